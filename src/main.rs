@@ -1,0 +1,3 @@
+//! kubectl-sts: parse, run, map errors to exit codes.
+
+fn main() {}

@@ -1,0 +1,18 @@
+//! `sts-sim`: a simulated Kubernetes control plane on loopback for testing kubectl-sts.
+//! An HTTP API server (`server`) over an object store (`store`), with background loops playing
+//! the StatefulSet controller, garbage collector, EndpointSlice controller, PV binder,
+//! disruption controller and kubelets (`controllers`), following STATEFULSET.md.
+
+pub mod config;
+pub mod controllers;
+pub mod defaults;
+pub mod error;
+pub mod resources;
+pub mod selector;
+pub mod server;
+pub mod sim;
+pub mod store;
+pub mod validation;
+
+pub use config::{SimConfig, Timings};
+pub use sim::Sim;

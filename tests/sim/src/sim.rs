@@ -1,0 +1,123 @@
+//! A running simulated cluster: the API server on a loopback port and the control loops, on a
+//! runtime thread of their own so that synchronous tests can drive the real binary against it.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use serde_json::{Value, json};
+
+use crate::config::SimConfig;
+use crate::resources;
+use crate::server::{self, RequestLog};
+use crate::store::Store;
+
+/// Namespaces a fresh cluster has.
+const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// The token of the kubeconfig's user (a cluster admin).
+pub const ADMIN_TOKEN: &str = "sts-sim-admin-token";
+
+/// A running simulated cluster. Dropping it stops the server and the control loops.
+pub struct Sim {
+    pub store: Arc<Store>,
+    pub log: Arc<RequestLog>,
+    pub addr: SocketAddr,
+    pub config: SimConfig,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Sim {
+    /// Starts a cluster with `config` on a thread of its own.
+    pub fn start(config: SimConfig) -> Result<Sim> {
+        let store = Arc::new(Store::new(config.history));
+        for ns in INITIAL_NAMESPACES {
+            store
+                .create(&resources::NAMESPACES, "", json!({"metadata": {"name": ns}}), false)
+                .map_err(|e| anyhow!("{e}"))?;
+        }
+        let log = Arc::new(RequestLog::default());
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
+            .with_context(|| format!("cannot listen on 127.0.0.1:{}", config.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = {
+            let (store, log, config) = (store.clone(), log.clone(), config.clone());
+            std::thread::Builder::new().name("sts-sim".into()).spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .expect("tokio runtime for the simulator");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(std_listener)
+                        .expect("loopback listener");
+                    crate::controllers::spawn_all(store.clone(), &config);
+                    tokio::select! {
+                        _ = server::serve(store, log, listener) => {}
+                        _ = stopped => {}
+                    }
+                });
+                runtime.shutdown_background();
+            })?
+        };
+        Ok(Sim { store, log, addr, config, shutdown: Some(shutdown), thread: Some(thread) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A kubeconfig for this cluster: context `sts-sim`, namespace `default`, admin user.
+    pub fn kubeconfig(&self) -> String {
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: sts-sim\n  cluster:\n    server: {}\n\
+             contexts:\n- name: sts-sim\n  context:\n    cluster: sts-sim\n    user: sts-sim-admin\n    namespace: default\n\
+             current-context: sts-sim\nusers:\n- name: sts-sim-admin\n  user:\n    token: {}\n",
+            self.url(),
+            ADMIN_TOKEN
+        )
+    }
+
+    /// Writes `kubeconfig()` to `path`.
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.kubeconfig()).with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// Creates every object of a (multi-document) YAML text, as `kubectl create` would, in
+    /// `namespace` unless an object names its own. Returns the created objects.
+    pub fn apply_yaml(&self, namespace: &str, text: &str) -> Result<Vec<Value>> {
+        let docs: Vec<Value> = serde_saphyr::from_multiple(text).context("manifest is not valid YAML")?;
+        let mut created = Vec::new();
+        for doc in docs.into_iter().filter(|d| d.is_object()) {
+            let api_version = doc["apiVersion"].as_str().unwrap_or_default();
+            let kind = doc["kind"].as_str().unwrap_or_default();
+            let res = resources::by_kind(api_version, kind)
+                .ok_or_else(|| anyhow!("the simulator does not serve {api_version} {kind}"))?;
+            let ns = doc.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(namespace).to_string();
+            let obj = self.store.create(res, &ns, doc, false).map_err(|e| anyhow!("{e}"))?;
+            created.push(obj);
+        }
+        Ok(created)
+    }
+
+    /// Stops the server and control loops.
+    pub fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
