@@ -71,6 +71,9 @@ impl Default for SimConfig {
 impl SimConfig {
     /// Defaults with test timings.
     pub fn fast() -> Self {
-        SimConfig { timings: Timings::fast(), ..Self::default() }
+        SimConfig {
+            timings: Timings::fast(),
+            ..Self::default()
+        }
     }
 }

@@ -16,7 +16,12 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Self {
-        ApiError { code, reason, message: message.into(), details: None }
+        ApiError {
+            code,
+            reason,
+            message: message.into(),
+            details: None,
+        }
     }
 
     fn with_details(mut self, details: Value) -> Self {
@@ -30,8 +35,12 @@ impl ApiError {
 
     /// 404 `statefulsets.apps "nope" not found`.
     pub fn not_found(res: &Resource, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{} \"{}\" not found", res.qualified_plural(), name))
-            .with_details(Self::name_details(res, name))
+        Self::new(
+            404,
+            "NotFound",
+            format!("{} \"{}\" not found", res.qualified_plural(), name),
+        )
+        .with_details(Self::name_details(res, name))
     }
 
     /// 409 for a stale resourceVersion.
@@ -59,7 +68,11 @@ impl ApiError {
                 name,
                 what,
                 want,
-                if what == "UID" { "ObjectMeta.UID" } else { "ObjectMeta.ResourceVersion" },
+                if what == "UID" {
+                    "ObjectMeta.UID"
+                } else {
+                    "ObjectMeta.ResourceVersion"
+                },
                 have
             ),
         )
@@ -68,8 +81,12 @@ impl ApiError {
 
     /// 409 AlreadyExists.
     pub fn already_exists(res: &Resource, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{} \"{}\" already exists", res.qualified_plural(), name))
-            .with_details(Self::name_details(res, name))
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{}\" already exists", res.qualified_plural(), name),
+        )
+        .with_details(Self::name_details(res, name))
     }
 
     /// 422 Invalid with one cause.
@@ -77,7 +94,13 @@ impl ApiError {
         Self::new(
             422,
             "Invalid",
-            format!("{} \"{}\" is invalid: {}: {}", res.qualified_kind(), name, field, cause_message),
+            format!(
+                "{} \"{}\" is invalid: {}: {}",
+                res.qualified_kind(),
+                name,
+                field,
+                cause_message
+            ),
         )
         .with_details(json!({
             "name": name, "group": res.group, "kind": res.kind,
@@ -86,7 +109,13 @@ impl ApiError {
     }
 
     /// 403 Forbidden, worded like RBAC denials.
-    pub fn forbidden(user: &str, verb: &str, res: &Resource, namespace: Option<&str>, name: Option<&str>) -> Self {
+    pub fn forbidden(
+        user: &str,
+        verb: &str,
+        res: &Resource,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> Self {
         let what = match name {
             Some(n) => format!("{} \"{}\" is forbidden", res.qualified_plural(), n),
             None => format!("{} is forbidden", res.qualified_plural()),
@@ -95,11 +124,18 @@ impl ApiError {
             Some(ns) => format!(" in the namespace \"{ns}\""),
             None => " at the cluster scope".to_string(),
         };
-        let group = if res.group.is_empty() { "\"\"".to_string() } else { format!("\"{}\"", res.group) };
+        let group = if res.group.is_empty() {
+            "\"\"".to_string()
+        } else {
+            format!("\"{}\"", res.group)
+        };
         Self::new(
             403,
             "Forbidden",
-            format!("{what}: User \"{user}\" cannot {verb} resource \"{}\" in API group {group}{scope}", res.plural),
+            format!(
+                "{what}: User \"{user}\" cannot {verb} resource \"{}\" in API group {group}{scope}",
+                res.plural
+            ),
         )
         .with_details(json!({"name": name.unwrap_or(""), "group": res.group, "kind": res.plural}))
     }
@@ -111,7 +147,11 @@ impl ApiError {
 
     /// 410 Expired, as sent in a watch ERROR event for a compacted resourceVersion.
     pub fn expired(requested: u64, oldest: u64) -> Self {
-        Self::new(410, "Expired", format!("too old resource version: {requested} ({oldest})"))
+        Self::new(
+            410,
+            "Expired",
+            format!("too old resource version: {requested} ({oldest})"),
+        )
     }
 
     /// 429 from the eviction subresource when a PodDisruptionBudget would be violated.
@@ -130,12 +170,22 @@ impl ApiError {
 
     /// 405 MethodNotAllowed.
     pub fn method_not_allowed() -> Self {
-        Self::new(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+        Self::new(
+            405,
+            "MethodNotAllowed",
+            "the server does not allow this method on the requested resource",
+        )
     }
 
     /// 415 UnsupportedMediaType for an unknown patch content type.
     pub fn unsupported_media_type(content_type: &str) -> Self {
-        Self::new(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type})"))
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got {content_type})"
+            ),
+        )
     }
 
     /// 500 InternalError (fault injection).

@@ -64,21 +64,62 @@ macro_rules! resource {
 pub static NAMESPACES: Resource = resource!("", "v1", "namespaces", "Namespace", false, true, false);
 pub static PODS: Resource = resource!("", "v1", "pods", "Pod", true, true, true);
 pub static SERVICES: Resource = resource!("", "v1", "services", "Service", true, true, false);
-pub static PVCS: Resource =
-    resource!("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, false);
-pub static PVS: Resource =
-    resource!("", "v1", "persistentvolumes", "PersistentVolume", false, true, false);
+pub static PVCS: Resource = resource!(
+    "",
+    "v1",
+    "persistentvolumeclaims",
+    "PersistentVolumeClaim",
+    true,
+    true,
+    false
+);
+pub static PVS: Resource = resource!(
+    "",
+    "v1",
+    "persistentvolumes",
+    "PersistentVolume",
+    false,
+    true,
+    false
+);
 pub static EVENTS: Resource = resource!("", "v1", "events", "Event", true, false, false);
-pub static ENDPOINT_SLICES: Resource =
-    resource!("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false, true);
-pub static STORAGE_CLASSES: Resource =
-    resource!("storage.k8s.io", "v1", "storageclasses", "StorageClass", false, false, false);
-pub static STATEFULSETS: Resource =
-    resource!("apps", "v1", "statefulsets", "StatefulSet", true, true, true);
-pub static CONTROLLER_REVISIONS: Resource =
-    resource!("apps", "v1", "controllerrevisions", "ControllerRevision", true, false, false);
-pub static PDBS: Resource =
-    resource!("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, true);
+pub static ENDPOINT_SLICES: Resource = resource!(
+    "discovery.k8s.io",
+    "v1",
+    "endpointslices",
+    "EndpointSlice",
+    true,
+    false,
+    true
+);
+pub static STORAGE_CLASSES: Resource = resource!(
+    "storage.k8s.io",
+    "v1",
+    "storageclasses",
+    "StorageClass",
+    false,
+    false,
+    false
+);
+pub static STATEFULSETS: Resource = resource!("apps", "v1", "statefulsets", "StatefulSet", true, true, true);
+pub static CONTROLLER_REVISIONS: Resource = resource!(
+    "apps",
+    "v1",
+    "controllerrevisions",
+    "ControllerRevision",
+    true,
+    false,
+    false
+);
+pub static PDBS: Resource = resource!(
+    "policy",
+    "v1",
+    "poddisruptionbudgets",
+    "PodDisruptionBudget",
+    true,
+    true,
+    true
+);
 
 /// Every served resource.
 pub static ALL: [&Resource; 11] = [

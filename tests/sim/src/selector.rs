@@ -39,13 +39,19 @@ impl LabelSelector {
             }
             requirements.push(parse_term(term)?);
         }
-        Ok(LabelSelector { requirements, matches_nothing: false })
+        Ok(LabelSelector {
+            requirements,
+            matches_nothing: false,
+        })
     }
 
     /// From a `LabelSelector` object (`matchLabels`, `matchExpressions`); `null` selects nothing.
     pub fn from_object(selector: Option<&Value>) -> Self {
         let Some(selector) = selector.filter(|s| !s.is_null()) else {
-            return LabelSelector { requirements: Vec::new(), matches_nothing: true };
+            return LabelSelector {
+                requirements: Vec::new(),
+                matches_nothing: true,
+            };
         };
         let mut requirements = Vec::new();
         if let Some(labels) = selector.get("matchLabels").and_then(Value::as_object) {
@@ -57,7 +63,12 @@ impl LabelSelector {
                 });
             }
         }
-        for expr in selector.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
+        for expr in selector
+            .get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let op = match expr.get("operator").and_then(Value::as_str) {
                 Some("In") => Op::In,
                 Some("NotIn") => Op::NotIn,
@@ -72,16 +83,26 @@ impl LabelSelector {
                 .flatten()
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect();
-            let key = expr.get("key").and_then(Value::as_str).unwrap_or_default().to_string();
+            let key = expr
+                .get("key")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             requirements.push(Requirement { key, op, values });
         }
-        LabelSelector { requirements, matches_nothing: false }
+        LabelSelector {
+            requirements,
+            matches_nothing: false,
+        }
     }
 
     /// Whether an object's `metadata.labels` satisfy every requirement.
     pub fn matches_object(&self, obj: &Value) -> bool {
         let empty = Map::new();
-        let labels = obj.pointer("/metadata/labels").and_then(Value::as_object).unwrap_or(&empty);
+        let labels = obj
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         self.matches(labels)
     }
 
@@ -129,25 +150,48 @@ fn split_terms(text: &str) -> Vec<&str> {
 fn parse_term(term: &str) -> Result<Requirement, String> {
     let invalid = || format!("unable to parse requirement: invalid label selector term {term:?}");
     if let Some(key) = term.strip_prefix('!') {
-        return Ok(Requirement { key: key.trim().to_string(), op: Op::DoesNotExist, values: vec![] });
+        return Ok(Requirement {
+            key: key.trim().to_string(),
+            op: Op::DoesNotExist,
+            values: vec![],
+        });
     }
     for (token, op) in [("!=", Op::NotEq), ("==", Op::Eq), ("=", Op::Eq)] {
         if let Some((k, v)) = term.split_once(token) {
-            return Ok(Requirement { key: k.trim().to_string(), op, values: vec![v.trim().to_string()] });
+            return Ok(Requirement {
+                key: k.trim().to_string(),
+                op,
+                values: vec![v.trim().to_string()],
+            });
         }
     }
     for (token, op) in [(" notin ", Op::NotIn), (" in ", Op::In)] {
         if let Some((k, v)) = term.split_once(token) {
             let v = v.trim();
-            let inner = v.strip_prefix('(').and_then(|v| v.strip_suffix(')')).ok_or_else(invalid)?;
-            let values = inner.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
-            return Ok(Requirement { key: k.trim().to_string(), op, values });
+            let inner = v
+                .strip_prefix('(')
+                .and_then(|v| v.strip_suffix(')'))
+                .ok_or_else(invalid)?;
+            let values = inner
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            return Ok(Requirement {
+                key: k.trim().to_string(),
+                op,
+                values,
+            });
         }
     }
     if term.contains(char::is_whitespace) || term.contains(['(', ')']) {
         return Err(invalid());
     }
-    Ok(Requirement { key: term.to_string(), op: Op::Exists, values: vec![] })
+    Ok(Requirement {
+        key: term.to_string(),
+        op: Op::Exists,
+        values: vec![],
+    })
 }
 
 /// A parsed field selector: `metadata.name=web-0,status.phase!=Running`.
@@ -213,7 +257,11 @@ mod tests {
             ("missing", false),
             ("!missing", true),
         ] {
-            assert_eq!(LabelSelector::parse(text).unwrap().matches_object(&obj), expected, "{text}");
+            assert_eq!(
+                LabelSelector::parse(text).unwrap().matches_object(&obj),
+                expected,
+                "{text}"
+            );
         }
     }
 
@@ -230,8 +278,16 @@ mod tests {
     fn field_selectors() {
         let obj = pod(json!({}));
         assert!(FieldSelector::parse("metadata.name=web-0").unwrap().matches(&obj));
-        assert!(!FieldSelector::parse("metadata.name!=web-0").unwrap().matches(&obj));
-        assert!(FieldSelector::parse("status.phase=Running,metadata.name=web-0").unwrap().matches(&obj));
+        assert!(
+            !FieldSelector::parse("metadata.name!=web-0")
+                .unwrap()
+                .matches(&obj)
+        );
+        assert!(
+            FieldSelector::parse("status.phase=Running,metadata.name=web-0")
+                .unwrap()
+                .matches(&obj)
+        );
         assert!(FieldSelector::parse("nonsense").is_err());
     }
 }

@@ -35,7 +35,12 @@ impl Sim {
         let store = Arc::new(Store::new(config.history));
         for ns in INITIAL_NAMESPACES {
             store
-                .create(&resources::NAMESPACES, "", json!({"metadata": {"name": ns}}), false)
+                .create(
+                    &resources::NAMESPACES,
+                    "",
+                    json!({"metadata": {"name": ns}}),
+                    false,
+                )
                 .map_err(|e| anyhow!("{e}"))?;
         }
         let log = Arc::new(RequestLog::default());
@@ -46,25 +51,34 @@ impl Sim {
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = {
             let (store, log, config) = (store.clone(), log.clone(), config.clone());
-            std::thread::Builder::new().name("sts-sim".into()).spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                    .expect("tokio runtime for the simulator");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(std_listener)
-                        .expect("loopback listener");
-                    crate::controllers::spawn_all(store.clone(), &config);
-                    tokio::select! {
-                        _ = server::serve(store, log, listener) => {}
-                        _ = stopped => {}
-                    }
-                });
-                runtime.shutdown_background();
-            })?
+            std::thread::Builder::new()
+                .name("sts-sim".into())
+                .spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(2)
+                        .enable_all()
+                        .build()
+                        .expect("tokio runtime for the simulator");
+                    runtime.block_on(async move {
+                        let listener =
+                            tokio::net::TcpListener::from_std(std_listener).expect("loopback listener");
+                        crate::controllers::spawn_all(store.clone(), &config);
+                        tokio::select! {
+                            _ = server::serve(store, log, listener) => {}
+                            _ = stopped => {}
+                        }
+                    });
+                    runtime.shutdown_background();
+                })?
         };
-        Ok(Sim { store, log, addr, config, shutdown: Some(shutdown), thread: Some(thread) })
+        Ok(Sim {
+            store,
+            log,
+            addr,
+            config,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -98,8 +112,15 @@ impl Sim {
             let kind = doc["kind"].as_str().unwrap_or_default();
             let res = resources::by_kind(api_version, kind)
                 .ok_or_else(|| anyhow!("the simulator does not serve {api_version} {kind}"))?;
-            let ns = doc.pointer("/metadata/namespace").and_then(Value::as_str).unwrap_or(namespace).to_string();
-            let obj = self.store.create(res, &ns, doc, false).map_err(|e| anyhow!("{e}"))?;
+            let ns = doc
+                .pointer("/metadata/namespace")
+                .and_then(Value::as_str)
+                .unwrap_or(namespace)
+                .to_string();
+            let obj = self
+                .store
+                .create(res, &ns, doc, false)
+                .map_err(|e| anyhow!("{e}"))?;
             created.push(obj);
         }
         Ok(created)

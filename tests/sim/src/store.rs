@@ -107,7 +107,9 @@ impl Store {
     /// An empty store keeping `history_limit` events for watches.
     pub fn new(history_limit: usize) -> Self {
         let (events, _) = broadcast::channel(65_536);
-        let uid_seed = std::collections::hash_map::RandomState::new().build_hasher().finish();
+        let uid_seed = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
         Store {
             state: Mutex::new(State {
                 rv: 1000,
@@ -235,11 +237,20 @@ impl Store {
     ) -> Result<Value, ApiError> {
         let mut state = self.lock();
         let ns = if res.namespaced { ns } else { "" };
-        let old = state.find(res, ns, name).cloned().ok_or_else(|| ApiError::not_found(res, name))?;
+        let old = state
+            .find(res, ns, name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))?;
         let mut new = old.clone();
         change(&mut new)?;
-        let sent_rv = new.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("");
-        let old_rv = old.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("");
+        let sent_rv = new
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let old_rv = old
+            .pointer("/metadata/resourceVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !sent_rv.is_empty() && sent_rv != old_rv {
             return Err(ApiError::conflict(res, name));
         }
@@ -286,11 +297,16 @@ impl Store {
     ) -> Result<Value, ApiError> {
         let mut state = self.lock();
         let ns = if res.namespaced { ns } else { "" };
-        let old = state.find(res, ns, name).cloned().ok_or_else(|| ApiError::not_found(res, name))?;
+        let old = state
+            .find(res, ns, name)
+            .cloned()
+            .ok_or_else(|| ApiError::not_found(res, name))?;
         check_preconditions(res, name, &old, opts)?;
         let mut new = old.clone();
         let grace = grace_period(res, &old, opts);
-        let meta = new["metadata"].as_object_mut().expect("stored objects have metadata");
+        let meta = new["metadata"]
+            .as_object_mut()
+            .expect("stored objects have metadata");
         match opts.propagation {
             Some(Propagation::Orphan) => add_finalizer(meta, "orphan"),
             Some(Propagation::Foreground) => add_finalizer(meta, "foregroundDeletion"),
@@ -335,7 +351,14 @@ impl Store {
         obj
     }
 
-    fn remove(&self, state: &mut State, res: &'static Resource, ns: &str, name: &str, mut obj: Value) -> Value {
+    fn remove(
+        &self,
+        state: &mut State,
+        res: &'static Resource,
+        ns: &str,
+        name: &str,
+        mut obj: Value,
+    ) -> Value {
         state.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(state.rv.to_string());
         if let Some(m) = state.objects.get_mut(res.plural) {
@@ -345,7 +368,15 @@ impl Store {
         obj
     }
 
-    fn publish(&self, state: &mut State, res: &'static Resource, ns: &str, name: &str, kind: EventKind, object: Value) {
+    fn publish(
+        &self,
+        state: &mut State,
+        res: &'static Resource,
+        ns: &str,
+        name: &str,
+        kind: EventKind,
+        object: Value,
+    ) {
         let event = Arc::new(WatchEvent {
             rv: state.rv,
             kind,
@@ -368,7 +399,9 @@ impl Store {
 impl State {
     fn find(&self, res: &Resource, ns: &str, name: &str) -> Option<&Value> {
         let ns = if res.namespaced { ns } else { "" };
-        self.objects.get(res.plural)?.get(&(ns.to_string(), name.to_string()))
+        self.objects
+            .get(res.plural)?
+            .get(&(ns.to_string(), name.to_string()))
     }
 
     fn next_uid(&mut self) -> String {
@@ -391,11 +424,21 @@ impl State {
 
     /// `metadata.name`, or `generateName` plus five random characters.
     fn choose_name(&mut self, res: &Resource, ns: &str, obj: &Value) -> Result<String, ApiError> {
-        if let Some(name) = obj.pointer("/metadata/name").and_then(Value::as_str).filter(|n| !n.is_empty()) {
+        if let Some(name) = obj
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty())
+        {
             return Ok(name.to_string());
         }
         let Some(prefix) = obj.pointer("/metadata/generateName").and_then(Value::as_str) else {
-            return Err(ApiError::invalid(res, "", "metadata.name", "FieldValueRequired", "Required value: name or generateName is required"));
+            return Err(ApiError::invalid(
+                res,
+                "",
+                "metadata.name",
+                "FieldValueRequired",
+                "Required value: name or generateName is required",
+            ));
         };
         const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
         loop {
@@ -443,7 +486,13 @@ fn prepare_new(res: &Resource, ns: &str, name: &str, uid: &str, obj: &mut Value)
     }
     meta.insert("uid".into(), json!(uid));
     meta.insert("creationTimestamp".into(), json!(now()));
-    for field in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"] {
+    for field in [
+        "resourceVersion",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "managedFields",
+        "selfLink",
+    ] {
         meta.remove(field);
     }
     if res.has_generation {
@@ -493,7 +542,10 @@ fn merge_write(res: &Resource, part: Part, old: &Value, mut sent: Value) -> Valu
         }
     }
     if res.has_generation && sent.get("spec") != old.get("spec") {
-        let generation = old.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+        let generation = old
+            .pointer("/metadata/generation")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
         sent["metadata"]["generation"] = json!(generation + 1);
     }
     sent
@@ -535,8 +587,15 @@ fn without_rv(obj: &Value) -> Value {
 fn is_finalized(obj: &Value) -> bool {
     let meta = &obj["metadata"];
     meta.get("deletionTimestamp").is_some()
-        && meta.get("finalizers").and_then(Value::as_array).is_none_or(|f| f.is_empty())
-        && meta.get("deletionGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(0) == 0
+        && meta
+            .get("finalizers")
+            .and_then(Value::as_array)
+            .is_none_or(|f| f.is_empty())
+        && meta
+            .get("deletionGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            == 0
 }
 
 fn add_finalizer(meta: &mut Map<String, Value>, finalizer: &str) {
@@ -548,18 +607,32 @@ fn add_finalizer(meta: &mut Map<String, Value>, finalizer: &str) {
     }
 }
 
-fn check_preconditions(res: &Resource, name: &str, obj: &Value, opts: &DeleteOptions) -> Result<(), ApiError> {
+fn check_preconditions(
+    res: &Resource,
+    name: &str,
+    obj: &Value,
+    opts: &DeleteOptions,
+) -> Result<(), ApiError> {
     let uid = obj.pointer("/metadata/uid").and_then(Value::as_str).unwrap_or("");
     if let Some(want) = &opts.precondition_uid
         && want != uid
     {
         return Err(ApiError::precondition_failed(res, name, "UID", want, uid));
     }
-    let rv = obj.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("");
+    let rv = obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if let Some(want) = &opts.precondition_rv
         && want != rv
     {
-        return Err(ApiError::precondition_failed(res, name, "ResourceVersion", want, rv));
+        return Err(ApiError::precondition_failed(
+            res,
+            name,
+            "ResourceVersion",
+            want,
+            rv,
+        ));
     }
     Ok(())
 }
@@ -570,11 +643,17 @@ fn grace_period(res: &Resource, obj: &Value, opts: &DeleteOptions) -> i64 {
     if res.plural != "pods" {
         return 0;
     }
-    let bound = obj.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    let bound = obj
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
     let phase = obj.pointer("/status/phase").and_then(Value::as_str).unwrap_or("");
     if !bound || phase == "Failed" || phase == "Succeeded" {
         return 0;
     }
-    let default = obj.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30);
+    let default = obj
+        .pointer("/spec/terminationGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(30);
     opts.grace_period_seconds.unwrap_or(default).max(0)
 }
