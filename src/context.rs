@@ -1,0 +1,187 @@
+//! Everything a command needs from its surroundings, built once: the kube Client from
+//! kubeconfig / context / namespace flags (as kubectl resolves them), the output format, and
+//! the prompt policy. Commands never read flags or the environment themselves.
+
+use std::future::Future;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
+
+/// A command's view of the world.
+pub struct Context {
+    pub client: Client,
+    /// The namespace commands act in (flag, else context, else `default`).
+    pub namespace: String,
+    /// Server, context and user, for error messages.
+    pub target: Target,
+    pub output: OutputFormat,
+    /// `--yes`: confirmations are answered yes.
+    pub assume_yes: bool,
+    /// `--timeout`: the deadline of waits.
+    pub timeout: Duration,
+    request_timeout: Option<Duration>,
+    /// stdin and stderr are terminals: prompts and live progress are possible.
+    pub interactive: bool,
+}
+
+impl Context {
+    /// Resolves the cluster and policies from the global flags.
+    pub async fn new(global: &GlobalArgs) -> Result<Context> {
+        let (mut config, target) = load_config(global).await?;
+        let request_timeout = Some(global.request_timeout).filter(|t| !t.is_zero());
+        if let Some(limit) = request_timeout {
+            config.connect_timeout = Some(limit);
+        }
+        if let Some(user) = &global.as_user {
+            config.auth_info.impersonate = Some(user.clone());
+        }
+        let namespace = global
+            .namespace
+            .clone()
+            .unwrap_or_else(|| config.default_namespace.clone());
+        let client = Client::try_from(config).map_err(|e| unreachable_server(&e, &target))?;
+        Ok(Context {
+            client,
+            namespace,
+            target,
+            output: global.output,
+            assume_yes: global.yes,
+            timeout: global.timeout,
+            request_timeout,
+            interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+        })
+    }
+
+    /// Runs one API request under `--request-timeout`, wording its failure for a person.
+    pub async fn call<T>(
+        &self,
+        call: ApiCall<'_>,
+        request: impl Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T> {
+        let outcome = match self.request_timeout {
+            Some(limit) => tokio::time::timeout(limit, request).await.map_err(|_| {
+                anyhow!(
+                    "cannot reach the cluster at {} (context {:?}): no answer to {} {} within {}",
+                    self.target.server,
+                    self.target.context,
+                    call.verb,
+                    call.resource,
+                    humantime::format_duration(limit)
+                )
+            })?,
+            None => request.await,
+        };
+        outcome.map_err(|e| describe_kube_error(&e, call, &self.target))
+    }
+}
+
+/// Loads the kube Config for the flags: `--kubeconfig`, else `KUBECONFIG` / ~/.kube/config,
+/// else the in-cluster service account.
+async fn load_config(global: &GlobalArgs) -> Result<(Config, Target)> {
+    let kubeconfig = match &global.kubeconfig {
+        Some(path) => Some(read_kubeconfig(path)?),
+        None => read_default_kubeconfig()?,
+    };
+    let Some(kubeconfig) = kubeconfig else {
+        if global.context.is_some() {
+            return Err(anyhow!(
+                "no kubeconfig found, so --context cannot be used; set KUBECONFIG or pass --kubeconfig"
+            ));
+        }
+        let config = Config::incluster().map_err(|_| {
+            anyhow!("no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config")
+        })?;
+        let target = Target {
+            server: config.cluster_url.to_string(),
+            context: "in-cluster".into(),
+            user: "service account".into(),
+        };
+        return Ok((config, target));
+    };
+    let context = choose_context(&kubeconfig, global.context.as_deref())?;
+    let user = global
+        .as_user
+        .clone()
+        .or_else(|| context_user(&kubeconfig, &context))
+        .unwrap_or_default();
+    let options = KubeConfigOptions {
+        context: Some(context.clone()),
+        ..Default::default()
+    };
+    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .with_context(|| format!("cannot use context {context:?} of the kubeconfig"))?;
+    let target = Target {
+        server: config.cluster_url.to_string(),
+        context,
+        user,
+    };
+    Ok((config, target))
+}
+
+fn read_kubeconfig(path: &Path) -> Result<Kubeconfig> {
+    if !path.exists() {
+        return Err(anyhow!(
+            "kubeconfig {} does not exist; check --kubeconfig",
+            path.display()
+        ));
+    }
+    Kubeconfig::read_from(path).with_context(|| format!("cannot read kubeconfig {}", path.display()))
+}
+
+/// `KUBECONFIG` (several files merged) or ~/.kube/config; `None` when neither exists.
+fn read_default_kubeconfig() -> Result<Option<Kubeconfig>> {
+    if let Some(paths) = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        let missing: Vec<PathBuf> = std::env::split_paths(&paths).filter(|p| !p.exists()).collect();
+        if missing.len() == std::env::split_paths(&paths).count() {
+            return Err(anyhow!(
+                "KUBECONFIG names no existing file ({})",
+                paths.to_string_lossy()
+            ));
+        }
+        return Kubeconfig::from_env().context("cannot read the kubeconfig files named by KUBECONFIG");
+    }
+    let default = std::env::home_dir().map(|home| home.join(".kube").join("config"));
+    match default.filter(|p| p.exists()) {
+        Some(path) => read_kubeconfig(&path).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The context to use: the flag (which must exist) or the current one.
+fn choose_context(kubeconfig: &Kubeconfig, wanted: Option<&str>) -> Result<String> {
+    let names: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
+    match wanted.or(kubeconfig.current_context.as_deref()) {
+        Some(name) if names.contains(&name) => Ok(name.to_string()),
+        Some(name) => Err(anyhow!(
+            "context {name:?} not found in the kubeconfig (available: {}); check --context",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        )),
+        None => Err(anyhow!(
+            "the kubeconfig has no current context; pass --context (available: {})",
+            names.join(", ")
+        )),
+    }
+}
+
+fn context_user(kubeconfig: &Kubeconfig, context: &str) -> Option<String> {
+    kubeconfig
+        .contexts
+        .iter()
+        .find(|c| c.name == context)?
+        .context
+        .as_ref()?
+        .user
+        .clone()
+}

@@ -1,0 +1,173 @@
+//! Error kinds the program branches on, their exit codes, and the friendly one-line texts for
+//! API failures (401/403/404/409/422, unreachable servers). Nothing else decides exit codes.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Exit codes, as documented in README.md.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const CHECK_FAILED: u8 = 3;
+    pub const TIMED_OUT: u8 = 4;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// A failure with a meaning of its own (and an exit code to match).
+#[derive(Debug)]
+pub enum StsError {
+    /// The object does not exist: `statefulset default/nope not found`.
+    NotFound {
+        kind: &'static str,
+        namespace: String,
+        name: String,
+    },
+    /// The arguments passed parsing but make no sense for this cluster state.
+    BadInput(String),
+    /// A change needs confirmation and there is no TTY to ask on and no `--yes`.
+    NeedsConfirmation(String),
+    /// A check found problems or a rollout failed (a pod crash-looping): exit 3.
+    CheckFailed(String),
+    /// A wait passed its deadline: exit 4. The message says where things stand.
+    TimedOut(String),
+    /// Ctrl-C / SIGTERM: exit 130. The message says what was in flight.
+    Interrupted(String),
+}
+
+impl StsError {
+    /// The process exit code of this failure.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            StsError::CheckFailed(_) => exit::CHECK_FAILED,
+            StsError::TimedOut(_) => exit::TIMED_OUT,
+            StsError::Interrupted(_) => exit::INTERRUPTED,
+            StsError::NotFound { .. } | StsError::BadInput(_) | StsError::NeedsConfirmation(_) => exit::ERROR,
+        }
+    }
+}
+
+impl fmt::Display for StsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StsError::NotFound {
+                kind,
+                namespace,
+                name,
+            } => write!(f, "{kind} {namespace}/{name} not found"),
+            StsError::BadInput(m)
+            | StsError::NeedsConfirmation(m)
+            | StsError::CheckFailed(m)
+            | StsError::TimedOut(m)
+            | StsError::Interrupted(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for StsError {}
+
+/// The exit code for an error chain: the first `StsError` in it decides, anything else is 1.
+pub fn exit_code_of(err: &anyhow::Error) -> ExitCode {
+    let code = err
+        .chain()
+        .find_map(|cause| cause.downcast_ref::<StsError>())
+        .map_or(exit::ERROR, StsError::exit_code);
+    ExitCode::from(code)
+}
+
+/// What the caller was doing, for wording API errors: `get`, `statefulsets`, namespace, name.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiCall<'a> {
+    pub verb: &'static str,
+    pub resource: &'static str,
+    pub namespace: Option<&'a str>,
+    pub name: Option<&'a str>,
+}
+
+/// Who and where, for wording connection and credential errors.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub server: String,
+    pub context: String,
+    pub user: String,
+}
+
+/// Turns a kube error into a one-line message a person can act on.
+pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target) -> anyhow::Error {
+    let place = match (call.namespace, call.name) {
+        (Some(ns), Some(name)) => format!("{} {ns}/{name}", singular(call.resource)),
+        (Some(ns), None) => format!("{} in namespace {ns}", call.resource),
+        (None, Some(name)) => format!("{} {name}", singular(call.resource)),
+        (None, None) => format!("{} in all namespaces", call.resource),
+    };
+    match err {
+        kube::Error::Api(status) => match status.code {
+            404 if call.name.is_some() => anyhow::Error::new(StsError::NotFound {
+                kind: singular(call.resource),
+                namespace: call.namespace.unwrap_or_default().to_string(),
+                name: call.name.unwrap_or_default().to_string(),
+            }),
+            401 => anyhow::anyhow!(
+                "the server {} rejected the credentials of user {:?} (context {:?}): log in again or pick another --context",
+                target.server,
+                target.user,
+                target.context
+            ),
+            403 => anyhow::anyhow!(
+                "forbidden: user {:?} may not {} {place}: {} (ask for RBAC permission or use another --context/--as)",
+                target.user,
+                call.verb,
+                status.message
+            ),
+            409 => anyhow::anyhow!(
+                "conflict on {place}: someone else changed it ({}); re-run to plan against the new state",
+                status.message
+            ),
+            _ => anyhow::anyhow!(
+                "cannot {} {place}: {} ({})",
+                call.verb,
+                status.message,
+                status.code
+            ),
+        },
+        other => unreachable_server(other, target),
+    }
+}
+
+/// The cluster could not be reached at all (refused, DNS, TLS, timeout).
+pub fn unreachable_server(err: &dyn std::error::Error, target: &Target) -> anyhow::Error {
+    let mut detail = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        detail = cause.to_string();
+        source = cause.source();
+    }
+    anyhow::anyhow!(
+        "cannot reach the cluster at {} (context {:?}): {detail}; check the server is up and --context/--kubeconfig",
+        target.server,
+        target.context
+    )
+}
+
+/// `statefulsets` -> `statefulset`.
+fn singular(resource: &'static str) -> &'static str {
+    match resource {
+        "statefulsets" => "statefulset",
+        "pods" => "pod",
+        "persistentvolumeclaims" => "persistentvolumeclaim",
+        "services" => "service",
+        "controllerrevisions" => "controllerrevision",
+        "endpointslices" => "endpointslice",
+        "poddisruptionbudgets" => "poddisruptionbudget",
+        other => other,
+    }
+}
+
+/// Output was cut short by a closed pipe (`kubectl sts list | head`): not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,107 @@
+//! Reading cluster state into model snapshots: a fixed number of requests whatever the size
+//! of the set (one get, then one list per kind, issued concurrently).
+
+use anyhow::Result;
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, ListParams};
+
+use crate::context::Context;
+use crate::error::ApiCall;
+use crate::model::set;
+use crate::model::snapshot::{SetSnapshot, own_pods};
+
+/// The API call record for a namespaced list.
+pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> {
+    ApiCall {
+        verb: "list",
+        resource,
+        namespace: Some(namespace),
+        name: None,
+    }
+}
+
+/// Gets the set `name` in the context's namespace.
+pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
+    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = ApiCall {
+        verb: "get",
+        resource: "statefulsets",
+        namespace: Some(&ctx.namespace),
+        name: Some(name),
+    };
+    ctx.call(call, api.get(name)).await
+}
+
+/// The set `name` with its pods, claims and revisions.
+pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
+    let sts = statefulset(ctx, name).await?;
+    let (pods, claims, revisions) = members(ctx, &sts).await?;
+    Ok(SetSnapshot {
+        set: sts,
+        pods,
+        claims,
+        revisions,
+        service: None,
+        slices: Vec::new(),
+        taken_at: Timestamp::now(),
+    })
+}
+
+/// The pods (by the set's selector and name), claims (by name) and revisions (owned by the
+/// set) of `sts`, listed concurrently.
+async fn members(
+    ctx: &Context,
+    sts: &StatefulSet,
+) -> Result<(Vec<Pod>, Vec<PersistentVolumeClaim>, Vec<ControllerRevision>)> {
+    let ns = ctx.namespace.as_str();
+    let by_selector = ListParams::default().labels(&set::selector_query(sts));
+    let everything = ListParams::default();
+    let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
+    let revisions_api: Api<ControllerRevision> = Api::namespaced(ctx.client.clone(), ns);
+    let (pods, claims, revisions) = tokio::try_join!(
+        ctx.call(list_call("pods", ns), pods_api.list(&by_selector)),
+        ctx.call(
+            list_call("persistentvolumeclaims", ns),
+            claims_api.list(&everything)
+        ),
+        ctx.call(
+            list_call("controllerrevisions", ns),
+            revisions_api.list(&by_selector)
+        ),
+    )?;
+    Ok((
+        own_pods(sts, pods.items),
+        own_claims(sts, claims.items),
+        owned_revisions(sts, revisions.items),
+    ))
+}
+
+/// Claims named after one of the set's templates: `<template>-<set>-<ordinal>`.
+pub fn own_claims(sts: &StatefulSet, claims: Vec<PersistentVolumeClaim>) -> Vec<PersistentVolumeClaim> {
+    claims
+        .into_iter()
+        .filter(|c| {
+            set::claim_template_and_ordinal(sts, c.metadata.name.as_deref().unwrap_or_default()).is_some()
+        })
+        .collect()
+}
+
+/// Revisions whose controller is this set (by uid).
+pub fn owned_revisions(sts: &StatefulSet, revisions: Vec<ControllerRevision>) -> Vec<ControllerRevision> {
+    let uid = sts.metadata.uid.as_deref();
+    let mut owned: Vec<ControllerRevision> = revisions
+        .into_iter()
+        .filter(|r| {
+            r.metadata
+                .owner_references
+                .iter()
+                .flatten()
+                .any(|o| Some(o.uid.as_str()) == uid)
+        })
+        .collect();
+    owned.sort_by_key(|r| r.revision);
+    owned
+}

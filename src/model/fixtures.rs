@@ -1,0 +1,170 @@
+//! Builders of k8s-openapi objects for unit tests, shaped like the API server's answers.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::jiff::Timestamp;
+use serde_json::{Value, json};
+
+use super::snapshot::SetSnapshot;
+
+/// The moment every fixture is observed at.
+pub fn now() -> Timestamp {
+    "2026-11-22T01:00:00Z".parse().unwrap()
+}
+
+/// A StatefulSet `name` selecting `app=<name>`, 3 replicas, RollingUpdate, revision `<name>-r1`.
+pub struct SetBuilder(Value);
+
+impl SetBuilder {
+    pub fn new(name: &str) -> Self {
+        SetBuilder(json!({
+            "metadata": {"name": name, "namespace": "default", "generation": 1, "uid": format!("uid-{name}"),
+                         "creationTimestamp": "2026-11-22T00:00:00Z"},
+            "spec": {
+                "replicas": 3, "serviceName": "nginx", "podManagementPolicy": "OrderedReady",
+                "selector": {"matchLabels": {"app": name}},
+                "template": {"metadata": {"labels": {"app": name}},
+                             "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25"}]}},
+                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}},
+            },
+            "status": {"replicas": 3, "readyReplicas": 3, "availableReplicas": 3, "currentReplicas": 3,
+                       "updatedReplicas": 3, "observedGeneration": 1,
+                       "currentRevision": format!("{name}-r1"), "updateRevision": format!("{name}-r1")}
+        }))
+    }
+    pub fn replicas(mut self, n: i32) -> Self {
+        self.0["spec"]["replicas"] = json!(n);
+        self
+    }
+    pub fn start(mut self, start: i32) -> Self {
+        self.0["spec"]["ordinals"] = json!({"start": start});
+        self
+    }
+    pub fn partition(mut self, p: i32) -> Self {
+        self.0["spec"]["updateStrategy"]["rollingUpdate"]["partition"] = json!(p);
+        self
+    }
+    pub fn on_delete(mut self) -> Self {
+        self.0["spec"]["updateStrategy"] = json!({"type": "OnDelete"});
+        self
+    }
+    pub fn parallel(mut self) -> Self {
+        self.0["spec"]["podManagementPolicy"] = json!("Parallel");
+        self
+    }
+    pub fn claim_template(mut self, template: &str) -> Self {
+        let t = json!({"metadata": {"name": template}, "spec": {"accessModes": ["ReadWriteOnce"],
+                       "resources": {"requests": {"storage": "1Gi"}}}});
+        match self.0["spec"]["volumeClaimTemplates"].as_array_mut() {
+            Some(list) => list.push(t),
+            None => self.0["spec"]["volumeClaimTemplates"] = json!([t]),
+        }
+        self
+    }
+    pub fn revisions(mut self, current: &str, update: &str) -> Self {
+        self.0["status"]["currentRevision"] = json!(current);
+        self.0["status"]["updateRevision"] = json!(update);
+        self
+    }
+    pub fn generation(mut self, generation: i64, observed: i64) -> Self {
+        self.0["metadata"]["generation"] = json!(generation);
+        self.0["status"]["observedGeneration"] = json!(observed);
+        self
+    }
+    pub fn status(mut self, field: &str, value: i32) -> Self {
+        self.0["status"][field] = json!(value);
+        self
+    }
+    pub fn build(self) -> StatefulSet {
+        serde_json::from_value(self.0).unwrap()
+    }
+}
+
+/// A pod `<set>-<ordinal>` on revision `rev`, Running and Ready unless told otherwise.
+pub struct PodBuilder(Value);
+
+impl PodBuilder {
+    pub fn new(set: &str, ordinal: i32, rev: &str) -> Self {
+        let name = format!("{set}-{ordinal}");
+        PodBuilder(json!({
+            "metadata": {"name": name, "namespace": "default", "uid": format!("uid-{name}"),
+                         "creationTimestamp": "2026-11-22T00:50:00Z",
+                         "labels": {"app": set, "controller-revision-hash": rev,
+                                    "statefulset.kubernetes.io/pod-name": name,
+                                    "apps.kubernetes.io/pod-index": ordinal.to_string()}},
+            "spec": {"nodeName": "node-1", "hostname": name, "subdomain": "nginx",
+                     "containers": [{"name": "nginx", "image": "nginx:1.25"}]},
+            "status": {"phase": "Running", "podIP": format!("10.244.0.{}", ordinal + 10),
+                       "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-22T00:50:01Z"}],
+                       "containerStatuses": [{"name": "nginx", "image": "nginx:1.25", "imageID": "", "ready": true,
+                                              "restartCount": 0, "state": {"running": {}}}]}
+        }))
+    }
+    pub fn image(mut self, image: &str) -> Self {
+        self.0["spec"]["containers"][0]["image"] = json!(image);
+        self
+    }
+    pub fn crash_looping(mut self, restarts: i32) -> Self {
+        self.0["status"]["conditions"][0]["status"] = json!("False");
+        self.0["status"]["containerStatuses"][0]["ready"] = json!(false);
+        self.0["status"]["containerStatuses"][0]["restartCount"] = json!(restarts);
+        self.0["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}});
+        self
+    }
+    pub fn unschedulable(mut self) -> Self {
+        self.0["spec"].as_object_mut().unwrap().remove("nodeName");
+        self.0["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+            "reason": "Unschedulable", "message": "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims"}]});
+        self
+    }
+    pub fn terminating(mut self) -> Self {
+        self.0["metadata"]["deletionTimestamp"] = json!("2026-11-22T00:59:59Z");
+        self
+    }
+    pub fn ready_since(mut self, at: &str) -> Self {
+        self.0["status"]["conditions"][0]["lastTransitionTime"] = json!(at);
+        self
+    }
+    pub fn build(self) -> Pod {
+        serde_json::from_value(self.0).unwrap()
+    }
+}
+
+/// A Bound claim `name` of 1Gi.
+pub fn claim(name: &str, phase: &str) -> PersistentVolumeClaim {
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-22T00:00:00Z"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeName": format!("pv-{name}")},
+        "status": {"phase": phase, "capacity": {"storage": "1Gi"}}
+    }))
+    .unwrap()
+}
+
+/// A ControllerRevision `name` number `number` whose template runs `image`.
+pub fn revision(set: &str, name: &str, number: i64, image: &str) -> ControllerRevision {
+    serde_json::from_value(json!({
+        "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-22T00:00:00Z"},
+        "revision": number,
+        "data": {"spec": {"template": {"$patch": "replace", "metadata": {"labels": {"app": set}},
+                 "spec": {"containers": [{"name": "nginx", "image": image}]}}}}
+    }))
+    .unwrap()
+}
+
+/// A snapshot of `set` with these pods, claims and revisions, taken at `now()`.
+pub fn snapshot(
+    set: StatefulSet,
+    pods: Vec<Pod>,
+    claims: Vec<PersistentVolumeClaim>,
+    revisions: Vec<ControllerRevision>,
+) -> SetSnapshot {
+    SetSnapshot {
+        set,
+        pods,
+        claims,
+        revisions,
+        service: None,
+        slices: vec![],
+        taken_at: now(),
+    }
+}

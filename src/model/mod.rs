@@ -1,0 +1,14 @@
+//! Pure planning and interpretation of cluster state: no I/O, no printing. Everything here
+//! takes a snapshot (k8s-openapi objects) and returns plain data, and is unit-tested on
+//! fixture builders.
+
+pub mod health;
+pub mod list;
+pub mod progress;
+pub mod revision;
+pub mod set;
+pub mod snapshot;
+pub mod status;
+
+#[cfg(test)]
+pub mod fixtures;

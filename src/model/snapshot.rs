@@ -1,0 +1,65 @@
+//! The state of one StatefulSet as read at one moment: the set and everything that belongs to
+//! it. Fetching is done by `crate::fetch`; this module only holds and indexes the data.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::jiff::Timestamp;
+
+use super::set;
+
+/// One StatefulSet and its pods, claims, revisions, Service and EndpointSlices.
+#[derive(Debug, Clone)]
+pub struct SetSnapshot {
+    pub set: k8s_openapi::api::apps::v1::StatefulSet,
+    pub pods: Vec<Pod>,
+    pub claims: Vec<PersistentVolumeClaim>,
+    pub revisions: Vec<ControllerRevision>,
+    /// The Service named by `spec.serviceName`, if it exists.
+    pub service: Option<Service>,
+    /// The EndpointSlices of that Service.
+    pub slices: Vec<EndpointSlice>,
+    /// When the snapshot was taken (ages are computed against it).
+    pub taken_at: Timestamp,
+}
+
+impl SetSnapshot {
+    /// The set's name.
+    pub fn name(&self) -> &str {
+        self.set.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// The set's namespace.
+    pub fn namespace(&self) -> &str {
+        self.set.metadata.namespace.as_deref().unwrap_or_default()
+    }
+
+    /// The pod of an ordinal (controlled by this set or not, as long as the name matches).
+    pub fn pod(&self, ordinal: i32) -> Option<&Pod> {
+        let name = set::pod_name(&self.set, ordinal);
+        self.pods
+            .iter()
+            .find(|p| p.metadata.name.as_deref() == Some(name.as_str()))
+    }
+
+    /// The claim with this name.
+    pub fn claim(&self, name: &str) -> Option<&PersistentVolumeClaim> {
+        self.claims
+            .iter()
+            .find(|c| c.metadata.name.as_deref() == Some(name))
+    }
+
+    /// The ControllerRevision with this name.
+    pub fn revision(&self, name: &str) -> Option<&ControllerRevision> {
+        self.revisions
+            .iter()
+            .find(|r| r.metadata.name.as_deref() == Some(name))
+    }
+}
+
+/// Keeps only the pods whose name is `<set>-<ordinal>` (the selector may match others).
+pub fn own_pods(set: &StatefulSet, pods: Vec<Pod>) -> Vec<Pod> {
+    pods.into_iter()
+        .filter(|p| set::ordinal_of_pod(set, p.metadata.name.as_deref().unwrap_or_default()).is_some())
+        .collect()
+}
