@@ -85,6 +85,13 @@ pub enum Command {
                             kubectl sts status web -o json | jq '.pods[] | select(.ready | not)'"
     )]
     Status(StatusArgs),
+
+    /// Scale a StatefulSet in order, showing which pods come and go and what happens to their
+    /// claims, then wait pod by pod
+    #[command(after_help = "Examples:\n  kubectl sts scale web --replicas 5\n  \
+                            kubectl sts scale web --replicas 2 --dry-run\n  \
+                            kubectl sts scale web --replicas 4 --yes -o json")]
+    Scale(ScaleArgs),
 }
 
 /// `list`.
@@ -104,6 +111,25 @@ pub struct StatusArgs {
     /// Redraw on every change of the set, its pods or claims, until interrupted or --timeout
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+/// `scale`.
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// The number of replicas wanted
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=100_000))]
+    pub replicas: i32,
+
+    /// Change spec.replicas and return without waiting for the pods
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// Parses `30s`, `5m`, `1h30m`, or a bare `0`.

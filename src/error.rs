@@ -4,11 +4,9 @@
 use std::fmt;
 use std::process::ExitCode;
 
-/// Exit codes, as documented in README.md.
+/// Exit codes, as documented in README.md (0 is success, 2 is clap's usage error).
 pub mod exit {
-    pub const OK: u8 = 0;
     pub const ERROR: u8 = 1;
-    pub const USAGE: u8 = 2;
     pub const CHECK_FAILED: u8 = 3;
     pub const TIMED_OUT: u8 = 4;
     pub const INTERRUPTED: u8 = 130;
@@ -23,6 +21,8 @@ pub enum StsError {
         namespace: String,
         name: String,
     },
+    /// Someone else changed the object since it was read (409): re-read and re-plan.
+    Conflict(String),
     /// The arguments passed parsing but make no sense for this cluster state.
     BadInput(String),
     /// A change needs confirmation and there is no TTY to ask on and no `--yes`.
@@ -42,7 +42,10 @@ impl StsError {
             StsError::CheckFailed(_) => exit::CHECK_FAILED,
             StsError::TimedOut(_) => exit::TIMED_OUT,
             StsError::Interrupted(_) => exit::INTERRUPTED,
-            StsError::NotFound { .. } | StsError::BadInput(_) | StsError::NeedsConfirmation(_) => exit::ERROR,
+            StsError::NotFound { .. }
+            | StsError::Conflict(_)
+            | StsError::BadInput(_)
+            | StsError::NeedsConfirmation(_) => exit::ERROR,
         }
     }
 }
@@ -55,7 +58,8 @@ impl fmt::Display for StsError {
                 namespace,
                 name,
             } => write!(f, "{kind} {namespace}/{name} not found"),
-            StsError::BadInput(m)
+            StsError::Conflict(m)
+            | StsError::BadInput(m)
             | StsError::NeedsConfirmation(m)
             | StsError::CheckFailed(m)
             | StsError::TimedOut(m)
@@ -119,10 +123,10 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
                 call.verb,
                 status.message
             ),
-            409 => anyhow::anyhow!(
+            409 => anyhow::Error::new(StsError::Conflict(format!(
                 "conflict on {place}: someone else changed it ({}); re-run to plan against the new state",
                 status.message
-            ),
+            ))),
             _ => anyhow::anyhow!(
                 "cannot {} {place}: {} ({})",
                 call.verb,
@@ -132,6 +136,12 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
         },
         other => unreachable_server(other, target),
     }
+}
+
+/// Whether the error chain holds a 409 Conflict.
+pub fn is_conflict(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Conflict(_))))
 }
 
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).

@@ -43,8 +43,6 @@ pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
         pods,
         claims,
         revisions,
-        service: None,
-        slices: Vec::new(),
         taken_at: Timestamp::now(),
     })
 }
@@ -104,4 +102,17 @@ pub fn owned_revisions(sts: &StatefulSet, revisions: Vec<ControllerRevision>) ->
         .collect();
     owned.sort_by_key(|r| r.revision);
     owned
+}
+
+/// The PodDisruptionBudgets of the context's namespace.
+pub async fn budgets(ctx: &Context) -> Result<Vec<k8s_openapi::api::policy::v1::PodDisruptionBudget>> {
+    let api: Api<k8s_openapi::api::policy::v1::PodDisruptionBudget> =
+        Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let list = ctx
+        .call(
+            list_call("poddisruptionbudgets", &ctx.namespace),
+            api.list(&ListParams::default()),
+        )
+        .await?;
+    Ok(list.items)
 }

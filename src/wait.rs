@@ -1,9 +1,22 @@
-//! Waiting on the cluster: watch streams under a deadline, and the user's interrupt
-//! (Ctrl-C / SIGTERM). Never a sleep loop: every wake-up is an event from the API server.
+//! Waiting on the cluster: caches of a set, its pods, claims and revisions fed by watches,
+//! re-checked on every change under a deadline; and the user's interrupt (Ctrl-C / SIGTERM).
+//! Never a sleep loop: every wake-up is an event from the API server.
 
 use std::time::Duration;
 
+use futures::stream::{BoxStream, StreamExt, select_all};
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::jiff::Timestamp;
+use kube::api::Api;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
 use tokio::time::Instant;
+
+use crate::context::Context;
+use crate::fetch::{own_claims, owned_revisions};
+use crate::model::set;
+use crate::model::snapshot::{SetSnapshot, own_pods};
 
 /// Resolves when the user interrupts (SIGINT) or the process is asked to stop (SIGTERM).
 pub async fn interrupted() {
@@ -28,4 +41,202 @@ pub async fn interrupted() {
 /// The instant a wait of `timeout` started now must end.
 pub fn deadline_after(timeout: Duration) -> Instant {
     Instant::now() + timeout
+}
+
+/// What a check says about a snapshot.
+pub enum Check<T> {
+    /// The goal is reached.
+    Done(T),
+    /// Not yet: wait for the next change.
+    Waiting,
+    /// It will not be reached by waiting (a crash-looping pod, …).
+    Failed(anyhow::Error),
+}
+
+/// How a wait ended without reaching its goal.
+#[derive(Debug)]
+pub enum WaitEnd {
+    TimedOut,
+    Interrupted,
+    /// The set was deleted while waiting.
+    SetGone,
+    Failed(anyhow::Error),
+}
+
+type Changes = BoxStream<'static, Result<(), watcher::Error>>;
+
+/// Watches of one set and everything that belongs to it, kept in caches.
+pub struct SetWatch {
+    name: String,
+    sets: Store<StatefulSet>,
+    pods: Store<Pod>,
+    claims: Store<PersistentVolumeClaim>,
+    revisions: Store<ControllerRevision>,
+    changes: Changes,
+}
+
+impl SetWatch {
+    /// Starts watching `sts` (by name), its pods and revisions (by selector) and the claims of
+    /// its namespace.
+    pub fn start(ctx: &Context, sts: &StatefulSet) -> SetWatch {
+        let ns = ctx.namespace.as_str();
+        let name = set::name(sts).to_string();
+        let by_name = watcher::Config::default().fields(&format!("metadata.name={name}"));
+        let by_selector = watcher::Config::default().labels(&set::selector_query(sts));
+        let (sets, s1) = cached(Api::namespaced(ctx.client.clone(), ns), by_name);
+        let (pods, s2) = cached(Api::namespaced(ctx.client.clone(), ns), by_selector.clone());
+        let (claims, s3) = cached(
+            Api::namespaced(ctx.client.clone(), ns),
+            watcher::Config::default(),
+        );
+        let (revisions, s4) = cached(Api::namespaced(ctx.client.clone(), ns), by_selector);
+        let changes = select_all([s1, s2, s3, s4]).boxed();
+        SetWatch {
+            name,
+            sets,
+            pods,
+            claims,
+            revisions,
+            changes,
+        }
+    }
+
+    /// The current snapshot from the caches; `None` once the set is gone.
+    pub fn snapshot(&self) -> Option<SetSnapshot> {
+        let sts = self
+            .sets
+            .state()
+            .into_iter()
+            .find(|s| set::name(s) == self.name)?
+            .as_ref()
+            .clone();
+        let pods = own_pods(
+            &sts,
+            self.pods.state().iter().map(|p| p.as_ref().clone()).collect(),
+        );
+        let claims = own_claims(
+            &sts,
+            self.claims.state().iter().map(|c| c.as_ref().clone()).collect(),
+        );
+        let revisions = owned_revisions(
+            &sts,
+            self.revisions
+                .state()
+                .iter()
+                .map(|r| r.as_ref().clone())
+                .collect(),
+        );
+        Some(SetSnapshot {
+            set: sts,
+            pods,
+            claims,
+            revisions,
+            taken_at: Timestamp::now(),
+        })
+    }
+
+    fn ready(&self) -> bool {
+        is_ready(&self.sets) && is_ready(&self.pods) && is_ready(&self.claims) && is_ready(&self.revisions)
+    }
+
+    /// Re-checks on every change until `check` is done or fails, the deadline passes, or the
+    /// user interrupts. Only complete caches are checked.
+    pub async fn until<T>(
+        &mut self,
+        deadline: Instant,
+        mut check: impl FnMut(&SetSnapshot) -> Check<T>,
+    ) -> Result<T, WaitEnd> {
+        let sleep = tokio::time::sleep_until(deadline);
+        tokio::pin!(sleep);
+        loop {
+            if self.ready() {
+                let Some(snap) = self.snapshot() else {
+                    return Err(WaitEnd::SetGone);
+                };
+                match check(&snap) {
+                    Check::Done(value) => return Ok(value),
+                    Check::Failed(err) => return Err(WaitEnd::Failed(err)),
+                    Check::Waiting => {}
+                }
+            }
+            tokio::select! {
+                change = self.changes.next() => match change {
+                    Some(Ok(())) => {}
+                    Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
+                    None => return Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
+                },
+                _ = &mut sleep => return Err(WaitEnd::TimedOut),
+                _ = interrupted() => return Err(WaitEnd::Interrupted),
+            }
+        }
+    }
+}
+
+fn is_ready<K>(store: &Store<K>) -> bool
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    futures::FutureExt::now_or_never(store.wait_until_ready()).is_some_and(|r| r.is_ok())
+}
+
+/// A watch feeding a cache; the stream yields once per change.
+fn cached<K>(api: Api<K>, config: watcher::Config) -> (Store<K>, Changes)
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let (reader, writer) = reflector::store();
+    let stream = watcher(api, config)
+        .default_backoff()
+        .reflect(writer)
+        .map(|event| event.map(|_| ()))
+        .boxed();
+    (reader, stream)
+}
+
+/// The snapshot once the controller has observed the set's latest generation (at once if it
+/// has). Planning on a stale status would plan on a past state.
+pub async fn caught_up(ctx: &Context, snap: SetSnapshot) -> anyhow::Result<SetSnapshot> {
+    if !set::status_is_stale(&snap.set) {
+        return Ok(snap);
+    }
+    eprintln!(
+        "The controller has not yet observed generation {} of statefulset {}/{}; waiting for it before planning…",
+        snap.set.metadata.generation.unwrap_or(0),
+        snap.namespace(),
+        snap.name()
+    );
+    let mut watch = SetWatch::start(ctx, &snap.set);
+    let fresh = |s: &SetSnapshot| {
+        if set::status_is_stale(&s.set) {
+            Check::Waiting
+        } else {
+            Check::Done(s.clone())
+        }
+    };
+    watch
+        .until(deadline_after(ctx.timeout), fresh)
+        .await
+        .map_err(|end| match end {
+            WaitEnd::TimedOut => crate::error::StsError::TimedOut(format!(
+                "the controller did not catch up with statefulset {}/{} within {}; nothing was changed",
+                snap.namespace(),
+                snap.name(),
+                humantime::format_duration(ctx.timeout)
+            ))
+            .into(),
+            WaitEnd::Interrupted => {
+                crate::error::StsError::Interrupted("interrupted before anything was changed".into()).into()
+            }
+            WaitEnd::SetGone => {
+                anyhow::anyhow!("statefulset {}/{} was deleted", snap.namespace(), snap.name())
+            }
+            WaitEnd::Failed(err) => err,
+        })
 }

@@ -2,6 +2,7 @@
 //! confirm, apply, report. This module only dispatches.
 
 pub mod list;
+pub mod scale;
 pub mod status;
 
 use anyhow::Result;
@@ -15,5 +16,6 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::List(args) => list::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
+        Command::Scale(args) => scale::run(&ctx, args).await,
     }
 }

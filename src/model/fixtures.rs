@@ -163,8 +163,6 @@ pub fn snapshot(
         pods,
         claims,
         revisions,
-        service: None,
-        slices: vec![],
         taken_at: now(),
     }
 }

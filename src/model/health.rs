@@ -134,7 +134,7 @@ fn problem_of(pod: &Pod, phase: &str, terminating: bool) -> Problem {
         let message = pod.status.as_ref().and_then(|s| s.message.clone());
         return problem("Failed", message, true);
     }
-    if let Some(waiting) = containers(pod).find_map(|c| waiting_problem(c)) {
+    if let Some(waiting) = containers(pod).find_map(waiting_problem) {
         return waiting;
     }
     let conditions = pod.status.as_ref().and_then(|s| s.conditions.as_ref());

@@ -2,13 +2,16 @@
 //! takes a snapshot (k8s-openapi objects) and returns plain data, and is unit-tested on
 //! fixture builders.
 
+pub mod budget;
 pub mod health;
 pub mod list;
 pub mod progress;
 pub mod revision;
+pub mod scale;
 pub mod set;
 pub mod snapshot;
 pub mod status;
+pub mod step;
 
 #[cfg(test)]
 pub mod fixtures;

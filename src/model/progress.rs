@@ -65,10 +65,13 @@ pub fn progress(snap: &SetSnapshot) -> Progress {
     }
 }
 
+/// A pod's health and revision label.
+type Member = (PodHealth, Option<String>);
+
 /// Per-ordinal facts the judgement needs.
 struct Facts {
     /// Ordinals in range with their pod's health and revision (None: no pod).
-    members: Vec<(i32, Option<(PodHealth, Option<String>)>)>,
+    members: Vec<(i32, Option<Member>)>,
     /// Pods outside the range, highest first.
     condemned: Vec<String>,
 }
@@ -95,7 +98,7 @@ impl Facts {
                 (!range.contains(&ordinal)).then_some((ordinal, name))
             })
             .collect();
-        condemned.sort_by(|a, b| b.0.cmp(&a.0));
+        condemned.sort_by_key(|(ordinal, _)| std::cmp::Reverse(*ordinal));
         Facts {
             members,
             condemned: condemned.into_iter().map(|(_, n)| n).collect(),

@@ -1,24 +1,18 @@
-//! The state of one StatefulSet as read at one moment: the set and everything that belongs to
-//! it. Fetching is done by `crate::fetch`; this module only holds and indexes the data.
+//! The state of one StatefulSet as read at one moment: the set, its pods, claims and revisions. Fetching is done by `crate::fetch`; this module only holds and indexes the data.
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
-use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
 
 use super::set;
 
-/// One StatefulSet and its pods, claims, revisions, Service and EndpointSlices.
+/// One StatefulSet and its pods, claims and revisions.
 #[derive(Debug, Clone)]
 pub struct SetSnapshot {
     pub set: k8s_openapi::api::apps::v1::StatefulSet,
     pub pods: Vec<Pod>,
     pub claims: Vec<PersistentVolumeClaim>,
     pub revisions: Vec<ControllerRevision>,
-    /// The Service named by `spec.serviceName`, if it exists.
-    pub service: Option<Service>,
-    /// The EndpointSlices of that Service.
-    pub slices: Vec<EndpointSlice>,
     /// When the snapshot was taken (ages are computed against it).
     pub taken_at: Timestamp,
 }
@@ -47,13 +41,6 @@ impl SetSnapshot {
         self.claims
             .iter()
             .find(|c| c.metadata.name.as_deref() == Some(name))
-    }
-
-    /// The ControllerRevision with this name.
-    pub fn revision(&self, name: &str) -> Option<&ControllerRevision> {
-        self.revisions
-            .iter()
-            .find(|r| r.metadata.name.as_deref() == Some(name))
     }
 }
 

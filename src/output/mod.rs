@@ -4,6 +4,9 @@
 
 pub mod age;
 pub mod list;
+pub mod progress;
+pub mod prompt;
+pub mod scale;
 pub mod status;
 pub mod table;
 
@@ -35,7 +38,8 @@ impl Style {
         }
     }
 
-    /// No decoration and no width limit (pipes, files, tests).
+    /// No decoration and no width limit (tests).
+    #[cfg(test)]
     pub fn plain() -> Style {
         Style {
             color: false,

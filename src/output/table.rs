@@ -21,7 +21,7 @@ pub fn new_table(headers: &[&str], style: Style) -> Table {
     if style.color {
         table.enforce_styling();
     }
-    table.set_header(headers.iter().map(|h| Cell::new(h)));
+    table.set_header(headers.iter().map(Cell::new));
     for column in table.column_iter_mut() {
         column.set_padding((0, 3));
     }

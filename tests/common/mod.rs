@@ -1,0 +1,147 @@
+//! Shared harness of the black-box tests: a simulated cluster with a kubeconfig on disk, the
+//! real `kubectl-sts` binary pointed at it, and event-driven waits on the cluster's state.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use sts_sim::resources::{self, Resource};
+use sts_sim::{Sim, SimConfig};
+
+/// A running simulated cluster and a scratch directory holding its kubeconfig.
+pub struct Cluster {
+    pub sim: Sim,
+    pub dir: PathBuf,
+    pub kubeconfig: PathBuf,
+}
+
+static NEXT_DIR: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh scratch directory for one test.
+pub fn scratch_dir() -> PathBuf {
+    let n = NEXT_DIR.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("kubectl-sts-test-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+impl Cluster {
+    /// A cluster with test timings.
+    pub fn start() -> Cluster {
+        Self::start_with(SimConfig::fast())
+    }
+
+    /// A cluster with these settings.
+    pub fn start_with(config: SimConfig) -> Cluster {
+        let sim = Sim::start(config).expect("simulator starts");
+        let dir = scratch_dir();
+        let kubeconfig = dir.join("kubeconfig");
+        sim.write_kubeconfig(&kubeconfig).expect("kubeconfig written");
+        Cluster { sim, dir, kubeconfig }
+    }
+
+    /// Creates the objects of `tests/fixtures/<name>` in `default`.
+    pub fn apply_fixture(&self, name: &str) {
+        self.apply_yaml(&fixture(name));
+    }
+
+    /// Creates the objects of a YAML text in `default`.
+    pub fn apply_yaml(&self, text: &str) {
+        self.sim.apply_yaml("default", text).expect("manifest applies");
+    }
+
+    /// The binary with `KUBECONFIG` pointing at this cluster and no colour.
+    pub fn sts(&self) -> assert_cmd::Command {
+        let mut cmd = assert_cmd::Command::cargo_bin("kubectl-sts").expect("binary built");
+        cmd.env("KUBECONFIG", &self.kubeconfig)
+            .env("NO_COLOR", "1")
+            .env_remove("HOME");
+        cmd.timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    /// An object, if it exists.
+    pub fn get(&self, res: &'static Resource, name: &str) -> Option<Value> {
+        self.sim.store.try_get(res, "default", name)
+    }
+
+    /// The set `name`.
+    pub fn statefulset(&self, name: &str) -> Value {
+        self.get(&resources::STATEFULSETS, name)
+            .expect("statefulset exists")
+    }
+
+    /// The pods of the namespace, by name.
+    pub fn pods(&self) -> Vec<Value> {
+        self.sim
+            .store
+            .list(&resources::PODS, Some("default"), &|_| true)
+            .0
+    }
+
+    /// Blocks until `done` holds for the cluster, re-checking on every change (no polling).
+    pub fn wait_for(&self, what: &str, timeout: Duration, done: impl Fn(&Cluster) -> bool) {
+        let mut changes = self.sim.store.subscribe();
+        let deadline = Instant::now() + timeout;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        while !done(self) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "timed out after {timeout:?} waiting for {what}");
+            let _ = runtime.block_on(async { tokio::time::timeout(left, changes.recv()).await });
+        }
+    }
+
+    /// Blocks until set `name` has `replicas` pods, all Ready, and its status caught up.
+    pub fn wait_ready(&self, name: &str, replicas: i64) {
+        self.wait_for(
+            &format!("{name} to have {replicas} ready pods"),
+            Duration::from_secs(60),
+            |c| {
+                let Some(set) = c.get(&resources::STATEFULSETS, name) else {
+                    return false;
+                };
+                let status = &set["status"];
+                status["readyReplicas"].as_i64().unwrap_or(0) == replicas
+                    && status["replicas"].as_i64().unwrap_or(0) == replicas
+                    && status["observedGeneration"] == set["metadata"]["generation"]
+                    && status["currentRevision"] == status["updateRevision"]
+            },
+        );
+    }
+
+    /// Number of requests the server has answered so far.
+    pub fn request_count(&self) -> usize {
+        self.sim.log.entries().len()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The text of `tests/fixtures/<name>`.
+pub fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// stdout of an assert_cmd output as text.
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// stderr of an assert_cmd output as text.
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
