@@ -86,23 +86,8 @@ fn status_json_carries_the_same_facts() {
 #[test]
 fn status_mid_rollout_names_the_crash_looping_pod() {
     let cluster = web_cluster();
-    let patch =
-        json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
-    cluster
-        .sim
-        .store
-        .modify(
-            &resources::STATEFULSETS,
-            "default",
-            "web",
-            sts_sim::store::Part::Main,
-            false,
-            |obj| {
-                json_patch::merge(obj, &patch);
-                Ok(())
-            },
-        )
-        .unwrap();
+    let broken = json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
+    common::patch(&cluster, &resources::STATEFULSETS, "web", broken);
     cluster.wait_for("web-2 to crash-loop", Duration::from_secs(30), |c| {
         c.get(&resources::PODS, "web-2").is_some_and(|p| {
             p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
@@ -317,22 +302,7 @@ fn status_watch_redraws_on_changes_until_the_timeout() {
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(800));
-    let scale = json!({"spec": {"replicas": 4}});
-    cluster
-        .sim
-        .store
-        .modify(
-            &resources::STATEFULSETS,
-            "default",
-            "web",
-            sts_sim::store::Part::Main,
-            false,
-            |obj| {
-                json_patch::merge(obj, &scale);
-                Ok(())
-            },
-        )
-        .unwrap();
+    common::patch(&cluster, &resources::STATEFULSETS, "web", json!({"spec": {"replicas": 4}}));
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let text = stdout_of(&output);

@@ -145,3 +145,75 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Pod transitions (`ADDED`, `READY`, `TERMINATING`, `DELETED`) as the traces record them,
+/// collected from the store's event stream while a test runs.
+pub struct Transitions {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+}
+
+impl Transitions {
+    /// Starts recording.
+    pub fn record(cluster: &Cluster) -> Transitions {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut events = cluster.sim.store.subscribe();
+        let sink = seen.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let mut state: std::collections::HashMap<String, (bool, bool)> = Default::default();
+            while let Ok(event) = runtime.block_on(events.recv()) {
+                if event.resource.plural != "pods" {
+                    continue;
+                }
+                let name = event.name.clone();
+                let ready = event.object["status"]["conditions"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+                let terminating = event.object["metadata"]["deletionTimestamp"].is_string();
+                let before = state.get(&name).copied();
+                let mut push = |what: &str| sink.lock().unwrap().push((what.to_string(), name.clone()));
+                match event.kind {
+                    sts_sim::store::EventKind::Added => push("ADDED"),
+                    sts_sim::store::EventKind::Deleted => {
+                        state.remove(&name);
+                        push("DELETED");
+                        continue;
+                    }
+                    sts_sim::store::EventKind::Modified => {}
+                }
+                let (was_ready, was_terminating) = before.unwrap_or((false, false));
+                if ready && !was_ready {
+                    push("READY");
+                }
+                if terminating && !was_terminating {
+                    push("TERMINATING");
+                }
+                state.insert(name, (ready, terminating));
+            }
+        });
+        Transitions { seen }
+    }
+
+    /// Transitions so far, as `EVENT pod`.
+    pub fn list(&self) -> Vec<String> {
+        self.seen.lock().unwrap().iter().map(|(e, p)| format!("{e} {p}")).collect()
+    }
+
+    /// Position of a transition, panicking with the whole list when absent.
+    pub fn position(&self, what: &str) -> usize {
+        let list = self.list();
+        list.iter().position(|t| t == what).unwrap_or_else(|| panic!("no {what} in {list:?}"))
+    }
+}
+
+/// Merge-patches an object in the cluster, as a colleague with kubectl would.
+pub fn patch(cluster: &Cluster, res: &'static Resource, name: &str, patch: serde_json::Value) {
+    cluster
+        .sim
+        .store
+        .modify(res, "default", name, sts_sim::store::Part::Main, false, |obj| {
+            json_patch::merge(obj, &patch);
+            Ok(())
+        })
+        .expect("patch applies");
+}
