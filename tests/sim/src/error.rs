@@ -59,21 +59,36 @@ impl ApiError {
 
     /// 409 for a failed uid or resourceVersion precondition on delete.
     pub fn precondition_failed(res: &Resource, name: &str, what: &str, want: &str, have: &str) -> Self {
+        Self::precondition_failed_in(res, "", name, what, want, have)
+    }
+
+    /// 409 for a failed uid (`what` = `UID`) or resourceVersion (`ResourceVersion`)
+    /// precondition on delete of `ns/name`, with the storage layer's wording.
+    pub fn precondition_failed_in(
+        res: &Resource,
+        ns: &str,
+        name: &str,
+        what: &str,
+        want: &str,
+        have: &str,
+    ) -> Self {
+        let plural = if res.plural == "services" {
+            "services/specs"
+        } else {
+            res.plural
+        };
+        let key = if ns.is_empty() {
+            format!("/registry/{plural}/{name}")
+        } else {
+            format!("/registry/{plural}/{ns}/{name}")
+        };
         Self::new(
             409,
             "Conflict",
             format!(
-                "Operation cannot be fulfilled on {} \"{}\": Precondition failed: {}: {}, {}: {}",
+                "Operation cannot be fulfilled on {} \"{}\": StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: {what} in precondition: {want}, {what} in object meta: {have}",
                 res.qualified_plural(),
                 name,
-                what,
-                want,
-                if what == "UID" {
-                    "ObjectMeta.UID"
-                } else {
-                    "ObjectMeta.ResourceVersion"
-                },
-                have
             ),
         )
         .with_details(Self::name_details(res, name))
@@ -108,11 +123,73 @@ impl ApiError {
         }))
     }
 
+    /// 422 Invalid with several causes, `(field, reason, message)`, joined as kube-apiserver
+    /// joins a field.ErrorList: `is invalid: [a: ..., b: ...]` when there is more than one.
+    pub fn invalid_causes(res: &Resource, name: &str, causes: &[(String, &str, String)]) -> Self {
+        let rendered: Vec<String> = causes.iter().map(|(f, _, m)| format!("{f}: {m}")).collect();
+        let list = match rendered.as_slice() {
+            [one] => one.clone(),
+            many => format!("[{}]", many.join(", ")),
+        };
+        let causes: Vec<Value> = causes
+            .iter()
+            .map(|(field, reason, message)| json!({"reason": reason, "message": message, "field": field}))
+            .collect();
+        Self::new(
+            422,
+            "Invalid",
+            format!("{} \"{}\" is invalid: {}", res.qualified_kind(), name, list),
+        )
+        .with_details(json!({"name": name, "group": res.group, "kind": res.kind, "causes": causes}))
+    }
+
+    /// 422 from a JSON patch that cannot be applied (a failed `test` operation, a missing
+    /// path): kube-apiserver answers with a generic Invalid Status and no details.
+    pub fn patch_not_applicable() -> Self {
+        Self::new(
+            422,
+            "Invalid",
+            "the server rejected our request due to an error in our request",
+        )
+        .with_details(json!({}))
+    }
+
+    /// 403 from an admission plugin: `persistentvolumeclaims "x" is forbidden: <why>`.
+    pub fn forbidden_by_admission(res: &Resource, name: &str, why: &str) -> Self {
+        Self::new(
+            403,
+            "Forbidden",
+            format!("{} \"{}\" is forbidden: {}", res.qualified_plural(), name, why),
+        )
+        .with_details(Self::name_details(res, name))
+    }
+
+    /// 410 Expired for a list `continue` token older than the kept history.
+    pub fn continue_expired() -> Self {
+        Self::new(
+            410,
+            "Expired",
+            "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+        )
+    }
+
     /// 403 Forbidden, worded like RBAC denials.
     pub fn forbidden(
         user: &str,
         verb: &str,
         res: &Resource,
+        namespace: Option<&str>,
+        name: Option<&str>,
+    ) -> Self {
+        Self::forbidden_on(user, verb, res, res.plural, namespace, name)
+    }
+
+    /// 403 Forbidden for `resource` (`pods`, or a subresource such as `pods/eviction`).
+    pub fn forbidden_on(
+        user: &str,
+        verb: &str,
+        res: &Resource,
+        resource: &str,
         namespace: Option<&str>,
         name: Option<&str>,
     ) -> Self {
@@ -133,8 +210,7 @@ impl ApiError {
             403,
             "Forbidden",
             format!(
-                "{what}: User \"{user}\" cannot {verb} resource \"{}\" in API group {group}{scope}",
-                res.plural
+                "{what}: User \"{user}\" cannot {verb} resource \"{resource}\" in API group {group}{scope}"
             ),
         )
         .with_details(json!({"name": name.unwrap_or(""), "group": res.group, "kind": res.plural}))

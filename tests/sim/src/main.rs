@@ -1,4 +1,138 @@
 //! The `sts-sim` binary: start a simulated cluster by hand, write its kubeconfig, apply
-//! manifests, run until interrupted.
+//! manifests, run until interrupted. Parsing and wiring only; the cluster lives in the library.
 
-fn main() {}
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Parser, ValueEnum};
+use serde_json::json;
+use sts_sim::{Sim, SimConfig, Timings, resources};
+
+/// A simulated Kubernetes control plane (API server, StatefulSet controller, garbage
+/// collector, EndpointSlices, kubelets) on loopback, for trying kubectl-sts or kubectl.
+#[derive(Debug, Parser)]
+#[command(name = "sts-sim", version)]
+struct Args {
+    /// Port to listen on (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Write the kubeconfig here (otherwise it is printed on stdout).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig_out: Option<PathBuf>,
+    /// Create the objects of this (multi-document) YAML file; repeatable.
+    #[arg(long, value_name = "FILE")]
+    apply: Vec<PathBuf>,
+    /// Namespace for applied objects that do not name one (created if missing).
+    #[arg(short = 'n', long, default_value = "default")]
+    namespace: String,
+    /// How long the cluster takes: `real` (as observed on a real control plane) or `fast`.
+    #[arg(long, value_enum, default_value_t = Speed::Real)]
+    timings: Speed,
+    /// Override: milliseconds from container start to Ready.
+    #[arg(long, value_name = "MS")]
+    ready_ms: Option<u64>,
+    /// Override: milliseconds from deletion to a Terminating pod being gone.
+    #[arg(long, value_name = "MS")]
+    terminate_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Speed {
+    Real,
+    Fast,
+}
+
+impl Args {
+    fn config(&self) -> SimConfig {
+        let mut timings = match self.timings {
+            Speed::Real => Timings::real_like(),
+            Speed::Fast => Timings::fast(),
+        };
+        if let Some(ms) = self.ready_ms {
+            timings.ready = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.terminate_ms {
+            timings.terminate = Duration::from_millis(ms);
+        }
+        SimConfig {
+            timings,
+            port: self.port,
+            ..SimConfig::default()
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sts-sim: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Args) -> Result<()> {
+    let sim = Sim::start(args.config())?;
+    ensure_namespace(&sim, &args.namespace)?;
+    for file in &args.apply {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let created = sim
+            .apply_yaml(&args.namespace, &text)
+            .with_context(|| format!("cannot apply {}", file.display()))?;
+        eprintln!(
+            "sts-sim: applied {} object(s) from {}",
+            created.len(),
+            file.display()
+        );
+    }
+    match &args.kubeconfig_out {
+        Some(path) => {
+            sim.write_kubeconfig(path)?;
+            eprintln!("sts-sim: kubeconfig written to {}", path.display());
+        }
+        None => print!("{}", sim.kubeconfig()),
+    }
+    eprintln!("sts-sim listening on {}", sim.url());
+    wait_for_signal()?;
+    eprintln!("sts-sim: stopping");
+    Ok(())
+}
+
+/// Creates the namespace applied objects go to, unless it exists.
+fn ensure_namespace(sim: &Sim, name: &str) -> Result<()> {
+    if sim.store.try_get(&resources::NAMESPACES, "", name).is_none() {
+        sim.store
+            .create(
+                &resources::NAMESPACES,
+                "",
+                json!({"metadata": {"name": name}}),
+                false,
+            )
+            .map_err(|e| anyhow!("cannot create namespace {name}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Blocks until SIGINT or SIGTERM.
+fn wait_for_signal() -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        #[cfg(unix)]
+        {
+            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => r,
+                _ = term.recv() => Ok(()),
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::signal::ctrl_c().await
+    })?;
+    Ok(())
+}

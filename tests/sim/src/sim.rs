@@ -19,6 +19,23 @@ const INITIAL_NAMESPACES: [&str; 4] = ["default", "kube-system", "kube-public", 
 /// The token of the kubeconfig's user (a cluster admin).
 pub const ADMIN_TOKEN: &str = "sts-sim-admin-token";
 
+/// The token of a read-only user (`viewer`: get, list and watch only).
+pub const VIEWER_TOKEN: &str = "sts-sim-viewer-token";
+
+/// The StorageClass a fresh cluster has, marked as the default.
+fn default_storage_class() -> Value {
+    json!({
+        "metadata": {
+            "name": "standard",
+            "annotations": {crate::defaults::DEFAULT_CLASS_ANNOTATION: "true"}
+        },
+        "provisioner": "sim.k8s.io/hostpath",
+        "reclaimPolicy": "Delete",
+        "volumeBindingMode": "Immediate",
+        "allowVolumeExpansion": true
+    })
+}
+
 /// A running simulated cluster. Dropping it stops the server and the control loops.
 pub struct Sim {
     pub store: Arc<Store>,
@@ -43,6 +60,9 @@ impl Sim {
                 )
                 .map_err(|e| anyhow!("{e}"))?;
         }
+        store
+            .create(&resources::STORAGE_CLASSES, "", default_storage_class(), false)
+            .map_err(|e| anyhow!("{e}"))?;
         let log = Arc::new(RequestLog::default());
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.port))
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", config.port))?;
@@ -88,12 +108,16 @@ impl Sim {
 
     /// A kubeconfig for this cluster: context `sts-sim`, namespace `default`, admin user.
     pub fn kubeconfig(&self) -> String {
+        self.kubeconfig_for("sts-sim-admin", ADMIN_TOKEN)
+    }
+
+    /// A kubeconfig for this cluster whose user `user` presents `token` (e.g. `VIEWER_TOKEN`).
+    pub fn kubeconfig_for(&self, user: &str, token: &str) -> String {
         format!(
             "apiVersion: v1\nkind: Config\nclusters:\n- name: sts-sim\n  cluster:\n    server: {}\n\
-             contexts:\n- name: sts-sim\n  context:\n    cluster: sts-sim\n    user: sts-sim-admin\n    namespace: default\n\
-             current-context: sts-sim\nusers:\n- name: sts-sim-admin\n  user:\n    token: {}\n",
+             contexts:\n- name: sts-sim\n  context:\n    cluster: sts-sim\n    user: {user}\n    namespace: default\n\
+             current-context: sts-sim\nusers:\n- name: {user}\n  user:\n    token: {token}\n",
             self.url(),
-            ADMIN_TOKEN
         )
     }
 

@@ -47,7 +47,22 @@ pub struct WatchEvent {
     pub name: String,
     /// The object after the change (for `Deleted`: its last state, with the deletion's rv).
     pub object: Value,
+    /// For `Modified`: the object before the change (watches with selectors turn an object
+    /// leaving the selection into `DELETED` and one entering it into `ADDED`).
+    pub previous: Option<Value>,
 }
+
+/// Read access to the stored objects under the store lock, for admission-like checks in
+/// defaulting and validation (the default StorageClass, allocated cluster IPs, ...).
+pub trait ObjectView {
+    /// One stored object.
+    fn get(&self, res: &'static Resource, ns: &str, name: &str) -> Option<&Value>;
+    /// Every stored object of a kind, in all namespaces.
+    fn all(&self, res: &'static Resource) -> Vec<&Value>;
+}
+
+/// The events to replay and the receiver of everything after them (`Store::watch_from`).
+pub type WatchStart = (Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>);
 
 /// Which part of an object a write may change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +72,8 @@ pub enum Part {
     /// The `/status` subresource: only status changes.
     Status,
     /// Everything, including metadata the API keeps immutable for clients (controllers' own
-    /// bookkeeping such as finalizers or deletion state goes through here).
+    /// bookkeeping such as finalizers or deletion state goes through here). The generation is
+    /// left alone, as for the `pods/binding` subresource setting `spec.nodeName`.
     Internal,
 }
 
@@ -133,6 +149,12 @@ impl Store {
         self.lock().rv
     }
 
+    /// The highest resourceVersion dropped from the history: watches and list continuations
+    /// from at or below it are expired.
+    pub fn compacted_rv(&self) -> u64 {
+        self.lock().compacted
+    }
+
     /// Drops all history up to now, so every watch from an older resourceVersion gets 410.
     pub fn compact(&self) {
         let mut state = self.lock();
@@ -147,10 +169,7 @@ impl Store {
 
     /// Atomically: the stored events after `rv` and a receiver for everything after them.
     /// `rv` older than the kept history gives 410 Expired.
-    pub fn watch_from(
-        &self,
-        rv: u64,
-    ) -> Result<(Vec<Arc<WatchEvent>>, broadcast::Receiver<Arc<WatchEvent>>), ApiError> {
+    pub fn watch_from(&self, rv: u64) -> Result<WatchStart, ApiError> {
         let state = self.lock();
         if rv < state.compacted {
             return Err(ApiError::expired(rv, state.compacted));
@@ -215,11 +234,12 @@ impl Store {
         let uid = state.next_uid();
         prepare_new(res, ns, &name, &uid, &mut obj);
         defaults::apply(res, &mut obj);
-        validation::validate_create(res, &obj)?;
+        validation::validate_create(res, &obj, &*state)?;
+        defaults::admit_create(res, &mut obj, &*state)?;
         if dry_run {
             return Ok(obj);
         }
-        Ok(self.commit(&mut state, res, ns, &name, EventKind::Added, obj))
+        Ok(self.commit(&mut state, res, ns, &name, EventKind::Added, obj, None))
     }
 
     /// Read-modify-write of one object under the store lock. `change` edits a copy; the write
@@ -254,9 +274,10 @@ impl Store {
         if !sent_rv.is_empty() && sent_rv != old_rv {
             return Err(ApiError::conflict(res, name));
         }
-        let new = merge_write(res, part, &old, new);
+        let mut new = merge_write(res, part, &old, new);
         if part != Part::Internal {
-            validation::validate_update(res, &old, &new)?;
+            defaults::admit_update(res, &old, &mut new);
+            validation::validate_update(res, &old, &new, &*state)?;
         }
         if without_rv(&new) == without_rv(&old) || dry_run {
             return Ok(if dry_run { new } else { old });
@@ -264,7 +285,7 @@ impl Store {
         if is_finalized(&new) {
             return Ok(self.remove(&mut state, res, ns, name, new));
         }
-        Ok(self.commit(&mut state, res, ns, name, EventKind::Modified, new))
+        Ok(self.commit(&mut state, res, ns, name, EventKind::Modified, new, Some(old)))
     }
 
     /// Replaces an object (PUT): `modify` with the sent object as the new state; an empty
@@ -301,7 +322,7 @@ impl Store {
             .find(res, ns, name)
             .cloned()
             .ok_or_else(|| ApiError::not_found(res, name))?;
-        check_preconditions(res, name, &old, opts)?;
+        check_preconditions(res, ns, name, &old, opts)?;
         let mut new = old.clone();
         let grace = grace_period(res, &old, opts);
         let meta = new["metadata"]
@@ -328,9 +349,10 @@ impl Store {
         if without_rv(&new) == without_rv(&old) {
             return Ok(old);
         }
-        Ok(self.commit(&mut state, res, ns, name, EventKind::Modified, new))
+        Ok(self.commit(&mut state, res, ns, name, EventKind::Modified, new, Some(old)))
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn commit(
         &self,
         state: &mut State,
@@ -339,6 +361,7 @@ impl Store {
         name: &str,
         kind: EventKind,
         mut obj: Value,
+        previous: Option<Value>,
     ) -> Value {
         state.rv += 1;
         obj["metadata"]["resourceVersion"] = json!(state.rv.to_string());
@@ -347,7 +370,7 @@ impl Store {
             .entry(res.plural)
             .or_default()
             .insert((ns.to_string(), name.to_string()), obj.clone());
-        self.publish(state, res, ns, name, kind, obj.clone());
+        self.publish(state, res, ns, name, kind, obj.clone(), previous);
         obj
     }
 
@@ -364,10 +387,11 @@ impl Store {
         if let Some(m) = state.objects.get_mut(res.plural) {
             m.remove(&(ns.to_string(), name.to_string()));
         }
-        self.publish(state, res, ns, name, EventKind::Deleted, obj.clone());
+        self.publish(state, res, ns, name, EventKind::Deleted, obj.clone(), None);
         obj
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn publish(
         &self,
         state: &mut State,
@@ -376,6 +400,7 @@ impl Store {
         name: &str,
         kind: EventKind,
         object: Value,
+        previous: Option<Value>,
     ) {
         let event = Arc::new(WatchEvent {
             rv: state.rv,
@@ -384,6 +409,7 @@ impl Store {
             namespace: ns.to_string(),
             name: name.to_string(),
             object,
+            previous,
         });
         state.history.push_back(event.clone());
         while state.history.len() > state.history_limit {
@@ -393,6 +419,19 @@ impl Store {
         }
         // No receivers is fine: nobody is watching yet.
         let _ = self.events.send(event);
+    }
+}
+
+impl ObjectView for State {
+    fn get(&self, res: &'static Resource, ns: &str, name: &str) -> Option<&Value> {
+        self.find(res, ns, name)
+    }
+
+    fn all(&self, res: &'static Resource) -> Vec<&Value> {
+        self.objects
+            .get(res.plural)
+            .map(|m| m.values().collect())
+            .unwrap_or_default()
     }
 }
 
@@ -541,7 +580,7 @@ fn merge_write(res: &Resource, part: Part, old: &Value, mut sent: Value) -> Valu
             defaults::apply(res, &mut sent);
         }
     }
-    if res.has_generation && sent.get("spec") != old.get("spec") {
+    if res.has_generation && part != Part::Internal && sent.get("spec") != old.get("spec") {
         let generation = old
             .pointer("/metadata/generation")
             .and_then(Value::as_i64)
@@ -609,6 +648,7 @@ fn add_finalizer(meta: &mut Map<String, Value>, finalizer: &str) {
 
 fn check_preconditions(
     res: &Resource,
+    ns: &str,
     name: &str,
     obj: &Value,
     opts: &DeleteOptions,
@@ -617,7 +657,7 @@ fn check_preconditions(
     if let Some(want) = &opts.precondition_uid
         && want != uid
     {
-        return Err(ApiError::precondition_failed(res, name, "UID", want, uid));
+        return Err(ApiError::precondition_failed_in(res, ns, name, "UID", want, uid));
     }
     let rv = obj
         .pointer("/metadata/resourceVersion")
@@ -626,8 +666,9 @@ fn check_preconditions(
     if let Some(want) = &opts.precondition_rv
         && want != rv
     {
-        return Err(ApiError::precondition_failed(
+        return Err(ApiError::precondition_failed_in(
             res,
+            ns,
             name,
             "ResourceVersion",
             want,

@@ -2,6 +2,8 @@
 //! controller, garbage collector, EndpointSlice controller, PV binder, disruption controller
 //! and kubelets. They act only through the store, as real controllers act only through the API.
 
+pub mod disruption;
+
 use std::sync::Arc;
 
 use crate::config::SimConfig;

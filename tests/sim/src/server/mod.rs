@@ -1,0 +1,163 @@
+//! The HTTP face of the simulated API server: one entry point that routes, authenticates,
+//! authorizes, dispatches and logs every request. Behaviour lives in the store; the
+//! submodules turn HTTP into store calls and store answers into Kubernetes responses.
+
+mod auth;
+mod discovery;
+mod handlers;
+mod log;
+mod patch;
+mod route;
+mod subresources;
+mod watch;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::store::Store;
+
+pub use auth::{ADMIN_USER, VIEWER_USER};
+pub use log::{LoggedRequest, RequestLog};
+pub use patch::{PatchKind, strategic_merge};
+use route::{Params, Route, Target};
+
+/// Largest request body accepted.
+const MAX_BODY: usize = 64 << 20;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+struct App {
+    store: Arc<Store>,
+    log: Arc<RequestLog>,
+}
+
+/// Serves the API on `listener` until the runtime stops.
+pub async fn serve(store: Arc<Store>, log: Arc<RequestLog>, listener: tokio::net::TcpListener) {
+    let router = axum::Router::new().fallback(entry).with_state(App { store, log });
+    if let Err(e) = axum::serve(listener, router).await {
+        eprintln!("sts-sim: server stopped: {e}");
+    }
+}
+
+/// One parsed request, as the handlers see it.
+struct Call {
+    target: Target,
+    verb: &'static str,
+    params: Params,
+    headers: HeaderMap,
+    body: Body,
+}
+
+async fn entry(State(app): State<App>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().unwrap_or("").to_string();
+    let params = Params::parse(parts.uri.query());
+    let route = route::parse(&path);
+    let user = auth::authenticate(&parts.headers);
+    let mut entry = LoggedRequest {
+        method: parts.method.to_string(),
+        verb: route::log_verb(&parts.method, &route, &params),
+        user: user.as_ref().map_or("", |u| *u).to_string(),
+        user_agent: header_str(&parts.headers, header::USER_AGENT).to_string(),
+        path,
+        query,
+        ..LoggedRequest::default()
+    };
+    if let Route::Resource(t) = &route {
+        entry.resource = t.res.plural.to_string();
+        entry.subresource = t.subresource.clone();
+        entry.namespace = t.namespace.clone();
+        entry.name = t.name.clone();
+    }
+    let response = match user {
+        Err(e) if !route.is_public() => error(&e),
+        _ => {
+            let user = user.unwrap_or("");
+            dispatch(&app, route, &parts.method, user, params, parts.headers, body).await
+        }
+    };
+    entry.status = response.status().as_u16();
+    app.log.push(entry);
+    response
+}
+
+async fn dispatch(
+    app: &App,
+    route: Route,
+    method: &axum::http::Method,
+    user: &str,
+    params: Params,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let host = header_str(&headers, header::HOST).to_string();
+    let found = match route {
+        Route::Version => Some(discovery::version()),
+        Route::Health => return (StatusCode::OK, "ok").into_response(),
+        Route::CoreVersions => Some(discovery::core_versions(&host)),
+        Route::Groups => Some(discovery::group_list()),
+        Route::Group(name) => discovery::group(&name),
+        Route::Resources { group, version } => discovery::resource_list(&group, &version),
+        Route::Unknown => None,
+        Route::Resource(target) => {
+            let Some(verb) = route::verb(method, &target, &params) else {
+                return error(&ApiError::method_not_allowed());
+            };
+            if let Err(e) = auth::authorize(user, verb, &target) {
+                return error(&e);
+            }
+            let call = Call {
+                target,
+                verb,
+                params,
+                headers,
+                body,
+            };
+            return handlers::handle(app, call).await.unwrap_or_else(|e| error(&e));
+        }
+    };
+    match found {
+        Some(doc) => json(StatusCode::OK, &doc),
+        None => error(&not_served()),
+    }
+}
+
+fn header_str(headers: &HeaderMap, name: header::HeaderName) -> &str {
+    headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The 404 for a path nothing is served at.
+fn not_served() -> ApiError {
+    ApiError {
+        code: 404,
+        reason: "NotFound",
+        message: "the server could not find the requested resource".into(),
+        details: Some(serde_json::json!({})),
+    }
+}
+
+/// A JSON answer.
+fn json(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-cache, private"),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// An error answer: its `Status` body with its code.
+fn error(e: &ApiError) -> Response {
+    let status = StatusCode::from_u16(e.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    json(status, &e.to_status())
+}
