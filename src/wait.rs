@@ -49,6 +49,9 @@ pub enum Check<T> {
     Done(T),
     /// Not yet: wait for the next change.
     Waiting,
+    /// Not yet: wait for the next change, or until this instant at the latest (a problem that
+    /// may clear up by itself is given until then).
+    WaitingUntil(k8s_openapi::jiff::Timestamp),
     /// It will not be reached by waiting (a crash-looping pod, …).
     Failed(anyhow::Error),
 }
@@ -149,6 +152,7 @@ impl SetWatch {
         let sleep = tokio::time::sleep_until(deadline);
         tokio::pin!(sleep);
         loop {
+            let mut recheck = deadline;
             if self.ready() {
                 let Some(snap) = self.snapshot() else {
                     return Err(WaitEnd::SetGone);
@@ -157,9 +161,11 @@ impl SetWatch {
                     Check::Done(value) => return Ok(value),
                     Check::Failed(err) => return Err(WaitEnd::Failed(err)),
                     Check::Waiting => {}
+                    Check::WaitingUntil(at) => recheck = recheck.min(instant_of(at)),
                 }
             }
             tokio::select! {
+                _ = tokio::time::sleep_until(recheck), if recheck < deadline => {}
                 change = self.changes.next() => match change {
                     Some(Ok(())) => {}
                     Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
@@ -170,6 +176,14 @@ impl SetWatch {
             }
         }
     }
+}
+
+/// The monotonic instant of a wall-clock time (now if it is past).
+fn instant_of(at: k8s_openapi::jiff::Timestamp) -> Instant {
+    let ahead = (at - k8s_openapi::jiff::Timestamp::now())
+        .get_milliseconds()
+        .max(0);
+    Instant::now() + Duration::from_millis(ahead as u64)
 }
 
 fn is_ready<K>(store: &Store<K>) -> bool

@@ -30,16 +30,37 @@ fn set_rv(cluster: &Cluster) -> Value {
 fn scale_up_down_and_up_again_in_order_with_claims_reported() {
     let cluster = web_cluster(None, 3);
     let transitions = Transitions::record(&cluster);
-    let up = cluster.sts().args(["scale", "web", "--replicas", "5", "--yes"]).output().unwrap();
+    let up = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "5", "--yes"])
+        .output()
+        .unwrap();
     assert!(up.status.success(), "{}", stderr_of(&up));
     let text = stdout_of(&up);
-    assert!(text.contains("Scale statefulset default/web: 3 -> 5 replicas"), "{text}");
-    assert!(text.contains("www-web-3: new, empty claim") && text.contains("www-web-4: new, empty claim"), "{text}");
-    assert!(text.contains("scaled statefulset default/web to 5 replicas"), "{text}");
-    assert!(transitions.position("READY web-3") < transitions.position("ADDED web-4"), "{:?}", transitions.list());
+    assert!(
+        text.contains("Scale statefulset default/web: 3 -> 5 replicas"),
+        "{text}"
+    );
+    assert!(
+        text.contains("www-web-3: new, empty claim") && text.contains("www-web-4: new, empty claim"),
+        "{text}"
+    );
+    assert!(
+        text.contains("scaled statefulset default/web to 5 replicas"),
+        "{text}"
+    );
+    assert!(
+        transitions.position("READY web-3") < transitions.position("ADDED web-4"),
+        "{:?}",
+        transitions.list()
+    );
     assert_eq!(cluster.statefulset("web")["status"]["readyReplicas"], 5);
 
-    let down = cluster.sts().args(["scale", "web", "--replicas", "2", "--yes"]).output().unwrap();
+    let down = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "2", "--yes"])
+        .output()
+        .unwrap();
     assert!(down.status.success(), "{}", stderr_of(&down));
     let text = stdout_of(&down);
     assert!(text.contains("www-web-4: kept (whenScaled: Retain)"), "{text}");
@@ -53,12 +74,22 @@ fn scale_up_down_and_up_again_in_order_with_claims_reported() {
     assert!((2..5).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
     assert_eq!(cluster.pods().len(), 2);
 
-    let again = cluster.sts().args(["scale", "web", "--replicas", "4", "--yes"]).output().unwrap();
+    let again = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4", "--yes"])
+        .output()
+        .unwrap();
     assert!(again.status.success(), "{}", stderr_of(&again));
     let text = stdout_of(&again);
     for claim in ["www-web-2", "www-web-3"] {
-        let line = text.lines().find(|l| l.contains(claim)).unwrap_or_else(|| panic!("{text}"));
-        assert!(line.contains("re-attached") && line.contains("its old data comes back"), "{line}");
+        let line = text
+            .lines()
+            .find(|l| l.contains(claim))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            line.contains("re-attached") && line.contains("its old data comes back"),
+            "{line}"
+        );
     }
 }
 
@@ -66,10 +97,17 @@ fn scale_up_down_and_up_again_in_order_with_claims_reported() {
 fn when_scaled_delete_reports_and_deletes_the_claims() {
     let retention = "  serviceName: nginx\n  persistentVolumeClaimRetentionPolicy: {whenScaled: Delete}";
     let cluster = web_cluster(Some(("  serviceName: nginx", retention)), 3);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "1", "--yes"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "1", "--yes"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
-    assert!(text.contains("www-web-2: deleted after the pod (whenScaled: Delete): its data is gone"), "{text}");
+    assert!(
+        text.contains("www-web-2: deleted after the pod (whenScaled: Delete): its data is gone"),
+        "{text}"
+    );
     assert!(!claim_exists(&cluster, "www-web-1") && !claim_exists(&cluster, "www-web-2"));
     assert!(claim_exists(&cluster, "www-web-0"));
 }
@@ -79,12 +117,30 @@ fn parallel_sets_are_planned_and_waited_on_as_parallel() {
     let parallel = "  replicas: 3\n  podManagementPolicy: Parallel";
     let cluster = web_cluster(Some(("  replicas: 3", parallel)), 3);
     let transitions = Transitions::record(&cluster);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "5", "--yes"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "5", "--yes"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("Parallel: all pods at once"), "{}", stdout_of(&output));
-    let first_ready = transitions.position("READY web-3").min(transitions.position("READY web-4"));
-    assert!(transitions.position("ADDED web-4") < first_ready, "{:?}", transitions.list());
-    assert!(transitions.position("ADDED web-3") < first_ready, "{:?}", transitions.list());
+    assert!(
+        stdout_of(&output).contains("Parallel: all pods at once"),
+        "{}",
+        stdout_of(&output)
+    );
+    let first_ready = transitions
+        .position("READY web-3")
+        .min(transitions.position("READY web-4"));
+    assert!(
+        transitions.position("ADDED web-4") < first_ready,
+        "{:?}",
+        transitions.list()
+    );
+    assert!(
+        transitions.position("ADDED web-3") < first_ready,
+        "{:?}",
+        transitions.list()
+    );
 }
 
 #[test]
@@ -93,13 +149,24 @@ fn scale_up_into_a_crash_looping_image_exits_3_naming_the_pod() {
     let staged = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 3}},
         "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
     common::patch(&cluster, &resources::STATEFULSETS, "web", staged);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "5", "--yes"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "5", "--yes"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
     let err = stderr_of(&output);
-    assert!(err.contains("web-3 cannot become Ready: CrashLoopBackOff"), "{err}");
+    assert!(
+        err.contains("web-3 cannot become Ready: CrashLoopBackOff"),
+        "{err}"
+    );
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 5, "no rollback");
     let status = cluster.sts().args(["status", "web"]).output().unwrap();
-    assert!(stdout_of(&status).contains("waiting on web-3: CrashLoopBackOff"), "{}", stdout_of(&status));
+    assert!(
+        stdout_of(&status).contains("waiting on web-3: CrashLoopBackOff"),
+        "{}",
+        stdout_of(&status)
+    );
 }
 
 #[test]
@@ -107,9 +174,17 @@ fn without_a_terminal_and_without_yes_nothing_changes() {
     let cluster = web_cluster(None, 3);
     let before = set_rv(&cluster);
     let writes_before = cluster.sim.log.mutating().len();
-    let output = cluster.sts().args(["scale", "web", "--replicas", "5"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "5"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr_of(&output).contains("refusing to scale statefulset default/web without confirmation"), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("refusing to scale statefulset default/web without confirmation"),
+        "{}",
+        stderr_of(&output)
+    );
     assert_eq!(set_rv(&cluster), before);
     assert_eq!(cluster.sim.log.mutating().len(), writes_before);
 }
@@ -118,9 +193,17 @@ fn without_a_terminal_and_without_yes_nothing_changes() {
 fn equal_target_says_so_and_writes_nothing() {
     let cluster = web_cluster(None, 3);
     let writes_before = cluster.sim.log.mutating().len();
-    let output = cluster.sts().args(["scale", "web", "--replicas", "3"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "3"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
-    assert!(stdout_of(&output).contains("already has 3 replicas; nothing to do"), "{}", stdout_of(&output));
+    assert!(
+        stdout_of(&output).contains("already has 3 replicas; nothing to do"),
+        "{}",
+        stdout_of(&output)
+    );
     assert_eq!(cluster.sim.log.mutating().len(), writes_before);
 }
 
@@ -128,9 +211,17 @@ fn equal_target_says_so_and_writes_nothing() {
 fn dry_run_prints_the_plan_and_changes_nothing() {
     let cluster = web_cluster(None, 3);
     let before = set_rv(&cluster);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "4", "--dry-run"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4", "--dry-run"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("create   web-3"), "{}", stdout_of(&output));
+    assert!(
+        stdout_of(&output).contains("create   web-3"),
+        "{}",
+        stdout_of(&output)
+    );
     assert_eq!(set_rv(&cluster), before);
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
 }
@@ -138,7 +229,11 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
 #[test]
 fn json_output_carries_the_plan_and_the_outcome() {
     let cluster = web_cluster(None, 3);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "4", "-y", "-o", "json"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4", "-y", "-o", "json"])
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let doc: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
     assert_eq!(doc["kind"], "ScaleResult");
@@ -156,12 +251,28 @@ fn timeout_exits_4_and_rerunning_resumes() {
     let staged = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 3}},
         "template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:slow"}]}}}});
     common::patch(&cluster, &resources::STATEFULSETS, "web", staged);
-    let output = cluster.sts().args(["scale", "web", "--replicas", "4", "--yes", "--timeout", "100ms"]).output().unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4", "--yes", "--timeout", "100ms"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
-    assert!(stderr_of(&output).contains("re-run `kubectl sts scale web --replicas 4` to resume"), "{}", stderr_of(&output));
-    let resumed = cluster.sts().args(["scale", "web", "--replicas", "4"]).output().unwrap();
+    assert!(
+        stderr_of(&output).contains("re-run `kubectl sts scale web --replicas 4` to resume"),
+        "{}",
+        stderr_of(&output)
+    );
+    let resumed = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4"])
+        .output()
+        .unwrap();
     assert!(resumed.status.success(), "{}", stderr_of(&resumed));
-    assert!(stderr_of(&resumed).contains("spec.replicas is already 4; waiting"), "{}", stderr_of(&resumed));
+    assert!(
+        stderr_of(&resumed).contains("spec.replicas is already 4; waiting"),
+        "{}",
+        stderr_of(&resumed)
+    );
     assert_eq!(cluster.statefulset("web")["status"]["readyReplicas"], 4);
 }
 
@@ -171,12 +282,29 @@ fn bad_input_is_refused_before_anything_changes() {
     for (args, code, text) in [
         (vec!["scale", "web", "--replicas", "-1"], 2, ""),
         (vec!["scale", "web", "--replicas", "many"], 2, "invalid value"),
-        (vec!["scale", "nope", "--replicas", "2", "--yes"], 1, "statefulset default/nope not found"),
+        (
+            vec!["scale", "nope", "--replicas", "2", "--yes"],
+            1,
+            "statefulset default/nope not found",
+        ),
     ] {
         let output = cluster.sts().args(&args).output().unwrap();
-        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", stderr_of(&output));
-        assert!(stderr_of(&output).contains(text), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
+        assert!(
+            stderr_of(&output).contains(text),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
     }
-    assert!(cluster.sim.log.mutating().is_empty(), "{:?}", cluster.sim.log.mutating());
+    assert!(
+        cluster.sim.log.mutating().is_empty(),
+        "{:?}",
+        cluster.sim.log.mutating()
+    );
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
 }

@@ -86,7 +86,8 @@ fn status_json_carries_the_same_facts() {
 #[test]
 fn status_mid_rollout_names_the_crash_looping_pod() {
     let cluster = web_cluster();
-    let broken = json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
+    let broken =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
     common::patch(&cluster, &resources::STATEFULSETS, "web", broken);
     cluster.wait_for("web-2 to crash-loop", Duration::from_secs(30), |c| {
         c.get(&resources::PODS, "web-2").is_some_and(|p| {
@@ -295,14 +296,19 @@ fn list_shows_sets_and_rollouts_in_flight() {
 #[test]
 fn status_watch_redraws_on_changes_until_the_timeout() {
     let cluster = web_cluster();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-sts"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kubectl-sts"))
         .env("KUBECONFIG", &cluster.kubeconfig)
         .args(["status", "web", "--watch", "-o", "json", "--timeout", "4s"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     std::thread::sleep(Duration::from_millis(800));
-    common::patch(&cluster, &resources::STATEFULSETS, "web", json!({"spec": {"replicas": 4}}));
+    common::patch(
+        &cluster,
+        &resources::STATEFULSETS,
+        "web",
+        json!({"spec": {"replicas": 4}}),
+    );
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success());
     let text = stdout_of(&output);

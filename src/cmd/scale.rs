@@ -178,7 +178,8 @@ async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result<(),
             last_states = states;
             match verdict {
                 ScaleVerdict::Done => Check::Done(()),
-                ScaleVerdict::Waiting => Check::Waiting,
+                ScaleVerdict::Waiting { recheck_at: None } => Check::Waiting,
+                ScaleVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),
                 ScaleVerdict::Stuck { pod, reason } => Check::Failed(StsError::CheckFailed(format!(
                     "{pod} cannot become Ready: {reason}; the set keeps replicas {} as the controller has it (no rollback): see `kubectl sts status {}`",
                     plan.to, plan.name

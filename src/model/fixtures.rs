@@ -111,9 +111,10 @@ impl PodBuilder {
         self.0["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}});
         self
     }
-    pub fn unschedulable(mut self) -> Self {
+    pub fn unschedulable(mut self, since: &str) -> Self {
         self.0["spec"].as_object_mut().unwrap().remove("nodeName");
         self.0["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
+            "lastTransitionTime": since,
             "reason": "Unschedulable", "message": "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims"}]});
         self
     }

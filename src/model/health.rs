@@ -5,6 +5,10 @@ use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
+/// How long a pod may stay unschedulable before waiting on it is given up: the scheduler
+/// reports unbound claims and full nodes while provisioners and autoscalers are still at work.
+pub const UNSCHEDULABLE_GRACE_SECONDS: i64 = 60;
+
 /// Container waiting reasons that do not go away by waiting.
 const STUCK_REASONS: [&str; 7] = [
     "CrashLoopBackOff",
@@ -22,8 +26,13 @@ pub struct Problem {
     /// `CrashLoopBackOff`, `Unschedulable`, `ContainerCreating`, `NotReady`, `Terminating`, …
     pub reason: String,
     pub message: Option<String>,
-    /// Waiting will not fix it (crash loop, image pull failure, unschedulable, failed).
+    /// Waiting will not fix it (crash loop, image pull failure, failed, or unschedulable for
+    /// longer than `UNSCHEDULABLE_GRACE_SECONDS`).
     pub stuck: bool,
+    /// When a problem that may still clear up by itself will count as stuck (an unschedulable
+    /// pod, often only waiting for its claim to bind).
+    #[serde(skip)]
+    pub stuck_at: Option<Timestamp>,
 }
 
 impl std::fmt::Display for Problem {
@@ -63,7 +72,7 @@ pub fn pod_health(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> PodHealt
     let problem = if ready && !terminating {
         None
     } else {
-        Some(problem_of(pod, &phase, terminating))
+        Some(problem_of(pod, &phase, terminating, now))
     };
     PodHealth {
         phase,
@@ -73,6 +82,39 @@ pub fn pod_health(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> PodHealt
         restarts,
         problem,
     }
+}
+
+/// Among some pods: the first that waiting will not fix, else the earliest instant one of them
+/// may come to count as such (a re-check is due then even if nothing changes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stuckness {
+    Stuck { pod: String, reason: String },
+    NotYet { recheck_at: Option<Timestamp> },
+}
+
+/// Judges `pods` (in the order they should be named) at `now`.
+pub fn find_stuck<'a>(
+    pods: impl IntoIterator<Item = &'a Pod>,
+    min_ready_seconds: i32,
+    now: Timestamp,
+) -> Stuckness {
+    let mut recheck_at: Option<Timestamp> = None;
+    for pod in pods {
+        let Some(problem) = pod_health(pod, min_ready_seconds, now).problem else {
+            continue;
+        };
+        if problem.stuck {
+            let pod = pod.metadata.name.clone().unwrap_or_default();
+            return Stuckness::Stuck {
+                pod,
+                reason: problem.to_string(),
+            };
+        }
+        if let Some(at) = problem.stuck_at {
+            recheck_at = Some(recheck_at.map_or(at, |r| r.min(at)));
+        }
+    }
+    Stuckness::NotYet { recheck_at }
 }
 
 /// When the Ready condition last became True, if it is True.
@@ -121,11 +163,12 @@ fn containers(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
     )
 }
 
-fn problem_of(pod: &Pod, phase: &str, terminating: bool) -> Problem {
+fn problem_of(pod: &Pod, phase: &str, terminating: bool, now: Timestamp) -> Problem {
     let problem = |reason: &str, message: Option<String>, stuck: bool| Problem {
         reason: reason.to_string(),
         message,
         stuck,
+        stuck_at: None,
     };
     if terminating {
         return problem("Terminating", None, false);
@@ -144,7 +187,11 @@ fn problem_of(pod: &Pod, phase: &str, terminating: bool) -> Problem {
         .find(|c| c.type_ == "PodScheduled" && c.status == "False");
     if let Some(condition) = unscheduled {
         let reason = condition.reason.clone().unwrap_or_else(|| "Unschedulable".into());
-        return problem(&reason, condition.message.clone(), reason == "Unschedulable");
+        let since = condition.last_transition_time.as_ref().map_or(now, |t| t.0);
+        let stuck_at = since + k8s_openapi::jiff::SignedDuration::from_secs(UNSCHEDULABLE_GRACE_SECONDS);
+        let mut unschedulable = problem(&reason, condition.message.clone(), now >= stuck_at);
+        unschedulable.stuck_at = Some(stuck_at);
+        return unschedulable;
     }
     match phase {
         "Pending" => problem("Pending", None, false),
@@ -179,6 +226,7 @@ fn waiting_problem(container: &ContainerStatus) -> Option<Problem> {
         reason,
         message,
         stuck,
+        stuck_at: None,
     })
 }
 
@@ -209,10 +257,17 @@ mod tests {
     }
 
     #[test]
-    fn unschedulable_pod_is_stuck() {
-        let problem = pod_health(&PodBuilder::new("web", 3, "r1").unschedulable().build(), 0, now())
-            .problem
-            .unwrap();
+    fn unschedulable_pod_is_stuck_once_the_grace_is_over() {
+        let recent = PodBuilder::new("web", 3, "r1")
+            .unschedulable("2026-11-22T00:59:30Z")
+            .build();
+        let problem = pod_health(&recent, 0, now()).problem.unwrap();
+        assert!(!problem.stuck);
+        assert_eq!(problem.stuck_at, Some("2026-11-22T01:00:30Z".parse().unwrap()));
+        let old = PodBuilder::new("web", 3, "r1")
+            .unschedulable("2026-11-22T00:58:00Z")
+            .build();
+        let problem = pod_health(&old, 0, now()).problem.unwrap();
         assert_eq!(problem.reason, "Unschedulable");
         assert!(problem.stuck);
         assert!(

@@ -4,10 +4,11 @@
 //! waiting, where each pod stands.
 
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
 use super::budget::{BudgetEffect, budgets_of, effect_at};
-use super::health::pod_health;
+use super::health::{Stuckness, find_stuck, pod_health};
 use super::set::{self, PodManagement};
 use super::snapshot::SetSnapshot;
 use super::step::StepState;
@@ -17,7 +18,17 @@ use super::step::StepState;
 #[serde(rename_all = "snake_case")]
 pub enum PodAction {
     Create,
+    /// The pod exists in the target range but is not Ready yet: the scale waits for it (an
+    /// earlier, interrupted run; or a pod that holds OrderedReady back).
+    Await,
     Remove,
+}
+
+impl PodAction {
+    /// The pod must end up Ready (rather than gone).
+    pub fn brings_up(self) -> bool {
+        self != PodAction::Remove
+    }
 }
 
 /// What becomes of a claim.
@@ -109,10 +120,16 @@ pub fn plan_scale(snap: &SetSnapshot, to: i32, budgets: &[PodDisruptionBudget]) 
     let set = &snap.set;
     let start = set::ordinal_start(set);
     let target = start..start + to;
+    let min_ready = set::min_ready_seconds(set);
     let mut pods: Vec<PodStep> = target
         .clone()
-        .filter(|o| snap.pod(*o).is_none())
-        .map(|o| pod_step(snap, o, PodAction::Create))
+        .filter_map(|o| match snap.pod(o) {
+            None => Some(pod_step(snap, o, PodAction::Create)),
+            Some(pod) => {
+                let health = pod_health(pod, min_ready, snap.taken_at);
+                (!health.available || health.terminating).then(|| pod_step(snap, o, PodAction::Await))
+            }
+        })
         .collect();
     let mut removed: Vec<i32> = snap
         .pods
@@ -140,7 +157,7 @@ pub fn plan_scale(snap: &SetSnapshot, to: i32, budgets: &[PodDisruptionBudget]) 
 }
 
 fn ordering(policy: PodManagement, pods: &[PodStep]) -> String {
-    let up = pods.iter().any(|p| p.action == PodAction::Create);
+    let up = pods.iter().any(|p| p.action.brings_up());
     match (policy, up) {
         (PodManagement::OrderedReady, true) => {
             "OrderedReady: one pod at a time, lowest ordinal first, each after the previous is Running and Ready".into()
@@ -154,14 +171,19 @@ fn ordering(policy: PodManagement, pods: &[PodStep]) -> String {
 
 fn pod_step(snap: &SetSnapshot, ordinal: i32, action: PodAction) -> PodStep {
     let (_, when_scaled) = set::retention(&snap.set);
-    let claims = set::claim_templates(&snap.set)
+    let templates = if action == PodAction::Await {
+        Vec::new()
+    } else {
+        set::claim_templates(&snap.set)
+    };
+    let claims = templates
         .into_iter()
         .map(|template| {
             let name = set::claim_name(&snap.set, &template, ordinal);
             let existing = snap.claim(&name);
             let fate = match (action, existing.is_some()) {
-                (PodAction::Create, true) => ClaimFate::Reattach,
-                (PodAction::Create, false) => ClaimFate::New,
+                (PodAction::Create | PodAction::Await, true) => ClaimFate::Reattach,
+                (PodAction::Create | PodAction::Await, false) => ClaimFate::New,
                 (PodAction::Remove, _) if when_scaled == "Delete" => ClaimFate::Delete,
                 (PodAction::Remove, _) => ClaimFate::Retain,
             };
@@ -218,7 +240,10 @@ fn warnings(snap: &SetSnapshot, to: i32, steps: &[PodStep]) -> Vec<String> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScaleVerdict {
     Done,
-    Waiting,
+    /// Not yet; look again at `recheck_at` even if nothing changes.
+    Waiting {
+        recheck_at: Option<Timestamp>,
+    },
     /// A pod cannot make progress: its name and the reason.
     Stuck {
         pod: String,
@@ -237,14 +262,15 @@ pub fn judge_scale(plan: &ScalePlan, snap: &SetSnapshot) -> (Vec<StepState>, Sca
     if replicas != plan.to {
         return (states, ScaleVerdict::Superseded { replicas });
     }
-    if let Some((pod, reason)) = stuck_pod(plan, snap) {
-        return (states, ScaleVerdict::Stuck { pod, reason });
-    }
+    let recheck_at = match stuck_pod(plan, snap) {
+        Stuckness::Stuck { pod, reason } => return (states, ScaleVerdict::Stuck { pod, reason }),
+        Stuckness::NotYet { recheck_at } => recheck_at,
+    };
     let caught_up = !set::status_is_stale(&snap.set);
     let verdict = if caught_up && states.iter().all(|s| s.done) {
         ScaleVerdict::Done
     } else {
-        ScaleVerdict::Waiting
+        ScaleVerdict::Waiting { recheck_at }
     };
     (states, verdict)
 }
@@ -252,8 +278,11 @@ pub fn judge_scale(plan: &ScalePlan, snap: &SetSnapshot) -> (Vec<StepState>, Sca
 fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
     let pod = snap.pod(step.ordinal);
     let (done, state) = match (step.action, pod) {
-        (PodAction::Create, None) => (false, "not created yet".to_string()),
-        (PodAction::Create, Some(pod)) => {
+        (PodAction::Create | PodAction::Await, None) => (false, "not created yet".to_string()),
+        (PodAction::Create | PodAction::Await, Some(pod)) if pod.metadata.deletion_timestamp.is_some() => {
+            (false, "Terminating, to be recreated".to_string())
+        }
+        (PodAction::Create | PodAction::Await, Some(pod)) => {
             let health = pod_health(pod, set::min_ready_seconds(&snap.set), snap.taken_at);
             match &health.problem {
                 None if health.available => (true, "Ready".to_string()),
@@ -290,20 +319,13 @@ fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
 
 /// A pod the scale waits on that will not get better by waiting: a new pod, or (OrderedReady)
 /// an existing lower pod that holds creation back.
-fn stuck_pod(plan: &ScalePlan, snap: &SetSnapshot) -> Option<(String, String)> {
-    let creating = plan.pods.iter().any(|s| s.action == PodAction::Create);
-    if !creating {
-        return None;
+fn stuck_pod(plan: &ScalePlan, snap: &SetSnapshot) -> Stuckness {
+    if !plan.pods.iter().any(|s| s.action.brings_up()) {
+        return Stuckness::NotYet { recheck_at: None };
     }
-    let min_ready = set::min_ready_seconds(&snap.set);
     let start = set::ordinal_start(&snap.set);
-    (start..start + plan.to).find_map(|ordinal| {
-        let pod = snap.pod(ordinal)?;
-        let problem = pod_health(pod, min_ready, snap.taken_at)
-            .problem
-            .filter(|p| p.stuck)?;
-        Some((set::pod_name(&snap.set, ordinal), problem.to_string()))
-    })
+    let pods = (start..start + plan.to).filter_map(|ordinal| snap.pod(ordinal));
+    find_stuck(pods, set::min_ready_seconds(&snap.set), snap.taken_at)
 }
 
 #[cfg(test)]
@@ -382,6 +404,19 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_in_range_that_is_not_ready_yet_is_awaited() {
+        let mut snap = web(4, 4);
+        snap.pods[3] = PodBuilder::new("web", 3, "web-r1").crash_looping(0).build();
+        let plan = plan_scale(&snap, 4, &[]);
+        assert!(!plan.changes_spec());
+        assert_eq!(plan.pods.len(), 1);
+        assert_eq!(
+            (plan.pods[0].pod.as_str(), plan.pods[0].action),
+            ("web-3", PodAction::Await)
+        );
+    }
+
+    #[test]
     fn equal_target_with_every_pod_present_changes_nothing() {
         let plan = plan_scale(&web(3, 3), 3, &[]);
         assert!(!plan.changes_spec());
@@ -396,7 +431,7 @@ mod tests {
         later.set.spec.as_mut().unwrap().replicas = Some(5);
         later.pods.push(PodBuilder::new("web", 3, "web-r1").build());
         let (states, verdict) = judge_scale(&plan, &later);
-        assert_eq!(verdict, ScaleVerdict::Waiting);
+        assert_eq!(verdict, ScaleVerdict::Waiting { recheck_at: None });
         assert_eq!(
             (states[0].done, states[1].state.as_str()),
             (true, "not created yet")

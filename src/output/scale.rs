@@ -27,10 +27,13 @@ pub fn write_scale_plan(out: &mut dyn Write, plan: &ScalePlan, style: Style) -> 
         for (index, step) in plan.pods.iter().enumerate() {
             let action = match step.action {
                 PodAction::Create => "create",
+                PodAction::Await => "wait for",
                 PodAction::Remove => "remove",
             };
             let claims: Vec<String> = step.claims.iter().map(claim_text).collect();
-            let claims = if claims.is_empty() {
+            let claims = if step.action == PodAction::Await {
+                "(exists; waiting for it to be Ready)".to_string()
+            } else if claims.is_empty() {
                 "(no claim templates)".to_string()
             } else {
                 claims.join("\n")

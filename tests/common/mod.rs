@@ -171,7 +171,7 @@ impl Transitions {
                     .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
                 let terminating = event.object["metadata"]["deletionTimestamp"].is_string();
                 let before = state.get(&name).copied();
-                let mut push = |what: &str| sink.lock().unwrap().push((what.to_string(), name.clone()));
+                let push = |what: &str| sink.lock().unwrap().push((what.to_string(), name.clone()));
                 match event.kind {
                     sts_sim::store::EventKind::Added => push("ADDED"),
                     sts_sim::store::EventKind::Deleted => {
@@ -196,13 +196,20 @@ impl Transitions {
 
     /// Transitions so far, as `EVENT pod`.
     pub fn list(&self) -> Vec<String> {
-        self.seen.lock().unwrap().iter().map(|(e, p)| format!("{e} {p}")).collect()
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(e, p)| format!("{e} {p}"))
+            .collect()
     }
 
     /// Position of a transition, panicking with the whole list when absent.
     pub fn position(&self, what: &str) -> usize {
         let list = self.list();
-        list.iter().position(|t| t == what).unwrap_or_else(|| panic!("no {what} in {list:?}"))
+        list.iter()
+            .position(|t| t == what)
+            .unwrap_or_else(|| panic!("no {what} in {list:?}"))
     }
 }
 
