@@ -3,6 +3,15 @@
 //! and kubelets. They act only through the store, as real controllers act only through the API.
 
 pub mod disruption;
+pub mod endpointslices;
+pub mod events;
+pub mod gc;
+pub mod kubelet;
+pub mod obj;
+pub mod runner;
+pub mod statefulset;
+pub mod volume_objects;
+pub mod volumes;
 
 use std::sync::Arc;
 
@@ -10,4 +19,11 @@ use crate::config::SimConfig;
 use crate::store::Store;
 
 /// Starts every control loop on the current tokio runtime.
-pub fn spawn_all(_store: Arc<Store>, _config: &SimConfig) {}
+pub fn spawn_all(store: Arc<Store>, config: &SimConfig) {
+    runner::spawn(store.clone(), statefulset::StatefulSetController::default());
+    runner::spawn(store.clone(), kubelet::Kubelet::new(config));
+    runner::spawn(store.clone(), gc::GarbageCollector::default());
+    runner::spawn(store.clone(), volumes::Volumes::new(config));
+    runner::spawn(store.clone(), endpointslices::EndpointSlices);
+    runner::spawn(store, disruption::Disruption);
+}

@@ -1,0 +1,219 @@
+//! The StatefulSet controller (`pkg/controller/statefulset`): one sync per set, woken by changes
+//! of the set, its pods, claims and revisions. A sync adopts and releases pods, resolves the
+//! revisions, plans (`plan.rs`), acts (`control.rs`), reports status and prunes history.
+
+mod control;
+mod history;
+mod plan;
+mod pods;
+mod retention;
+pub mod revisions;
+pub mod spec;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use self::spec::SetSpec;
+use super::obj;
+use super::runner::Reconciler;
+use crate::error::ApiError;
+use crate::resources::{PODS, PVCS, STATEFULSETS};
+use crate::store::{Part, Store, WatchEvent};
+
+/// A set: namespace and name.
+pub type Key = (String, String);
+
+/// The controller's memory: only the retry backoff of failing syncs.
+#[derive(Default)]
+pub struct StatefulSetController {
+    failures: HashMap<Key, u32>,
+}
+
+impl Reconciler for StatefulSetController {
+    type Key = Key;
+
+    fn all_keys(&mut self, store: &Store) -> Vec<Key> {
+        set_keys(store, None)
+    }
+
+    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
+        let ns = event.namespace.clone();
+        let o = &event.object;
+        match event.resource.plural {
+            "statefulsets" => vec![(ns, event.name.clone())],
+            "pods" => {
+                let mut keys: Vec<Key> = owner_set(o).into_iter().map(|n| (ns.clone(), n)).collect();
+                if let Some((parent, _)) = spec::parent_and_ordinal(&event.name) {
+                    keys.push((ns, parent.to_string()));
+                }
+                keys
+            }
+            "controllerrevisions" => match owner_set(o) {
+                Some(name) => vec![(ns, name)],
+                None => set_keys(store, Some(&ns)),
+            },
+            "persistentvolumeclaims" => set_keys(store, Some(&ns)),
+            _ => Vec::new(),
+        }
+    }
+
+    fn reconcile(&mut self, store: &Store, key: &Key) -> Option<Duration> {
+        match sync(store, &key.0, &key.1) {
+            Ok(requeue) => {
+                self.failures.remove(key);
+                requeue
+            }
+            Err(_) => {
+                let failures = self.failures.entry(key.clone()).or_insert(0);
+                *failures = (*failures + 1).min(18);
+                // The work queue's rate limiter: 5ms doubling per failure.
+                Some(Duration::from_millis(5) * 2u32.pow(*failures))
+            }
+        }
+    }
+}
+
+fn owner_set(obj: &Value) -> Option<String> {
+    obj::controller_ref(obj)
+        .filter(|r| r.kind == "StatefulSet" && r.api_version == "apps/v1")
+        .map(|r| r.name)
+}
+
+fn set_keys(store: &Store, ns: Option<&str>) -> Vec<Key> {
+    let (sets, _) = store.list(&STATEFULSETS, ns, &|_| true);
+    sets.iter()
+        .map(|s| (obj::namespace(s).to_string(), obj::name(s).to_string()))
+        .collect()
+}
+
+/// One sync of a set; returns when availability (minReadySeconds) needs another look.
+fn sync(store: &Store, ns: &str, name: &str) -> Result<Option<Duration>, ApiError> {
+    let Some(set) = store.try_get(&STATEFULSETS, ns, name) else {
+        return Ok(None);
+    };
+    let spec = SetSpec::from_object(&set);
+    let mut revisions = history::list_and_adopt(store, &set, &spec);
+    let pods = claim_pods(store, &set, &spec);
+    let (current, update, collision) = history::resolve(store, &set, &spec, &mut revisions)?;
+    let (claims, _) = store.list(&PVCS, Some(ns), &|_| true);
+    let claims: BTreeMap<String, Value> = claims
+        .into_iter()
+        .map(|c| (obj::name(&c).to_string(), c))
+        .collect();
+    let now = jiff::Timestamp::now();
+    let inputs = plan::Inputs {
+        set: &set,
+        spec: &spec,
+        current: &current,
+        update: &update,
+        pods: &pods,
+        claims: &claims,
+        now,
+    };
+    let plan = plan::plan(&inputs);
+    let control = control::Control {
+        store,
+        set: &set,
+        spec: &spec,
+        revisions: revisions
+            .iter()
+            .map(|r| (obj::name(r).to_string(), r.clone()))
+            .collect(),
+    };
+    let acted = control.run(&plan.actions);
+    let status = plan::status(&spec, plan.counts, &current, &update, collision);
+    write_status(store, &set, status)?;
+    let mut live: HashSet<String> = pods.iter().map(|p| spec::revision_of(p).to_string()).collect();
+    live.extend([current, update]);
+    history::truncate(store, &spec, &revisions, &live);
+    acted?;
+    Ok(next_availability(&spec, &pods, now))
+}
+
+fn write_status(store: &Store, set: &Value, status: Value) -> Result<(), ApiError> {
+    if !plan::status_changed(&set["status"], &status) {
+        return Ok(());
+    }
+    let uid = obj::uid(set).to_string();
+    store.modify(
+        &STATEFULSETS,
+        obj::namespace(set),
+        obj::name(set),
+        Part::Status,
+        false,
+        |s| {
+            if obj::uid(s) != uid {
+                return Err(ApiError::conflict(&STATEFULSETS, obj::name(s)));
+            }
+            s["status"] = status;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// When the next Ready pod becomes available, if the set waits on `minReadySeconds`.
+fn next_availability(spec: &SetSpec, pods: &[Value], now: jiff::Timestamp) -> Option<Duration> {
+    if spec.min_ready_seconds <= 0 {
+        return None;
+    }
+    pods.iter()
+        .filter(|p| obj::pod_ready(p) && !obj::pod_available(p, spec.min_ready_seconds, now))
+        .filter_map(|p| obj::available_at(p, spec.min_ready_seconds))
+        .map(|at| now.duration_until(at).unsigned_abs() + Duration::from_millis(20))
+        .min()
+}
+
+/// The pods the set owns after adopting matching orphans and releasing pods that no longer
+/// match (`ClaimPods`).
+fn claim_pods(store: &Store, set: &Value, spec: &SetSpec) -> Vec<Value> {
+    let (all, _) = store.list(&PODS, Some(&spec.namespace), &|p| spec.is_member(obj::name(p)));
+    let mut owned = Vec::new();
+    for pod in all {
+        let matches = spec.selector.matches_object(&pod);
+        match obj::controller_ref(&pod) {
+            Some(r) if r.uid == spec.uid => {
+                if matches {
+                    owned.push(pod);
+                } else if !spec.deleting {
+                    set_owner(store, &pod, |p| {
+                        obj::remove_owner_refs(p, &spec.uid);
+                    });
+                }
+            }
+            Some(_) => {}
+            None if matches && !spec.deleting && !obj::is_deleting(&pod) => {
+                let reference = obj::new_controller_ref(&STATEFULSETS, set);
+                if let Some(adopted) = set_owner(store, &pod, |p| obj::push_owner_ref(p, reference)) {
+                    owned.push(adopted);
+                }
+            }
+            None => {}
+        }
+    }
+    owned
+}
+
+/// Changes a pod's owner references if it is still the same pod without a foreign controller.
+fn set_owner(store: &Store, pod: &Value, change: impl FnOnce(&mut Value)) -> Option<Value> {
+    let uid = obj::uid(pod).to_string();
+    let before = obj::controller_ref(pod).map(|r| r.uid);
+    store
+        .modify(
+            &PODS,
+            obj::namespace(pod),
+            obj::name(pod),
+            Part::Main,
+            false,
+            |p| {
+                if obj::uid(p) != uid || obj::controller_ref(p).map(|r| r.uid) != before {
+                    return Err(ApiError::conflict(&PODS, obj::name(p)));
+                }
+                change(p);
+                Ok(())
+            },
+        )
+        .ok()
+}
