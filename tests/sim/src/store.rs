@@ -224,8 +224,19 @@ impl Store {
     ) -> Result<Value, ApiError> {
         let mut state = self.lock();
         let ns = if res.namespaced { ns } else { "" };
-        if res.namespaced && state.find(&resources::NAMESPACES, "", ns).is_none() {
-            return Err(ApiError::not_found(&resources::NAMESPACES, ns));
+        if res.namespaced {
+            let Some(namespace) = state.find(&resources::NAMESPACES, "", ns) else {
+                return Err(ApiError::not_found(&resources::NAMESPACES, ns));
+            };
+            if namespace.pointer("/metadata/deletionTimestamp").is_some() {
+                let name = obj
+                    .pointer("/metadata/name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let why =
+                    format!("unable to create new content in namespace {ns} because it is being terminated");
+                return Err(ApiError::forbidden_by_admission(res, name, &why));
+            }
         }
         let name = state.choose_name(res, ns, &obj)?;
         if state.find(res, ns, &name).is_some() {

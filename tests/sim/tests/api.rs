@@ -828,3 +828,155 @@ async fn discovery_lets_kubectl_find_resources() {
     assert_eq!((info.major.as_str(), info.minor.as_str()), ("1", "36"));
     assert_eq!(get(&client, "/api/v1/nonsense").await.status, 404);
 }
+
+#[tokio::test]
+async fn pod_updates_may_change_images_only() {
+    let sim = start();
+    let client = admin(&sim).await;
+    let pods = "/api/v1/namespaces/default/pods";
+    let pod =
+        json!({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}});
+    assert_eq!(
+        call(&client, "POST", pods, Some("application/json"), Some(&pod))
+            .await
+            .status,
+        201
+    );
+    let smp = Some("application/strategic-merge-patch+json");
+    let image = json!({"spec": {"containers": [{"name": "c", "image": "busybox:1.37"}]}, "metadata": {"labels": {"a": "b"}}});
+    let reply = call(&client, "PATCH", &format!("{pods}/p"), smp, Some(&image)).await;
+    assert_eq!(
+        (reply.status, reply.body["spec"]["containers"][0]["image"].clone()),
+        (200, json!("busybox:1.37"))
+    );
+    let hostname = json!({"spec": {"hostname": "other"}});
+    let reply = call(&client, "PATCH", &format!("{pods}/p"), smp, Some(&hostname)).await;
+    assert_eq!(reply.status, 422);
+    let message = reply.body["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Pod \"p\" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn names_and_create_preconditions_follow_kube_rules() {
+    let sim = start();
+    let client = admin(&sim).await;
+    let services = "/api/v1/namespaces/default/services";
+    let mut svc = nginx_service();
+    svc["metadata"]["name"] = json!("1nginx");
+    let reply = call(&client, "POST", services, Some("application/json"), Some(&svc)).await;
+    assert_eq!(reply.status, 422);
+    assert_eq!(
+        reply.body["message"],
+        "Service \"1nginx\" is invalid: metadata.name: Invalid value: \"1nginx\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+    );
+    let mut svc = nginx_service();
+    svc["metadata"]["resourceVersion"] = json!("12");
+    let reply = call(&client, "POST", services, Some("application/json"), Some(&svc)).await;
+    assert_eq!(
+        (reply.status, reply.body["message"].clone()),
+        (
+            400,
+            json!("resourceVersion should not be set on objects to be created")
+        )
+    );
+    let mut svc = nginx_service();
+    svc["metadata"]["namespace"] = json!("kube-system");
+    let reply = call(&client, "POST", services, Some("application/json"), Some(&svc)).await;
+    assert_eq!(reply.status, 400);
+    let reply = call(
+        &client,
+        "POST",
+        "/api/v1/namespaces/nowhere/services",
+        Some("application/json"),
+        Some(&nginx_service()),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body["message"].clone()),
+        (404, json!("namespaces \"nowhere\" not found"))
+    );
+}
+
+#[tokio::test]
+async fn deleted_namespace_terminates_and_goes_with_its_content() {
+    let sim = start();
+    namespace(&sim, "doomed");
+    let client = admin(&sim).await;
+    let services = "/api/v1/namespaces/doomed/services";
+    assert_eq!(
+        call(
+            &client,
+            "POST",
+            services,
+            Some("application/json"),
+            Some(&nginx_service())
+        )
+        .await
+        .status,
+        201
+    );
+    let reply = call(&client, "DELETE", "/api/v1/namespaces/doomed", None, None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.body["status"]["phase"], "Terminating");
+    assert!(reply.body["metadata"]["deletionTimestamp"].is_string());
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while namespaces.get_opt("doomed").await.unwrap().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the namespace goes once empty"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        sim.store
+            .try_get(&sts_sim::resources::SERVICES, "doomed", "nginx")
+            .is_none()
+    );
+}
+
+#[test]
+fn the_binary_applies_manifests_and_writes_a_kubeconfig() {
+    let dir = std::env::temp_dir().join(format!("sts-sim-bin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("web.yaml");
+    let yaml = format!(
+        "{}---\n{}",
+        serde_json::to_string(&nginx_service()).unwrap() + "\n",
+        serde_json::to_string(&web_set()).unwrap() + "\n"
+    );
+    std::fs::write(&manifest, yaml).unwrap();
+    let kubeconfig = dir.join("kubeconfig");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sts-sim"))
+        .args(["--timings", "fast", "-n", "demo", "--apply"])
+        .arg(&manifest)
+        .arg("--kubeconfig-out")
+        .arg(&kubeconfig)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "sts-sim exited early"
+        );
+    }
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    let text = std::fs::read_to_string(&kubeconfig).unwrap();
+    assert!(text.contains(&url), "{text}");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let set = runtime.block_on(async {
+        let client = client_from(&text).await;
+        get(&client, "/apis/apps/v1/namespaces/demo/statefulsets/web").await
+    });
+    assert_eq!(set.status, 200, "{}", set.text);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+}

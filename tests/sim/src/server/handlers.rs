@@ -250,6 +250,15 @@ async fn create(app: &App, call: Call) -> Result<Response, ApiError> {
     let t = call.target.clone();
     let obj = required_json(call.body).await?;
     check_identity(&obj, &t, None)?;
+    if obj
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .is_some_and(|rv| !rv.is_empty())
+    {
+        return Err(ApiError::bad_request(
+            "resourceVersion should not be set on objects to be created",
+        ));
+    }
     let created = app.store.create(t.res, t.ns(), obj, dry)?;
     Ok(respond(StatusCode::CREATED, &created))
 }
@@ -389,7 +398,11 @@ async fn delete(app: &App, call: Call) -> Result<Response, ApiError> {
     let t = call.target.clone();
     let body = read_json(call.body).await?;
     let opts = delete_options(&call.params, body.as_ref())?;
-    let result = app.store.delete(t.res, t.ns(), t.name(), &opts)?;
+    let result = if t.res.plural == "namespaces" {
+        super::namespaces::delete(&app.store, t.name(), &opts)?
+    } else {
+        app.store.delete(t.res, t.ns(), t.name(), &opts)?
+    };
     let uid = result.pointer("/metadata/uid").cloned();
     let remains = app
         .store

@@ -6,6 +6,7 @@ mod auth;
 mod discovery;
 mod handlers;
 mod log;
+mod namespaces;
 mod patch;
 mod route;
 mod subresources;
