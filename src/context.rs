@@ -65,7 +65,18 @@ impl Context {
         call: ApiCall<'_>,
         request: impl Future<Output = Result<T, kube::Error>>,
     ) -> Result<T> {
-        let outcome = match self.request_timeout {
+        let outcome = self.answer(call, request).await?;
+        outcome.map_err(|e| describe_kube_error(&e, call, &self.target))
+    }
+
+    /// Runs one API request under `--request-timeout`; the outer error is the timeout, the
+    /// inner one the API's answer, for callers that branch on its code (404, 409, 429).
+    pub async fn answer<T>(
+        &self,
+        call: ApiCall<'_>,
+        request: impl Future<Output = Result<T, kube::Error>>,
+    ) -> Result<Result<T, kube::Error>> {
+        Ok(match self.request_timeout {
             Some(limit) => tokio::time::timeout(limit, request).await.map_err(|_| {
                 anyhow!(
                     "cannot reach the cluster at {} (context {:?}): no answer to {} {} within {}",
@@ -77,8 +88,7 @@ impl Context {
                 )
             })?,
             None => request.await,
-        };
-        outcome.map_err(|e| describe_kube_error(&e, call, &self.target))
+        })
     }
 }
 

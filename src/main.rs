@@ -1,5 +1,6 @@
 //! kubectl-sts: parse, run, map errors to exit codes. Nothing else.
 
+mod apply;
 mod cli;
 mod cmd;
 mod context;

@@ -7,11 +7,13 @@ pub mod health;
 pub mod list;
 pub mod progress;
 pub mod revision;
+pub mod roll;
 pub mod scale;
 pub mod set;
 pub mod snapshot;
 pub mod status;
 pub mod step;
+pub mod update;
 
 #[cfg(test)]
 pub mod fixtures;
