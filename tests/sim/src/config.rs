@@ -55,6 +55,9 @@ pub struct SimConfig {
     pub port: u16,
     /// Events kept for resuming watches (older resourceVersions get 410 Expired).
     pub history: usize,
+    /// Serve HTTPS (a built-in loopback certificate the kubeconfig trusts) instead of HTTP:
+    /// kubectl sends tokens only over TLS.
+    pub tls: bool,
 }
 
 impl Default for SimConfig {
@@ -64,6 +67,7 @@ impl Default for SimConfig {
             nodes: vec!["node-1".into(), "node-2".into(), "node-3".into()],
             port: 0,
             history: crate::store::DEFAULT_HISTORY,
+            tls: false,
         }
     }
 }

@@ -264,6 +264,17 @@ impl ApiError {
         )
     }
 
+    /// 415 UnsupportedMediaType for a request body in an encoding the server does not read.
+    pub fn unsupported_body(content_type: &str) -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {content_type})"
+            ),
+        )
+    }
+
     /// 500 InternalError (fault injection).
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)

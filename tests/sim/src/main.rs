@@ -36,6 +36,10 @@ struct Args {
     /// Override: milliseconds from deletion to a Terminating pod being gone.
     #[arg(long, value_name = "MS")]
     terminate_ms: Option<u64>,
+    /// Serve HTTPS with a built-in loopback certificate the kubeconfig trusts (kubectl sends
+    /// its token only over TLS; kube-rs clients work either way).
+    #[arg(long)]
+    tls: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +63,7 @@ impl Args {
         SimConfig {
             timings,
             port: self.port,
+            tls: self.tls,
             ..SimConfig::default()
         }
     }
@@ -97,6 +102,9 @@ fn run(args: Args) -> Result<()> {
         None => print!("{}", sim.kubeconfig()),
     }
     eprintln!("sts-sim listening on {}", sim.url());
+    if !args.tls {
+        eprintln!("sts-sim: kubectl sends no token over plain HTTP; start with --tls to use kubectl");
+    }
     wait_for_signal()?;
     eprintln!("sts-sim: stopping");
     Ok(())

@@ -83,8 +83,15 @@ impl Sim {
                         let listener =
                             tokio::net::TcpListener::from_std(std_listener).expect("loopback listener");
                         crate::controllers::spawn_all(store.clone(), &config);
+                        let serve = async {
+                            if config.tls {
+                                server::serve_tls(store, log, listener).await
+                            } else {
+                                server::serve(store, log, listener).await
+                            }
+                        };
                         tokio::select! {
-                            _ = server::serve(store, log, listener) => {}
+                            _ = serve => {}
                             _ = stopped => {}
                         }
                     });
@@ -101,9 +108,10 @@ impl Sim {
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://` with `SimConfig::tls`).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.config.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// A kubeconfig for this cluster: context `sts-sim`, namespace `default`, admin user.
@@ -113,8 +121,13 @@ impl Sim {
 
     /// A kubeconfig for this cluster whose user `user` presents `token` (e.g. `VIEWER_TOKEN`).
     pub fn kubeconfig_for(&self, user: &str, token: &str) -> String {
+        let ca = if self.config.tls {
+            format!("    certificate-authority-data: {}\n", server::ca_data())
+        } else {
+            String::new()
+        };
         format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: sts-sim\n  cluster:\n    server: {}\n\
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: sts-sim\n  cluster:\n    server: {}\n{ca}\
              contexts:\n- name: sts-sim\n  context:\n    cluster: sts-sim\n    user: {user}\n    namespace: default\n\
              current-context: sts-sim\nusers:\n- name: {user}\n  user:\n    token: {token}\n",
             self.url(),

@@ -5,6 +5,7 @@
 mod api_support;
 
 use api_support::*;
+use futures::StreamExt;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -979,4 +980,81 @@ fn the_binary_applies_manifests_and_writes_a_kubeconfig() {
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test]
+async fn tls_serves_the_same_api_to_kube_clients() {
+    let mut config = sts_sim::SimConfig::fast();
+    config.tls = true;
+    let sim = sts_sim::Sim::start(config).unwrap();
+    assert!(sim.url().starts_with("https://127.0.0.1:"));
+    assert!(sim.kubeconfig().contains("certificate-authority-data: "));
+    let client = admin(&sim).await;
+    let namespaces = get(&client, "/api/v1/namespaces").await;
+    assert_eq!(
+        (
+            namespaces.status,
+            namespaces.body["items"].as_array().unwrap().len()
+        ),
+        (200, 4)
+    );
+    let services: Api<Service> = Api::default_namespaced(client);
+    let sent: Service = serde_json::from_value(nginx_service()).unwrap();
+    services.create(&PostParams::default(), &sent).await.unwrap();
+    let params = kube::api::WatchParams::default().disable_bookmarks();
+    let mut events = services.watch(&params, "0").await.unwrap().boxed();
+    let first = futures::TryStreamExt::try_next(&mut events)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(first, kube::api::WatchEvent::Added(_)));
+}
+
+#[tokio::test]
+async fn openapi_tells_kubectl_that_field_validation_is_served() {
+    let sim = start();
+    let client = admin(&sim).await;
+    let index = get(&client, "/openapi/v3").await.body;
+    let url = index["paths"]["apis/apps/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let doc = get(&client, &url).await.body;
+    let patch = &doc["paths"]["/apis/apps/v1/namespaces/{namespace}/statefulsets/{name}"]["patch"];
+    assert_eq!(patch["x-kubernetes-group-version-kind"]["kind"], "StatefulSet");
+    assert!(
+        patch["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "fieldValidation")
+    );
+    let core = get(&client, "/openapi/v3/api/v1").await.body;
+    assert!(core["paths"]["/api/v1/namespaces/{name}"]["patch"].is_object());
+}
+
+#[tokio::test]
+async fn bodies_in_yaml_are_read_and_protobuf_is_refused() {
+    let sim = start();
+    let client = admin(&sim).await;
+    let services = "/api/v1/namespaces/default/services";
+    let yaml = "apiVersion: v1\nkind: Service\nmetadata:\n  name: from-yaml\nspec:\n  ports:\n  - port: 80\n";
+    let req = axum::http::Request::post(services)
+        .header("content-type", "application/yaml")
+        .body(kube::client::Body::from(yaml.as_bytes().to_vec()))
+        .unwrap();
+    let res = client.send(req).await.unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let reply = call(
+        &client,
+        "POST",
+        services,
+        Some("application/vnd.kubernetes.protobuf"),
+        Some(&json!({})),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body["reason"].clone()),
+        (415, json!("UnsupportedMediaType"))
+    );
 }

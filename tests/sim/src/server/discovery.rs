@@ -1,5 +1,6 @@
-//! `/version` and API discovery (`/api`, `/apis`, `/api/v1`, `/apis/{group}/{version}`) as a
-//! v1.36 kube-apiserver answers them, so that kubectl can find the served resources.
+//! `/version`, API discovery (`/api`, `/apis`, `/api/v1`, `/apis/{group}/{version}`) and a
+//! minimal OpenAPI v3 (the PATCH operations and their `fieldValidation` parameter, which kubectl
+//! looks up before create and apply) as a v1.36 kube-apiserver answers them.
 
 use serde_json::{Value, json};
 
@@ -168,4 +169,67 @@ pub fn resource_list(group: &str, version: &str) -> Option<Value> {
     Some(
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": entries}),
     )
+}
+
+/// The URL prefix of a group version: `api/v1` or `apis/{group}/{version}`.
+fn gv_path(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        format!("api/{version}")
+    } else {
+        format!("apis/{group}/{version}")
+    }
+}
+
+/// `/openapi/v3`: one document per served group version.
+pub fn openapi_index() -> Value {
+    let mut paths = serde_json::Map::new();
+    let mut gvs: Vec<(&str, &str)> = vec![("", "v1")];
+    gvs.extend(groups());
+    for (group, version) in gvs {
+        let path = gv_path(group, version);
+        paths.insert(
+            path.clone(),
+            json!({"serverRelativeURL": format!("/openapi/v3/{path}")}),
+        );
+    }
+    json!({"paths": paths})
+}
+
+/// `/openapi/v3/{api/v1 | apis/group/version}`: each object path with its PATCH operation.
+pub fn openapi_document(gv: &str) -> Option<Value> {
+    let served: Vec<&Resource> = resources::ALL
+        .iter()
+        .copied()
+        .filter(|r| gv_path(r.group, r.version) == gv)
+        .collect();
+    if served.is_empty() {
+        return None;
+    }
+    let mut paths = serde_json::Map::new();
+    for res in served {
+        let scope = if res.namespaced {
+            "namespaces/{namespace}/"
+        } else {
+            ""
+        };
+        let patch = json!({
+            "x-kubernetes-group-version-kind": {"group": res.group, "version": res.version, "kind": res.kind},
+            "parameters": [
+                {"name": "dryRun", "in": "query", "schema": {"type": "string"}},
+                {"name": "fieldManager", "in": "query", "schema": {"type": "string"}},
+                {"name": "fieldValidation", "in": "query", "schema": {"type": "string"}},
+                {"name": "force", "in": "query", "schema": {"type": "boolean"}}
+            ],
+            "responses": {"200": {"description": "OK"}}
+        });
+        paths.insert(
+            format!("/{gv}/{scope}{}/{{name}}", res.plural),
+            json!({"patch": patch}),
+        );
+    }
+    Some(json!({
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": "v1.36.0"},
+        "paths": paths
+    }))
 }

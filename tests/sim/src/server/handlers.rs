@@ -42,24 +42,44 @@ pub(super) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("cannot read the request body: {e}")))
 }
 
-/// The request body as a JSON object (`None` when empty).
-pub(super) async fn read_json(body: Body) -> Result<Option<Value>, ApiError> {
-    let bytes = read_body(body).await?;
+/// The request body as a JSON object (`None` when empty); JSON or YAML by `Content-Type`,
+/// 415 for other encodings (protobuf, which some kubectl commands send, is not spoken here).
+pub(super) async fn read_json(call: Call) -> Result<Option<Value>, ApiError> {
+    let content_type = header_value(&call, header::CONTENT_TYPE);
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_string();
+    let bytes = read_body(call.body).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let value: Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}")))?;
+    let value: Value = match essence.as_str() {
+        "" | "application/json" | "*/*" => serde_json::from_slice(&bytes).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
+        })?,
+        "application/yaml" => serde_saphyr::from_slice(&bytes).map_err(|e| {
+            ApiError::bad_request(format!("couldn't get version/kind; yaml parse error: {e}"))
+        })?,
+        _ => {
+            return Err(ApiError::unsupported_body(&content_type));
+        }
+    };
     if !value.is_object() {
         return Err(ApiError::bad_request("the request body is not a JSON object"));
     }
     Ok(Some(value))
 }
 
-async fn required_json(body: Body) -> Result<Value, ApiError> {
-    read_json(body)
+async fn required_json(call: Call) -> Result<Value, ApiError> {
+    read_json(call)
         .await?
         .ok_or_else(|| ApiError::bad_request("the request body is empty"))
+}
+
+fn header_value(call: &Call, name: header::HeaderName) -> String {
+    call.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
 }
 
 fn get(app: &App, call: &Call) -> Result<Response, ApiError> {
@@ -248,7 +268,7 @@ fn check_identity(obj: &Value, target: &Target, name: Option<&str>) -> Result<()
 async fn create(app: &App, call: Call) -> Result<Response, ApiError> {
     let dry = call.params.dry_run();
     let t = call.target.clone();
-    let obj = required_json(call.body).await?;
+    let obj = required_json(call).await?;
     check_identity(&obj, &t, None)?;
     if obj
         .pointer("/metadata/resourceVersion")
@@ -267,7 +287,7 @@ async fn create(app: &App, call: Call) -> Result<Response, ApiError> {
 pub(super) async fn update(app: &App, call: Call, part: Part) -> Result<Response, ApiError> {
     let dry = call.params.dry_run();
     let t = call.target.clone();
-    let obj = required_json(call.body).await?;
+    let obj = required_json(call).await?;
     check_identity(&obj, &t, Some(t.name()))?;
     let updated = app.store.replace(t.res, t.ns(), t.name(), part, dry, obj)?;
     Ok(respond(StatusCode::OK, &updated))
@@ -395,9 +415,9 @@ fn deleted_status(res: &Resource, obj: &Value) -> Value {
 }
 
 async fn delete(app: &App, call: Call) -> Result<Response, ApiError> {
-    let t = call.target.clone();
-    let body = read_json(call.body).await?;
-    let opts = delete_options(&call.params, body.as_ref())?;
+    let (t, params) = (call.target.clone(), call.params.clone());
+    let body = read_json(call).await?;
+    let opts = delete_options(&params, body.as_ref())?;
     let result = if t.res.plural == "namespaces" {
         super::namespaces::delete(&app.store, t.name(), &opts)?
     } else {
@@ -417,8 +437,9 @@ async fn delete(app: &App, call: Call) -> Result<Response, ApiError> {
 
 async fn delete_collection(app: &App, call: Call) -> Result<Response, ApiError> {
     let filter = filter(&call)?;
-    let body = read_json(call.body).await?;
-    let opts = delete_options(&call.params, body.as_ref())?;
+    let params = call.params.clone();
+    let body = read_json(call).await?;
+    let opts = delete_options(&params, body.as_ref())?;
     let (items, _) = app
         .store
         .list(filter.res, filter.namespace.as_deref(), &|o| filter.matches(o));

@@ -10,6 +10,7 @@ mod namespaces;
 mod patch;
 mod route;
 mod subresources;
+mod tls;
 mod watch;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub use auth::{ADMIN_USER, VIEWER_USER};
 pub use log::{LoggedRequest, RequestLog};
 pub use patch::{PatchKind, strategic_merge};
 use route::{Params, Route, Target};
+pub use tls::{CA_PEM, ca_data};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 << 20;
@@ -38,12 +40,20 @@ struct App {
     log: Arc<RequestLog>,
 }
 
-/// Serves the API on `listener` until the runtime stops.
+fn router(store: Arc<Store>, log: Arc<RequestLog>) -> axum::Router {
+    axum::Router::new().fallback(entry).with_state(App { store, log })
+}
+
+/// Serves the API over plain HTTP on `listener` until the runtime stops.
 pub async fn serve(store: Arc<Store>, log: Arc<RequestLog>, listener: tokio::net::TcpListener) {
-    let router = axum::Router::new().fallback(entry).with_state(App { store, log });
-    if let Err(e) = axum::serve(listener, router).await {
+    if let Err(e) = axum::serve(listener, router(store, log)).await {
         eprintln!("sts-sim: server stopped: {e}");
     }
+}
+
+/// Serves the API over TLS (certificate for 127.0.0.1 signed by `CA_PEM`) on `listener`.
+pub async fn serve_tls(store: Arc<Store>, log: Arc<RequestLog>, listener: tokio::net::TcpListener) {
+    tls::serve(router(store, log), listener).await;
 }
 
 /// One parsed request, as the handlers see it.
@@ -106,6 +116,8 @@ async fn dispatch(
         Route::Groups => Some(discovery::group_list()),
         Route::Group(name) => discovery::group(&name),
         Route::Resources { group, version } => discovery::resource_list(&group, &version),
+        Route::OpenApiIndex => Some(discovery::openapi_index()),
+        Route::OpenApiDocument(gv) => discovery::openapi_document(&gv),
         Route::Unknown => None,
         Route::Resource(target) => {
             let Some(verb) = route::verb(method, &target, &params) else {

@@ -54,6 +54,10 @@ pub enum Route {
         version: String,
     },
     Resource(Target),
+    /// `/openapi/v3`.
+    OpenApiIndex,
+    /// `/openapi/v3/api/v1`, `/openapi/v3/apis/{group}/{version}`.
+    OpenApiDocument(String),
     /// Nothing is served here.
     Unknown,
 }
@@ -80,6 +84,8 @@ pub fn parse(path: &str) -> Route {
         ["apis"] => Route::Groups,
         ["apis", group] => Route::Group(group.to_string()),
         ["apis", group, version, rest @ ..] => resource_route(group, version, rest),
+        ["openapi", "v3"] => Route::OpenApiIndex,
+        ["openapi", "v3", gv @ ..] => Route::OpenApiDocument(gv.join("/")),
         _ => Route::Unknown,
     }
 }

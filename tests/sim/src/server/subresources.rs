@@ -146,7 +146,7 @@ fn set_replicas(sts: &mut Value, scale: &Value, name: &str) -> Result<(), ApiErr
 async fn scale_update(app: &App, call: Call) -> Result<Response, ApiError> {
     let t = call.target.clone();
     let dry = call.params.dry_run();
-    let scale = read_json(call.body).await?.unwrap_or_else(|| json!({}));
+    let scale = read_json(call).await?.unwrap_or_else(|| json!({}));
     let sts = app
         .store
         .modify(t.res, t.ns(), t.name(), Part::Main, dry, |sts| {
@@ -169,8 +169,8 @@ async fn scale_patch(app: &App, call: Call) -> Result<Response, ApiError> {
 }
 
 async fn evict(app: &App, call: Call) -> Result<Response, ApiError> {
-    let t = call.target.clone();
-    let body = read_json(call.body).await?;
+    let (t, params) = (call.target.clone(), call.params.clone());
+    let body = read_json(call).await?;
     let named = body
         .as_ref()
         .and_then(|b| b.pointer("/metadata/name"))
@@ -180,7 +180,7 @@ async fn evict(app: &App, call: Call) -> Result<Response, ApiError> {
             "name in URL does not match name in Eviction object",
         ));
     }
-    let opts = delete_options(&call.params, body.as_ref().and_then(|b| b.get("deleteOptions")))?;
+    let opts = delete_options(&params, body.as_ref().and_then(|b| b.get("deleteOptions")))?;
     crate::controllers::disruption::evict(&app.store, t.ns(), t.name(), &opts)?;
     Ok(respond(
         StatusCode::CREATED,
