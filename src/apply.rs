@@ -1,12 +1,16 @@
 //! Writes with preconditions, so that nothing planned against one state is applied to another:
 //! pods are deleted or evicted only while they are still the pod that was planned (uid), sets
-//! are patched only at the resourceVersion the plan was made from.
+//! are patched only at the resourceVersion the plan was made from; sets and claims are
+//! deleted only while they still have the uid that was planned.
 
 use anyhow::Result;
+use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, EvictParams, Patch, PatchParams, Preconditions};
-use serde_json::Value;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use kube::api::{
+    Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions, PropagationPolicy,
+};
+use serde_json::{Value, json};
 
 use crate::context::Context;
 use crate::error::{ApiCall, describe_kube_error};
@@ -117,4 +121,129 @@ pub async fn patch_set(
         name: Some(name),
     };
     ctx.call(call, api.patch(name, &params, patch)).await
+}
+
+/// Sets `spec.replicas` through the scale subresource, on condition that the set is still at
+/// the resourceVersion it was read at (a Conflict otherwise: `error::is_conflict`).
+pub async fn scale_set(ctx: &Context, sts: &StatefulSet, replicas: i32, dry_run: bool) -> Result<()> {
+    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let name = sts.metadata.name.as_deref().unwrap_or_default();
+    let rv = sts.metadata.resource_version.clone().unwrap_or_default();
+    let patch = json!({"metadata": {"resourceVersion": rv}, "spec": {"replicas": replicas}});
+    let params = if dry_run {
+        PatchParams::default().dry_run()
+    } else {
+        PatchParams::default()
+    };
+    let call = ApiCall {
+        verb: "patch",
+        resource: "statefulsets",
+        namespace: Some(&ctx.namespace),
+        name: Some(name),
+    };
+    ctx.call(call, api.patch_scale(name, &params, &Patch::Merge(&patch)))
+        .await?;
+    Ok(())
+}
+
+/// What a delete request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    /// Accepted; the object stays a while (finalizers, grace period).
+    Pending,
+    /// The object is gone.
+    Gone,
+    /// There was nothing to delete (404).
+    Absent,
+}
+
+/// Deletes `name` of `resource` with `propagation`, on condition that it is still the object
+/// `preconditions` name (uid, and resourceVersion if given): a Conflict otherwise
+/// (`error::is_conflict`).
+pub async fn delete_object<K>(
+    ctx: &Context,
+    resource: &'static str,
+    name: &str,
+    preconditions: Preconditions,
+    propagation: PropagationPolicy,
+    dry_run: bool,
+) -> Result<Deleted>
+where
+    K: kube::Resource<Scope = NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let params = DeleteParams {
+        dry_run,
+        propagation_policy: Some(propagation),
+        preconditions: Some(preconditions),
+        ..DeleteParams::default()
+    };
+    let call = ApiCall {
+        verb: "delete",
+        resource,
+        namespace: Some(&ctx.namespace),
+        name: Some(name),
+    };
+    match ctx.answer(call, api.delete(name, &params)).await? {
+        Ok(answer) if answer.is_left() => Ok(Deleted::Pending),
+        Ok(_) => Ok(Deleted::Gone),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(Deleted::Absent),
+        Err(err) => Err(describe_kube_error(&err, call, &ctx.target)),
+    }
+}
+
+/// Deletes claim `name` if it still has `uid`.
+pub async fn delete_claim(ctx: &Context, name: &str, uid: &str, dry_run: bool) -> Result<Deleted> {
+    let preconditions = uid_precondition(uid).unwrap_or_default();
+    delete_object::<PersistentVolumeClaim>(
+        ctx,
+        "persistentvolumeclaims",
+        name,
+        preconditions,
+        PropagationPolicy::Background,
+        dry_run,
+    )
+    .await
+}
+
+/// Sets claim `name`'s storage request to `size`, on condition that it is still at
+/// `resource_version`.
+pub async fn resize_claim(
+    ctx: &Context,
+    name: &str,
+    resource_version: &str,
+    size: &str,
+    dry_run: bool,
+) -> Result<PersistentVolumeClaim> {
+    let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let patch = json!({"metadata": {"resourceVersion": resource_version},
+                       "spec": {"resources": {"requests": {"storage": size}}}});
+    let params = if dry_run {
+        PatchParams::default().dry_run()
+    } else {
+        PatchParams::default()
+    };
+    let call = ApiCall {
+        verb: "patch",
+        resource: "persistentvolumeclaims",
+        namespace: Some(&ctx.namespace),
+        name: Some(name),
+    };
+    ctx.call(call, api.patch(name, &params, &Patch::Merge(&patch)))
+        .await
+}
+
+/// Creates a set.
+pub async fn create_set(ctx: &Context, sts: &StatefulSet) -> Result<StatefulSet> {
+    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = ApiCall {
+        verb: "create",
+        resource: "statefulsets",
+        namespace: Some(&ctx.namespace),
+        name: sts.metadata.name.as_deref(),
+    };
+    ctx.call(call, api.create(&PostParams::default(), sts)).await
 }
