@@ -1058,3 +1058,38 @@ async fn bodies_in_yaml_are_read_and_protobuf_is_refused() {
         (415, json!("UnsupportedMediaType"))
     );
 }
+
+#[tokio::test]
+async fn kubectl_get_receives_tables() {
+    let sim = start();
+    let client = admin(&sim).await;
+    create_web(&client).await;
+    let accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
+    let req = axum::http::Request::get(SETS)
+        .header("accept", accept)
+        .body(Vec::new())
+        .unwrap();
+    let text = client.request_text(req).await;
+    let table: Value = serde_json::from_str(&text.unwrap()).unwrap();
+    assert_eq!(
+        (table["kind"].clone(), table["apiVersion"].clone()),
+        (json!("Table"), json!("meta.k8s.io/v1"))
+    );
+    let columns: Vec<&str> = table["columnDefinitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, ["Name", "Ready", "Age", "Containers", "Images"]);
+    let row = &table["rows"][0];
+    assert_eq!(row["cells"][0], "web");
+    assert_eq!(row["cells"][4], "nginx:1.25");
+    assert_eq!(row["object"]["kind"], "PartialObjectMetadata");
+    assert_eq!(row["object"]["metadata"]["namespace"], "default");
+    let plain = get(&client, SETS).await.body;
+    assert_eq!(
+        plain["kind"], "StatefulSetList",
+        "without the Accept header: the list"
+    );
+}

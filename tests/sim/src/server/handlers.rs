@@ -85,6 +85,13 @@ fn header_value(call: &Call, name: header::HeaderName) -> String {
 fn get(app: &App, call: &Call) -> Result<Response, ApiError> {
     let t = &call.target;
     let obj = app.store.get(t.res, t.ns(), t.name())?;
+    if super::table::wanted(&call.headers) {
+        let metadata = json!({"resourceVersion": obj["metadata"]["resourceVersion"]});
+        return Ok(respond(
+            StatusCode::OK,
+            &super::table::table(t.res, metadata, &[obj]),
+        ));
+    }
     Ok(respond(StatusCode::OK, &obj))
 }
 
@@ -210,6 +217,12 @@ fn list(app: &App, call: &Call) -> Result<Response, ApiError> {
         metadata["continue"] = json!(continue_token(rv, &last));
         metadata["remainingItemCount"] = json!(remaining.len());
     }
+    if super::table::wanted(&call.headers) {
+        return Ok(respond(
+            StatusCode::OK,
+            &super::table::table(filter.res, metadata, &items),
+        ));
+    }
     Ok(respond(StatusCode::OK, &list_body(filter.res, metadata, items)))
 }
 
@@ -236,6 +249,7 @@ fn watch(app: &App, call: &Call) -> Result<Response, ApiError> {
         start,
         bookmarks: call.params.flag("allowWatchBookmarks"),
         timeout,
+        table: super::table::wanted(&call.headers),
     };
     Ok(watch::serve(app.store.clone(), app.log.clone(), filter, opts))
 }

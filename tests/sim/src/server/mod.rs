@@ -10,6 +10,7 @@ mod namespaces;
 mod patch;
 mod route;
 mod subresources;
+mod table;
 mod tls;
 mod watch;
 

@@ -89,6 +89,8 @@ pub struct WatchOptions {
     pub start: Start,
     pub bookmarks: bool,
     pub timeout: Option<Duration>,
+    /// Send each object as a one-row Table (`Accept: ...;as=Table`).
+    pub table: bool,
 }
 
 fn line(kind: &str, object: &Value) -> Bytes {
@@ -117,6 +119,7 @@ struct Stream {
     last_rv: u64,
     bookmarks: Option<Interval>,
     deadline: Instant,
+    table: bool,
     _open: OpenWatch,
 }
 
@@ -151,6 +154,7 @@ pub fn serve(store: Arc<Store>, log: Arc<RequestLog>, filter: Filter, opts: Watc
             .bookmarks
             .then(|| tokio::time::interval_at(Instant::now() + BOOKMARK_EVERY, BOOKMARK_EVERY)),
         deadline: Instant::now() + timeout,
+        table: opts.table,
         _open: open,
     };
     stream.begin(opts.start);
@@ -166,6 +170,23 @@ pub fn serve(store: Arc<Store>, log: Arc<RequestLog>, filter: Filter, opts: Watc
 }
 
 impl Stream {
+    /// An object event, with the object as a one-row Table when asked for.
+    fn event(&self, kind: &str, obj: &Value) -> Bytes {
+        if !self.table {
+            return line(kind, obj);
+        }
+        let rv = obj
+            .pointer("/metadata/resourceVersion")
+            .cloned()
+            .unwrap_or(json!(""));
+        let one = super::table::table(
+            self.filter.res,
+            json!({"resourceVersion": rv}),
+            std::slice::from_ref(obj),
+        );
+        line(kind, &one)
+    }
+
     /// Queues the initial events (or the single 410 error) and subscribes to live changes.
     fn begin(&mut self, start: Start) {
         let from = match start {
@@ -177,7 +198,8 @@ impl Stream {
                     .list(self.filter.res, self.filter.namespace.as_deref(), &|o| {
                         filter.matches(o)
                     });
-                self.pending.extend(items.iter().map(|o| line("ADDED", o)));
+                let added: Vec<Bytes> = items.iter().map(|o| self.event("ADDED", o)).collect();
+                self.pending.extend(added);
                 if start == Start::InitialEvents {
                     self.pending.push_back(bookmark(self.filter.res, rv, true));
                 }
@@ -190,7 +212,8 @@ impl Stream {
                 for event in replay {
                     self.last_rv = event.rv;
                     if let Some((kind, obj)) = self.filter.translate(&event) {
-                        self.pending.push_back(line(kind, &obj));
+                        let chunk = self.event(kind, &obj);
+                        self.pending.push_back(chunk);
                     }
                 }
                 self.events = Some(events);
@@ -233,7 +256,8 @@ impl Stream {
             Ok(event) => {
                 self.last_rv = event.rv;
                 if let Some((kind, obj)) = self.filter.translate(&event) {
-                    self.pending.push_back(line(kind, &obj));
+                    let chunk = self.event(kind, &obj);
+                    self.pending.push_back(chunk);
                 }
             }
             Err(RecvError::Lagged(_)) => {
