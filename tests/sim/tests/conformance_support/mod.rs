@@ -1,0 +1,15 @@
+//! The harness of the conformance tests: a simulated cluster driven over HTTP (`cluster`),
+//! pod transitions from the store (`observe`), the state in the traces' shape (`snapshot`),
+//! comparison with uids and revisions matched one-to-one (`compare`), and trace replay
+//! (`replay`).
+#![allow(dead_code, unused_imports)]
+
+pub mod cluster;
+pub mod compare;
+pub mod observe;
+pub mod replay;
+pub mod snapshot;
+
+pub use cluster::{Cluster, NS, Reply, fixture, list_path, object_path};
+pub use replay::{Fixture, Step, replay, settle};
+pub use snapshot::World;

@@ -1,0 +1,108 @@
+//! Pod transitions as the traces list them (`ADDED`, `READY`, `UNREADY`, `TERMINATING`,
+//! `DELETED`), derived from the store's change events of one namespace.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use sts_sim::store::{EventKind, Store, WatchEvent};
+use tokio::sync::broadcast::error::RecvError;
+
+/// One transition: event, pod, uid, revision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub event: String,
+    pub pod: String,
+    pub uid: String,
+    pub revision: String,
+}
+
+impl std::fmt::Display for Transition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {} {}", self.event, self.pod, self.uid, self.revision)
+    }
+}
+
+/// What was known of a pod: Ready, terminating.
+type Seen = HashMap<String, (bool, bool)>;
+
+fn str_at<'a>(obj: &'a Value, pointer: &str) -> &'a str {
+    obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+fn ready(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+/// The transitions one change of a pod makes.
+pub fn transitions(kind: EventKind, pod: &Value, seen: &mut Seen) -> Vec<Transition> {
+    let uid = str_at(pod, "/metadata/uid").to_string();
+    let make = |event: &str| Transition {
+        event: event.to_string(),
+        pod: str_at(pod, "/metadata/name").to_string(),
+        uid: uid.clone(),
+        revision: str_at(pod, "/metadata/labels/controller-revision-hash").to_string(),
+    };
+    let (was_ready, was_deleting) = seen.get(&uid).copied().unwrap_or((false, false));
+    let (is_ready, is_deleting) = (ready(pod), pod.pointer("/metadata/deletionTimestamp").is_some());
+    let mut out = Vec::new();
+    if kind == EventKind::Added {
+        out.push(make("ADDED"));
+    }
+    if is_ready && !was_ready {
+        out.push(make("READY"));
+    }
+    if !is_ready && was_ready && kind != EventKind::Deleted {
+        out.push(make("UNREADY"));
+    }
+    if is_deleting && !was_deleting {
+        out.push(make("TERMINATING"));
+    }
+    if kind == EventKind::Deleted {
+        out.push(make("DELETED"));
+        seen.remove(&uid);
+    } else {
+        seen.insert(uid, (is_ready, is_deleting));
+    }
+    out
+}
+
+/// Records the transitions of the pods of a namespace from now on.
+pub struct Recorder {
+    log: Arc<Mutex<Vec<Transition>>>,
+}
+
+impl Recorder {
+    pub fn start(store: Arc<Store>, ns: &str) -> Recorder {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let mut events = store.subscribe();
+        let (ns, sink) = (ns.to_string(), Arc::clone(&log));
+        tokio::spawn(async move {
+            let mut seen = Seen::new();
+            loop {
+                let event: Arc<WatchEvent> = match events.recv().await {
+                    Ok(e) => e,
+                    Err(RecvError::Lagged(n)) => panic!("the transition recorder missed {n} events"),
+                    Err(RecvError::Closed) => return,
+                };
+                if event.resource.plural == "pods" && event.namespace == ns {
+                    let found = transitions(event.kind, &event.object, &mut seen);
+                    sink.lock().expect("recorder lock").extend(found);
+                }
+            }
+        });
+        Recorder { log }
+    }
+
+    /// How many transitions were seen.
+    pub fn len(&self) -> usize {
+        self.log.lock().expect("recorder lock").len()
+    }
+
+    /// The transitions from position `mark` on.
+    pub fn since(&self, mark: usize) -> Vec<Transition> {
+        self.log.lock().expect("recorder lock")[mark..].to_vec()
+    }
+}

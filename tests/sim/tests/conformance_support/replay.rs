@@ -1,0 +1,259 @@
+//! Replaying a trace: the fixture created with the trace's change, each step's action sent
+//! over HTTP, the namespace left to go quiet, then the transitions, state and API answer
+//! compared with what the real control plane did.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sts_sim::SimConfig;
+
+use super::cluster::{Cluster, Reply, fixture, list_path, object_path};
+use super::compare::Names;
+use super::snapshot::World;
+
+/// How long nothing may change before a step's state is taken (the traces waited 3 s with
+/// real timings).
+const QUIET: Duration = Duration::from_millis(700);
+/// The longest a step may take to go quiet.
+const STEP_LIMIT: Duration = Duration::from_secs(60);
+
+/// What a step does.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Creates the fixture.
+    Create,
+    /// Creates the fixture's StatefulSet again (its Service and others still exist).
+    CreateSet,
+    Scale(i64),
+    /// The first container's image, and the partition in the same merge patch.
+    Image(&'static str, Option<i64>),
+    Partition(i64),
+    DeletePod(&'static str),
+    /// Deletes the set with a propagation policy.
+    DeleteSet(&'static str),
+    /// Evicts pods one right after the other; the last answer is the step's result.
+    Evict(&'static [&'static str]),
+    /// A merge patch carrying a stale resourceVersion.
+    StalePatch,
+    /// A merge patch changing `volumeClaimTemplates`.
+    ChangeClaimTemplates,
+    /// GET of a set that does not exist.
+    GetMissing(&'static str),
+    /// `publishNotReadyAddresses: true` on the set's Service.
+    PublishNotReady,
+}
+
+/// A trace's fixture: file, the change made to its StatefulSet, and the cluster's timings.
+pub struct Fixture {
+    pub file: &'static str,
+    pub change: fn(&mut Value),
+    pub config: SimConfig,
+}
+
+fn no_change(_: &mut Value) {}
+
+impl Fixture {
+    pub fn web() -> Fixture {
+        Self::web_with(no_change)
+    }
+
+    pub fn web_with(change: fn(&mut Value)) -> Fixture {
+        Fixture {
+            file: "web.yaml",
+            change,
+            config: SimConfig::fast(),
+        }
+    }
+
+    pub fn zk() -> Fixture {
+        Fixture {
+            file: "zk.yaml",
+            change: no_change,
+            config: SimConfig::fast(),
+        }
+    }
+
+    /// The same fixture on a cluster with other timings.
+    pub fn with_config(self, config: SimConfig) -> Fixture {
+        Fixture { config, ..self }
+    }
+
+    /// The fixture's documents with the change applied to the StatefulSet.
+    pub fn docs(&self) -> Vec<Value> {
+        let mut docs = fixture(self.file);
+        for doc in docs.iter_mut().filter(|d| d["kind"] == "StatefulSet") {
+            (self.change)(doc);
+        }
+        docs
+    }
+
+    fn set(&self) -> Value {
+        self.docs()
+            .into_iter()
+            .find(|d| d["kind"] == "StatefulSet")
+            .expect("a StatefulSet")
+    }
+}
+
+/// A recorded scenario.
+pub fn trace(name: &str) -> Value {
+    let path = format!("{}/traces/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).expect("trace is JSON")
+}
+
+/// The scenario against the simulated cluster; panics with every difference from the trace.
+pub async fn replay(name: &str, fixture: Fixture, steps: &[Step]) {
+    let recorded = trace(name);
+    let expected_steps = recorded["steps"].as_array().expect("steps");
+    assert_eq!(expected_steps.len(), steps.len(), "one action per recorded step");
+    let cluster = Cluster::start_with(fixture.config.clone()).await;
+    let set = fixture.set();
+    let set_name = set["metadata"]["name"].as_str().expect("set name").to_string();
+    let service = set["spec"]["serviceName"]
+        .as_str()
+        .expect("serviceName")
+        .to_string();
+    let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
+    let mut names = Names::default();
+    let mut diffs = Vec::new();
+    for (step, expected) in steps.iter().zip(expected_steps) {
+        let mark = cluster.recorder.len();
+        let result = act(&cluster, &fixture, &set_name, &service, step).await;
+        settle(&cluster, &set_name, &service).await;
+        let mut found = Vec::new();
+        let transitions = cluster.recorder.since(mark);
+        let expected_transitions = expected["transitions"].as_array().cloned().unwrap_or_default();
+        let ordered = !parallel && !matches!(step, Step::DeleteSet(_));
+        if ordered {
+            names.compare_ordered(&expected_transitions, &transitions, &mut found);
+        } else {
+            names.compare_per_pod(&expected_transitions, &transitions, &mut found);
+        }
+        let state = World::fetch(&cluster, &set_name, &service).await.state();
+        for key in ["set", "claims", "endpoints"] {
+            if let Some(e) = expected.get(key) {
+                names.compare(key, key, e, &state[key], &mut found);
+            }
+        }
+        if let Some(e) = expected.get("result") {
+            let actual = result.map(|r| r.as_result()).unwrap_or(Value::Null);
+            names.compare("result", "result", e, &actual, &mut found);
+        }
+        let title = expected["step"].as_str().unwrap_or("?");
+        diffs.extend(found.into_iter().map(|d| format!("[{title}] {d}")));
+    }
+    assert!(
+        diffs.is_empty(),
+        "{name} differs from the real control plane:\n{}",
+        diffs.join("\n")
+    );
+}
+
+/// Waits until neither the state nor the transitions changed for `QUIET`.
+pub async fn settle(cluster: &Cluster, set: &str, service: &str) {
+    let started = Instant::now();
+    let mut last = (String::new(), usize::MAX);
+    let mut since = Instant::now();
+    loop {
+        let now = (
+            World::read(&cluster.sim, set, service).state().to_string(),
+            cluster.recorder.len(),
+        );
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() >= QUIET {
+            return;
+        }
+        assert!(
+            started.elapsed() < STEP_LIMIT,
+            "the namespace never went quiet: {}",
+            last.0
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Carries out one step; the API answer for steps that record one.
+async fn act(cluster: &Cluster, fixture: &Fixture, set: &str, service: &str, step: &Step) -> Option<Reply> {
+    let set_path = object_path("statefulsets", set);
+    match step {
+        Step::Create => {
+            cluster.create_all(&fixture.docs()).await;
+            None
+        }
+        Step::CreateSet => {
+            cluster.create_all(&[fixture.set()]).await;
+            None
+        }
+        Step::Scale(n) => patch(cluster, &set_path, json!({"spec": {"replicas": n}})).await,
+        Step::Image(image, partition) => {
+            let current = cluster.get(&set_path).await.ok("get the set").body;
+            let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
+            containers[0]["image"] = json!(image);
+            let mut body = json!({"spec": {"template": {"spec": {"containers": containers}}}});
+            if let Some(p) = partition {
+                body["spec"]["updateStrategy"] = json!({"rollingUpdate": {"partition": p}});
+            }
+            patch(cluster, &set_path, body).await
+        }
+        Step::Partition(p) => {
+            let body = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": p}}}});
+            patch(cluster, &set_path, body).await
+        }
+        Step::DeletePod(pod) => {
+            cluster
+                .delete(&object_path("pods", pod), None)
+                .await
+                .ok("delete the pod");
+            None
+        }
+        Step::DeleteSet(policy) => {
+            let options = json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": policy});
+            cluster
+                .delete(&set_path, Some(&options))
+                .await
+                .ok("delete the set");
+            None
+        }
+        Step::Evict(pods) => evict_all(cluster, pods).await,
+        Step::StalePatch => {
+            let body = json!({"metadata": {"resourceVersion": "1"}, "spec": {"replicas": 4}});
+            Some(cluster.merge_patch(&set_path, &body).await)
+        }
+        Step::ChangeClaimTemplates => {
+            let current = cluster.get(&set_path).await.ok("get the set").body;
+            let mut templates = current["spec"]["volumeClaimTemplates"].clone();
+            templates[0]["spec"]["resources"]["requests"]["storage"] = json!("2Gi");
+            let body = json!({"spec": {"volumeClaimTemplates": templates}});
+            Some(cluster.merge_patch(&set_path, &body).await)
+        }
+        Step::GetMissing(name) => Some(cluster.get(&object_path("statefulsets", name)).await),
+        Step::PublishNotReady => {
+            let body = json!({"spec": {"publishNotReadyAddresses": true}});
+            patch(cluster, &object_path("services", service), body).await
+        }
+    }
+}
+
+async fn patch(cluster: &Cluster, path: &str, body: Value) -> Option<Reply> {
+    cluster.merge_patch(path, &body).await.ok("patch");
+    None
+}
+
+/// Evicts each pod in turn; every answer but the last must succeed.
+async fn evict_all(cluster: &Cluster, pods: &[&str]) -> Option<Reply> {
+    let mut last = None;
+    for (i, pod) in pods.iter().enumerate() {
+        let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pod}});
+        let reply = cluster
+            .post(&format!("{}/{pod}/eviction", list_path("pods")), &eviction)
+            .await;
+        if i + 1 < pods.len() {
+            reply.clone().ok("the first evictions");
+        }
+        last = Some(reply);
+    }
+    last
+}
