@@ -475,23 +475,35 @@ async fn dry_run_writes_nothing() {
     assert!(now["metadata"]["deletionTimestamp"].is_null());
 }
 
+/// The set's Scale and the set itself, read at the same resourceVersion.
+async fn scale_and_set(client: &kube::Client) -> (Value, Value) {
+    loop {
+        let scale = get(client, &format!("{SETS}/web/scale")).await.body;
+        let set = get(client, &format!("{SETS}/web")).await.body;
+        if scale["metadata"]["resourceVersion"] == set["metadata"]["resourceVersion"] {
+            return (scale, set);
+        }
+    }
+}
+
 #[tokio::test]
 async fn scale_subresource_is_an_autoscaling_scale() {
     let sim = start();
     let client = admin(&sim).await;
     create_web(&client).await;
-    let (scale, set) = loop {
-        let scale = get(&client, &format!("{SETS}/web/scale")).await.body;
-        let set = get(&client, &format!("{SETS}/web")).await.body;
-        if scale["metadata"]["resourceVersion"] == set["metadata"]["resourceVersion"] {
-            break (scale, set);
-        }
-    };
+    let (scale, set) = scale_and_set(&client).await;
     let mut expected = recorded("scale");
     expected["status"]["replicas"] = json!(set["status"]["replicas"].as_i64().unwrap_or(0));
     assert_eq!(comparable(&scale), comparable(&expected));
     assert_eq!(scale["metadata"]["uid"], set["metadata"]["uid"]);
+}
 
+#[tokio::test]
+async fn scale_writes_go_to_the_set_with_preconditions() {
+    let sim = start();
+    let client = admin(&sim).await;
+    create_web(&client).await;
+    let (scale, _) = scale_and_set(&client).await;
     let old_rv = scale["metadata"]["resourceVersion"].clone();
     let label = json!({"metadata": {"labels": {"touched": "yes"}}});
     call(
@@ -540,11 +552,36 @@ async fn scale_subresource_is_an_autoscaling_scale() {
         (json!(5), json!(2))
     );
     let patch = json!({"spec": {"replicas": 2}});
-    let smp = Some("application/merge-patch+json");
-    let reply = call(&client, "PATCH", &format!("{SETS}/web/scale"), smp, Some(&patch)).await;
+    let merge = Some("application/merge-patch+json");
+    let reply = call(
+        &client,
+        "PATCH",
+        &format!("{SETS}/web/scale"),
+        merge,
+        Some(&patch),
+    )
+    .await;
     assert_eq!(
         (reply.status, reply.body["spec"]["replicas"].clone()),
         (200, json!(2))
+    );
+    let negative = json!({"spec": {"replicas": -1}});
+    let reply = call(
+        &client,
+        "PATCH",
+        &format!("{SETS}/web/scale"),
+        merge,
+        Some(&negative),
+    )
+    .await;
+    assert_eq!(
+        (reply.status, reply.body["message"].clone()),
+        (
+            422,
+            json!(
+                "Scale.autoscaling \"web\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0"
+            )
+        )
     );
 }
 
@@ -663,32 +700,37 @@ async fn request_log_records_verbs_users_and_subresources() {
     assert!(sim.log.entries().is_empty());
 }
 
+/// Creates claim `name` of `class` (1Gi) and marks it Bound through its status.
+async fn bound_claim(client: &kube::Client, name: &str, class: &str) {
+    let claims = "/api/v1/namespaces/default/persistentvolumeclaims";
+    let claim = json!({"metadata": {"name": name}, "spec": {"accessModes": ["ReadWriteOnce"],
+        "storageClassName": class, "resources": {"requests": {"storage": "1Gi"}}}});
+    assert_eq!(
+        call(client, "POST", claims, Some("application/json"), Some(&claim))
+            .await
+            .status,
+        201
+    );
+    let bound = json!({"status": {"phase": "Bound"}});
+    let merge = Some("application/merge-patch+json");
+    let reply = call(
+        client,
+        "PATCH",
+        &format!("{claims}/{name}/status"),
+        merge,
+        Some(&bound),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
 #[tokio::test]
 async fn claims_grow_only_with_an_expandable_class() {
     let sim = start();
     let client = admin(&sim).await;
     let claims = "/api/v1/namespaces/default/persistentvolumeclaims";
-    for (name, class) in [("grows", "standard"), ("fixed", "manual")] {
-        let claim = json!({"metadata": {"name": name}, "spec": {"accessModes": ["ReadWriteOnce"],
-            "storageClassName": class, "resources": {"requests": {"storage": "1Gi"}}}});
-        assert_eq!(
-            call(&client, "POST", claims, Some("application/json"), Some(&claim))
-                .await
-                .status,
-            201
-        );
-        let bound = json!({"status": {"phase": "Bound"}});
-        let merge = Some("application/merge-patch+json");
-        let reply = call(
-            &client,
-            "PATCH",
-            &format!("{claims}/{name}/status"),
-            merge,
-            Some(&bound),
-        )
-        .await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-    }
+    bound_claim(&client, "grows", "standard").await;
+    bound_claim(&client, "fixed", "manual").await;
     let size = |s: &str| json!({"spec": {"resources": {"requests": {"storage": s}}}});
     let merge = Some("application/merge-patch+json");
     let reply = call(
@@ -725,6 +767,15 @@ async fn claims_grow_only_with_an_expandable_class() {
     assert_eq!(
         reply.body["message"],
         "persistentvolumeclaims \"fixed\" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize"
+    );
+    let access = json!({"spec": {"accessModes": ["ReadWriteMany"]}});
+    let reply = call(&client, "PATCH", &format!("{claims}/grows"), merge, Some(&access)).await;
+    assert_eq!(reply.status, 422);
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("spec: Forbidden: spec is immutable after creation")
     );
 }
 
