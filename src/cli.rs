@@ -92,6 +92,19 @@ pub enum Command {
                             kubectl sts scale web --replicas 2 --dry-run\n  \
                             kubectl sts scale web --replicas 4 --yes -o json")]
     Scale(ScaleArgs),
+
+    /// Replace the outdated pods of an OnDelete set one at a time (or chosen ordinals of any
+    /// set), each after every other member is Ready; resumable
+    #[command(
+        after_help = "Examples:\n  kubectl sts roll zk\n  kubectl sts roll zk --evict\n  \
+                            kubectl sts roll zk --ordinals 2,0 --dry-run"
+    )]
+    Roll(RollArgs),
+
+    /// Restart every pod (the `kubectl.kubernetes.io/restartedAt` template annotation, as
+    /// `kubectl rollout restart` sets it), following the rollout; OnDelete sets are rolled
+    #[command(after_help = "Examples:\n  kubectl sts restart web\n  kubectl sts restart zk --evict --yes")]
+    Restart(RestartArgs),
 }
 
 /// `list`.
@@ -124,6 +137,49 @@ pub struct ScaleArgs {
     pub replicas: i32,
 
     /// Change spec.replicas and return without waiting for the pods
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `roll`.
+#[derive(Debug, Args)]
+pub struct RollArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod,
+    /// highest ordinal first
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub ordinals: Option<Vec<i32>>,
+
+    /// Take pods down through the Eviction API, so that PodDisruptionBudgets are honoured
+    #[arg(long)]
+    pub evict: bool,
+
+    /// Take down only the next pod and return without waiting (re-run to go on)
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `restart`.
+#[derive(Debug, Args)]
+pub struct RestartArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// OnDelete sets: take pods down through the Eviction API (PodDisruptionBudgets honoured)
+    #[arg(long)]
+    pub evict: bool,
+
+    /// Set the annotation and return without waiting for the pods
     #[arg(long)]
     pub no_wait: bool,
 

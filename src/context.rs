@@ -39,6 +39,9 @@ impl Context {
         if let Some(limit) = request_timeout {
             config.connect_timeout = Some(limit);
         }
+        // kube's own retry layer retries every 429 for up to minutes, eviction refusals by a
+        // PodDisruptionBudget included; commands decide themselves what to retry and until when.
+        config.default_retry = false;
         if let Some(user) = &global.as_user {
             config.auth_info.impersonate = Some(user.clone());
         }

@@ -144,6 +144,12 @@ pub fn is_conflict(err: &anyhow::Error) -> bool {
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Conflict(_))))
 }
 
+/// Whether the error chain holds a 404 Not Found of a named object.
+pub fn is_not_found(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::NotFound { .. })))
+}
+
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).
 pub fn unreachable_server(err: &dyn std::error::Error, target: &Target) -> anyhow::Error {
     let mut detail = err.to_string();

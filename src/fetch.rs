@@ -3,12 +3,14 @@
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 
 use crate::context::Context;
 use crate::error::ApiCall;
+use crate::model::claims::Storage;
 use crate::model::set;
 use crate::model::snapshot::{SetSnapshot, own_pods};
 
@@ -115,4 +117,64 @@ pub async fn budgets(ctx: &Context) -> Result<Vec<k8s_openapi::api::policy::v1::
         )
         .await?;
     Ok(list.items)
+}
+
+/// The namespace's claims and pods and the cluster's volumes and storage classes, listed
+/// concurrently (four requests). Volumes and classes are `None` when the user may not list
+/// them (403): what depends on them is then reported as unknown.
+pub async fn storage(ctx: &Context) -> Result<Storage> {
+    let ns = ctx.namespace.as_str();
+    let everything = ListParams::default();
+    let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
+    let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let (claims, pods, volumes, classes) = tokio::try_join!(
+        ctx.call(
+            list_call("persistentvolumeclaims", ns),
+            claims_api.list(&everything)
+        ),
+        ctx.call(list_call("pods", ns), pods_api.list(&everything)),
+        optional_list::<PersistentVolume>(ctx, "persistentvolumes"),
+        optional_list::<StorageClass>(ctx, "storageclasses"),
+    )?;
+    Ok(Storage {
+        claims: claims.items,
+        pods: pods.items,
+        volumes,
+        classes,
+        taken_at: Timestamp::now(),
+    })
+}
+
+/// The set `name` and `storage`, all five requests at once.
+pub async fn set_storage(ctx: &Context, name: &str) -> Result<(StatefulSet, Storage)> {
+    tokio::try_join!(statefulset(ctx, name), storage(ctx))
+}
+
+/// The StatefulSets of the context's namespace.
+pub async fn statefulsets(ctx: &Context) -> Result<Vec<StatefulSet>> {
+    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = list_call("statefulsets", &ctx.namespace);
+    Ok(ctx.call(call, api.list(&ListParams::default())).await?.items)
+}
+
+/// Every object of a cluster-scoped kind, or `None` if listing it is forbidden.
+async fn optional_list<K>(ctx: &Context, resource: &'static str) -> Result<Option<Vec<K>>>
+where
+    K: kube::Resource<Scope = k8s_openapi::ClusterResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::all(ctx.client.clone());
+    let call = ApiCall {
+        verb: "list",
+        resource,
+        namespace: None,
+        name: None,
+    };
+    match ctx.answer(call, api.list(&ListParams::default())).await? {
+        Ok(list) => Ok(Some(list.items)),
+        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
+    }
 }

@@ -6,6 +6,7 @@ mod cmd;
 mod context;
 mod error;
 mod fetch;
+mod follow;
 mod model;
 mod output;
 mod wait;

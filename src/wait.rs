@@ -66,6 +66,36 @@ pub enum WaitEnd {
     Failed(anyhow::Error),
 }
 
+impl WaitEnd {
+    /// How a guided command that stopped here ended.
+    pub fn outcome_kind(&self) -> crate::model::step::OutcomeKind {
+        use crate::model::step::OutcomeKind;
+        match self {
+            WaitEnd::TimedOut => OutcomeKind::TimedOut,
+            WaitEnd::Interrupted => OutcomeKind::Interrupted,
+            WaitEnd::SetGone => OutcomeKind::Superseded,
+            WaitEnd::Failed(err) if crate::error::is_conflict(err) => OutcomeKind::Superseded,
+            WaitEnd::Failed(_) => OutcomeKind::Stuck,
+        }
+    }
+
+    /// The error to exit with: where things stand (`state`) and how to go on (`resume`) for a
+    /// timeout or an interrupt; `what_went` says what disappeared for `SetGone`.
+    pub fn into_error(self, timeout: Duration, state: &str, resume: &str, what_went: &str) -> anyhow::Error {
+        use crate::error::StsError;
+        match self {
+            WaitEnd::TimedOut => StsError::TimedOut(format!(
+                "timed out after {}: {state}; {resume}",
+                humantime::format_duration(timeout)
+            ))
+            .into(),
+            WaitEnd::Interrupted => StsError::Interrupted(format!("interrupted: {state}; {resume}")).into(),
+            WaitEnd::SetGone => anyhow::anyhow!("{what_went} while waiting; {resume}"),
+            WaitEnd::Failed(err) => err,
+        }
+    }
+}
+
 type Changes = BoxStream<'static, Result<(), watcher::Error>>;
 
 /// Watches of one set and everything that belongs to it, kept in caches.
@@ -149,8 +179,6 @@ impl SetWatch {
         deadline: Instant,
         mut check: impl FnMut(&SetSnapshot) -> Check<T>,
     ) -> Result<T, WaitEnd> {
-        let sleep = tokio::time::sleep_until(deadline);
-        tokio::pin!(sleep);
         loop {
             let mut recheck = deadline;
             if self.ready() {
@@ -164,16 +192,74 @@ impl SetWatch {
                     Check::WaitingUntil(at) => recheck = recheck.min(instant_of(at)),
                 }
             }
-            tokio::select! {
-                _ = tokio::time::sleep_until(recheck), if recheck < deadline => {}
-                change = self.changes.next() => match change {
-                    Some(Ok(())) => {}
-                    Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
-                    None => return Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
-                },
-                _ = &mut sleep => return Err(WaitEnd::TimedOut),
-                _ = interrupted() => return Err(WaitEnd::Interrupted),
+            wake(&mut self.changes, recheck, deadline).await?;
+        }
+    }
+}
+
+/// Returns at the next change, at `recheck` (if before the deadline), or with how the wait
+/// ends: the deadline passed, the user interrupted, the watches ended.
+async fn wake(changes: &mut Changes, recheck: Instant, deadline: Instant) -> Result<(), WaitEnd> {
+    tokio::select! {
+        _ = tokio::time::sleep_until(recheck), if recheck < deadline => Ok(()),
+        change = changes.next() => match change {
+            Some(Ok(())) => Ok(()),
+            Some(Err(err)) => {
+                eprintln!("watch interrupted ({err}); resuming");
+                Ok(())
             }
+            None => Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
+        },
+        _ = tokio::time::sleep_until(deadline) => Err(WaitEnd::TimedOut),
+        _ = interrupted() => Err(WaitEnd::Interrupted),
+    }
+}
+
+/// A watch of one kind of object (narrowed by field or label selector) kept in a cache and
+/// re-checked on every change: for waits that outlive the set (its deletion, its claims).
+pub struct KindWatch<K>
+where
+    K: kube::Resource + Clone + 'static,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    store: Store<K>,
+    changes: Changes,
+}
+
+impl<K> KindWatch<K>
+where
+    K: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    /// Starts watching what `config` selects through `api`.
+    pub fn start(api: Api<K>, config: watcher::Config) -> KindWatch<K> {
+        let (store, changes) = cached(api, config);
+        KindWatch { store, changes }
+    }
+
+    /// Re-checks the cached objects on every change until `check` is done or fails, the
+    /// deadline passes, or the user interrupts. Only a complete cache is checked.
+    pub async fn until<T>(
+        &mut self,
+        deadline: Instant,
+        mut check: impl FnMut(&[std::sync::Arc<K>]) -> Check<T>,
+    ) -> Result<T, WaitEnd> {
+        loop {
+            let mut recheck = deadline;
+            if is_ready(&self.store) {
+                match check(&self.store.state()) {
+                    Check::Done(value) => return Ok(value),
+                    Check::Failed(err) => return Err(WaitEnd::Failed(err)),
+                    Check::Waiting => {}
+                    Check::WaitingUntil(at) => recheck = recheck.min(instant_of(at)),
+                }
+            }
+            wake(&mut self.changes, recheck, deadline).await?;
         }
     }
 }

@@ -2,6 +2,8 @@
 //! confirm, apply, report. This module only dispatches.
 
 pub mod list;
+pub mod restart;
+pub mod roll;
 pub mod scale;
 pub mod status;
 
@@ -17,5 +19,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Scale(args) => scale::run(&ctx, args).await,
+        Command::Roll(args) => roll::run(&ctx, args).await,
+        Command::Restart(args) => restart::run(&ctx, args).await,
     }
 }

@@ -6,13 +6,11 @@ use std::io::Write;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use kube::api::{Api, Patch, PatchParams};
-use serde::Serialize;
-use serde_json::json;
 
+use crate::apply::scale_set;
 use crate::cli::{OutputFormat, ScaleArgs};
 use crate::context::Context;
-use crate::error::{ApiCall, StsError, is_conflict};
+use crate::error::{StsError, is_conflict};
 use crate::fetch;
 use crate::model::scale::{ScalePlan, ScaleVerdict, judge_scale, plan_scale};
 use crate::model::set;
@@ -21,17 +19,8 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome, StepState};
 use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::scale::write_scale_plan;
-use crate::output::{Style, write_document};
+use crate::output::{Style, print_outcome};
 use crate::wait::{Check, SetWatch, WaitEnd, caught_up, deadline_after};
-
-/// The `-o json|yaml` document.
-#[derive(Serialize)]
-struct ScaleResult<'a> {
-    kind: &'static str,
-    version: &'static str,
-    plan: &'a ScalePlan,
-    outcome: &'a Outcome,
-}
 
 /// Scales the set.
 pub async fn run(ctx: &Context, args: &ScaleArgs) -> Result<()> {
@@ -60,7 +49,7 @@ pub async fn run(ctx: &Context, args: &ScaleArgs) -> Result<()> {
     }
     if args.dry_run {
         if plan.changes_spec() {
-            write_replicas(ctx, &snap, plan.to, true).await?;
+            scale_set(ctx, &snap.set, plan.to, true).await?;
         }
         let message = "dry run: the server accepted the change; nothing was changed".to_string();
         return finish(ctx, &plan, outcome(OutcomeKind::DryRun, message, &plan, None));
@@ -119,7 +108,7 @@ async fn apply(
         &format!("scale statefulset {}/{}", plan.namespace, plan.name),
     )?;
     loop {
-        match write_replicas(ctx, &snap, plan.to, false).await {
+        match scale_set(ctx, &snap.set, plan.to, false).await {
             Ok(()) => return Ok(plan),
             Err(err) if is_conflict(&err) => {}
             Err(err) => return Err(err),
@@ -143,28 +132,6 @@ async fn apply(
             return Ok(plan);
         }
     }
-}
-
-/// Patches `spec.replicas` through the scale subresource, on condition that the set is still
-/// at the resourceVersion the plan was made from.
-async fn write_replicas(ctx: &Context, snap: &SetSnapshot, replicas: i32, dry_run: bool) -> Result<()> {
-    let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let rv = snap.set.metadata.resource_version.clone().unwrap_or_default();
-    let patch = json!({"metadata": {"resourceVersion": rv}, "spec": {"replicas": replicas}});
-    let params = if dry_run {
-        PatchParams::default().dry_run()
-    } else {
-        PatchParams::default()
-    };
-    let call = ApiCall {
-        verb: "patch",
-        resource: "statefulsets",
-        namespace: Some(&ctx.namespace),
-        name: Some(snap.name()),
-    };
-    ctx.call(call, api.patch_scale(snap.name(), &params, &Patch::Merge(&patch)))
-        .await?;
-    Ok(())
 }
 
 async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result<(), WaitEnd>, PodProgress) {
@@ -277,6 +244,8 @@ fn outcome(
                 state,
                 done: seconds.is_some(),
                 seconds,
+                old_uid: None,
+                new_uid: None,
             }
         })
         .collect();
@@ -289,27 +258,5 @@ fn outcome(
 
 /// Prints the outcome: a line (tables) or the whole document (json/yaml).
 fn finish(ctx: &Context, plan: &ScalePlan, outcome: Outcome) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match ctx.output {
-        OutputFormat::Table => {
-            if matches!(
-                outcome.result,
-                OutcomeKind::Done | OutcomeKind::NothingToDo | OutcomeKind::DryRun | OutcomeKind::NotWaited
-            ) {
-                writeln!(out, "{}", outcome.message)?;
-            }
-        }
-        format => write_document(
-            &mut out,
-            format,
-            &ScaleResult {
-                kind: "ScaleResult",
-                version: "v1",
-                plan,
-                outcome: &outcome,
-            },
-        )?,
-    }
-    out.flush()?;
-    Ok(())
+    print_outcome(ctx.output, "ScaleResult", plan, &outcome)
 }

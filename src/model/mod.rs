@@ -3,9 +3,14 @@
 //! fixture builders.
 
 pub mod budget;
+pub mod claims;
+pub mod delete;
 pub mod health;
 pub mod list;
 pub mod progress;
+pub mod quantity;
+pub mod resize;
+pub mod restart;
 pub mod revision;
 pub mod roll;
 pub mod scale;

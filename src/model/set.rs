@@ -131,7 +131,7 @@ pub fn claim_template_and_ordinal(set: &StatefulSet, claim_name: &str) -> Option
 }
 
 /// A canonical non-negative decimal ordinal (no sign, no leading zeros).
-fn parse_ordinal(text: &str) -> Option<i32> {
+pub fn parse_ordinal(text: &str) -> Option<i32> {
     let canonical = !text.is_empty()
         && text.bytes().all(|b| b.is_ascii_digit())
         && (text == "0" || !text.starts_with('0'));

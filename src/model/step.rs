@@ -34,6 +34,16 @@ pub enum OutcomeKind {
     Superseded,
 }
 
+impl OutcomeKind {
+    /// The command reached its goal (or there was none to reach).
+    pub fn is_success(self) -> bool {
+        matches!(
+            self,
+            Self::Done | Self::NothingToDo | Self::DryRun | Self::NotWaited
+        )
+    }
+}
+
 /// One pod in an outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PodOutcome {
@@ -42,6 +52,11 @@ pub struct PodOutcome {
     pub done: bool,
     /// Seconds from the start of the wait until it was done.
     pub seconds: Option<f64>,
+    /// For replaced pods: the uid before and after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_uid: Option<String>,
 }
 
 /// The end of a guided command: what happened, in one line and per pod.

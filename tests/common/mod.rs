@@ -83,7 +83,8 @@ impl Cluster {
             .0
     }
 
-    /// Blocks until `done` holds for the cluster, re-checking on every change (no polling).
+    /// Blocks until `done` holds for the cluster, re-checking on every change of the store
+    /// (and every 50 ms, for conditions on the request log).
     pub fn wait_for(&self, what: &str, timeout: Duration, done: impl Fn(&Cluster) -> bool) {
         let mut changes = self.sim.store.subscribe();
         let deadline = Instant::now() + timeout;
@@ -94,7 +95,9 @@ impl Cluster {
         while !done(self) {
             let left = deadline.saturating_duration_since(Instant::now());
             assert!(!left.is_zero(), "timed out after {timeout:?} waiting for {what}");
-            let _ = runtime.block_on(async { tokio::time::timeout(left, changes.recv()).await });
+            let _ = runtime.block_on(async {
+                tokio::time::timeout(left.min(Duration::from_millis(50)), changes.recv()).await
+            });
         }
     }
 
@@ -158,17 +161,25 @@ impl Transitions {
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut events = cluster.sim.store.subscribe();
         let sink = seen.clone();
+        let mut state: std::collections::HashMap<String, (bool, bool)> = cluster
+            .pods()
+            .iter()
+            .map(|p| {
+                let name = p["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                (
+                    name,
+                    (is_ready(p), p["metadata"]["deletionTimestamp"].is_string()),
+                )
+            })
+            .collect();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-            let mut state: std::collections::HashMap<String, (bool, bool)> = Default::default();
             while let Ok(event) = runtime.block_on(events.recv()) {
                 if event.resource.plural != "pods" {
                     continue;
                 }
                 let name = event.name.clone();
-                let ready = event.object["status"]["conditions"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+                let ready = is_ready(&event.object);
                 let terminating = event.object["metadata"]["deletionTimestamp"].is_string();
                 let before = state.get(&name).copied();
                 let push = |what: &str| sink.lock().unwrap().push((what.to_string(), name.clone()));
@@ -211,6 +222,13 @@ impl Transitions {
             .position(|t| t == what)
             .unwrap_or_else(|| panic!("no {what} in {list:?}"))
     }
+}
+
+/// The pod's Ready condition is True.
+fn is_ready(pod: &serde_json::Value) -> bool {
+    pod["status"]["conditions"]
+        .as_array()
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
 }
 
 /// Merge-patches an object in the cluster, as a colleague with kubectl would.

@@ -1,0 +1,108 @@
+//! Following the controller through a rolling update: one progress line per pod in the order
+//! the controller takes them, until every awaited ordinal is on the update revision and
+//! available, a pod is stuck (exit 3), the deadline passes (exit 4) or the user interrupts
+//! (exit 130). Shared by restart and the rollout commands.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use tokio::time::Instant;
+
+use crate::context::Context;
+use crate::error::StsError;
+use crate::model::set;
+use crate::model::step::{OutcomeKind, PodOutcome};
+use crate::model::update::{UpdateVerdict, judge_update};
+use crate::output::progress::PodProgress;
+use crate::wait::{Check, SetWatch, WaitEnd};
+
+/// How following ended, with each awaited pod's last state.
+pub struct Followed {
+    pub pods: Vec<PodOutcome>,
+    pub result: OutcomeKind,
+    /// The error to exit with, when it did not end well.
+    pub error: Option<anyhow::Error>,
+}
+
+/// What to tell the user to do when following stops early.
+pub struct Advice<'a> {
+    /// What to do about a stuck pod (e.g. "roll back with `kubectl sts abort web`").
+    pub when_stuck: &'a str,
+    /// The command that picks up waiting again.
+    pub resume: &'a str,
+}
+
+/// Follows `ordinals` (highest first) of `sts` to its update revision.
+pub async fn follow_update(
+    ctx: &Context,
+    sts: &StatefulSet,
+    ordinals: &[i32],
+    deadline: Instant,
+    advice: Advice<'_>,
+) -> Followed {
+    let mut watch = SetWatch::start(ctx, sts);
+    let names: Vec<String> = ordinals.iter().map(|o| set::pod_name(sts, *o)).collect();
+    let mut progress = PodProgress::new(names.clone(), ctx.interactive);
+    let result = watch
+        .until(deadline, |snap| {
+            let (states, verdict) = judge_update(snap, ordinals);
+            progress.update(&states);
+            match verdict {
+                UpdateVerdict::Done => Check::Done(()),
+                UpdateVerdict::Waiting { recheck_at: None } => Check::Waiting,
+                UpdateVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),
+                UpdateVerdict::Stuck { pod, reason } => Check::Failed(
+                    StsError::CheckFailed(format!(
+                        "{pod} will not become Ready: {reason}; {}",
+                        advice.when_stuck
+                    ))
+                    .into(),
+                ),
+            }
+        })
+        .await;
+    progress.finish();
+    let pods = names
+        .iter()
+        .map(|pod| {
+            let seconds = progress.seconds_to_done(pod);
+            let state = progress.last_state(pod).unwrap_or_else(|| "unknown".into());
+            PodOutcome {
+                pod: pod.clone(),
+                state,
+                done: seconds.is_some(),
+                seconds,
+                old_uid: None,
+                new_uid: None,
+            }
+        })
+        .collect();
+    let (result, error) = match result {
+        Ok(()) => (OutcomeKind::Done, None),
+        Err(end) => ended(ctx, end, advice.resume),
+    };
+    Followed { pods, result, error }
+}
+
+fn ended(ctx: &Context, end: WaitEnd, resume: &str) -> (OutcomeKind, Option<anyhow::Error>) {
+    match end {
+        WaitEnd::TimedOut => {
+            let message = format!(
+                "timed out after {}: the controller goes on by itself; `{resume}` picks up waiting",
+                humantime::format_duration(ctx.timeout)
+            );
+            (OutcomeKind::TimedOut, Some(StsError::TimedOut(message).into()))
+        }
+        WaitEnd::Interrupted => {
+            let message =
+                format!("interrupted: the controller goes on by itself; `{resume}` picks up waiting");
+            (
+                OutcomeKind::Interrupted,
+                Some(StsError::Interrupted(message).into()),
+            )
+        }
+        WaitEnd::SetGone => (
+            OutcomeKind::Superseded,
+            Some(anyhow::anyhow!("the statefulset was deleted while waiting")),
+        ),
+        WaitEnd::Failed(err) => (OutcomeKind::Stuck, Some(err)),
+    }
+}
