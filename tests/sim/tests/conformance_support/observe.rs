@@ -8,13 +8,14 @@ use serde_json::Value;
 use sts_sim::store::{EventKind, Store, WatchEvent};
 use tokio::sync::broadcast::error::RecvError;
 
-/// One transition: event, pod, uid, revision.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One transition: event, pod, uid, revision, and when it was seen.
+#[derive(Debug, Clone)]
 pub struct Transition {
     pub event: String,
     pub pod: String,
     pub uid: String,
     pub revision: String,
+    pub at: std::time::Instant,
 }
 
 impl std::fmt::Display for Transition {
@@ -44,6 +45,7 @@ pub fn transitions(kind: EventKind, pod: &Value, seen: &mut Seen) -> Vec<Transit
         pod: str_at(pod, "/metadata/name").to_string(),
         uid: uid.clone(),
         revision: str_at(pod, "/metadata/labels/controller-revision-hash").to_string(),
+        at: std::time::Instant::now(),
     };
     let (was_ready, was_deleting) = seen.get(&uid).copied().unwrap_or((false, false));
     let (is_ready, is_deleting) = (ready(pod), pod.pointer("/metadata/deletionTimestamp").is_some());
@@ -57,7 +59,7 @@ pub fn transitions(kind: EventKind, pod: &Value, seen: &mut Seen) -> Vec<Transit
     if !is_ready && was_ready && kind != EventKind::Deleted {
         out.push(make("UNREADY"));
     }
-    if is_deleting && !was_deleting {
+    if is_deleting && !was_deleting && kind != EventKind::Deleted {
         out.push(make("TERMINATING"));
     }
     if kind == EventKind::Deleted {
@@ -99,6 +101,16 @@ impl Recorder {
     /// How many transitions were seen.
     pub fn len(&self) -> usize {
         self.log.lock().expect("recorder lock").len()
+    }
+
+    /// Every transition so far.
+    pub fn all(&self) -> Vec<Transition> {
+        self.since(0)
+    }
+
+    /// The first transition `event` of `pod`, if seen.
+    pub fn find(&self, event: &str, pod: &str) -> Option<Transition> {
+        self.all().into_iter().find(|t| t.event == event && t.pod == pod)
     }
 
     /// The transitions from position `mark` on.

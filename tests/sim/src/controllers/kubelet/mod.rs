@@ -306,7 +306,7 @@ fn write_status(store: &Store, pod: &Value, status: Value) -> Result<Value, ApiE
         Part::Status,
         false,
         |p| {
-            if obj::uid(p) != uid || obj::is_deleting(p) {
+            if obj::uid(p) != uid || obj::is_deleting(p) || obj::pod_terminal(p) {
                 return Err(ApiError::conflict(&PODS, obj::name(p)));
             }
             p["status"] = status;
