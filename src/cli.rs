@@ -93,6 +93,42 @@ pub enum Command {
                             kubectl sts scale web --replicas 4 --yes -o json")]
     Scale(ScaleArgs),
 
+    /// Stage a new template: images and partition in one write, so no pod restarts before the
+    /// partition is in place (default partition: the replica count, nothing moves until promoted)
+    #[command(
+        after_help = "Examples:\n  kubectl sts rollout web --image nginx=nginx:1.26\n  \
+                            kubectl sts rollout web --image nginx=nginx:1.26 --partition 3"
+    )]
+    Rollout(RolloutArgs),
+
+    /// Roll a new template out to the K highest ordinals only and wait until they are Ready
+    #[command(
+        after_help = "Examples:\n  kubectl sts canary web --image nginx=nginx:1.26\n  \
+                            kubectl sts canary web --image nginx=nginx:1.26 --count 2 -o json"
+    )]
+    Canary(CanaryArgs),
+
+    /// Lower the partition of a staged rollout and wait for each newly updated pod; on a terminal
+    /// without a choice, offers the next pod, half of the rest, or all
+    #[command(
+        after_help = "Examples:\n  kubectl sts promote web --step 1\n  kubectl sts promote web --partition 2\n  \
+                            kubectl sts promote web --full"
+    )]
+    Promote(PromoteArgs),
+
+    /// Stop a staged rollout: template back to the revision it started from, broken pods on the
+    /// aborted revision deleted so they come back, partition restored
+    #[command(after_help = "Examples:\n  kubectl sts abort web\n  kubectl sts abort web --dry-run")]
+    Abort(AbortArgs),
+
+    /// List the revisions of a StatefulSet with what changed in each (images, env, resources, …)
+    #[command(after_help = "Examples:\n  kubectl sts history web\n  kubectl sts history web -o json")]
+    History(HistoryArgs),
+
+    /// Go back to an earlier revision (the previous one by default)
+    #[command(after_help = "Examples:\n  kubectl sts undo web\n  kubectl sts undo web --to-revision 3")]
+    Undo(UndoArgs),
+
     /// Replace the outdated pods of an OnDelete set one at a time (or chosen ordinals of any
     /// set), each after every other member is Ready; resumable
     #[command(
@@ -105,6 +141,22 @@ pub enum Command {
     /// `kubectl rollout restart` sets it), following the rollout; OnDelete sets are rolled
     #[command(after_help = "Examples:\n  kubectl sts restart web\n  kubectl sts restart zk --evict --yes")]
     Restart(RestartArgs),
+
+    /// Delete a StatefulSet safely: an ordered teardown (scale to 0 pod by pod, then delete),
+    /// or with --orphan only the set, its pods left running and its claims in place
+    #[command(
+        after_help = "Examples:\n  kubectl sts delete web\n  kubectl sts delete web --orphan\n  \
+                            kubectl sts delete web --delete-pvcs --yes\n  kubectl sts delete web --dry-run"
+    )]
+    Delete(DeleteArgs),
+
+    /// A StatefulSet's claims per ordinal and template (leftovers included) with volumes,
+    /// sizes, classes and reclaim policies; prune leftovers; grow a template with `pvc resize`
+    #[command(
+        after_help = "Examples:\n  kubectl sts pvc web\n  kubectl sts pvc web -o json\n  \
+                            kubectl sts pvc web --prune\n  kubectl sts pvc resize web --template www --size 2Gi"
+    )]
+    Pvc(PvcArgs),
 }
 
 /// `list`.
@@ -186,6 +238,218 @@ pub struct RestartArgs {
     /// Print the plan and check it with the server (server-side dry run); change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// Delete only the set (propagationPolicy Orphan): its pods keep running, its claims stay
+    #[arg(long, conflicts_with = "delete_pvcs")]
+    pub orphan: bool,
+
+    /// Also delete the set's claims once it is gone; asks to type the set's name (volumes with
+    /// reclaimPolicy Delete lose their data)
+    #[arg(long)]
+    pub delete_pvcs: bool,
+
+    /// Directory to save the set's manifest in before an --orphan delete
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub backup_dir: PathBuf,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Start the teardown (scale to 0) or the orphan delete and return without waiting;
+    /// re-run to finish
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+/// `pvc`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct PvcArgs {
+    #[command(subcommand)]
+    pub action: Option<PvcAction>,
+
+    /// Name of the StatefulSet
+    #[arg(required = true)]
+    pub name: Option<String>,
+
+    /// Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation
+    #[arg(long)]
+    pub prune: bool,
+
+    /// With --prune: print the plan and check it with the server; delete nothing
+    #[arg(long, requires = "prune")]
+    pub dry_run: bool,
+}
+
+/// What `pvc` can do besides showing claims.
+#[derive(Debug, Subcommand)]
+pub enum PvcAction {
+    /// Grow a claim template: patch each claim, orphan-delete the set and create it again with
+    /// the new size; the pods are adopted without restarts
+    #[command(
+        after_help = "Examples:\n  kubectl sts pvc resize web --template www --size 2Gi\n  \
+                            kubectl sts pvc resize web --template www --size 10Gi --dry-run"
+    )]
+    Resize(PvcResizeArgs),
+}
+
+/// `pvc resize`.
+#[derive(Debug, Args)]
+pub struct PvcResizeArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// The claim template to grow (a name under spec.volumeClaimTemplates)
+    #[arg(long, value_name = "T")]
+    pub template: String,
+
+    /// The new size: a quantity above the current one (e.g. 2Gi, 1.5Ti, 500G)
+    #[arg(long, value_name = "SIZE", value_parser = crate::model::quantity::parse)]
+    pub size: crate::model::quantity::Quantity,
+
+    /// Directory to save the set's manifest in before it is deleted
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub backup_dir: PathBuf,
+
+    /// Print the plan and have the server check the claim patches (server-side dry run);
+    /// change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `rollout`.
+#[derive(Debug, Args)]
+pub struct RolloutArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
+    #[arg(long, value_name = "CONTAINER=IMAGE", required = true, value_parser = parse_image)]
+    pub image: Vec<(String, String)>,
+
+    /// Ordinals from start + P move now (default: the replica count: nothing moves until promoted)
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(i32).range(0..))]
+    pub partition: Option<i32>,
+
+    /// Stage and return without waiting for the pods that move
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `canary`.
+#[derive(Debug, Args)]
+pub struct CanaryArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
+    #[arg(long, value_name = "CONTAINER=IMAGE", required = true, value_parser = parse_image)]
+    pub image: Vec<(String, String)>,
+
+    /// How many of the highest ordinals become canaries
+    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
+    pub count: i32,
+
+    /// Stage and return without waiting for the canaries
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `promote`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("how_far").args(["step", "partition", "full"]))]
+pub struct PromoteArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// Lower the partition by K (K more pods move)
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(i32).range(1..))]
+    pub step: Option<i32>,
+
+    /// Set the partition to P (never above the current one)
+    #[arg(long, value_name = "P", value_parser = clap::value_parser!(i32).range(0..))]
+    pub partition: Option<i32>,
+
+    /// Move every pod (partition 0): finish the rollout
+    #[arg(long)]
+    pub full: bool,
+
+    /// Lower the partition and return without waiting
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `abort`.
+#[derive(Debug, Args)]
+pub struct AbortArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// Restore the template, delete the stuck pods and return without waiting
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+}
+
+/// `undo`.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Name of the StatefulSet
+    pub name: String,
+
+    /// The revision number to go back to (see `kubectl sts history`); default: the previous one
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    pub to_revision: Option<i64>,
+
+    /// Restore the template and return without waiting
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Parses `CONTAINER=IMAGE`.
+fn parse_image(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((container, image)) if !container.trim().is_empty() && !image.trim().is_empty() => {
+            Ok((container.trim().to_string(), image.trim().to_string()))
+        }
+        _ => Err(format!(
+            "expected CONTAINER=IMAGE (e.g. nginx=nginx:1.26), got {text:?}"
+        )),
+    }
 }
 
 /// Parses `30s`, `5m`, `1h30m`, or a bare `0`.

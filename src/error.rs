@@ -150,6 +150,18 @@ pub fn is_not_found(err: &anyhow::Error) -> bool {
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::NotFound { .. })))
 }
 
+/// How a guided command that failed with `err` ended, for its outcome document.
+pub fn outcome_kind(err: &anyhow::Error) -> crate::model::step::OutcomeKind {
+    use crate::model::step::OutcomeKind;
+    match err.chain().find_map(|cause| cause.downcast_ref::<StsError>()) {
+        Some(StsError::TimedOut(_)) => OutcomeKind::TimedOut,
+        Some(StsError::Interrupted(_)) => OutcomeKind::Interrupted,
+        Some(StsError::Conflict(_)) => OutcomeKind::Superseded,
+        Some(StsError::CheckFailed(_)) => OutcomeKind::Stuck,
+        _ => OutcomeKind::Failed,
+    }
+}
+
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).
 pub fn unreachable_server(err: &dyn std::error::Error, target: &Target) -> anyhow::Error {
     let mut detail = err.to_string();

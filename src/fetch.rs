@@ -178,3 +178,15 @@ where
         Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
     }
 }
+
+/// Gets claim `name` in the context's namespace.
+pub async fn claim(ctx: &Context, name: &str) -> Result<PersistentVolumeClaim> {
+    let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = ApiCall {
+        verb: "get",
+        resource: "persistentvolumeclaims",
+        namespace: Some(&ctx.namespace),
+        name: Some(name),
+    };
+    ctx.call(call, api.get(name)).await
+}

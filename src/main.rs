@@ -1,6 +1,7 @@
 //! kubectl-sts: parse, run, map errors to exit codes. Nothing else.
 
 mod apply;
+mod backup;
 mod cli;
 mod cmd;
 mod context;

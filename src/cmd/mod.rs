@@ -1,15 +1,23 @@
 //! One file per command: validate the arguments, fetch a snapshot, plan (in `model`),
 //! confirm, apply, report. This module only dispatches.
 
+pub mod abort;
+pub mod delete;
+pub mod history;
 pub mod list;
+pub mod promote;
+pub mod pvc;
+pub mod resize;
 pub mod restart;
 pub mod roll;
+pub mod rollout;
 pub mod scale;
 pub mod status;
+pub mod undo;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, PvcAction};
 use crate::context::Context;
 
 /// Runs the parsed command line.
@@ -19,7 +27,18 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::List(args) => list::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Scale(args) => scale::run(&ctx, args).await,
+        Command::Rollout(args) => rollout::run_rollout(&ctx, args).await,
+        Command::Canary(args) => rollout::run_canary(&ctx, args).await,
+        Command::Promote(args) => promote::run(&ctx, args).await,
+        Command::Abort(args) => abort::run(&ctx, args).await,
+        Command::History(args) => history::run(&ctx, args).await,
+        Command::Undo(args) => undo::run(&ctx, args).await,
         Command::Roll(args) => roll::run(&ctx, args).await,
         Command::Restart(args) => restart::run(&ctx, args).await,
+        Command::Delete(args) => delete::run(&ctx, args).await,
+        Command::Pvc(args) => match &args.action {
+            Some(PvcAction::Resize(resize)) => resize::run(&ctx, resize).await,
+            None => pvc::run(&ctx, args).await,
+        },
     }
 }

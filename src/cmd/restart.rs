@@ -106,18 +106,7 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Result<Endi
     let resume = format!("kubectl sts roll {}", snap.name());
     let run = roll::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
     let kind = run.kind();
-    let pods = run
-        .replaced
-        .iter()
-        .map(|r| PodOutcome {
-            pod: r.pod.clone(),
-            state: "replaced".into(),
-            done: true,
-            seconds: r.seconds,
-            old_uid: r.old_uid.clone(),
-            new_uid: r.new_uid.clone(),
-        })
-        .collect();
+    let pods = run.outcome_pods();
     let message = match &run.end {
         None => format!(
             "restarted statefulset {}/{}: {} pod(s) replaced",

@@ -43,7 +43,7 @@ pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
         return finish(
             ctx,
             &plan,
-            outcome_of(OutcomeKind::NothingToDo, message, &plan, &[]),
+            outcome_of(OutcomeKind::NothingToDo, message, &plan, None),
         );
     }
     if args.dry_run {
@@ -51,7 +51,7 @@ pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
             take_down_once(ctx, &plan, step, true).await?;
         }
         let message = format!("dry run: the server accepted taking down {count} pod(s); nothing was changed");
-        return finish(ctx, &plan, outcome_of(OutcomeKind::DryRun, message, &plan, &[]));
+        return finish(ctx, &plan, outcome_of(OutcomeKind::DryRun, message, &plan, None));
     }
     let pods: Vec<&str> = plan.replacements().map(|s| s.pod.as_str()).collect();
     let question = format!(
@@ -69,7 +69,7 @@ pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
     let run = execute(ctx, &snap.set, &plan, args.no_wait, &resume).await;
     let kind = run.kind();
     let message = run.message(&plan, args.no_wait);
-    finish(ctx, &plan, outcome_of(kind, message, &plan, &run.replaced))?;
+    finish(ctx, &plan, outcome_of(kind, message, &plan, Some(&run)))?;
     run.end.map_or(Ok(()), Err)
 }
 
@@ -110,6 +110,25 @@ impl RollRun {
                 _ => OutcomeKind::Superseded,
             },
         }
+    }
+
+    /// The replaced pods, as outcome entries.
+    pub fn outcome_pods(&self) -> Vec<PodOutcome> {
+        self.replaced
+            .iter()
+            .map(|r| PodOutcome {
+                pod: r.pod.clone(),
+                state: if r.new_uid.is_some() {
+                    "replaced".into()
+                } else {
+                    "taken down".into()
+                },
+                done: true,
+                seconds: r.seconds,
+                old_uid: r.old_uid.clone(),
+                new_uid: r.new_uid.clone(),
+            })
+            .collect()
     }
 
     fn message(&self, plan: &RollPlan, single_step: bool) -> String {
@@ -343,32 +362,22 @@ async fn take_down_once(
     }
 }
 
-fn outcome_of(result: OutcomeKind, message: String, plan: &RollPlan, replaced: &[Replaced]) -> Outcome {
-    let pods = plan
+fn outcome_of(result: OutcomeKind, message: String, plan: &RollPlan, run: Option<&RollRun>) -> Outcome {
+    let mut pods = run.map(RollRun::outcome_pods).unwrap_or_default();
+    let untouched: Vec<&RollStep> = plan
         .replacements()
-        .map(|step| match replaced.iter().find(|r| r.pod == step.pod) {
-            Some(r) => PodOutcome {
-                pod: r.pod.clone(),
-                state: if r.new_uid.is_some() {
-                    "replaced".into()
-                } else {
-                    "taken down".into()
-                },
-                done: true,
-                seconds: r.seconds,
-                old_uid: r.old_uid.clone(),
-                new_uid: r.new_uid.clone(),
-            },
-            None => PodOutcome {
-                pod: step.pod.clone(),
-                state: "untouched".into(),
-                done: false,
-                seconds: None,
-                old_uid: step.uid.clone(),
-                new_uid: None,
-            },
-        })
+        .filter(|s| !pods.iter().any(|p| p.pod == s.pod))
         .collect();
+    for step in untouched {
+        pods.push(PodOutcome {
+            pod: step.pod.clone(),
+            state: "untouched".into(),
+            done: false,
+            seconds: None,
+            old_uid: step.uid.clone(),
+            new_uid: None,
+        });
+    }
     Outcome {
         result,
         message,

@@ -134,7 +134,13 @@ async fn apply(
     }
 }
 
-async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result<(), WaitEnd>, PodProgress) {
+/// Waits pod by pod until the scale of `plan` is done, showing progress (shared with the
+/// ordered teardown of `delete`).
+pub(crate) async fn wait(
+    ctx: &Context,
+    plan: &ScalePlan,
+    sts: &StatefulSet,
+) -> (Result<(), WaitEnd>, PodProgress) {
     let mut watch = SetWatch::start(ctx, sts);
     let mut progress = PodProgress::new(plan.pods.iter().map(|p| p.pod.clone()).collect(), ctx.interactive);
     let mut last_states: Vec<StepState> = Vec::new();
@@ -225,7 +231,8 @@ fn conclude(
     }
 }
 
-fn outcome(
+/// The outcome of the scale of `plan`, each pod with its last state (shared with `delete`).
+pub(crate) fn outcome(
     result: OutcomeKind,
     message: String,
     plan: &ScalePlan,

@@ -335,8 +335,8 @@ pub fn remains(plan: &DeletePlan, storage: &Storage) -> Remains {
 }
 
 /// Pods that still carry an ownerReference to the set with `uid`.
-pub fn still_owned(pods: &[Pod], uid: &str) -> Vec<String> {
-    pods.iter()
+pub fn still_owned<'a>(pods: impl IntoIterator<Item = &'a Pod>, uid: &str) -> Vec<String> {
+    pods.into_iter()
         .filter(|p| p.metadata.owner_references.iter().flatten().any(|o| o.uid == uid))
         .filter_map(|p| p.metadata.name.clone())
         .collect()

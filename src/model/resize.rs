@@ -50,6 +50,8 @@ pub struct ResizePlan {
     pub namespace: String,
     pub name: String,
     pub uid: Option<String>,
+    /// `metadata.generation` when planned: the spec the re-created set copies.
+    pub generation: Option<i64>,
     pub template: String,
     /// The template's request now, and the new one.
     pub from: String,
@@ -109,6 +111,7 @@ pub fn plan_resize(
         namespace: report.namespace.clone(),
         name: report.name.clone(),
         uid: sts.metadata.uid.clone(),
+        generation: sts.metadata.generation,
         template: template.to_string(),
         recreate: *size > current,
         from,
@@ -246,33 +249,9 @@ fn check_expansion(
     Ok(())
 }
 
-/// The set as `kubectl create -f` takes it: without status and the fields the server sets
-/// (uid, resourceVersion, managedFields, creationTimestamp, generation, deletion fields, the
-/// orphan finalizer).
-pub fn for_create(sts: &StatefulSet) -> StatefulSet {
-    let mut clean = sts.clone();
-    clean.status = None;
-    let meta = &mut clean.metadata;
-    meta.uid = None;
-    meta.resource_version = None;
-    meta.managed_fields = None;
-    meta.creation_timestamp = None;
-    meta.generation = None;
-    meta.deletion_timestamp = None;
-    meta.deletion_grace_period_seconds = None;
-    meta.self_link = None;
-    if let Some(finalizers) = meta.finalizers.as_mut() {
-        finalizers.retain(|f| f != "orphan" && f != "foregroundDeletion");
-    }
-    if meta.finalizers.as_ref().is_some_and(Vec::is_empty) {
-        meta.finalizers = None;
-    }
-    clean
-}
-
 /// The set to create again: identical but for the template's size.
 pub fn recreated(sts: &StatefulSet, template: &str, size: &str) -> StatefulSet {
-    let mut new = for_create(sts);
+    let mut new = super::manifest::for_create(sts);
     let templates = new.spec.as_mut().and_then(|s| s.volume_claim_templates.as_mut());
     for t in templates.into_iter().flatten() {
         if t.metadata.name.as_deref() != Some(template) {

@@ -38,13 +38,17 @@ pub enum RevisionRole {
     Unknown,
 }
 
-/// The pod template stored in a revision (`data.spec.template`, without `$patch`).
-pub fn template_of(revision: &ControllerRevision) -> Option<PodTemplateSpec> {
+/// The raw template stored in a revision (`data.spec.template` without `$patch`), exactly
+/// as the controller hashed it: what to write back to return to it.
+pub fn stored_template(revision: &ControllerRevision) -> Option<serde_json::Value> {
     let mut template = revision.data.as_ref()?.0.pointer("/spec/template")?.clone();
-    if let Some(obj) = template.as_object_mut() {
-        obj.remove("$patch");
-    }
-    serde_json::from_value(template).ok()
+    template.as_object_mut()?.remove("$patch");
+    Some(template)
+}
+
+/// The pod template stored in a revision.
+pub fn template_of(revision: &ControllerRevision) -> Option<PodTemplateSpec> {
+    serde_json::from_value(stored_template(revision)?).ok()
 }
 
 /// Containers and init containers of a template with their images.

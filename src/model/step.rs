@@ -32,6 +32,8 @@ pub enum OutcomeKind {
     Interrupted,
     /// Someone else changed the object while waiting.
     Superseded,
+    /// An error stopped the command midway (an API error, a broken promise).
+    Failed,
 }
 
 impl OutcomeKind {

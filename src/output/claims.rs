@@ -39,10 +39,16 @@ pub fn write_claims(out: &mut dyn Write, report: &ClaimsReport, style: Style) ->
     writeln!(out)?;
     out.write_all(render(&claims_table(&report.claims, style)).as_bytes())?;
     if !report.volumes_readable {
-        writeln!(out, "Note: persistentvolumes cannot be listed: reclaim policies are unknown")?;
+        writeln!(
+            out,
+            "Note: persistentvolumes cannot be listed: reclaim policies are unknown"
+        )?;
     }
     if !report.classes_readable {
-        writeln!(out, "Note: storageclasses cannot be listed: expansion support is unknown")?;
+        writeln!(
+            out,
+            "Note: storageclasses cannot be listed: expansion support is unknown"
+        )?;
     }
     for problem in &report.problems {
         writeln!(out, "Problem: {problem}")?;
@@ -146,11 +152,17 @@ pub fn data_fate(row: &ClaimRow) -> String {
         return "no volume bound: no data".into();
     };
     match row.reclaim_policy.as_deref() {
-        Some("Delete") => format!("volume {volume} is deleted with it (reclaimPolicy Delete): the data is gone"),
+        Some("Delete") => {
+            format!("volume {volume} is deleted with it (reclaimPolicy Delete): the data is gone")
+        }
         Some("Retain") => format!("volume {volume} is kept, Released, with its data (reclaimPolicy Retain)"),
-        Some("Recycle") => format!("volume {volume} is scrubbed for reuse (reclaimPolicy Recycle): the data is gone"),
+        Some("Recycle") => {
+            format!("volume {volume} is scrubbed for reuse (reclaimPolicy Recycle): the data is gone")
+        }
         Some(other) => format!("volume {volume}: reclaimPolicy {other}"),
-        None => format!("volume {volume}: reclaim policy unknown (persistentvolumes cannot be read): assume the data is gone"),
+        None => format!(
+            "volume {volume}: reclaim policy unknown (persistentvolumes cannot be read): assume the data is gone"
+        ),
     }
 }
 
@@ -233,9 +245,15 @@ mod tests {
         let mut out = Vec::new();
         write_claims(&mut out, &report(), Style::plain()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("StatefulSet default/web: 2 replicas (ordinals 0..1); claim templates: www"), "{text}");
+        assert!(
+            text.contains("StatefulSet default/web: 2 replicas (ordinals 0..1); claim templates: www"),
+            "{text}"
+        );
         let line = text.lines().find(|l| l.starts_with("www-web-2")).unwrap();
-        assert!(line.contains("Bound, leftover") && line.contains("Retain") && line.contains("RWO"), "{line}");
+        assert!(
+            line.contains("Bound, leftover") && line.contains("Retain") && line.contains("RWO"),
+            "{line}"
+        );
         assert!(text.contains("storageclasses cannot be listed"), "{text}");
     }
 
@@ -245,6 +263,9 @@ mod tests {
         let mut out = Vec::new();
         write_prune_plan(&mut out, &plan, Style::plain()).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("volume pv-www-web-2 is kept, Released, with its data (reclaimPolicy Retain)"), "{text}");
+        assert!(
+            text.contains("volume pv-www-web-2 is kept, Released, with its data (reclaimPolicy Retain)"),
+            "{text}"
+        );
     }
 }

@@ -3,11 +3,15 @@
 //! live in `progress` and `prompt` and use stderr only.
 
 pub mod age;
+pub mod claims;
+pub mod delete;
 pub mod list;
 pub mod progress;
 pub mod prompt;
+pub mod resize;
 pub mod restart;
 pub mod roll;
+pub mod rollout;
 pub mod scale;
 pub mod status;
 pub mod table;
@@ -41,8 +45,7 @@ impl Style {
         }
     }
 
-    /// No decoration and no width limit (tests).
-    #[cfg(test)]
+    /// No decoration and no width limit (stderr listings, tests).
     pub fn plain() -> Style {
         Style {
             color: false,

@@ -54,3 +54,20 @@ fn answered_without_asking(ctx: &Context, what: &str) -> Result<bool> {
     }
     Ok(false)
 }
+
+/// Offers `items` on the terminal and returns the index chosen; `None` without a terminal
+/// (the caller then asks for a flag). Choosing is the confirmation.
+pub fn choose(ctx: &Context, prompt: &str, items: &[String]) -> Result<Option<usize>> {
+    if !ctx.interactive {
+        return Ok(None);
+    }
+    let picked = dialoguer::Select::new()
+        .with_prompt(prompt)
+        .items(items)
+        .default(0)
+        .interact_on_opt(&Term::stderr())?;
+    match picked {
+        Some(index) => Ok(Some(index)),
+        None => Err(StsError::NeedsConfirmation("cancelled; nothing was changed".into()).into()),
+    }
+}
