@@ -55,6 +55,8 @@ pub struct SimConfig {
     pub port: u16,
     /// Events kept for resuming watches (older resourceVersions get 410 Expired).
     pub history: usize,
+    /// Live events a watch may fall behind its reader before it ends with 410 Expired.
+    pub watch_buffer: usize,
     /// Serve HTTPS (a built-in loopback certificate the kubeconfig trusts) instead of HTTP:
     /// kubectl sends tokens only over TLS.
     pub tls: bool,
@@ -67,6 +69,7 @@ impl Default for SimConfig {
             nodes: vec!["node-1".into(), "node-2".into(), "node-3".into()],
             port: 0,
             history: crate::store::DEFAULT_HISTORY,
+            watch_buffer: crate::store::DEFAULT_WATCH_BUFFER,
             tls: false,
         }
     }

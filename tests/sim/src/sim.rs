@@ -49,7 +49,7 @@ pub struct Sim {
 impl Sim {
     /// Starts a cluster with `config` on a thread of its own.
     pub fn start(config: SimConfig) -> Result<Sim> {
-        let store = Arc::new(Store::new(config.history));
+        let store = Arc::new(Store::with_watch_buffer(config.history, config.watch_buffer));
         for ns in INITIAL_NAMESPACES {
             store
                 .create(

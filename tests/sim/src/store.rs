@@ -18,6 +18,9 @@ use crate::{defaults, validation};
 /// 410 Expired, as a compacted etcd does.
 pub const DEFAULT_HISTORY: usize = 20_000;
 
+/// How many live events a subscriber may fall behind before it lags.
+pub const DEFAULT_WATCH_BUFFER: usize = 65_536;
+
 /// What happened to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
@@ -122,7 +125,13 @@ impl Default for Store {
 impl Store {
     /// An empty store keeping `history_limit` events for watches.
     pub fn new(history_limit: usize) -> Self {
-        let (events, _) = broadcast::channel(65_536);
+        Self::with_watch_buffer(history_limit, DEFAULT_WATCH_BUFFER)
+    }
+
+    /// An empty store keeping `history_limit` events, whose subscribers may fall `buffer`
+    /// events behind before they lag (a lagging watch ends with 410 Expired).
+    pub fn with_watch_buffer(history_limit: usize, buffer: usize) -> Self {
+        let (events, _) = broadcast::channel(buffer.max(1));
         let uid_seed = std::collections::hash_map::RandomState::new()
             .build_hasher()
             .finish();

@@ -272,3 +272,55 @@ async fn field_selectors_filter_watches_and_lists() {
     assert_eq!(reply.body["items"].as_array().unwrap().len(), 1);
     assert_eq!(reply.body["kind"], "ServiceList");
 }
+
+#[tokio::test]
+async fn a_watcher_that_falls_behind_gets_410() {
+    let mut config = sts_sim::SimConfig::fast();
+    config.watch_buffer = 256;
+    let sim = Sim::start(config).unwrap();
+    let client = admin(&sim).await;
+    let events = &sts_sim::resources::EVENTS;
+    let busy = json!({"metadata": {"name": "busy"}, "message": "x".repeat(4096)});
+    sim.store.create(events, "default", busy, false).unwrap();
+    let rv = sim.store.current_rv();
+    let path = format!("/api/v1/namespaces/default/events?watch=1&timeoutSeconds=60&resourceVersion={rv}");
+    let req = axum::http::Request::get(path)
+        .body(kube::client::Body::from(Vec::new()))
+        .unwrap();
+    let response = client.send(req).await.unwrap();
+    let store = sim.store.clone();
+    let flood = 20_000;
+    tokio::task::spawn_blocking(move || {
+        for i in 0..flood {
+            let write = |e: &mut Value| {
+                e["count"] = json!(i);
+                Ok(())
+            };
+            store
+                .modify(
+                    events,
+                    "default",
+                    "busy",
+                    sts_sim::store::Part::Main,
+                    false,
+                    write,
+                )
+                .unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    let body = axum::body::to_bytes(axum::body::Body::new(response.into_body()), usize::MAX);
+    let bytes = tokio::time::timeout(LIMIT, body).await.unwrap().unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["type"], "ERROR");
+    assert_eq!(
+        (last["object"]["code"].clone(), last["object"]["reason"].clone()),
+        (json!(410), json!("Expired"))
+    );
+    assert!(
+        text.lines().count() < flood,
+        "the stream ended early instead of sending everything"
+    );
+}
