@@ -159,10 +159,7 @@ async fn confirm_fresh(
         let _ = write_prune_plan(
             &mut err,
             &fresh,
-            Style {
-                color: false,
-                width: None,
-            },
+            Style::plain(),
         );
         plan = fresh;
     }
