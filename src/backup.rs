@@ -15,7 +15,8 @@ use crate::model::manifest::for_create;
 pub fn save_manifest(dir: &Path, sts: &StatefulSet) -> Result<PathBuf> {
     let ns = sts.metadata.namespace.as_deref().unwrap_or("default");
     let name = sts.metadata.name.as_deref().unwrap_or_default();
-    let stamp = Timestamp::now().strftime("%Y%m%dT%H%M%SZ").to_string();
+    let now = Timestamp::now();
+    let stamp = now.strftime("%Y%m%dT%H%M%SZ").to_string();
     let yaml = serde_saphyr::to_string(&for_create(sts))?;
     for attempt in 0..100 {
         let suffix = if attempt == 0 {
@@ -31,7 +32,7 @@ pub fn save_manifest(dir: &Path, sts: &StatefulSet) -> Result<PathBuf> {
         match file {
             Ok(mut file) => {
                 let header = format!(
-                    "# statefulset {ns}/{name} as it was at {stamp}, saved by kubectl-sts\n\
+                    "# statefulset {ns}/{name} as it was at {now}, saved by kubectl-sts\n\
                      # restore: kubectl create -f {}\n",
                     path.display()
                 );

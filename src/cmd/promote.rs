@@ -30,6 +30,9 @@ use crate::wait::{caught_up, deadline_after};
 /// Promotes the rollout in flight.
 pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
     let snap = caught_up(ctx, fetch::snapshot(ctx, &args.name).await?).await?;
+    if requested(args).is_none() {
+        plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
+    }
     let (to, chosen) = match requested(args) {
         Some(to) => (to, false),
         None => (ask(ctx, &snap)?, true),
@@ -50,7 +53,16 @@ pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
             Vec::new(),
         );
     }
-    if !chosen {
+    let changes = match plan.strategy {
+        Strategy::RollingUpdate => plan.to_partition != plan.from_partition,
+        Strategy::OnDelete => !plan.moves.is_empty(),
+    };
+    if !changes {
+        eprintln!(
+            "partition already at {}; waiting for the pods (resuming)",
+            plan.to_partition
+        );
+    } else if !chosen {
         let question = format!(
             "Promote statefulset {}/{} ({} pod(s) move)?",
             plan.namespace,

@@ -156,11 +156,7 @@ async fn confirm_fresh(
         }
         eprintln!("The claims changed while planning; the new plan:");
         let mut err = std::io::stderr().lock();
-        let _ = write_prune_plan(
-            &mut err,
-            &fresh,
-            Style::plain(),
-        );
+        let _ = write_prune_plan(&mut err, &fresh, Style::plain());
         plan = fresh;
     }
 }

@@ -38,7 +38,7 @@ fn headline(plan: &DeletePlan) -> String {
     match (plan.exists, plan.mode) {
         (false, _) => format!(
             "{} does not exist (already deleted); it left {} pod(s) and {} claim(s)",
-            capitalised(&whose),
+            capitalised(&whose).replacen("Statefulset", "StatefulSet", 1),
             plan.pods.len(),
             plan.claims.len()
         ),

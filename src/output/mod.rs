@@ -99,7 +99,7 @@ pub fn write_document<T: Serialize>(out: &mut dyn Write, format: OutputFormat, d
     match format {
         OutputFormat::Yaml => out.write_all(serde_saphyr::to_string(doc)?.as_bytes())?,
         _ => {
-            serde_json::to_writer_pretty(&mut *out, doc)?;
+            serde_json::to_writer_pretty(&mut *out, doc).map_err(std::io::Error::from)?;
             out.write_all(b"\n")?;
         }
     }
