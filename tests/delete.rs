@@ -26,9 +26,14 @@ fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (String, i64)> {
         .pods()
         .iter()
         .map(|p| {
-            let restarts = p["status"]["containerStatuses"][0]["restartCount"].as_i64().unwrap_or(0);
+            let restarts = p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0);
             let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
-            (p["metadata"]["name"].as_str().unwrap().to_string(), (uid, restarts))
+            (
+                p["metadata"]["name"].as_str().unwrap().to_string(),
+                (uid, restarts),
+            )
         })
         .collect()
 }
@@ -64,7 +69,12 @@ fn saved_manifest(dir: &Path) -> PathBuf {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("statefulset-default-web-"))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("statefulset-default-web-")
+        })
         .unwrap_or_else(|| panic!("no saved manifest in {}", dir.display()))
 }
 
@@ -85,12 +95,20 @@ fn orphan_delete_keeps_pods_and_claims_and_recreating_adopts_them_without_restar
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
     assert!(text.contains("Pods left running:"), "{text}");
-    assert!(text.contains("To adopt them again, create a StatefulSet named web whose selector matches them (app=nginx)"), "{text}");
+    assert!(
+        text.contains(
+            "To adopt them again, create a StatefulSet named web whose selector matches them (app=nginx)"
+        ),
+        "{text}"
+    );
     assert!(set_uid(&cluster).is_none(), "the set is gone");
     assert_eq!(pod_marks(&cluster), before, "same pods, same uids, no restarts");
     for pod in cluster.pods() {
         assert_eq!(pod["status"]["phase"], "Running");
-        let owners = pod["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
+        let owners = pod["metadata"]["ownerReferences"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert!(owners.iter().all(|o| o["uid"] != old_uid), "{pod}");
     }
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
@@ -100,7 +118,9 @@ fn orphan_delete_keeps_pods_and_claims_and_recreating_adopts_them_without_restar
     cluster.apply_yaml(&manifest);
     let new_uid = set_uid(&cluster).unwrap();
     cluster.wait_for("the pods to be adopted", Duration::from_secs(30), |c| {
-        c.pods().iter().all(|p| p["metadata"]["ownerReferences"][0]["uid"] == new_uid)
+        c.pods()
+            .iter()
+            .all(|p| p["metadata"]["ownerReferences"][0]["uid"] == new_uid)
     });
     cluster.wait_ready("web", 3);
     assert_ne!(new_uid, old_uid);
@@ -121,8 +141,14 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
     let output = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
-    assert!(text.contains("wait for web-2, web-1, web-0 to be gone, in that order"), "{text}");
-    assert!(text.contains("Claims kept: www-web-0, www-web-1, www-web-2"), "{text}");
+    assert!(
+        text.contains("wait for web-2, web-1, web-0 to be gone, in that order"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Claims kept: www-web-0, www-web-1, www-web-2"),
+        "{text}"
+    );
     let order = [
         transitions.position("DELETED web-2"),
         transitions.position("TERMINATING web-1"),
@@ -132,8 +158,15 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{:?}", transitions.list());
     let gone = deletions.lock().unwrap().clone();
-    let at = |what: &str| gone.iter().position(|d| d == what).unwrap_or_else(|| panic!("{gone:?}"));
-    assert!(at("pods/web-0") < at("statefulsets/web"), "the set goes last: {gone:?}");
+    let at = |what: &str| {
+        gone.iter()
+            .position(|d| d == what)
+            .unwrap_or_else(|| panic!("{gone:?}"))
+    };
+    assert!(
+        at("pods/web-0") < at("statefulsets/web"),
+        "the set goes last: {gone:?}"
+    );
     assert!(set_uid(&cluster).is_none());
     assert!(cluster.pods().is_empty());
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
@@ -165,12 +198,22 @@ fn delete_pvcs_also_deletes_the_claims_after_the_set() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
-    assert!(text.contains("(reclaimPolicy Delete): the data is gone"), "{text}");
+    assert!(
+        text.contains("(reclaimPolicy Delete): the data is gone"),
+        "{text}"
+    );
     assert!(set_uid(&cluster).is_none());
     assert!((0..3).all(|o| !claim_exists(&cluster, &format!("www-web-{o}"))));
     let gone = deletions.lock().unwrap().clone();
-    let at = |what: &str| gone.iter().position(|d| d == what).unwrap_or_else(|| panic!("{gone:?}"));
-    assert!(at("statefulsets/web") < at("persistentvolumeclaims/www-web-0"), "{gone:?}");
+    let at = |what: &str| {
+        gone.iter()
+            .position(|d| d == what)
+            .unwrap_or_else(|| panic!("{gone:?}"))
+    };
+    assert!(
+        at("statefulsets/web") < at("persistentvolumeclaims/www-web-0"),
+        "{gone:?}"
+    );
 }
 
 #[test]
@@ -191,7 +234,11 @@ fn without_a_terminal_and_without_yes_nothing_is_deleted() {
             stderr_of(&output)
         );
     }
-    assert!(cluster.sim.log.mutating().is_empty(), "{:?}", cluster.sim.log.mutating());
+    assert!(
+        cluster.sim.log.mutating().is_empty(),
+        "{:?}",
+        cluster.sim.log.mutating()
+    );
     assert_eq!(cluster.statefulset("web")["metadata"]["resourceVersion"], rv);
     assert_eq!(pod_marks(&cluster), before);
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
@@ -211,12 +258,20 @@ fn an_interrupted_teardown_resumes_and_a_gone_set_leaves_its_claims_to_delete_pv
 
     let resumed = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
     assert!(resumed.status.success(), "{}", stderr_of(&resumed));
-    assert!(!stdout_of(&resumed).contains("scale from"), "{}", stdout_of(&resumed));
+    assert!(
+        !stdout_of(&resumed).contains("scale from"),
+        "{}",
+        stdout_of(&resumed)
+    );
     assert!(set_uid(&cluster).is_none() && cluster.pods().is_empty());
 
     let again = cluster.sts().args(["delete", "web"]).output().unwrap();
     assert!(again.status.success(), "{}", stderr_of(&again));
-    assert!(stdout_of(&again).contains("already gone; nothing to do"), "{}", stdout_of(&again));
+    assert!(
+        stdout_of(&again).contains("already gone; nothing to do"),
+        "{}",
+        stdout_of(&again)
+    );
 
     let claims = cluster
         .sts()
@@ -228,7 +283,10 @@ fn an_interrupted_teardown_resumes_and_a_gone_set_leaves_its_claims_to_delete_pv
 
     let nothing = cluster.sts().args(["delete", "web"]).output().unwrap();
     assert_eq!(nothing.status.code(), Some(1));
-    assert_eq!(stderr_of(&nothing).trim(), "error: statefulset default/web not found");
+    assert_eq!(
+        stderr_of(&nothing).trim(),
+        "error: statefulset default/web not found"
+    );
 }
 
 #[test]
@@ -243,7 +301,8 @@ fn a_set_that_deletes_its_own_claims_needs_delete_pvcs_for_a_teardown() {
     let output = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr_of(&output).contains("deletes its own claims (persistentVolumeClaimRetentionPolicy whenDeleted: Delete)"),
+        stderr_of(&output)
+            .contains("deletes its own claims (persistentVolumeClaimRetentionPolicy whenDeleted: Delete)"),
         "{}",
         stderr_of(&output)
     );

@@ -63,11 +63,20 @@ fn pvc_shows_each_claim_with_sizes_class_reclaim_policy_and_user_in_a_fixed_numb
     for (ordinal, row) in claims.iter().enumerate() {
         let live = claim(&cluster, &format!("www-web-{ordinal}")).unwrap();
         assert_eq!(row["claim"], format!("www-web-{ordinal}"));
-        assert_eq!((row["ordinal"].as_u64(), &row["template"]), (Some(ordinal as u64), &Value::from("www")));
+        assert_eq!(
+            (row["ordinal"].as_u64(), &row["template"]),
+            (Some(ordinal as u64), &Value::from("www"))
+        );
         assert_eq!(row["phase"], "Bound");
         assert_eq!(row["volume"], live["spec"]["volumeName"]);
-        assert_eq!((&row["requested"], &row["capacity"]), (&Value::from("1Gi"), &Value::from("1Gi")));
-        assert_eq!((&row["storage_class"], &row["allows_expansion"]), (&Value::from("standard"), &Value::from(true)));
+        assert_eq!(
+            (&row["requested"], &row["capacity"]),
+            (&Value::from("1Gi"), &Value::from("1Gi"))
+        );
+        assert_eq!(
+            (&row["storage_class"], &row["allows_expansion"]),
+            (&Value::from("standard"), &Value::from(true))
+        );
         assert_eq!(row["access_modes"][0], "ReadWriteOnce");
         assert_eq!(row["reclaim_policy"], "Delete");
         assert_eq!(row["used_by"][0], format!("web-{ordinal}"));
@@ -75,9 +84,15 @@ fn pvc_shows_each_claim_with_sizes_class_reclaim_policy_and_user_in_a_fixed_numb
     }
     let table = cluster.sts().args(["pvc", "web"]).output().unwrap();
     let text = stdout_of(&table);
-    assert!(text.contains("Retention:   whenDeleted Retain, whenScaled Retain"), "{text}");
+    assert!(
+        text.contains("Retention:   whenDeleted Retain, whenScaled Retain"),
+        "{text}"
+    );
     let row = text.lines().find(|l| l.starts_with("www-web-1")).unwrap();
-    assert!(row.contains("standard (expandable)") && row.contains("RWO") && row.contains("web-1"), "{row}");
+    assert!(
+        row.contains("standard (expandable)") && row.contains("RWO") && row.contains("web-1"),
+        "{row}"
+    );
 }
 
 #[test]
@@ -92,7 +107,12 @@ fn after_scaling_5_to_2_leftovers_are_marked_and_prune_deletes_exactly_those() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["claim"].as_str().unwrap().to_string(), c["leftover"].as_bool().unwrap()))
+        .map(|c| {
+            (
+                c["claim"].as_str().unwrap().to_string(),
+                c["leftover"].as_bool().unwrap(),
+            )
+        })
         .collect();
     let expected: Vec<(String, bool)> = (0..5).map(|o| (format!("www-web-{o}"), o >= 2)).collect();
     assert_eq!(marks, expected);
@@ -103,20 +123,37 @@ fn after_scaling_5_to_2_leftovers_are_marked_and_prune_deletes_exactly_those() {
     let writes = cluster.sim.log.mutating().len();
     let refused = cluster.sts().args(["pvc", "web", "--prune"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr_of(&refused).contains("refusing to delete leftover claims"), "{}", stderr_of(&refused));
-    assert_eq!(cluster.sim.log.mutating().len(), writes, "nothing written without --yes");
+    assert!(
+        stderr_of(&refused).contains("refusing to delete leftover claims"),
+        "{}",
+        stderr_of(&refused)
+    );
+    assert_eq!(
+        cluster.sim.log.mutating().len(),
+        writes,
+        "nothing written without --yes"
+    );
     assert!((0..5).all(|o| claim(&cluster, &format!("www-web-{o}")).is_some()));
 
-    let pruned = cluster.sts().args(["pvc", "web", "--prune", "--yes"]).output().unwrap();
+    let pruned = cluster
+        .sts()
+        .args(["pvc", "web", "--prune", "--yes"])
+        .output()
+        .unwrap();
     assert!(pruned.status.success(), "{}", stderr_of(&pruned));
     assert!(stdout_of(&pruned).contains("deleted 3 leftover claim(s) of statefulset default/web"));
-    let present: Vec<bool> = (0..5).map(|o| claim(&cluster, &format!("www-web-{o}")).is_some()).collect();
+    let present: Vec<bool> = (0..5)
+        .map(|o| claim(&cluster, &format!("www-web-{o}")).is_some())
+        .collect();
     assert_eq!(present, [true, true, false, false, false]);
     let deleted: Vec<String> = cluster.sim.log.mutating()[writes..]
         .iter()
         .map(|r| format!("{} {}", r.method, r.name.clone().unwrap_or_default()))
         .collect();
-    assert_eq!(deleted, ["DELETE www-web-2", "DELETE www-web-3", "DELETE www-web-4"]);
+    assert_eq!(
+        deleted,
+        ["DELETE www-web-2", "DELETE www-web-3", "DELETE www-web-4"]
+    );
 }
 
 #[test]
@@ -126,7 +163,10 @@ fn a_claim_a_replica_needs_that_is_not_bound_exits_3_naming_it() {
         .replace("name: web\n", "name: db\n")
         .replace("replicas: 3", "replicas: 1")
         .replace("{app: nginx}", "{app: db}")
-        .replace("accessModes: [ReadWriteOnce]", "accessModes: [ReadWriteOnce]\n      storageClassName: nowhere");
+        .replace(
+            "accessModes: [ReadWriteOnce]",
+            "accessModes: [ReadWriteOnce]\n      storageClassName: nowhere",
+        );
     let db = text.split("---").nth(1).unwrap().to_string();
     cluster.apply_yaml(&db);
     cluster.wait_for("db-0 to be created", Duration::from_secs(30), |c| {
@@ -139,7 +179,10 @@ fn a_claim_a_replica_needs_that_is_not_bound_exits_3_naming_it() {
         "{}",
         stderr_of(&output)
     );
-    assert!(stdout_of(&output).contains("www-db-0"), "the table is printed too");
+    assert!(
+        stdout_of(&output).contains("www-db-0"),
+        "the table is printed too"
+    );
     let healthy = cluster.sts().args(["pvc", "web"]).output().unwrap();
     assert!(healthy.status.success());
 }
@@ -153,17 +196,33 @@ fn pvc_resize_grows_every_claim_and_the_template_without_restarting_pods() {
     let transitions = Transitions::record(&cluster);
     let output = cluster
         .sts()
-        .args(["pvc", "resize", "web", "--template", "www", "--size", "2Gi", "--yes", "--backup-dir"])
+        .args([
+            "pvc",
+            "resize",
+            "web",
+            "--template",
+            "www",
+            "--size",
+            "2Gi",
+            "--yes",
+            "--backup-dir",
+        ])
         .arg(&cluster.dir)
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
     assert!(text.contains("www-web-0   resized to 2Gi"), "{text}");
-    assert!(text.contains("www-web-2   volume grown to 2Gi; the file system grows when a pod mounts it"), "{text}");
+    assert!(
+        text.contains("www-web-2   volume grown to 2Gi; the file system grows when a pod mounts it"),
+        "{text}"
+    );
     let set = cluster.statefulset("web");
     assert_ne!(set["metadata"]["uid"], old_uid, "created again");
-    assert_eq!(set["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"], "2Gi");
+    assert_eq!(
+        set["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+        "2Gi"
+    );
     assert_eq!(set["spec"]["replicas"], 2);
     for ordinal in 0..3 {
         let live = claim(&cluster, &format!("www-web-{ordinal}")).unwrap();
@@ -174,7 +233,10 @@ fn pvc_resize_grows_every_claim_and_the_template_without_restarting_pods() {
     }
     assert_eq!(pod_marks(&cluster), before, "same uids, same restart counts");
     for pod in cluster.pods() {
-        assert_eq!(pod["metadata"]["ownerReferences"][0]["uid"], set["metadata"]["uid"]);
+        assert_eq!(
+            pod["metadata"]["ownerReferences"][0]["uid"],
+            set["metadata"]["uid"]
+        );
     }
     let changes: Vec<String> = transitions
         .list()
@@ -188,8 +250,14 @@ fn pvc_resize_grows_every_claim_and_the_template_without_restarting_pods() {
         .find(|p| p.to_string_lossy().ends_with(".yaml"))
         .expect("the manifest was saved");
     let manifest = std::fs::read_to_string(&saved).unwrap();
-    assert!(manifest.contains("storage: 1Gi") && manifest.contains("kind: StatefulSet"), "{manifest}");
-    assert!(stderr_of(&output).contains(&saved.display().to_string()), "the path is printed");
+    assert!(
+        manifest.contains("storage: 1Gi") && manifest.contains("kind: StatefulSet"),
+        "{manifest}"
+    );
+    assert!(
+        stderr_of(&output).contains(&saved.display().to_string()),
+        "the path is printed"
+    );
 
     let again = cluster
         .sts()
@@ -197,7 +265,11 @@ fn pvc_resize_grows_every_claim_and_the_template_without_restarting_pods() {
         .output()
         .unwrap();
     assert!(again.status.success(), "{}", stderr_of(&again));
-    assert!(stdout_of(&again).contains("nothing to do"), "{}", stdout_of(&again));
+    assert!(
+        stdout_of(&again).contains("nothing to do"),
+        "{}",
+        stdout_of(&again)
+    );
 }
 
 #[test]
@@ -210,37 +282,83 @@ fn pvc_resize_refuses_bad_input_with_one_line_and_changes_nothing() {
         .replace("name: web\n", "name: db\n")
         .replace("replicas: 3", "replicas: 1")
         .replace("{app: nginx}", "{app: db}")
-        .replace("accessModes: [ReadWriteOnce]", "accessModes: [ReadWriteOnce]\n      storageClassName: fixed");
+        .replace(
+            "accessModes: [ReadWriteOnce]",
+            "accessModes: [ReadWriteOnce]\n      storageClassName: fixed",
+        );
     cluster.apply_yaml(text.split("---").nth(1).unwrap());
     cluster.wait_ready("db", 1);
     let uid = cluster.statefulset("web")["metadata"]["uid"].clone();
     for (args, code, message) in [
         (
-            vec!["pvc", "resize", "web", "--template", "data", "--size", "2Gi", "--yes"],
+            vec![
+                "pvc",
+                "resize",
+                "web",
+                "--template",
+                "data",
+                "--size",
+                "2Gi",
+                "--yes",
+            ],
             1,
             "error: statefulset default/web has no claim template \"data\" (its templates: www)",
         ),
         (
-            vec!["pvc", "resize", "web", "--template", "www", "--size", "500Mi", "--yes"],
+            vec![
+                "pvc",
+                "resize",
+                "web",
+                "--template",
+                "www",
+                "--size",
+                "500Mi",
+                "--yes",
+            ],
             1,
             "error: claim template www of statefulset default/web asks for 1Gi; 500Mi would shrink it and claims can only grow",
         ),
         (
-            vec!["pvc", "resize", "db", "--template", "www", "--size", "2Gi", "--yes"],
+            vec![
+                "pvc",
+                "resize",
+                "db",
+                "--template",
+                "www",
+                "--size",
+                "2Gi",
+                "--yes",
+            ],
             1,
             "error: storage class fixed of claim www-db-0 does not allow volume expansion (allowVolumeExpansion is not true); nothing was changed",
         ),
-        (vec!["pvc", "resize", "web", "--template", "www", "--size", "2GB"], 2, "is not a quantity"),
+        (
+            vec!["pvc", "resize", "web", "--template", "www", "--size", "2GB"],
+            2,
+            "is not a quantity",
+        ),
     ] {
         let output = cluster.sts().args(&args).output().unwrap();
-        assert_eq!(output.status.code(), Some(code), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
         let err = stderr_of(&output);
         assert!(err.contains(message), "{args:?}: {err}");
         if code == 1 {
             assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
         }
     }
-    assert!(cluster.sim.log.mutating().is_empty(), "{:?}", cluster.sim.log.mutating());
+    assert!(
+        cluster.sim.log.mutating().is_empty(),
+        "{:?}",
+        cluster.sim.log.mutating()
+    );
     assert_eq!(cluster.statefulset("web")["metadata"]["uid"], uid);
-    assert_eq!(claim(&cluster, "www-web-0").unwrap()["spec"]["resources"]["requests"]["storage"], "1Gi");
+    assert_eq!(
+        claim(&cluster, "www-web-0").unwrap()["spec"]["resources"]["requests"]["storage"],
+        "1Gi"
+    );
 }
