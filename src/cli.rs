@@ -16,7 +16,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 #[command(
-    after_help = "Exit codes: 0 done, 1 error, 2 usage, 3 check failed or rollout failed, \
+    after_help = "Examples:\n  kubectl sts list\n  kubectl sts status web -n db\n  \
+                        kubectl sts scale web --replicas 5\n\n\
+                        Exit codes: 0 done, 1 error, 2 usage, 3 check failed or rollout failed, \
                         4 timed out (re-run to resume), 130 interrupted."
 )]
 pub struct Cli {
@@ -157,6 +159,21 @@ pub enum Command {
                             kubectl sts pvc web --prune\n  kubectl sts pvc resize web --template www --size 2Gi"
     )]
     Pvc(PvcArgs),
+
+    /// Print a shell completion script for `kubectl-sts`, generated from these definitions
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  kubectl sts completion bash > ~/.local/share/bash-completion/completions/kubectl-sts\n  \
+                            kubectl sts completion zsh > \"${fpath[1]}/_kubectl-sts\""
+    )]
+    Completion(CompletionArgs),
+
+    /// Write the man pages (roff), one per command, generated from these definitions
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  kubectl sts man /usr/local/share/man/man1\n  kubectl sts man . && man ./kubectl-sts.1"
+    )]
+    Man(ManArgs),
 }
 
 /// `list`.
@@ -438,6 +455,31 @@ pub struct UndoArgs {
     /// Print the plan and check it with the server (server-side dry run); change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `completion`.
+#[derive(Debug, Args)]
+pub struct CompletionArgs {
+    /// The shell to print the completion script of
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Directory to write kubectl-sts.1, kubectl-sts-status.1, … into (created if missing)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+/// Shells `completion` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 /// Parses `CONTAINER=IMAGE`.

@@ -303,15 +303,31 @@ where
 /// The snapshot once the controller has observed the set's latest generation (at once if it
 /// has). Planning on a stale status would plan on a past state.
 pub async fn caught_up(ctx: &Context, snap: SetSnapshot) -> anyhow::Result<SetSnapshot> {
+    wait_observed(ctx, snap, true).await
+}
+
+/// A fresh snapshot of set `name` to plan from, once the controller has caught up (said so).
+pub async fn planning_snapshot(ctx: &Context, name: &str) -> anyhow::Result<SetSnapshot> {
+    caught_up(ctx, crate::fetch::snapshot(ctx, name).await?).await
+}
+
+/// A fresh snapshot of set `name` after a write, once the controller has observed it.
+pub async fn observed_snapshot(ctx: &Context, name: &str) -> anyhow::Result<SetSnapshot> {
+    wait_observed(ctx, crate::fetch::snapshot(ctx, name).await?, false).await
+}
+
+async fn wait_observed(ctx: &Context, snap: SetSnapshot, announce: bool) -> anyhow::Result<SetSnapshot> {
     if !set::status_is_stale(&snap.set) {
         return Ok(snap);
     }
-    eprintln!(
+    if announce {
+        eprintln!(
         "The controller has not yet observed generation {} of statefulset {}/{}; waiting for it before planning…",
         snap.set.metadata.generation.unwrap_or(0),
         snap.namespace(),
         snap.name()
     );
+    }
     let mut watch = SetWatch::start(ctx, &snap.set);
     let fresh = |s: &SetSnapshot| {
         if set::status_is_stale(&s.set) {

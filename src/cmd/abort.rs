@@ -14,7 +14,6 @@ use crate::cmd::promote::forget_rollout;
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::fetch;
 use crate::follow::{Advice, follow_update};
 use crate::model::revert::{Purpose, RevertPlan, plan_revert};
 use crate::model::roll::{Method, plan_roll};
@@ -25,7 +24,7 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::print_outcome;
 use crate::output::prompt::confirm;
 use crate::output::rollout::write_revert_plan;
-use crate::wait::{caught_up, deadline_after};
+use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Aborts the rollout in flight.
 pub async fn run(ctx: &Context, args: &AbortArgs) -> Result<()> {
@@ -50,7 +49,7 @@ pub struct RevertOptions {
 
 /// Plans, confirms and carries out a return to a stored revision.
 pub async fn revert(ctx: &Context, name: &str, purpose: Purpose, options: RevertOptions) -> Result<()> {
-    let snap = caught_up(ctx, fetch::snapshot(ctx, name).await?).await?;
+    let snap = planning_snapshot(ctx, name).await?;
     let plan = plan_revert(&snap, purpose).map_err(StsError::BadInput)?;
     if ctx.output == OutputFormat::Table {
         write_revert_plan(&mut std::io::stdout().lock(), options.verb, &plan)?;
@@ -80,7 +79,7 @@ pub async fn revert(ctx: &Context, name: &str, purpose: Purpose, options: Revert
         ),
     )?;
     write_with_retry(ctx, snap, &plan, purpose).await?;
-    let fresh = caught_up(ctx, fetch::snapshot(ctx, name).await?).await?;
+    let fresh = observed_snapshot(ctx, name).await?;
     for pod in &plan.delete_pods {
         if delete_pod(ctx, &pod.pod, &pod.uid, false).await? == PodRemoval::Requested {
             eprintln!(
@@ -150,7 +149,7 @@ async fn write_with_retry(
             Err(err) if is_conflict(&err) => {}
             other => return other,
         }
-        snap = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?;
+        snap = planning_snapshot(ctx, &plan.name).await?;
         let replanned = plan_revert(&snap, purpose).map_err(StsError::BadInput)?;
         if replanned.to_revision.name != plan.to_revision.name {
             let message = format!(

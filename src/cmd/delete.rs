@@ -159,9 +159,12 @@ fn ask(ctx: &Context, plan: &DeletePlan) -> Result<()> {
     let whose = format!("statefulset {}/{}", plan.namespace, plan.name);
     let doomed = plan.claims_to_delete().len();
     if doomed > 0 {
-        let question = format!(
-            "Delete {whose} and {doomed} claim(s)? Volumes with reclaimPolicy Delete lose their data."
-        );
+        let question = match plan.exists {
+            true => format!("Delete {whose} and {doomed} claim(s)? Volumes with reclaimPolicy Delete lose their data."),
+            false => format!(
+                "Delete the {doomed} claim(s) {whose} left? Volumes with reclaimPolicy Delete lose their data."
+            ),
+        };
         return confirm_by_typing(
             ctx,
             &question,

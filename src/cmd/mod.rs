@@ -2,6 +2,7 @@
 //! confirm, apply, report. This module only dispatches.
 
 pub mod abort;
+pub mod completion;
 pub mod delete;
 pub mod history;
 pub mod list;
@@ -17,13 +18,22 @@ pub mod undo;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, PvcAction};
+use crate::cli::{Cli, Command, GlobalArgs, PvcAction};
 use crate::context::Context;
 
 /// Runs the parsed command line.
 pub async fn run(cli: Cli) -> Result<()> {
-    let ctx = Context::new(&cli.global).await?;
     match &cli.command {
+        Command::Completion(args) => completion::run_completion(args),
+        Command::Man(args) => completion::run_man(args),
+        command => run_against_cluster(&cli.global, command).await,
+    }
+}
+
+/// Runs a command that talks to the cluster.
+async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
+    let ctx = Context::new(global).await?;
+    match command {
         Command::List(args) => list::run(&ctx, args).await,
         Command::Status(args) => status::run(&ctx, args).await,
         Command::Scale(args) => scale::run(&ctx, args).await,
@@ -40,5 +50,6 @@ pub async fn run(cli: Cli) -> Result<()> {
             Some(PvcAction::Resize(resize)) => resize::run(&ctx, resize).await,
             None => pvc::run(&ctx, args).await,
         },
+        Command::Completion(_) | Command::Man(_) => unreachable!("answered without a cluster"),
     }
 }

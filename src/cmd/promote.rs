@@ -25,11 +25,11 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::print_outcome;
 use crate::output::prompt::{choose, confirm};
 use crate::output::rollout::write_promote_plan;
-use crate::wait::{caught_up, deadline_after};
+use crate::wait::{caught_up, deadline_after, observed_snapshot, planning_snapshot};
 
 /// Promotes the rollout in flight.
 pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
-    let snap = caught_up(ctx, fetch::snapshot(ctx, &args.name).await?).await?;
+    let snap = planning_snapshot(ctx, &args.name).await?;
     if requested(args).is_none() {
         plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
     }
@@ -132,7 +132,7 @@ async fn promote_rolling(
             None,
         ));
     }
-    let fresh = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?;
+    let fresh = observed_snapshot(ctx, &plan.name).await?;
     let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
     let resume = format!(
         "kubectl sts promote {} --partition {}",

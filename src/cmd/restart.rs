@@ -12,7 +12,6 @@ use crate::cli::{OutputFormat, RestartArgs};
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::fetch;
 use crate::follow::{Advice, follow_update};
 use crate::model::restart::{RESTARTED_AT, RestartPlan, plan_restart};
 use crate::model::roll::{Method, plan_roll};
@@ -23,11 +22,11 @@ use crate::model::update::ordinals_to_update;
 use crate::output::print_outcome;
 use crate::output::prompt::confirm;
 use crate::output::restart::write_restart_plan;
-use crate::wait::{caught_up, deadline_after};
+use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Restarts the set.
 pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
-    let snap = caught_up(ctx, fetch::snapshot(ctx, &args.name).await?).await?;
+    let snap = planning_snapshot(ctx, &args.name).await?;
     if set::is_deleting(&snap.set) {
         let message = format!(
             "statefulset {}/{} is being deleted; it cannot be restarted",
@@ -65,7 +64,7 @@ pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
         return finish(ctx, &plan, outcome(OutcomeKind::NotWaited, message, Vec::new()));
     }
     let deadline = deadline_after(ctx.timeout);
-    let fresh = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?;
+    let fresh = observed_snapshot(ctx, &plan.name).await?;
     let (result, message, pods, error) = match plan.strategy {
         Strategy::RollingUpdate => follow_rolling(ctx, &fresh, &plan, deadline).await,
         Strategy::OnDelete => roll_all(ctx, &fresh, args.evict).await?,
@@ -124,7 +123,7 @@ async fn write_with_retry(ctx: &Context, mut snap: SetSnapshot, plan: &RestartPl
     loop {
         match write_annotation(ctx, &snap, plan, false).await {
             Err(err) if is_conflict(&err) => {
-                snap = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?
+                snap = planning_snapshot(ctx, &plan.name).await?
             }
             other => return other,
         }

@@ -15,7 +15,6 @@ use crate::apply::{PodRemoval, delete_pod, evict_pod};
 use crate::cli::{OutputFormat, RollArgs};
 use crate::context::Context;
 use crate::error::StsError;
-use crate::fetch;
 use crate::model::health::Stuckness;
 use crate::model::roll::{
     Method, RollPlan, RollStep, judge_replacement, other_member_down, other_member_stuck, plan_roll,
@@ -25,7 +24,7 @@ use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::roll::write_roll_plan;
 use crate::output::{Style, print_outcome};
-use crate::wait::{Check, SetWatch, WaitEnd, caught_up, deadline_after};
+use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, planning_snapshot};
 
 /// How long to wait before asking again after a PodDisruptionBudget refused an eviction and
 /// nothing changed in the set (the disruption controller may lag behind the pods).
@@ -33,7 +32,7 @@ const EVICTION_RETRY_SECONDS: i64 = 2;
 
 /// Rolls the set.
 pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
-    let snap = caught_up(ctx, fetch::snapshot(ctx, &args.name).await?).await?;
+    let snap = planning_snapshot(ctx, &args.name).await?;
     let method = if args.evict { Method::Evict } else { Method::Delete };
     let plan = plan_roll(&snap, args.ordinals.as_deref(), method).map_err(StsError::BadInput)?;
     show_plan(ctx, &plan)?;

@@ -13,7 +13,6 @@ use crate::cli::{CanaryArgs, OutputFormat, RolloutArgs};
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::fetch;
 use crate::follow::{Advice, follow_update};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan, plan_rollout};
@@ -23,7 +22,7 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::print_outcome;
 use crate::output::prompt::confirm;
 use crate::output::rollout::write_rollout_plan;
-use crate::wait::{caught_up, deadline_after};
+use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// What is being staged.
 struct Staging<'a> {
@@ -77,7 +76,7 @@ async fn stage(
     staging: &Staging<'_>,
     partition: impl Fn(&SetSnapshot) -> Result<Option<i32>>,
 ) -> Result<()> {
-    let snap = caught_up(ctx, fetch::snapshot(ctx, staging.name).await?).await?;
+    let snap = planning_snapshot(ctx, staging.name).await?;
     if set::is_deleting(&snap.set) {
         return Err(StsError::BadInput(format!(
             "statefulset {}/{} is being deleted",
@@ -122,7 +121,7 @@ async fn stage(
         let message = staged_message(&plan);
         return finish(ctx, staging, &plan, OutcomeKind::NotWaited, message, Vec::new());
     }
-    let fresh = caught_up(ctx, fetch::snapshot(ctx, staging.name).await?).await?;
+    let fresh = observed_snapshot(ctx, staging.name).await?;
     let (kind, message, pods, error) = wait_moved(ctx, &fresh, &plan).await?;
     finish(ctx, staging, &plan, kind, message, pods)?;
     error.map_or(Ok(()), Err)
@@ -185,21 +184,12 @@ async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Re
 }
 
 fn moved_message(plan: &RolloutPlan) -> String {
-    let moved: Vec<String> = plan
-        .moves_now
-        .iter()
-        .map(|o| format!("{}-{o}", plan.name))
-        .collect();
-    format!(
-        "{} updated and Ready; {} stay(s) on the old revision until `kubectl sts promote {}`",
-        moved.join(", "),
-        if plan.stays.is_empty() {
-            "no pod".to_string()
-        } else {
-            plan.stays.join(", ")
-        },
-        plan.name
-    )
+    let moved: Vec<String> = plan.moves_now.iter().map(|o| format!("{}-{o}", plan.name)).collect();
+    let rest = match plan.stays.is_empty() {
+        true => "every pod is on the new template".to_string(),
+        false => format!("on the old revision until `kubectl sts promote {}`: {}", plan.name, plan.stays.join(", ")),
+    };
+    format!("{} updated and Ready; {rest}", moved.join(", "))
 }
 
 /// Writes, re-planning on conflict: the same plan goes on; a changed one is refused.
@@ -214,7 +204,7 @@ async fn write_with_replan(
             Err(err) if is_conflict(&err) => {}
             other => return other,
         }
-        snap = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?;
+        snap = planning_snapshot(ctx, &plan.name).await?;
         let replanned = plan_rollout(&snap, images, Some(plan.partition)).map_err(StsError::BadInput)?;
         if replanned.changes != plan.changes || replanned.moves_now != plan.moves_now {
             let message = format!(

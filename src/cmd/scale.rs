@@ -20,7 +20,7 @@ use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::scale::write_scale_plan;
 use crate::output::{Style, print_outcome};
-use crate::wait::{Check, SetWatch, WaitEnd, caught_up, deadline_after};
+use crate::wait::{Check, SetWatch, WaitEnd, caught_up, deadline_after, planning_snapshot};
 
 /// Scales the set.
 pub async fn run(ctx: &Context, args: &ScaleArgs) -> Result<()> {
@@ -113,7 +113,7 @@ async fn apply(
             Err(err) if is_conflict(&err) => {}
             Err(err) => return Err(err),
         }
-        snap = caught_up(ctx, fetch::snapshot(ctx, &plan.name).await?).await?;
+        snap = planning_snapshot(ctx, &plan.name).await?;
         let replanned = plan_scale(&snap, plan.to, budgets);
         if !replanned.same_changes(&plan) {
             if !ctx.interactive || ctx.assume_yes {

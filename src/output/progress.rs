@@ -1,5 +1,6 @@
 //! Live progress of a wait on stderr: one line per pod plus the total, drawn with indicatif on
-//! a terminal, or one plain line per change otherwise (CI logs).
+//! a terminal, or one plain line per change otherwise (CI logs). A pod's time counts from when
+//! it was first shown (its turn began).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -13,7 +14,8 @@ pub struct PodProgress {
     live: Option<(MultiProgress, ProgressBar, Vec<ProgressBar>)>,
     pods: Vec<String>,
     last: HashMap<String, StepState>,
-    started: Instant,
+    /// When each pod was first shown: its time counts from then.
+    first_seen: HashMap<String, Instant>,
     done_after: HashMap<String, Duration>,
 }
 
@@ -45,7 +47,7 @@ impl PodProgress {
             live,
             pods,
             last: HashMap::new(),
-            started: Instant::now(),
+            first_seen: HashMap::new(),
             done_after: HashMap::new(),
         }
     }
@@ -53,13 +55,12 @@ impl PodProgress {
     /// Shows the latest state of each pod (only changes are printed without a terminal).
     pub fn update(&mut self, lines: &[StepState]) {
         for line in lines {
+            let since = *self.first_seen.entry(line.pod.clone()).or_insert_with(Instant::now);
             if self.last.get(&line.pod) == Some(line) {
                 continue;
             }
             if line.done {
-                self.done_after
-                    .entry(line.pod.clone())
-                    .or_insert_with(|| self.started.elapsed());
+                self.done_after.entry(line.pod.clone()).or_insert_with(|| since.elapsed());
             }
             self.show(line);
             self.last.insert(line.pod.clone(), line.clone());
