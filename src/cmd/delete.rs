@@ -160,7 +160,9 @@ fn ask(ctx: &Context, plan: &DeletePlan) -> Result<()> {
     let doomed = plan.claims_to_delete().len();
     if doomed > 0 {
         let question = match plan.exists {
-            true => format!("Delete {whose} and {doomed} claim(s)? Volumes with reclaimPolicy Delete lose their data."),
+            true => format!(
+                "Delete {whose} and {doomed} claim(s)? Volumes with reclaimPolicy Delete lose their data."
+            ),
             false => format!(
                 "Delete the {doomed} claim(s) {whose} left? Volumes with reclaimPolicy Delete lose their data."
             ),
