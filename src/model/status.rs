@@ -262,7 +262,7 @@ mod tests {
         ));
         let names: Vec<_> = report.pods.iter().map(|p| (p.pod.as_str(), p.exists)).collect();
         assert_eq!(names, [("web-0", true), ("web-1", false), ("web-2", true)]);
-        assert_eq!(report.pods[1].claims[0].exists, false);
+        assert!(!report.pods[1].claims[0].exists);
         assert_eq!(report.pods[0].claims[0].phase.as_deref(), Some("Bound"));
         assert_eq!(
             report.pods[0].dns_name.as_deref(),
