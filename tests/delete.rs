@@ -359,3 +359,28 @@ fn orphan_json_lists_what_remains_and_where_the_manifest_is() {
     assert!(Path::new(manifest).exists(), "{manifest}");
     assert!(doc["adopt"].as_str().unwrap().contains(manifest));
 }
+
+#[test]
+fn a_teardown_past_its_timeout_exits_4_and_rerunning_finishes_it() {
+    let cluster = web_cluster();
+    let output = cluster
+        .sts()
+        .args(["delete", "web", "--yes", "--timeout", "30ms"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("re-run `kubectl sts delete web` to resume"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert_eq!(
+        cluster.statefulset("web")["spec"]["replicas"],
+        0,
+        "left mid-way, consistently"
+    );
+    let resumed = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
+    assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+    assert!(set_uid(&cluster).is_none() && cluster.pods().is_empty());
+    assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
+}

@@ -372,21 +372,8 @@ fn claim_state(
     let allocated = status
         .and_then(|s| s.allocated_resource_statuses.as_ref()?.get("storage").cloned())
         .unwrap_or_default();
-    if let Some(bad) = conditions
-        .iter()
-        .find(|c| c.type_.ends_with("ResizeError") && c.status == "True")
-    {
-        let what = format!(
-            "{}: {} ({})",
-            claim.claim,
-            bad.type_,
-            bad.message.clone().unwrap_or_default()
-        );
-        return (step(false, bad.type_.clone()), None, Some(what));
-    }
-    if allocated.ends_with("Infeasible") {
-        let what = format!("{}: {allocated}: the volume cannot grow to {to}", claim.claim);
-        return (step(false, allocated), None, Some(what));
+    if let Some((state, what)) = resize_failure(&claim.claim, &conditions, &allocated, to) {
+        return (step(false, state), None, Some(what));
     }
     let pending = conditions.iter().find(|c| c.type_ == "FileSystemResizePending");
     let node_stage = pending.is_some() || allocated == "NodeResizePending";
@@ -410,6 +397,27 @@ fn claim_state(
         return (step(true, note), None, None);
     }
     (step(false, "FileSystemResizePending".into()), Some(due), None)
+}
+
+/// A resize that failed: its state and what to say (a `…ResizeError` condition, or an
+/// allocated status `…Infeasible`).
+fn resize_failure(
+    claim: &str,
+    conditions: &[k8s_openapi::api::core::v1::PersistentVolumeClaimCondition],
+    allocated: &str,
+    to: &str,
+) -> Option<(String, String)> {
+    if let Some(bad) = conditions
+        .iter()
+        .find(|c| c.type_.ends_with("ResizeError") && c.status == "True")
+    {
+        let message = bad.message.clone().unwrap_or_default();
+        return Some((bad.type_.clone(), format!("{claim}: {} ({message})", bad.type_)));
+    }
+    allocated.ends_with("Infeasible").then(|| {
+        let what = format!("{claim}: {allocated}: the volume cannot grow to {to}");
+        (allocated.to_string(), what)
+    })
 }
 
 /// A Running pod of the claim's ordinal mounts it.

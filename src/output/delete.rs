@@ -11,6 +11,7 @@ use super::Style;
 use super::claims::write_doomed_claims;
 use super::table::{new_table, render};
 use crate::model::delete::{DeleteMode, DeletePlan, DeleteStep, Remains};
+use crate::model::set::PodManagement;
 
 /// Writes the plan.
 pub fn write_delete_plan(out: &mut dyn Write, plan: &DeletePlan, style: Style) -> Result<()> {
@@ -70,7 +71,11 @@ fn step_text(plan: &DeletePlan, step: &DeleteStep) -> String {
             )
         }
         DeleteStep::AwaitPodsGone { pods } => {
-            format!("wait for {} to be gone, in that order", pods.join(", "))
+            let parallel = plan.scale.as_ref().map(|s| s.pod_management) == Some(PodManagement::Parallel);
+            match parallel {
+                true => format!("wait for {} to be gone (Parallel: all at once)", pods.join(", ")),
+                false => format!("wait for {} to be gone, in that order", pods.join(", ")),
+            }
         }
         DeleteStep::DeleteSet { propagation } => format!(
             "delete the statefulset (propagationPolicy {propagation}, on condition of its uid {})",

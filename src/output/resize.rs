@@ -29,6 +29,20 @@ pub fn write_resize_plan(
         plan.storage_class.as_deref().unwrap_or("-")
     )?;
     writeln!(out)?;
+    if !plan.claims.is_empty() {
+        out.write_all(render(&claims_table(plan, style)).as_bytes())?;
+        writeln!(out)?;
+    }
+    let mut steps = new_table(&["STEP", "ACTION"], style);
+    for (index, step) in steps_of(plan, backup_dir).into_iter().enumerate() {
+        steps.add_row(vec![Cell::new(index + 1), Cell::new(step)]);
+    }
+    out.write_all(render(&steps).as_bytes())?;
+    Ok(())
+}
+
+/// Each claim of the template with what happens to it.
+fn claims_table(plan: &ResizePlan, style: Style) -> comfy_table::Table {
     let mut table = new_table(
         &[
             "CLAIM",
@@ -63,16 +77,7 @@ pub fn write_resize_plan(
             Cell::new(action),
         ]);
     }
-    if !plan.claims.is_empty() {
-        out.write_all(render(&table).as_bytes())?;
-        writeln!(out)?;
-    }
-    let mut steps = new_table(&["STEP", "ACTION"], style);
-    for (index, step) in steps_of(plan, backup_dir).into_iter().enumerate() {
-        steps.add_row(vec![Cell::new(index + 1), Cell::new(step)]);
-    }
-    out.write_all(render(&steps).as_bytes())?;
-    Ok(())
+    table
 }
 
 fn steps_of(plan: &ResizePlan, backup_dir: &str) -> Vec<String> {
