@@ -576,6 +576,45 @@ mod tests {
     }
 
     #[test]
+    fn a_mounted_claim_waiting_for_its_file_system_gets_a_grace_period() {
+        let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
+        let owner = json!([{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": "u", "controller": true}]);
+        let pods: Vec<Pod> = (0..2)
+            .map(|o| {
+                let mut pod = PodBuilder::new("web", o, "web-r1").build();
+                pod.metadata.owner_references = serde_json::from_value(owner.clone()).unwrap();
+                pod
+            })
+            .collect();
+        let pending = |since: &str| {
+            let mut c = claim("www-web-0", "Bound");
+            c.status.as_mut().unwrap().conditions = serde_json::from_value(json!([
+                {"type": "FileSystemResizePending", "status": "True", "lastTransitionTime": since}
+            ]))
+            .unwrap();
+            c
+        };
+        let recent = snapshot(web(), pods.clone(), vec![pending("2026-11-22T00:59:30Z")], vec![]);
+        let (states, verdict) = judge_resize(&plan, "u", &recent);
+        let due: Timestamp = "2026-11-22T01:00:30Z".parse().unwrap();
+        assert_eq!(
+            verdict,
+            ResizeVerdict::Waiting {
+                recheck_at: Some(due)
+            }
+        );
+        assert_eq!(states[2].state, "FileSystemResizePending");
+        let old = snapshot(web(), pods, vec![pending("2026-11-22T00:58:00Z")], vec![]);
+        let (states, verdict) = judge_resize(&plan, "u", &old);
+        assert_eq!(verdict, ResizeVerdict::Done);
+        assert!(
+            states[2].state.contains("grows when the pod next starts"),
+            "{:?}",
+            states[2]
+        );
+    }
+
+    #[test]
     fn an_unmounted_claim_is_done_once_the_volume_grew() {
         let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
         let mut leftover = claim("www-web-2", "Bound");
