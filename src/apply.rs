@@ -54,7 +54,7 @@ pub async fn delete_pod(ctx: &Context, name: &str, uid: &str, dry_run: bool) -> 
     removal(
         ctx,
         call,
-        ctx.answer(call, api.delete(name, &params)).await?.map(|_| ()),
+        ctx.answer(call, || api.delete(name, &params)).await?.map(|_| ()),
     )
 }
 
@@ -76,7 +76,7 @@ pub async fn evict_pod(ctx: &Context, name: &str, uid: &str, dry_run: bool) -> R
     removal(
         ctx,
         call,
-        ctx.answer(call, api.evict(name, &params)).await?.map(|_| ()),
+        ctx.answer(call, || api.evict(name, &params)).await?.map(|_| ()),
     )
 }
 
@@ -120,7 +120,7 @@ pub async fn patch_set(
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    ctx.call(call, api.patch(name, &params, patch)).await
+    ctx.call(call, || api.patch(name, &params, patch)).await
 }
 
 /// Sets `spec.replicas` through the scale subresource, on condition that the set is still at
@@ -141,8 +141,8 @@ pub async fn scale_set(ctx: &Context, sts: &StatefulSet, replicas: i32, dry_run:
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    ctx.call(call, api.patch_scale(name, &params, &Patch::Merge(&patch)))
-        .await?;
+    let body = Patch::Merge(&patch);
+    ctx.call(call, || api.patch_scale(name, &params, &body)).await?;
     Ok(())
 }
 
@@ -187,7 +187,7 @@ where
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    match ctx.answer(call, api.delete(name, &params)).await? {
+    match ctx.answer(call, || api.delete(name, &params)).await? {
         Ok(answer) if answer.is_left() => Ok(Deleted::Pending),
         Ok(_) => Ok(Deleted::Gone),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(Deleted::Absent),
@@ -232,8 +232,8 @@ pub async fn resize_claim(
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    ctx.call(call, api.patch(name, &params, &Patch::Merge(&patch)))
-        .await
+    let body = Patch::Merge(&patch);
+    ctx.call(call, || api.patch(name, &params, &body)).await
 }
 
 /// Creates a set.
@@ -245,5 +245,6 @@ pub async fn create_set(ctx: &Context, sts: &StatefulSet) -> Result<StatefulSet>
         namespace: Some(&ctx.namespace),
         name: sts.metadata.name.as_deref(),
     };
-    ctx.call(call, api.create(&PostParams::default(), sts)).await
+    let params = PostParams::default();
+    ctx.call(call, || api.create(&params, sts)).await
 }

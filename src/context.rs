@@ -13,6 +13,7 @@ use kube::{Client, Config};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
+use crate::retry::{Backoff, Transience, transience};
 
 /// A command's view of the world.
 pub struct Context {
@@ -27,6 +28,8 @@ pub struct Context {
     /// `--timeout`: the deadline of waits.
     pub timeout: Duration,
     request_timeout: Option<Duration>,
+    /// When the command must be done: transient server errors are retried until then.
+    deadline: tokio::time::Instant,
     /// stdin and stderr are terminals: prompts and live progress are possible.
     pub interactive: bool,
 }
@@ -58,40 +61,80 @@ impl Context {
             assume_yes: global.yes,
             timeout: global.timeout,
             request_timeout,
+            deadline: tokio::time::Instant::now() + global.timeout,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
         })
     }
 
     /// Runs one API request under `--request-timeout`, wording its failure for a person.
-    pub async fn call<T>(
-        &self,
-        call: ApiCall<'_>,
-        request: impl Future<Output = Result<T, kube::Error>>,
-    ) -> Result<T> {
+    pub async fn call<T, F, Fut>(&self, call: ApiCall<'_>, request: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
         let outcome = self.answer(call, request).await?;
         outcome.map_err(|e| describe_kube_error(&e, call, &self.target))
     }
 
-    /// Runs one API request under `--request-timeout`; the outer error is the timeout, the
-    /// inner one the API's answer, for callers that branch on its code (404, 409, 429).
-    pub async fn answer<T>(
+    /// Runs one API request under `--request-timeout`, retrying transient failures (see
+    /// `retry`); the outer error is an unreachable server, the inner one the API's answer, for
+    /// callers that branch on its code (404, 409, 429).
+    pub async fn answer<T, F, Fut>(&self, call: ApiCall<'_>, request: F) -> Result<Result<T, kube::Error>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T, kube::Error>>,
+    {
+        let mut backoff = Backoff::default();
+        loop {
+            let (failure, transience) = match self.attempt(request()).await {
+                Ok(Ok(value)) => return Ok(Ok(value)),
+                Ok(Err(err)) => {
+                    let transience = transience(&err, call.verb == "evict");
+                    (Ok(Err(err)), transience)
+                }
+                Err(no_answer) => (Err(no_answer), Transience::Unreachable),
+            };
+            let deadline = match transience {
+                Transience::Permanent => return failure.map_err(|e| self.no_answer(call, e)),
+                Transience::ServerSide => self.deadline,
+                Transience::Unreachable => self
+                    .request_timeout
+                    .map_or(self.deadline, |t| backoff.started() + t),
+            };
+            let Some(pause) = backoff.next(deadline) else {
+                return failure.map_err(|e| self.no_answer(call, e));
+            };
+            if backoff.attempts == 2 {
+                let what = match &failure {
+                    Ok(Err(err)) => err.to_string(),
+                    _ => "no answer".to_string(),
+                };
+                eprintln!("{} {} failed ({what}); retrying", call.verb, call.resource);
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    /// One try under the request timeout; `Err` when no answer came in time.
+    async fn attempt<T>(
         &self,
-        call: ApiCall<'_>,
         request: impl Future<Output = Result<T, kube::Error>>,
-    ) -> Result<Result<T, kube::Error>> {
-        Ok(match self.request_timeout {
-            Some(limit) => tokio::time::timeout(limit, request).await.map_err(|_| {
-                anyhow!(
-                    "cannot reach the cluster at {} (context {:?}): no answer to {} {} within {}",
-                    self.target.server,
-                    self.target.context,
-                    call.verb,
-                    call.resource,
-                    humantime::format_duration(limit)
-                )
-            })?,
-            None => request.await,
-        })
+    ) -> Result<Result<T, kube::Error>, Duration> {
+        match self.request_timeout {
+            Some(limit) => tokio::time::timeout(limit, request).await.map_err(|_| limit),
+            None => Ok(request.await),
+        }
+    }
+
+    fn no_answer(&self, call: ApiCall<'_>, waited: Duration) -> anyhow::Error {
+        anyhow!(
+            "cannot reach the cluster at {} (context {:?}): no answer to {} {} within {}",
+            self.target.server,
+            self.target.context,
+            call.verb,
+            call.resource,
+            humantime::format_duration(waited)
+        )
     }
 }
 

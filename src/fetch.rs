@@ -33,7 +33,7 @@ pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    ctx.call(call, api.get(name)).await
+    ctx.call(call, || api.get(name)).await
 }
 
 /// The set `name` with its pods, claims and revisions.
@@ -62,15 +62,11 @@ async fn members(
     let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
     let revisions_api: Api<ControllerRevision> = Api::namespaced(ctx.client.clone(), ns);
     let (pods, claims, revisions) = tokio::try_join!(
-        ctx.call(list_call("pods", ns), pods_api.list(&by_selector)),
-        ctx.call(
-            list_call("persistentvolumeclaims", ns),
-            claims_api.list(&everything)
-        ),
-        ctx.call(
-            list_call("controllerrevisions", ns),
-            revisions_api.list(&by_selector)
-        ),
+        ctx.call(list_call("pods", ns), || pods_api.list(&by_selector)),
+        ctx.call(list_call("persistentvolumeclaims", ns), || claims_api
+            .list(&everything)),
+        ctx.call(list_call("controllerrevisions", ns), || revisions_api
+            .list(&by_selector)),
     )?;
     Ok((
         own_pods(sts, pods.items),
@@ -110,11 +106,11 @@ pub fn owned_revisions(sts: &StatefulSet, revisions: Vec<ControllerRevision>) ->
 pub async fn budgets(ctx: &Context) -> Result<Vec<k8s_openapi::api::policy::v1::PodDisruptionBudget>> {
     let api: Api<k8s_openapi::api::policy::v1::PodDisruptionBudget> =
         Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let params = ListParams::default();
     let list = ctx
-        .call(
-            list_call("poddisruptionbudgets", &ctx.namespace),
-            api.list(&ListParams::default()),
-        )
+        .call(list_call("poddisruptionbudgets", &ctx.namespace), || {
+            api.list(&params)
+        })
         .await?;
     Ok(list.items)
 }
@@ -128,11 +124,9 @@ pub async fn storage(ctx: &Context) -> Result<Storage> {
     let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
     let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
     let (claims, pods, volumes, classes) = tokio::try_join!(
-        ctx.call(
-            list_call("persistentvolumeclaims", ns),
-            claims_api.list(&everything)
-        ),
-        ctx.call(list_call("pods", ns), pods_api.list(&everything)),
+        ctx.call(list_call("persistentvolumeclaims", ns), || claims_api
+            .list(&everything)),
+        ctx.call(list_call("pods", ns), || pods_api.list(&everything)),
         optional_list::<PersistentVolume>(ctx, "persistentvolumes"),
         optional_list::<StorageClass>(ctx, "storageclasses"),
     )?;
@@ -154,7 +148,8 @@ pub async fn set_storage(ctx: &Context, name: &str) -> Result<(StatefulSet, Stor
 pub async fn statefulsets(ctx: &Context) -> Result<Vec<StatefulSet>> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let call = list_call("statefulsets", &ctx.namespace);
-    Ok(ctx.call(call, api.list(&ListParams::default())).await?.items)
+    let params = ListParams::default();
+    Ok(ctx.call(call, || api.list(&params)).await?.items)
 }
 
 /// Every object of a cluster-scoped kind, or `None` if listing it is forbidden.
@@ -172,7 +167,8 @@ where
         namespace: None,
         name: None,
     };
-    match ctx.answer(call, api.list(&ListParams::default())).await? {
+    let params = ListParams::default();
+    match ctx.answer(call, || api.list(&params)).await? {
         Ok(list) => Ok(Some(list.items)),
         Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
         Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
@@ -188,5 +184,5 @@ pub async fn claim(ctx: &Context, name: &str) -> Result<PersistentVolumeClaim> {
         namespace: Some(&ctx.namespace),
         name: Some(name),
     };
-    ctx.call(call, api.get(name)).await
+    ctx.call(call, || api.get(name)).await
 }

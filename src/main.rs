@@ -10,6 +10,7 @@ mod fetch;
 mod follow;
 mod model;
 mod output;
+mod retry;
 mod wait;
 
 use std::process::ExitCode;

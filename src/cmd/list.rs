@@ -29,7 +29,8 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
         namespace,
         name: None,
     };
-    let sets = ctx.call(call, api.list(&ListParams::default())).await?;
+    let params = ListParams::default();
+    let sets = ctx.call(call, || api.list(&params)).await?;
     let list = summarize_sets(&sets.items, Timestamp::now());
     let mut out = std::io::stdout().lock();
     match ctx.output {

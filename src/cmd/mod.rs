@@ -33,22 +33,34 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// Runs a command that talks to the cluster.
 async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
     let ctx = Context::new(global).await?;
+    tokio::select! {
+        biased;
+        result = dispatch(&ctx, command) => result,
+        () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
+            "interrupted; re-running the same command resumes from the cluster's state".into(),
+        )
+        .into()),
+    }
+}
+
+/// The command's own run.
+async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
     match command {
-        Command::List(args) => list::run(&ctx, args).await,
-        Command::Status(args) => status::run(&ctx, args).await,
-        Command::Scale(args) => scale::run(&ctx, args).await,
-        Command::Rollout(args) => rollout::run_rollout(&ctx, args).await,
-        Command::Canary(args) => rollout::run_canary(&ctx, args).await,
-        Command::Promote(args) => promote::run(&ctx, args).await,
-        Command::Abort(args) => abort::run(&ctx, args).await,
-        Command::History(args) => history::run(&ctx, args).await,
-        Command::Undo(args) => undo::run(&ctx, args).await,
-        Command::Roll(args) => roll::run(&ctx, args).await,
-        Command::Restart(args) => restart::run(&ctx, args).await,
-        Command::Delete(args) => delete::run(&ctx, args).await,
+        Command::List(args) => list::run(ctx, args).await,
+        Command::Status(args) => status::run(ctx, args).await,
+        Command::Scale(args) => scale::run(ctx, args).await,
+        Command::Rollout(args) => rollout::run_rollout(ctx, args).await,
+        Command::Canary(args) => rollout::run_canary(ctx, args).await,
+        Command::Promote(args) => promote::run(ctx, args).await,
+        Command::Abort(args) => abort::run(ctx, args).await,
+        Command::History(args) => history::run(ctx, args).await,
+        Command::Undo(args) => undo::run(ctx, args).await,
+        Command::Roll(args) => roll::run(ctx, args).await,
+        Command::Restart(args) => restart::run(ctx, args).await,
+        Command::Delete(args) => delete::run(ctx, args).await,
         Command::Pvc(args) => match &args.action {
-            Some(PvcAction::Resize(resize)) => resize::run(&ctx, resize).await,
-            None => pvc::run(&ctx, args).await,
+            Some(PvcAction::Resize(resize)) => resize::run(ctx, resize).await,
+            None => pvc::run(ctx, args).await,
         },
         Command::Completion(_) | Command::Man(_) => unreachable!("answered without a cluster"),
     }
