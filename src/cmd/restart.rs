@@ -122,9 +122,7 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Result<Endi
 async fn write_with_retry(ctx: &Context, mut snap: SetSnapshot, plan: &RestartPlan) -> Result<()> {
     loop {
         match write_annotation(ctx, &snap, plan, false).await {
-            Err(err) if is_conflict(&err) => {
-                snap = planning_snapshot(ctx, &plan.name).await?
-            }
+            Err(err) if is_conflict(&err) => snap = planning_snapshot(ctx, &plan.name).await?,
             other => return other,
         }
     }

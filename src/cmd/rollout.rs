@@ -184,10 +184,18 @@ async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Re
 }
 
 fn moved_message(plan: &RolloutPlan) -> String {
-    let moved: Vec<String> = plan.moves_now.iter().map(|o| format!("{}-{o}", plan.name)).collect();
+    let moved: Vec<String> = plan
+        .moves_now
+        .iter()
+        .map(|o| format!("{}-{o}", plan.name))
+        .collect();
     let rest = match plan.stays.is_empty() {
         true => "every pod is on the new template".to_string(),
-        false => format!("on the old revision until `kubectl sts promote {}`: {}", plan.name, plan.stays.join(", ")),
+        false => format!(
+            "on the old revision until `kubectl sts promote {}`: {}",
+            plan.name,
+            plan.stays.join(", ")
+        ),
     };
     format!("{} updated and Ready; {rest}", moved.join(", "))
 }

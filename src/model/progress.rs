@@ -275,10 +275,15 @@ fn hint(snap: &SetSnapshot, activity: Activity, blocker: Option<&Blocker>) -> Op
         } else {
             format!("go back to an earlier revision with `kubectl sts undo {name}`")
         };
-        return Some(format!("{} will not become Ready by waiting: fix its cause, or {back}", b.pod));
+        return Some(format!(
+            "{} will not become Ready by waiting: fix its cause, or {back}",
+            b.pod
+        ));
     }
     match activity {
-        Activity::StagedRollout => Some(format!("move more pods with `kubectl sts promote {name}`, or `kubectl sts abort {name}`")),
+        Activity::StagedRollout => Some(format!(
+            "move more pods with `kubectl sts promote {name}`, or `kubectl sts abort {name}`"
+        )),
         Activity::OnDeleteOutdated => Some(format!(
             "replace the outdated pods with `kubectl sts roll {name}`"
         )),

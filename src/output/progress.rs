@@ -55,12 +55,17 @@ impl PodProgress {
     /// Shows the latest state of each pod (only changes are printed without a terminal).
     pub fn update(&mut self, lines: &[StepState]) {
         for line in lines {
-            let since = *self.first_seen.entry(line.pod.clone()).or_insert_with(Instant::now);
+            let since = *self
+                .first_seen
+                .entry(line.pod.clone())
+                .or_insert_with(Instant::now);
             if self.last.get(&line.pod) == Some(line) {
                 continue;
             }
             if line.done {
-                self.done_after.entry(line.pod.clone()).or_insert_with(|| since.elapsed());
+                self.done_after
+                    .entry(line.pod.clone())
+                    .or_insert_with(|| since.elapsed());
             }
             self.show(line);
             self.last.insert(line.pod.clone(), line.clone());
