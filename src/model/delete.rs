@@ -466,6 +466,17 @@ mod tests {
     }
 
     #[test]
+    fn a_replan_with_other_pods_to_remove_is_a_different_plan() {
+        let store = storage(vec!["www-web-0"], 3);
+        let planned = plan_delete(&web(), &store, DeleteMode::Ordered, false);
+        let later = plan_delete(&web(), &storage(vec!["www-web-0"], 3), DeleteMode::Ordered, false);
+        assert!(planned.same_changes(&later), "ages and reads do not matter");
+        let grown = SetBuilder::new("web").replicas(4).claim_template("www").build();
+        let more = plan_delete(&grown, &storage(vec!["www-web-0"], 4), DeleteMode::Ordered, false);
+        assert!(!planned.same_changes(&more));
+    }
+
+    #[test]
     fn left_claim_names_parse_back() {
         assert_eq!(left_claim("web", "www-web-3"), Some(("www".into(), 3)));
         assert_eq!(left_claim("web", "data-x-web-0"), Some(("data-x".into(), 0)));
