@@ -10,6 +10,7 @@ mod fetch;
 mod follow;
 mod model;
 mod output;
+mod preflight;
 mod retry;
 mod wait;
 

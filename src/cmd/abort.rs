@@ -24,6 +24,7 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::print_outcome;
 use crate::output::prompt::confirm;
 use crate::output::rollout::write_revert_plan;
+use crate::preflight::{DELETE_PODS, PATCH_SETS};
 use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Aborts the rollout in flight.
@@ -68,6 +69,13 @@ pub async fn revert(ctx: &Context, name: &str, purpose: Purpose, options: Revert
         "{} statefulset {}/{}: back to {}{deleted}?",
         options.verb, plan.namespace, plan.name, plan.to_revision.name
     );
+    let deletes = !plan.delete_pods.is_empty() || !plan.roll_pods.is_empty();
+    let needs = if deletes {
+        vec![PATCH_SETS, DELETE_PODS]
+    } else {
+        vec![PATCH_SETS]
+    };
+    crate::preflight::require(ctx, &needs).await?;
     confirm(
         ctx,
         &question,

@@ -57,6 +57,13 @@ pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
         Strategy::RollingUpdate => plan.to_partition != plan.from_partition,
         Strategy::OnDelete => !plan.moves.is_empty(),
     };
+    if changes {
+        let need = match plan.strategy {
+            Strategy::RollingUpdate => crate::preflight::PATCH_SETS,
+            Strategy::OnDelete => crate::preflight::DELETE_PODS,
+        };
+        crate::preflight::require(ctx, &[need]).await?;
+    }
     if !changes {
         eprintln!(
             "partition already at {}; waiting for the pods (resuming)",

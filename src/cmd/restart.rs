@@ -22,6 +22,7 @@ use crate::model::update::ordinals_to_update;
 use crate::output::print_outcome;
 use crate::output::prompt::confirm;
 use crate::output::restart::write_restart_plan;
+use crate::preflight::{DELETE_PODS, EVICT_PODS, PATCH_SETS};
 use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Restarts the set.
@@ -50,6 +51,12 @@ pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
         plan.name,
         plan.pods.len()
     );
+    let take_down = if args.evict { EVICT_PODS } else { DELETE_PODS };
+    let needs = match plan.strategy {
+        Strategy::RollingUpdate => vec![PATCH_SETS],
+        Strategy::OnDelete => vec![PATCH_SETS, take_down],
+    };
+    crate::preflight::require(ctx, &needs).await?;
     confirm(
         ctx,
         &question,

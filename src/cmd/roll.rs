@@ -24,6 +24,7 @@ use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::roll::write_roll_plan;
 use crate::output::{Style, print_outcome};
+use crate::preflight::{DELETE_PODS, EVICT_PODS};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, planning_snapshot};
 
 /// How long to wait before asking again after a PodDisruptionBudget refused an eviction and
@@ -59,6 +60,11 @@ pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
         plan.name,
         pods.join(", ")
     );
+    let need = match plan.method {
+        Method::Delete => DELETE_PODS,
+        Method::Evict => EVICT_PODS,
+    };
+    crate::preflight::require(ctx, &[need]).await?;
     confirm(
         ctx,
         &question,

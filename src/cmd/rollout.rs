@@ -108,6 +108,7 @@ async fn stage(
             plan.namespace, plan.name
         ),
     };
+    crate::preflight::require(ctx, &needs_of(&plan)).await?;
     confirm(
         ctx,
         &question,
@@ -125,6 +126,16 @@ async fn stage(
     let (kind, message, pods, error) = wait_moved(ctx, &fresh, &plan).await?;
     finish(ctx, staging, &plan, kind, message, pods)?;
     error.map_or(Ok(()), Err)
+}
+
+/// The writes the plan makes: the template, and pod deletions when an OnDelete set rolls now.
+fn needs_of(plan: &RolloutPlan) -> Vec<crate::preflight::Need> {
+    match plan.strategy {
+        Strategy::OnDelete if !plan.moves_now.is_empty() => {
+            vec![crate::preflight::PATCH_SETS, crate::preflight::DELETE_PODS]
+        }
+        _ => vec![crate::preflight::PATCH_SETS],
+    }
 }
 
 fn staged_message(plan: &RolloutPlan) -> String {

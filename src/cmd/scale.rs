@@ -102,6 +102,7 @@ async fn apply(
         "Scale statefulset {}/{} from {} to {} replicas?",
         plan.namespace, plan.name, plan.from, plan.to
     );
+    crate::preflight::require(ctx, &[crate::preflight::SCALE_SETS]).await?;
     confirm(
         ctx,
         &question,
