@@ -38,6 +38,23 @@ pub async fn interrupted() {
     }
 }
 
+/// What an interrupt outside a wait must tell the user, while a command is in a step that
+/// leaves the cluster needing more than a re-run (e.g. a set deleted with `--orphan` and not
+/// yet created again).
+static INTERRUPT_NOTE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Sets (or, with `None`, clears) what an interrupt from now on must say.
+pub fn set_interrupt_note(note: Option<String>) {
+    if let Ok(mut current) = INTERRUPT_NOTE.lock() {
+        *current = note;
+    }
+}
+
+/// What an interrupt now must say, if a command set it.
+pub fn interrupt_note() -> Option<String> {
+    INTERRUPT_NOTE.lock().ok().and_then(|note| note.clone())
+}
+
 /// The instant a wait of `timeout` started now must end.
 pub fn deadline_after(timeout: Duration) -> Instant {
     Instant::now() + timeout

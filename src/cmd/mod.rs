@@ -37,7 +37,9 @@ async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<(
         biased;
         result = dispatch(&ctx, command) => result,
         () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
-            "interrupted; re-running the same command resumes from the cluster's state".into(),
+            crate::wait::interrupt_note().unwrap_or_else(|| {
+                "interrupted; re-running the same command resumes from the cluster's state".into()
+            }),
         )
         .into()),
     }

@@ -28,7 +28,7 @@ use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::resize::{write_resize_plan, write_resize_states};
 use crate::output::{Style, write_document};
-use crate::wait::{Check, SetWatch, caught_up, deadline_after};
+use crate::wait::{Check, SetWatch, caught_up, deadline_after, set_interrupt_note};
 
 /// How often a write is retried after a conflict before giving up.
 const CONFLICT_RETRIES: usize = 5;
@@ -211,12 +211,14 @@ async fn recreate(ctx: &Context, args: &PvcResizeArgs, run: &mut Run) -> Result<
             )
         })?;
     let new = recreated(&deleted, &run.plan.template, &run.plan.to);
-    apply::create_set(ctx, &new).await.with_context(|| {
+    let created = apply::create_set(ctx, &new).await.with_context(|| {
         format!(
             "statefulset {}/{} was deleted with --orphan but could not be created again; its pods keep running without an owner: {restore}",
             run.plan.namespace, run.plan.name
         )
-    })
+    });
+    set_interrupt_note(None);
+    created
 }
 
 /// Deletes the set with `--orphan` exactly as it was saved: on condition of its uid and
@@ -250,6 +252,13 @@ async fn orphan_delete(ctx: &Context, args: &PvcResizeArgs, run: &mut Run) -> Re
             uid: fresh.metadata.uid.clone(),
             resource_version: fresh.metadata.resource_version.clone(),
         };
+        set_interrupt_note(Some(format!(
+            "interrupted around the orphan delete of statefulset {}/{} (its pods keep running): if the set is gone, restore it with `kubectl create -f {}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
+            run.plan.namespace,
+            run.plan.name,
+            run.manifest.as_deref().unwrap_or("<saved manifest>"),
+            resume_command(args)
+        )));
         let policy = PropagationPolicy::Orphan;
         match apply::delete_object::<StatefulSet>(
             ctx,
