@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 /// Guided StatefulSet lifecycle: scale, staged rollouts, OnDelete rolls, orphan delete,
 /// claims and per-pod DNS, with plans, confirmations and waits on the cluster's own signals.
@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GlobalArgs {
     /// Namespace of the StatefulSet (default: the context's namespace, else `default`)
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE", value_parser = parse_namespace)]
     pub namespace: Option<String>,
 
     /// Kubeconfig context to use (default: the current context)
@@ -41,7 +41,7 @@ pub struct GlobalArgs {
     pub context: Option<String>,
 
     /// Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
 
     /// Output format: tables for people, one JSON or YAML document for scripts
@@ -160,6 +160,18 @@ pub enum Command {
     )]
     Pvc(PvcArgs),
 
+    /// Check every pod's DNS name (`<pod>.<service>.<ns>.svc.<domain>`) and say why one would not
+    /// resolve: Service, headless, selector, endpoints, readiness, label lengths, SRV names;
+    /// with --resolve, ask the cluster's DNS and compare its answers with the pod IPs
+    #[command(
+        after_help = "Examples:\n  kubectl sts dns web\n  kubectl sts dns web --resolve\n  \
+                            kubectl sts dns web --resolve --nameserver 10.96.0.10:53\n  \
+                            kubectl sts dns web --cluster-domain k8s.internal -o json\n\n\
+                            Exit codes: 0 every name resolves (or would), 3 a name would not resolve or \
+                            answered wrongly (the first is named), 1 error."
+    )]
+    Dns(DnsArgs),
+
     /// Print a shell completion script for `kubectl-sts`, generated from these definitions
     #[command(
         hide = true,
@@ -188,6 +200,7 @@ pub struct ListArgs {
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// Redraw on every change of the set, its pods or claims, until interrupted or --timeout
@@ -199,6 +212,7 @@ pub struct StatusArgs {
 #[derive(Debug, Args)]
 pub struct ScaleArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// The number of replicas wanted
@@ -218,6 +232,7 @@ pub struct ScaleArgs {
 #[derive(Debug, Args)]
 pub struct RollArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod,
@@ -242,6 +257,7 @@ pub struct RollArgs {
 #[derive(Debug, Args)]
 pub struct RestartArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// OnDelete sets: take pods down through the Eviction API (PodDisruptionBudgets honoured)
@@ -261,6 +277,7 @@ pub struct RestartArgs {
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// Delete only the set (propagationPolicy Orphan): its pods keep running, its claims stay
@@ -273,7 +290,7 @@ pub struct DeleteArgs {
     pub delete_pvcs: bool,
 
     /// Directory to save the set's manifest in before an --orphan delete
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".", value_hint = ValueHint::DirPath)]
     pub backup_dir: PathBuf,
 
     /// Print the plan and check it with the server (server-side dry run); change nothing
@@ -294,7 +311,7 @@ pub struct PvcArgs {
     pub action: Option<PvcAction>,
 
     /// Name of the StatefulSet
-    #[arg(required = true)]
+    #[arg(required = true, value_parser = parse_name)]
     pub name: Option<String>,
 
     /// Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation
@@ -322,6 +339,7 @@ pub enum PvcAction {
 #[derive(Debug, Args)]
 pub struct PvcResizeArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// The claim template to grow (a name under spec.volumeClaimTemplates)
@@ -333,7 +351,7 @@ pub struct PvcResizeArgs {
     pub size: crate::model::quantity::Quantity,
 
     /// Directory to save the set's manifest in before it is deleted
-    #[arg(long, value_name = "DIR", default_value = ".")]
+    #[arg(long, value_name = "DIR", default_value = ".", value_hint = ValueHint::DirPath)]
     pub backup_dir: PathBuf,
 
     /// Print the plan and have the server check the claim patches (server-side dry run);
@@ -342,10 +360,34 @@ pub struct PvcResizeArgs {
     pub dry_run: bool,
 }
 
+/// `dns`.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
+    pub name: String,
+
+    /// Also query the cluster's DNS for every pod name (A/AAAA), the Service name and its SRV
+    /// names, and compare the answers with the pod IPs (by default through a port-forward to a
+    /// cluster DNS pod in kube-system: nothing is created)
+    #[arg(long)]
+    pub resolve: bool,
+
+    /// With --resolve: ask this DNS server directly (HOST:PORT, port 53 if left out) instead of
+    /// going through the API server
+    #[arg(long, value_name = "HOST:PORT", requires = "resolve", value_parser = parse_nameserver)]
+    pub nameserver: Option<String>,
+
+    /// The cluster's DNS domain; with --resolve it is checked against the server's answers
+    #[arg(long, value_name = "DOMAIN", default_value = "cluster.local")]
+    pub cluster_domain: String,
+}
+
 /// `rollout`.
 #[derive(Debug, Args)]
 pub struct RolloutArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
@@ -369,6 +411,7 @@ pub struct RolloutArgs {
 #[derive(Debug, Args)]
 pub struct CanaryArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
@@ -393,6 +436,7 @@ pub struct CanaryArgs {
 #[command(group = clap::ArgGroup::new("how_far").args(["step", "partition", "full"]))]
 pub struct PromoteArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// Lower the partition by K (K more pods move)
@@ -420,6 +464,7 @@ pub struct PromoteArgs {
 #[derive(Debug, Args)]
 pub struct AbortArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// Restore the template, delete the stuck pods and return without waiting
@@ -435,6 +480,7 @@ pub struct AbortArgs {
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 }
 
@@ -442,6 +488,7 @@ pub struct HistoryArgs {
 #[derive(Debug, Args)]
 pub struct UndoArgs {
     /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
     pub name: String,
 
     /// The revision number to go back to (see `kubectl sts history`); default: the previous one
@@ -469,7 +516,7 @@ pub struct CompletionArgs {
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Directory to write kubectl-sts.1, kubectl-sts-status.1, … into (created if missing)
-    #[arg(value_name = "DIR")]
+    #[arg(value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub dir: PathBuf,
 }
 
@@ -492,6 +539,58 @@ fn parse_image(text: &str) -> Result<(String, String), String> {
             "expected CONTAINER=IMAGE (e.g. nginx=nginx:1.26), got {text:?}"
         )),
     }
+}
+
+/// Parses `HOST:PORT`, `[IPv6]:PORT` or a bare host (port 53).
+fn parse_nameserver(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let bare_v6 = text.parse::<std::net::Ipv6Addr>().is_ok();
+    let (host, port) = match text.rsplit_once(':') {
+        Some((host, port)) if !bare_v6 => (host, port),
+        _ => {
+            return Ok(if bare_v6 {
+                format!("[{text}]:53")
+            } else {
+                format!("{text}:53")
+            });
+        }
+    };
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 && !host.is_empty() => Ok(format!("{host}:{port}")),
+        _ => Err(format!("expected HOST:PORT (e.g. 10.96.0.10:53), got {text:?}")),
+    }
+}
+
+/// Checks a StatefulSet name the way the API server validates one (a DNS-1123 subdomain:
+/// lower-case letters, digits, `-` and `.`, starting and ending alphanumeric, at most 253
+/// characters), so that a malformed name never reaches a request path.
+fn parse_name(text: &str) -> Result<String, String> {
+    let valid_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.';
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if text.is_empty() {
+        return Err("a StatefulSet name cannot be empty".into());
+    }
+    if text.len() > 253 {
+        return Err(format!(
+            "a StatefulSet name has at most 253 characters (this one has {})",
+            text.len()
+        ));
+    }
+    if !text.chars().all(valid_char) || !edge_ok(text.chars().next()) || !edge_ok(text.chars().last()) {
+        return Err(format!(
+            "{text:?} is not a valid StatefulSet name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// Checks a namespace name (a DNS-1123 label: at most 63 characters).
+fn parse_namespace(text: &str) -> Result<String, String> {
+    let name = parse_name(text).map_err(|e| e.replace("StatefulSet name", "namespace"))?;
+    if name.len() > 63 || name.contains('.') {
+        return Err(format!("{text:?} is not a valid namespace: at most 63 lower-case letters, digits and '-'"));
+    }
+    Ok(name)
 }
 
 /// Parses `30s`, `5m`, `1h30m`, or a bare `0`.
