@@ -52,6 +52,35 @@ pub const EVICT_PODS: Need = Need {
     subresource: Some("eviction"),
 };
 
+/// `delete statefulsets`.
+pub const DELETE_SETS: Need = Need {
+    verb: "delete",
+    group: "apps",
+    resource: "statefulsets",
+    subresource: None,
+};
+/// `create statefulsets`.
+pub const CREATE_SETS: Need = Need {
+    verb: "create",
+    group: "apps",
+    resource: "statefulsets",
+    subresource: None,
+};
+/// `delete persistentvolumeclaims`.
+pub const DELETE_CLAIMS: Need = Need {
+    verb: "delete",
+    group: "",
+    resource: "persistentvolumeclaims",
+    subresource: None,
+};
+/// `patch persistentvolumeclaims`.
+pub const PATCH_CLAIMS: Need = Need {
+    verb: "patch",
+    group: "",
+    resource: "persistentvolumeclaims",
+    subresource: None,
+};
+
 /// Fails with one line naming the user, verb, resource and namespace if any need is denied.
 pub async fn require(ctx: &Context, needs: &[Need]) -> Result<()> {
     let api: Api<SelfSubjectAccessReview> = Api::all(ctx.client.clone());

@@ -384,3 +384,23 @@ fn a_teardown_past_its_timeout_exits_4_and_rerunning_finishes_it() {
     assert!(set_uid(&cluster).is_none() && cluster.pods().is_empty());
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
 }
+
+#[test]
+fn a_conflict_on_the_scale_write_is_replanned_and_the_same_plan_goes_on() {
+    let cluster = web_cluster();
+    let conflict = sts_sim::faults::Fault::conflict(1).on("statefulsets");
+    cluster.sim.faults().inject(conflict).unwrap();
+    let output = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let scale_writes: Vec<u16> = cluster
+        .sim
+        .log
+        .mutating()
+        .iter()
+        .filter(|r| r.subresource.as_deref() == Some("scale"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(scale_writes, [409, 200], "re-read, re-planned, written again");
+    assert!(set_uid(&cluster).is_none() && cluster.pods().is_empty());
+    assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
+}

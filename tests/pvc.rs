@@ -362,3 +362,85 @@ fn pvc_resize_refuses_bad_input_with_one_line_and_changes_nothing() {
         "1Gi"
     );
 }
+
+#[test]
+fn a_user_without_write_permission_is_stopped_before_any_claim_is_patched() {
+    let cluster = web_cluster();
+    let viewer = cluster.dir.join("viewer.kubeconfig");
+    let config = cluster.sim.kubeconfig_for("viewer", sts_sim::sim::VIEWER_TOKEN);
+    std::fs::write(&viewer, config).unwrap();
+    let output = cluster
+        .sts()
+        .env("KUBECONFIG", &viewer)
+        .args([
+            "pvc",
+            "resize",
+            "web",
+            "--template",
+            "www",
+            "--size",
+            "2Gi",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("forbidden: user \"viewer\" may not"),
+        "{}",
+        stderr_of(&output)
+    );
+    assert!(
+        cluster.sim.log.mutating().is_empty(),
+        "{:?}",
+        cluster.sim.log.mutating()
+    );
+    let live = claim(&cluster, "www-web-0").unwrap();
+    assert_eq!(live["spec"]["resources"]["requests"]["storage"], "1Gi");
+}
+
+#[test]
+fn conflicts_on_the_claim_patch_and_the_orphan_delete_are_retried_against_a_fresh_read() {
+    let cluster = web_cluster();
+    let before = pod_marks(&cluster);
+    for resource in ["persistentvolumeclaims", "statefulsets"] {
+        let conflict = sts_sim::faults::Fault::conflict(1).on(resource);
+        cluster.sim.faults().inject(conflict).unwrap();
+    }
+    let output = cluster
+        .sts()
+        .args([
+            "pvc",
+            "resize",
+            "web",
+            "--template",
+            "www",
+            "--size",
+            "3Gi",
+            "--yes",
+            "--backup-dir",
+        ])
+        .arg(&cluster.dir)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let conflicts: Vec<String> = cluster
+        .sim
+        .log
+        .mutating()
+        .iter()
+        .filter(|r| r.status == 409)
+        .map(|r| format!("{} {}", r.verb, r.resource))
+        .collect();
+    assert_eq!(conflicts.len(), 2, "{conflicts:?}");
+    let set = cluster.statefulset("web");
+    assert_eq!(
+        set["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+        "3Gi"
+    );
+    for ordinal in 0..3 {
+        let live = claim(&cluster, &format!("www-web-{ordinal}")).unwrap();
+        assert_eq!(live["status"]["capacity"]["storage"], "3Gi", "{live}");
+    }
+    assert_eq!(pod_marks(&cluster), before);
+}

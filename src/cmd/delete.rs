@@ -30,6 +30,7 @@ use crate::output::delete::{adopt_hint, write_delete_plan, write_remains};
 use crate::output::progress::PodProgress;
 use crate::output::prompt::{confirm, confirm_by_typing};
 use crate::output::{Style, write_document};
+use crate::preflight;
 use crate::wait::{Check, KindWatch, WaitEnd, caught_up, deadline_after};
 
 /// The `-o json|yaml` document.
@@ -73,6 +74,7 @@ pub async fn run(ctx: &Context, args: &DeleteArgs) -> Result<()> {
         let message = "dry run: the server accepted every step; nothing was changed";
         return finish(ctx, &run, OutcomeKind::DryRun, message);
     }
+    preflight::require(ctx, &needs_of(&run.plan)).await?;
     ask(ctx, &run.plan)?;
     match execute(ctx, args, &mut run).await {
         Ok((kind, message)) => finish(ctx, &run, kind, &message),
@@ -152,6 +154,19 @@ fn nothing_to_do(plan: &DeletePlan) -> String {
         plan.pods.len(),
         plan.claims.len()
     )
+}
+
+/// The kinds of write the plan makes, for the permission pre-flight.
+fn needs_of(plan: &DeletePlan) -> Vec<preflight::Need> {
+    plan.steps
+        .iter()
+        .filter_map(|step| match step {
+            DeleteStep::ScaleToZero { .. } => Some(preflight::SCALE_SETS),
+            DeleteStep::DeleteSet { .. } => Some(preflight::DELETE_SETS),
+            DeleteStep::DeleteClaims { .. } => Some(preflight::DELETE_CLAIMS),
+            DeleteStep::AwaitPodsGone { .. } | DeleteStep::AwaitSetGone => None,
+        })
+        .collect()
 }
 
 /// Asks: typing the set's name when claims are deleted, else yes/no.

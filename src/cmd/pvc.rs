@@ -19,6 +19,7 @@ use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::claims::{write_claims, write_prune_plan};
 use crate::output::prompt::confirm;
 use crate::output::{Style, write_document};
+use crate::preflight;
 
 /// The `-o json|yaml` document of `--prune`.
 #[derive(Serialize)]
@@ -98,6 +99,9 @@ async fn prune(ctx: &Context, args: &PvcArgs, plan: PrunePlan) -> Pruned {
             }
             Err(err) => Err((plan, err)),
         };
+    }
+    if let Err(err) = preflight::require(ctx, &[preflight::DELETE_CLAIMS]).await {
+        return Err((plan, err));
     }
     let plan = match confirm_fresh(ctx, plan).await {
         Ok(plan) => plan,

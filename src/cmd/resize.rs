@@ -28,6 +28,7 @@ use crate::output::progress::PodProgress;
 use crate::output::prompt::confirm;
 use crate::output::resize::{write_resize_plan, write_resize_states};
 use crate::output::{Style, write_document};
+use crate::preflight;
 use crate::wait::{Check, SetWatch, caught_up, deadline_after, set_interrupt_note};
 
 /// How often a write is retried after a conflict before giving up.
@@ -90,6 +91,11 @@ pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
         "Grow claim template {} of {whose} to {}?",
         run.plan.template, run.plan.to
     );
+    let mut needs = vec![preflight::PATCH_CLAIMS];
+    if run.plan.recreate {
+        needs.extend([preflight::DELETE_SETS, preflight::CREATE_SETS]);
+    }
+    preflight::require(ctx, &needs).await?;
     confirm(ctx, &question, &format!("resize the claims of {whose}"))?;
     match execute(ctx, args, &mut run).await {
         Ok(message) => finish(ctx, &run, OutcomeKind::Done, &message),
