@@ -18,8 +18,28 @@ use crate::fetch::{own_claims, owned_revisions};
 use crate::model::set;
 use crate::model::snapshot::{SetSnapshot, own_pods};
 
-/// Resolves when the user interrupts (SIGINT) or the process is asked to stop (SIGTERM).
+/// Resolves once the user has interrupted (SIGINT) or the process was asked to stop
+/// (SIGTERM), at any time since the first call: the signals are latched by one listener for the
+/// whole process, so that every waiter sees them, however often it re-creates this future.
 pub async fn interrupted() {
+    let mut latch = INTERRUPT.get_or_init(listen_for_interrupts).clone();
+    let _ = latch.wait_for(|interrupted| *interrupted).await;
+}
+
+static INTERRUPT: std::sync::OnceLock<tokio::sync::watch::Receiver<bool>> = std::sync::OnceLock::new();
+
+fn listen_for_interrupts() -> tokio::sync::watch::Receiver<bool> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        signal_received().await;
+        let _ = tx.send(true);
+        // Keep the sender alive: waiters must see `true`, not a closed channel.
+        std::future::pending::<()>().await;
+    });
+    rx
+}
+
+async fn signal_received() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -339,11 +359,11 @@ async fn wait_observed(ctx: &Context, snap: SetSnapshot, announce: bool) -> anyh
     }
     if announce {
         eprintln!(
-        "The controller has not yet observed generation {} of statefulset {}/{}; waiting for it before planning…",
-        snap.set.metadata.generation.unwrap_or(0),
-        snap.namespace(),
-        snap.name()
-    );
+            "The controller has not yet observed generation {} of statefulset {}/{}; waiting for it before planning…",
+            snap.set.metadata.generation.unwrap_or(0),
+            snap.namespace(),
+            snap.name()
+        );
     }
     let mut watch = SetWatch::start(ctx, &snap.set);
     let fresh = |s: &SetSnapshot| {
