@@ -216,6 +216,16 @@ impl ApiError {
         .with_details(json!({"name": name.unwrap_or(""), "group": res.group, "kind": res.plural}))
     }
 
+    /// 403 Forbidden on a non-resource path, worded like RBAC denials.
+    pub fn forbidden_path(user: &str, verb: &str, path: &str) -> Self {
+        Self::new(
+            403,
+            "Forbidden",
+            format!("forbidden: User \"{user}\" cannot {verb} path \"{path}\""),
+        )
+        .with_details(json!({}))
+    }
+
     /// 401 Unauthorized.
     pub fn unauthorized() -> Self {
         Self::new(401, "Unauthorized", "Unauthorized")
@@ -278,6 +288,31 @@ impl ApiError {
     /// 500 InternalError (fault injection).
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(500, "InternalError", message)
+    }
+
+    /// 500 InternalError as kube-apiserver wraps a storage failure (`NewInternalError`).
+    pub fn internal_error(cause: &str) -> Self {
+        Self::new(500, "InternalError", format!("Internal error occurred: {cause}"))
+            .with_details(json!({"causes": [{"message": cause}]}))
+    }
+
+    /// 429 TooManyRequests from API priority and fairness (sent with `Retry-After`).
+    pub fn too_many_requests(retry_after_seconds: u32) -> Self {
+        Self::new(
+            429,
+            "TooManyRequests",
+            "Too many requests, please try again later.",
+        )
+        .with_details(json!({"retryAfterSeconds": retry_after_seconds}))
+    }
+
+    /// 503 ServiceUnavailable, as a server that is shutting down or not ready answers.
+    pub fn service_unavailable() -> Self {
+        Self::new(
+            503,
+            "ServiceUnavailable",
+            "the server is currently unable to handle the request",
+        )
     }
 
     /// The `Status` object sent as the body.

@@ -7,6 +7,8 @@ pub mod config;
 pub mod controllers;
 pub mod defaults;
 pub mod error;
+pub mod faults;
+pub mod helpers;
 pub mod resources;
 pub mod selector;
 pub mod server;
@@ -15,4 +17,5 @@ pub mod store;
 pub mod validation;
 
 pub use config::{SimConfig, Timings};
+pub use faults::{Fault, Faults};
 pub use sim::Sim;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow};
 use clap::{Parser, ValueEnum};
 use serde_json::json;
-use sts_sim::{Sim, SimConfig, Timings, resources};
+use sts_sim::{Fault, Sim, SimConfig, Timings, resources};
 
 /// A simulated Kubernetes control plane (API server, StatefulSet controller, garbage
 /// collector, EndpointSlices, kubelets) on loopback, for trying kubectl-sts or kubectl.
@@ -40,6 +40,27 @@ struct Args {
     /// its token only over TLS; kube-rs clients work either way).
     #[arg(long)]
     tls: bool,
+    /// Delay every answer by this many milliseconds.
+    #[arg(long, value_name = "MS")]
+    latency_ms: Option<u64>,
+    /// Inject a fault, as the body of `POST /sim/faults` (JSON, `afterMs` delays it); repeatable.
+    /// E.g. '{"fault":"conflict","count":2,"resource":"statefulsets"}',
+    /// '{"fault":"error","code":429,"ms":5000,"retryAfter":1}', '{"fault":"close","count":1}',
+    /// '{"fault":"drop-watches","afterMs":10000}', '{"fault":"restart","pauseMs":500,"afterMs":10000}'.
+    #[arg(long, value_name = "JSON", value_parser = parse_fault)]
+    fault: Vec<(Fault, Option<u64>)>,
+}
+
+/// A `--fault` value: the fault and its `afterMs`.
+fn parse_fault(text: &str) -> Result<(Fault, Option<u64>), String> {
+    let mut value: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+    let after = value
+        .as_object_mut()
+        .and_then(|o| o.remove("afterMs"))
+        .and_then(|v| v.as_u64());
+    let fault: Fault = serde_json::from_value(value).map_err(|e| e.to_string())?;
+    fault.validate()?;
+    Ok((fault, after))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -102,11 +123,40 @@ fn run(args: Args) -> Result<()> {
         None => print!("{}", sim.kubeconfig()),
     }
     eprintln!("sts-sim listening on {}", sim.url());
+    inject_faults(&sim, &args)?;
     if !args.tls {
         eprintln!("sts-sim: kubectl sends no token over plain HTTP; start with --tls to use kubectl");
     }
     wait_for_signal()?;
     eprintln!("sts-sim: stopping");
+    Ok(())
+}
+
+/// Injects the faults of the flags, and says how to inject more by hand.
+fn inject_faults(sim: &Sim, args: &Args) -> Result<()> {
+    if let Some(ms) = args.latency_ms {
+        sim.faults().set_latency(Duration::from_millis(ms));
+    }
+    for (fault, after) in &args.fault {
+        let (faults, fault) = (sim.faults().clone(), fault.clone());
+        match after {
+            None => faults.inject(fault).map_err(|e| anyhow!(e))?,
+            Some(ms) => {
+                let delay = Duration::from_millis(*ms);
+                std::thread::spawn(move || {
+                    std::thread::sleep(delay);
+                    let _ = faults.inject(fault);
+                });
+            }
+        }
+    }
+    let insecure = if args.tls { " -k" } else { "" };
+    eprintln!(
+        "sts-sim: inject faults with: curl{insecure} -H 'Authorization: Bearer {}' {}{} -d '{{\"fault\":\"drop-watches\"}}'",
+        sts_sim::sim::ADMIN_TOKEN,
+        sim.url(),
+        sts_sim::server::FAULTS_PATH
+    );
     Ok(())
 }
 
@@ -143,4 +193,28 @@ fn wait_for_signal() -> Result<()> {
         tokio::signal::ctrl_c().await
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_flags_read_the_admin_body_with_its_delay() {
+        let (fault, after) = parse_fault(r#"{"fault":"restart","pauseMs":300,"afterMs":5000}"#).unwrap();
+        assert_eq!((fault, after), (Fault::Restart { pause_ms: 300 }, Some(5000)));
+        assert!(
+            parse_fault(r#"{"fault":"error","code":500}"#).is_err(),
+            "needs count or ms"
+        );
+        let args = Args::try_parse_from([
+            "sts-sim",
+            "--latency-ms",
+            "20",
+            "--fault",
+            r#"{"fault":"close","count":2}"#,
+        ])
+        .unwrap();
+        assert_eq!(args.fault, [(Fault::close(2), None)]);
+    }
 }

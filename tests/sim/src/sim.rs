@@ -9,6 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use serde_json::{Value, json};
 
 use crate::config::SimConfig;
+use crate::faults::Faults;
 use crate::resources;
 use crate::server::{self, RequestLog};
 use crate::store::Store;
@@ -42,6 +43,7 @@ pub struct Sim {
     pub log: Arc<RequestLog>,
     pub addr: SocketAddr,
     pub config: SimConfig,
+    faults: Faults,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -69,8 +71,9 @@ impl Sim {
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let faults = Faults::default();
         let thread = {
-            let (store, log, config) = (store.clone(), log.clone(), config.clone());
+            let (store, log, config, faults) = (store.clone(), log.clone(), config.clone(), faults.clone());
             std::thread::Builder::new()
                 .name("sts-sim".into())
                 .spawn(move || {
@@ -85,9 +88,9 @@ impl Sim {
                         crate::controllers::spawn_all(store.clone(), &config);
                         let serve = async {
                             if config.tls {
-                                server::serve_tls(store, log, listener).await
+                                server::serve_tls(store, log, listener, faults).await
                             } else {
-                                server::serve(store, log, listener).await
+                                server::serve(store, log, listener, faults).await
                             }
                         };
                         tokio::select! {
@@ -103,9 +106,16 @@ impl Sim {
             log,
             addr,
             config,
+            faults,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
+    }
+
+    /// The fault controls of this cluster: drop watches, 409/500/429 answers, dropped
+    /// connections, restarts, latency (see `Fault`).
+    pub fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// `http://127.0.0.1:PORT` (`https://` with `SimConfig::tls`).

@@ -26,10 +26,24 @@ pub fn authenticate(headers: &HeaderMap) -> Result<&'static str, ApiError> {
     }
 }
 
+/// The rule every decision follows (requests and access reviews alike): the admin may do
+/// anything, the viewer get, list and watch only; the binding that allows it, if any.
+pub fn rule(user: &str, verb: &str) -> Option<&'static str> {
+    let read_only = matches!(verb, "get" | "list" | "watch");
+    match user {
+        ADMIN_USER => Some(
+            "RBAC: allowed by ClusterRoleBinding \"sts-sim-admin\" of ClusterRole \"cluster-admin\" to User \"sts-sim-admin\"",
+        ),
+        VIEWER_USER if read_only => {
+            Some("RBAC: allowed by ClusterRoleBinding \"viewer\" of ClusterRole \"view\" to User \"viewer\"")
+        }
+        _ => None,
+    }
+}
+
 /// Whether `user` may do `verb` on `target`; 403 as RBAC words it otherwise.
 pub fn authorize(user: &str, verb: &str, target: &Target) -> Result<(), ApiError> {
-    let read_only = matches!(verb, "get" | "list" | "watch");
-    if user == ADMIN_USER || (user == VIEWER_USER && read_only) {
+    if rule(user, verb).is_some() {
         return Ok(());
     }
     Err(ApiError::forbidden_on(

@@ -50,15 +50,25 @@ fn group_object(group: &str, version: &str) -> Value {
     json!({"name": group, "versions": [gv], "preferredVersion": gv})
 }
 
+/// The groups discovery lists: those of stored kinds and the access review's.
+fn served_groups() -> Vec<(&'static str, &'static str)> {
+    let mut all = groups();
+    all.push((super::access::GROUP, super::access::VERSION));
+    all
+}
+
 /// `/apis`.
 pub fn group_list() -> Value {
-    let groups: Vec<Value> = groups().into_iter().map(|(g, v)| group_object(g, v)).collect();
+    let groups: Vec<Value> = served_groups()
+        .into_iter()
+        .map(|(g, v)| group_object(g, v))
+        .collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 /// `/apis/{group}`, if served.
 pub fn group(name: &str) -> Option<Value> {
-    let (g, v) = groups().into_iter().find(|(g, _)| *g == name)?;
+    let (g, v) = served_groups().into_iter().find(|(g, _)| *g == name)?;
     let mut obj = group_object(g, v);
     obj["kind"] = json!("APIGroup");
     obj["apiVersion"] = json!("v1");
@@ -146,6 +156,9 @@ fn subresource_entry(res: &Resource, name: &str, gvk: Option<(&str, &str, &str)>
 
 /// `/api/v1` or `/apis/{group}/{version}`, if served.
 pub fn resource_list(group: &str, version: &str) -> Option<Value> {
+    if (group, version) == (super::access::GROUP, super::access::VERSION) {
+        return Some(super::access::resource_list());
+    }
     let served: Vec<&Resource> = resources::ALL
         .iter()
         .copied()

@@ -21,13 +21,17 @@ pub struct LoggedRequest {
     /// The authenticated user, empty when there was none.
     pub user: String,
     pub user_agent: String,
+    /// The HTTP status answered; 0 when the connection was dropped without an answer.
     pub status: u16,
+    /// The injected fault that answered (`conflict`, `error`, `close`), if one did.
+    pub fault: Option<String>,
 }
 
 impl LoggedRequest {
-    /// Whether the request could change something (a verb other than get, list or watch).
+    /// Whether the request could change something (a verb other than get, list or watch; an
+    /// access review, which only asks, does not).
     pub fn is_mutating(&self) -> bool {
-        !matches!(self.verb.as_str(), "get" | "list" | "watch")
+        !matches!(self.verb.as_str(), "get" | "list" | "watch") && self.resource != "selfsubjectaccessreviews"
     }
 }
 

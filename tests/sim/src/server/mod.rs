@@ -2,9 +2,12 @@
 //! authorizes, dispatches and logs every request. Behaviour lives in the store; the
 //! submodules turn HTTP into store calls and store answers into Kubernetes responses.
 
+mod access;
 mod auth;
 mod discovery;
+mod faults;
 mod handlers;
+mod listen;
 mod log;
 mod namespaces;
 mod patch;
@@ -18,14 +21,17 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::error::ApiError;
+use crate::faults::Faults;
 use crate::store::Store;
 
 pub use auth::{ADMIN_USER, VIEWER_USER};
+pub use faults::ADMIN_PATH as FAULTS_PATH;
 pub use log::{LoggedRequest, RequestLog};
 pub use patch::{PatchKind, strategic_merge};
 use route::{Params, Route, Target};
@@ -39,22 +45,37 @@ const MAX_BODY: usize = 64 << 20;
 struct App {
     store: Arc<Store>,
     log: Arc<RequestLog>,
+    faults: Faults,
 }
 
-fn router(store: Arc<Store>, log: Arc<RequestLog>) -> axum::Router {
-    axum::Router::new().fallback(entry).with_state(App { store, log })
+fn router(app: App) -> axum::Router {
+    axum::Router::new()
+        .fallback(entry)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), faults::layer))
+        .with_state(app)
 }
 
-/// Serves the API over plain HTTP on `listener` until the runtime stops.
-pub async fn serve(store: Arc<Store>, log: Arc<RequestLog>, listener: tokio::net::TcpListener) {
-    if let Err(e) = axum::serve(listener, router(store, log)).await {
-        eprintln!("sts-sim: server stopped: {e}");
-    }
+/// Serves the API over plain HTTP on `listener` until the runtime stops, with the faults
+/// `faults` injects.
+pub async fn serve(
+    store: Arc<Store>,
+    log: Arc<RequestLog>,
+    listener: tokio::net::TcpListener,
+    faults: Faults,
+) {
+    let app = App { store, log, faults };
+    listen::run(router(app.clone()), listener, None, app.faults).await;
 }
 
 /// Serves the API over TLS (certificate for 127.0.0.1 signed by `CA_PEM`) on `listener`.
-pub async fn serve_tls(store: Arc<Store>, log: Arc<RequestLog>, listener: tokio::net::TcpListener) {
-    tls::serve(router(store, log), listener).await;
+pub async fn serve_tls(
+    store: Arc<Store>,
+    log: Arc<RequestLog>,
+    listener: tokio::net::TcpListener,
+    faults: Faults,
+) {
+    let app = App { store, log, faults };
+    listen::run(router(app.clone()), listener, Some(tls::acceptor()), app.faults).await;
 }
 
 /// One parsed request, as the handlers see it.
@@ -66,10 +87,16 @@ struct Call {
     body: Body,
 }
 
-async fn entry(State(app): State<App>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
+/// What the log and the fault layer know of a request before it is served.
+struct Described {
+    entry: LoggedRequest,
+    route: Route,
+    params: Params,
+    user: Result<&'static str, ApiError>,
+}
+
+fn describe(parts: &Parts) -> Described {
     let path = parts.uri.path().to_string();
-    let query = parts.uri.query().unwrap_or("").to_string();
     let params = Params::parse(parts.uri.query());
     let route = route::parse(&path);
     let user = auth::authenticate(&parts.headers);
@@ -79,15 +106,40 @@ async fn entry(State(app): State<App>, req: Request) -> Response {
         user: user.as_ref().map_or("", |u| *u).to_string(),
         user_agent: header_str(&parts.headers, header::USER_AGENT).to_string(),
         path,
-        query,
+        query: parts.uri.query().unwrap_or("").to_string(),
         ..LoggedRequest::default()
     };
-    if let Route::Resource(t) = &route {
-        entry.resource = t.res.plural.to_string();
-        entry.subresource = t.subresource.clone();
-        entry.namespace = t.namespace.clone();
-        entry.name = t.name.clone();
+    match &route {
+        Route::Resource(t) => {
+            entry.resource = t.res.plural.to_string();
+            entry.subresource = t.subresource.clone();
+            entry.namespace = t.namespace.clone();
+            entry.name = t.name.clone();
+        }
+        Route::AccessReview => {
+            entry.resource = access::PLURAL.to_string();
+            if parts.method == axum::http::Method::POST {
+                entry.verb = "create".into();
+            }
+        }
+        _ => {}
     }
+    Described {
+        entry,
+        route,
+        params,
+        user,
+    }
+}
+
+async fn entry(State(app): State<App>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let Described {
+        mut entry,
+        route,
+        params,
+        user,
+    } = describe(&parts);
     let response = match user {
         Err(e) if !route.is_public() => error(&e),
         _ => {
@@ -120,6 +172,7 @@ async fn dispatch(
         Route::OpenApiIndex => Some(discovery::openapi_index()),
         Route::OpenApiDocument(gv) => discovery::openapi_document(&gv),
         Route::Unknown => None,
+        Route::AccessReview => return access::review(method, user, body).await,
         Route::Resource(target) => {
             let Some(verb) = route::verb(method, &target, &params) else {
                 return error(&ApiError::method_not_allowed());

@@ -54,6 +54,8 @@ pub enum Route {
         version: String,
     },
     Resource(Target),
+    /// `/apis/authorization.k8s.io/v1/selfsubjectaccessreviews` (answered, never stored).
+    AccessReview,
     /// `/openapi/v3`.
     OpenApiIndex,
     /// `/openapi/v3/api/v1`, `/openapi/v3/apis/{group}/{version}`.
@@ -83,6 +85,7 @@ pub fn parse(path: &str) -> Route {
         ["api", "v1", rest @ ..] => resource_route("", "v1", rest),
         ["apis"] => Route::Groups,
         ["apis", group] => Route::Group(group.to_string()),
+        ["apis", "authorization.k8s.io", "v1", "selfsubjectaccessreviews"] => Route::AccessReview,
         ["apis", group, version, rest @ ..] => resource_route(group, version, rest),
         ["openapi", "v3"] => Route::OpenApiIndex,
         ["openapi", "v3", gv @ ..] => Route::OpenApiDocument(gv.join("/")),

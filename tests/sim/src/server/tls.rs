@@ -1,14 +1,9 @@
-//! Serving over TLS, for clients that send credentials only over TLS (kubectl): a fixed
+//! TLS for clients that send credentials only over TLS (kubectl): a fixed
 //! loopback certificate (127.0.0.1, ::1, localhost) signed by a fixed test CA whose
 //! certificate kubeconfigs carry. Test material only: the key is public, it guards nothing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::Router;
-use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -43,7 +38,8 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn acceptor() -> TlsAcceptor {
+/// The TLS side of every connection (`listen::run`).
+pub(super) fn acceptor() -> TlsAcceptor {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT_PEM.as_bytes())
         .collect::<Result<_, _>>()
         .expect("the built-in certificate parses");
@@ -56,30 +52,6 @@ fn acceptor() -> TlsAcceptor {
         .expect("the built-in certificate matches its key");
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     TlsAcceptor::from(Arc::new(config))
-}
-
-/// Serves `router` over TLS on `listener`, one task per connection, until the runtime stops.
-pub async fn serve(router: Router, listener: TcpListener) {
-    let acceptor = acceptor();
-    loop {
-        let tcp = match listener.accept().await {
-            Ok((tcp, _)) => tcp,
-            Err(_) => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let (acceptor, router) = (acceptor.clone(), router.clone());
-        tokio::spawn(async move {
-            let Ok(stream) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let service = TowerToHyperService::new(router);
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
 }
 
 #[cfg(test)]

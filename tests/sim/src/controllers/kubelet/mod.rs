@@ -309,6 +309,8 @@ fn write_status(store: &Store, pod: &Value, status: Value) -> Result<Value, ApiE
             if obj::uid(p) != uid || obj::is_deleting(p) || obj::pod_terminal(p) {
                 return Err(ApiError::conflict(&PODS, obj::name(p)));
             }
+            let mut status = status;
+            status::keep_gate_conditions(p, &mut status);
             p["status"] = status;
             Ok(())
         },

@@ -111,6 +111,49 @@ fn init_status(c: &Value, p: &Placement) -> Value {
     })
 }
 
+/// The condition types of the pod's `spec.readinessGates`.
+fn gate_types(pod: &Value) -> impl Iterator<Item = &str> {
+    pod.pointer("/spec/readinessGates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|g| obj::str_at(g, "/conditionType"))
+}
+
+/// Why the readiness gates keep a pod with ready containers from being Ready, worded as the
+/// kubelet words it; `None` when every gate's condition is True (or there are none).
+fn unready_gates(pod: &Value, conditions: &[Value]) -> Option<String> {
+    let messages: Vec<String> = gate_types(pod)
+        .filter_map(|gate| match conditions.iter().find(|c| c["type"] == gate) {
+            None => Some(format!(
+                "corresponding condition of pod readiness gate \"{gate}\" does not exist."
+            )),
+            Some(c) if c["status"] != "True" => Some(format!(
+                "the status of pod readiness gate \"{gate}\" is not \"True\", but {}",
+                obj::str_at(c, "/status")
+            )),
+            Some(_) => None,
+        })
+        .collect();
+    (!messages.is_empty()).then(|| messages.join(", "))
+}
+
+/// Keeps in `status` the readiness-gate conditions of `current` (they belong to whoever sets
+/// them, not to the kubelet, whose status write must not undo a change it has not seen yet).
+pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
+    let Some(conditions) = status["conditions"].as_array_mut() else {
+        return;
+    };
+    for gate in gate_types(current) {
+        let theirs = current
+            .pointer("/status/conditions")
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["type"] == gate));
+        conditions.retain(|c| c["type"] != gate);
+        conditions.extend(theirs.cloned());
+    }
+}
+
 /// The status of a started pod at `p.elapsed`, and when it changes next.
 pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<Duration>) {
     let containers = pod
@@ -126,7 +169,17 @@ pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<
     set_condition(&mut conditions, "PodScheduled", true, None, p.now);
     set_condition(&mut conditions, "Initialized", true, None, p.now);
     set_condition(&mut conditions, "ContainersReady", ready, None, p.now);
-    set_condition(&mut conditions, "Ready", ready, None, p.now);
+    let gates = ready.then(|| unready_gates(pod, &conditions)).flatten();
+    let gates_reason = gates
+        .clone()
+        .map(|message| json!({"reason": "ReadinessGatesNotReady", "message": message}));
+    set_condition(
+        &mut conditions,
+        "Ready",
+        ready && gates.is_none(),
+        gates_reason,
+        p.now,
+    );
     let order = ["PodScheduled", "Initialized", "ContainersReady", "Ready"];
     conditions.sort_by_key(|c| order.iter().position(|o| c["type"] == *o).unwrap_or(order.len()));
     status["conditions"] = Value::Array(conditions);
@@ -195,6 +248,36 @@ mod tests {
         assert_eq!(c["ready"], false);
         assert!(next.is_some());
         assert!(!obj::condition_true(&json!({"status": s}), "Ready"));
+    }
+
+    #[test]
+    fn readiness_gates_hold_ready_until_their_condition_is_true() {
+        let t = Timings::fast();
+        let mut gated = pod("nginx:1.25");
+        gated["spec"]["readinessGates"] = json!([{"conditionType": "example.com/lb"}]);
+        let later = at(t.ready.as_millis() as u64);
+        let (s, _) = running(&gated, &later, &t);
+        let ready = obj::condition(&json!({"status": s.clone()}), "Ready")
+            .cloned()
+            .unwrap();
+        assert_eq!(ready["status"], "False");
+        assert_eq!(ready["reason"], "ReadinessGatesNotReady");
+        assert_eq!(
+            ready["message"],
+            "corresponding condition of pod readiness gate \"example.com/lb\" does not exist."
+        );
+        assert!(obj::condition_true(
+            &json!({"status": s.clone()}),
+            "ContainersReady"
+        ));
+        gated["status"] = s;
+        let gate = json!({"type": "example.com/lb", "status": "True"});
+        gated["status"]["conditions"].as_array_mut().unwrap().push(gate);
+        let (s, _) = running(&gated, &later, &t);
+        assert!(obj::condition_true(&json!({"status": s.clone()}), "Ready"));
+        let mut stale = json!({"conditions": [{"type": "Ready", "status": "False"}]});
+        keep_gate_conditions(&json!({"spec": gated["spec"], "status": s}), &mut stale);
+        assert_eq!(stale["conditions"][1]["type"], "example.com/lb");
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! Accepting and serving connections (plain or TLS), one task per connection, with the hooks
+//! fault injection needs: a request can have its own connection dropped (`Connection::close`),
+//! and a restart stops accepting, drops every connection and listens again on the same port.
+//! What is answered is the router's business, not this module's.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::service::Service;
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio_rustls::TlsAcceptor;
+
+use crate::faults::Faults;
+
+/// The connection a request came on, in the request's extensions: closing it drops the TCP
+/// connection without an answer.
+#[derive(Clone)]
+pub struct Connection(Arc<Notify>);
+
+impl Connection {
+    /// Drops the connection (the request being served gets no answer).
+    pub fn close(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// Serves `router` on `listener` until the runtime stops, restarting when `faults` asks.
+pub async fn run(router: Router, listener: TcpListener, tls: Option<TlsAcceptor>, faults: Faults) {
+    let Ok(addr) = listener.local_addr() else {
+        return;
+    };
+    let mut listener = Some(listener);
+    let mut restarts = faults.restart_requests();
+    let (generation, _) = watch::channel(0u64);
+    loop {
+        let accepted = tokio::select! {
+            accepted = accept(listener.as_ref()) => accepted,
+            changed = restarts.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let pause = restarts.borrow_and_update().1;
+                drop(listener.take());
+                generation.send_modify(|g| *g += 1);
+                listener = rebind(addr, pause).await;
+                faults.restart_finished();
+                continue;
+            }
+        };
+        let Some(tcp) = accepted else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let (router, tls, stop) = (router.clone(), tls.clone(), generation.subscribe());
+        tokio::spawn(connection(tcp, router, tls, stop));
+    }
+}
+
+async fn accept(listener: Option<&TcpListener>) -> Option<TcpStream> {
+    match listener {
+        Some(l) => l.accept().await.ok().map(|(tcp, _)| tcp),
+        None => std::future::pending().await,
+    }
+}
+
+/// Listens on `addr` again after `pause`, retrying while the port is still held.
+async fn rebind(addr: SocketAddr, pause: Duration) -> Option<TcpListener> {
+    tokio::time::sleep(pause).await;
+    for _ in 0..100 {
+        if let Ok(l) = TcpListener::bind(addr).await {
+            return Some(l);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("sts-sim: cannot listen on {addr} again after a restart");
+    None
+}
+
+async fn connection(tcp: TcpStream, router: Router, tls: Option<TlsAcceptor>, stop: watch::Receiver<u64>) {
+    let _ = tcp.set_nodelay(true);
+    match tls {
+        Some(acceptor) => {
+            if let Ok(stream) = acceptor.accept(tcp).await {
+                serve_io(stream, router, stop).await;
+            }
+        }
+        None => serve_io(tcp, router, stop).await,
+    }
+}
+
+/// Serves HTTP/1.1 on one connection until it ends, the request closes it or a restart.
+async fn serve_io<I>(io: I, router: Router, mut stop: watch::Receiver<u64>)
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let kill = Connection(Arc::new(Notify::new()));
+    let handle = kill.clone();
+    let inner = TowerToHyperService::new(router);
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(handle.clone());
+        inner.call(req)
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades();
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.0.notified() => {}
+        _ = stop.changed() => {}
+    }
+}
