@@ -588,7 +588,9 @@ fn parse_name(text: &str) -> Result<String, String> {
 fn parse_namespace(text: &str) -> Result<String, String> {
     let name = parse_name(text).map_err(|e| e.replace("StatefulSet name", "namespace"))?;
     if name.len() > 63 || name.contains('.') {
-        return Err(format!("{text:?} is not a valid namespace: at most 63 lower-case letters, digits and '-'"));
+        return Err(format!(
+            "{text:?} is not a valid namespace: at most 63 lower-case letters, digits and '-'"
+        ));
     }
     Ok(name)
 }

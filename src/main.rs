@@ -4,6 +4,7 @@ mod apply;
 mod backup;
 mod cli;
 mod cmd;
+mod complete;
 mod context;
 mod error;
 mod fetch;
@@ -19,6 +20,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    if let Some(words) = complete::requested(std::env::args_os()) {
+        return complete::run(&words);
+    }
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,

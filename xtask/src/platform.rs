@@ -1,0 +1,103 @@
+//! Target triples and what krew calls them: `os`/`arch` selector labels, the archive's name,
+//! the binary's name.
+
+use anyhow::{Result, anyhow};
+
+/// A target the plugin ships for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Platform {
+    pub triple: String,
+    /// krew's `os` label: linux, darwin, windows.
+    pub os: &'static str,
+    /// krew's `arch` label: amd64, arm64.
+    pub arch: &'static str,
+}
+
+impl Platform {
+    /// The platform of a Rust target triple.
+    pub fn from_triple(triple: &str) -> Result<Platform> {
+        let arch = match triple.split('-').next() {
+            Some("x86_64") => "amd64",
+            Some("aarch64") => "arm64",
+            _ => return Err(anyhow!("no krew arch for target {triple}")),
+        };
+        let os = if triple.contains("-linux-") {
+            "linux"
+        } else if triple.ends_with("-apple-darwin") {
+            "darwin"
+        } else if triple.contains("-windows-") {
+            "windows"
+        } else {
+            return Err(anyhow!("no krew os for target {triple}"));
+        };
+        Ok(Platform {
+            triple: triple.to_string(),
+            os,
+            arch,
+        })
+    }
+
+    /// The executable's file name: `kubectl-sts`, `kubectl-sts.exe` on Windows.
+    pub fn binary(&self) -> String {
+        let suffix = if self.os == "windows" { ".exe" } else { "" };
+        format!("{}{suffix}", crate::cargo::PACKAGE)
+    }
+
+    /// The release archive's file name for a version.
+    pub fn archive(&self, version: &str) -> String {
+        format!("{}-v{version}-{}.tar.gz", crate::cargo::PACKAGE, self.triple)
+    }
+
+    /// The platform and version of an archive named by [`Platform::archive`].
+    pub fn of_archive(file_name: &str) -> Result<(Platform, String)> {
+        let stem = file_name
+            .strip_prefix(&format!("{}-v", crate::cargo::PACKAGE))
+            .and_then(|s| s.strip_suffix(".tar.gz"))
+            .ok_or_else(|| anyhow!("{file_name} is not named kubectl-sts-vVERSION-TRIPLE.tar.gz"))?;
+        // The version may hold dashes itself (1.0.0-rc.1): the triple is the first tail that is one.
+        stem.match_indices('-')
+            .find_map(|(at, _)| {
+                let platform = Platform::from_triple(&stem[at + 1..]).ok()?;
+                Some((platform, stem[..at].to_string()))
+            })
+            .ok_or_else(|| anyhow!("{file_name} names no supported target triple"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triples_map_to_krew_labels() {
+        let cases = [
+            ("x86_64-unknown-linux-gnu", "linux", "amd64"),
+            ("aarch64-unknown-linux-musl", "linux", "arm64"),
+            ("x86_64-apple-darwin", "darwin", "amd64"),
+            ("aarch64-apple-darwin", "darwin", "arm64"),
+            ("x86_64-pc-windows-msvc", "windows", "amd64"),
+        ];
+        for (triple, os, arch) in cases {
+            let p = Platform::from_triple(triple).unwrap();
+            assert_eq!((p.os, p.arch), (os, arch), "{triple}");
+        }
+        assert!(Platform::from_triple("riscv64gc-unknown-linux-gnu").is_err());
+        assert!(Platform::from_triple("x86_64-unknown-freebsd").is_err());
+    }
+
+    #[test]
+    fn archive_names_round_trip() {
+        let p = Platform::from_triple("x86_64-pc-windows-msvc").unwrap();
+        assert_eq!(p.binary(), "kubectl-sts.exe");
+        let name = p.archive("1.2.3");
+        assert_eq!(name, "kubectl-sts-v1.2.3-x86_64-pc-windows-msvc.tar.gz");
+        assert_eq!(Platform::of_archive(&name).unwrap(), (p, "1.2.3".to_string()));
+        assert!(Platform::of_archive("kubectl-sts.tar.gz").is_err());
+        let (p, version) =
+            Platform::of_archive("kubectl-sts-v1.0.0-rc.1-aarch64-apple-darwin.tar.gz").unwrap();
+        assert_eq!(
+            (p.triple.as_str(), version.as_str()),
+            ("aarch64-apple-darwin", "1.0.0-rc.1")
+        );
+    }
+}
