@@ -12,6 +12,7 @@ mod follow;
 mod model;
 mod output;
 mod preflight;
+mod resolve;
 mod retry;
 mod wait;
 

@@ -4,6 +4,7 @@
 pub mod abort;
 pub mod completion;
 pub mod delete;
+pub mod dns;
 pub mod history;
 pub mod list;
 pub mod promote;
@@ -60,6 +61,7 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Roll(args) => roll::run(ctx, args).await,
         Command::Restart(args) => restart::run(ctx, args).await,
         Command::Delete(args) => delete::run(ctx, args).await,
+        Command::Dns(args) => dns::run(ctx, args).await,
         Command::Pvc(args) => match &args.action {
             Some(PvcAction::Resize(resize)) => resize::run(ctx, resize).await,
             None => pvc::run(ctx, args).await,

@@ -1,7 +1,8 @@
 //! Builders of k8s-openapi objects for unit tests, shaped like the API server's answers.
 
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
@@ -122,6 +123,18 @@ impl PodBuilder {
         self.0["metadata"]["deletionTimestamp"] = json!("2026-11-22T00:59:59Z");
         self
     }
+    pub fn subdomain(mut self, subdomain: &str) -> Self {
+        self.0["spec"]["subdomain"] = json!(subdomain);
+        self
+    }
+    pub fn ip(mut self, ip: &str) -> Self {
+        self.0["status"]["podIP"] = json!(ip);
+        self
+    }
+    pub fn uid(mut self, uid: &str) -> Self {
+        self.0["metadata"]["uid"] = json!(uid);
+        self
+    }
     pub fn ready_since(mut self, at: &str) -> Self {
         self.0["status"]["conditions"][0]["lastTransitionTime"] = json!(at);
         self
@@ -166,4 +179,59 @@ pub fn snapshot(
         revisions,
         taken_at: now(),
     }
+}
+
+/// A headless Service `name` selecting `app=<app>` with one port `web` 80/TCP.
+pub struct ServiceBuilder(Value);
+
+impl ServiceBuilder {
+    pub fn new(name: &str, app: &str) -> Self {
+        ServiceBuilder(json!({
+            "metadata": {"name": name, "namespace": "default", "uid": format!("uid-svc-{name}")},
+            "spec": {"clusterIP": "None", "clusterIPs": ["None"], "selector": {"app": app},
+                     "ports": [{"name": "web", "port": 80, "protocol": "TCP", "targetPort": 80}]}
+        }))
+    }
+    pub fn cluster_ip(mut self, ip: &str) -> Self {
+        self.0["spec"]["clusterIP"] = json!(ip);
+        self.0["spec"]["clusterIPs"] = json!([ip]);
+        self
+    }
+    pub fn publish_not_ready(mut self) -> Self {
+        self.0["spec"]["publishNotReadyAddresses"] = json!(true);
+        self
+    }
+    pub fn build(self) -> Service {
+        serde_json::from_value(self.0).unwrap()
+    }
+}
+
+/// The EndpointSlice the controller makes for Service `svc` over `pods` (each with its IP,
+/// uid, readiness, and a hostname when its subdomain is `svc`); `publish` as
+/// `publishNotReadyAddresses`.
+pub fn slice(svc: &str, pods: &[&Pod], publish: bool) -> EndpointSlice {
+    let endpoints: Vec<Value> = pods
+        .iter()
+        .map(|pod| {
+            let spec = pod.spec.as_ref().unwrap();
+            let ready = crate::model::health::ready_since(pod).is_some();
+            let mut ep = json!({
+                "addresses": [pod.status.as_ref().unwrap().pod_ip.clone().unwrap()],
+                "conditions": {"ready": ready || publish, "serving": ready, "terminating": false},
+                "targetRef": {"kind": "Pod", "name": pod.metadata.name, "namespace": "default", "uid": pod.metadata.uid},
+            });
+            if spec.subdomain.as_deref() == Some(svc) {
+                ep["hostname"] = json!(spec.hostname);
+            }
+            ep
+        })
+        .collect();
+    serde_json::from_value(json!({
+        "metadata": {"name": format!("{svc}-x1"), "namespace": "default",
+                     "labels": {"kubernetes.io/service-name": svc}},
+        "addressType": "IPv4",
+        "endpoints": endpoints,
+        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}]
+    }))
+    .unwrap()
 }

@@ -5,6 +5,7 @@
 pub mod budget;
 pub mod claims;
 pub mod delete;
+pub mod dns;
 pub mod health;
 pub mod history;
 pub mod list;
@@ -12,6 +13,7 @@ pub mod manifest;
 pub mod progress;
 pub mod quantity;
 pub mod resize;
+pub mod resolution;
 pub mod restart;
 pub mod revert;
 pub mod revision;

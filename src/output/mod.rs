@@ -5,6 +5,7 @@
 pub mod age;
 pub mod claims;
 pub mod delete;
+pub mod dns;
 pub mod list;
 pub mod progress;
 pub mod prompt;

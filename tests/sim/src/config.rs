@@ -60,6 +60,8 @@ pub struct SimConfig {
     /// Serve HTTPS (a built-in loopback certificate the kubeconfig trusts) instead of HTTP:
     /// kubectl sends tokens only over TLS.
     pub tls: bool,
+    /// Cluster DNS (CoreDNS pods in kube-system and a server on loopback); `None`: no DNS.
+    pub dns: Option<crate::dns::DnsConfig>,
 }
 
 impl Default for SimConfig {
@@ -71,6 +73,7 @@ impl Default for SimConfig {
             history: crate::store::DEFAULT_HISTORY,
             watch_buffer: crate::store::DEFAULT_WATCH_BUFFER,
             tls: false,
+            dns: None,
         }
     }
 }

@@ -6,9 +6,11 @@
 pub mod config;
 pub mod controllers;
 pub mod defaults;
+pub mod dns;
 pub mod error;
 pub mod faults;
 pub mod helpers;
+pub mod network;
 pub mod resources;
 pub mod selector;
 pub mod server;

@@ -49,6 +49,18 @@ struct Args {
     /// '{"fault":"drop-watches","afterMs":10000}', '{"fault":"restart","pauseMs":500,"afterMs":10000}'.
     #[arg(long, value_name = "JSON", value_parser = parse_fault)]
     fault: Vec<(Fault, Option<u64>)>,
+    /// Run no cluster DNS (by default CoreDNS pods in kube-system answer on a loopback port).
+    #[arg(long)]
+    no_dns: bool,
+    /// The cluster domain DNS names end in.
+    #[arg(long, value_name = "DOMAIN", default_value = "cluster.local")]
+    cluster_domain: String,
+    /// Milliseconds a change of a Service or EndpointSlice takes to show in DNS answers.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    dns_delay_ms: u64,
+    /// Port of the DNS server on 127.0.0.1, UDP and TCP (0: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    dns_port: u16,
 }
 
 /// A `--fault` value: the fault and its `afterMs`.
@@ -85,6 +97,11 @@ impl Args {
             timings,
             port: self.port,
             tls: self.tls,
+            dns: (!self.no_dns).then(|| sts_sim::dns::DnsConfig {
+                cluster_domain: self.cluster_domain.clone(),
+                propagation_delay: Duration::from_millis(self.dns_delay_ms),
+                port: self.dns_port,
+            }),
             ..SimConfig::default()
         }
     }
@@ -123,6 +140,12 @@ fn run(args: Args) -> Result<()> {
         None => print!("{}", sim.kubeconfig()),
     }
     eprintln!("sts-sim listening on {}", sim.url());
+    if let Some(dns) = sim.dns_addr() {
+        eprintln!(
+            "sts-sim: cluster DNS ({}) on {dns}, UDP and TCP",
+            args.cluster_domain
+        );
+    }
     inject_faults(&sim, &args)?;
     if !args.tls {
         eprintln!("sts-sim: kubectl sends no token over plain HTTP; start with --tls to use kubectl");

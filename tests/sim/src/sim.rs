@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::config::SimConfig;
 use crate::faults::Faults;
+use crate::network::PodNetwork;
 use crate::resources;
 use crate::server::{self, RequestLog};
 use crate::store::Store;
@@ -44,6 +45,7 @@ pub struct Sim {
     pub addr: SocketAddr,
     pub config: SimConfig,
     faults: Faults,
+    dns: Option<crate::dns::Dns>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -72,6 +74,11 @@ impl Sim {
         let addr = std_listener.local_addr()?;
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let faults = Faults::default();
+        let net = Arc::new(PodNetwork::default());
+        let (dns, dns_start) = match &config.dns {
+            Some(dns) => crate::dns::prepare(&store, &net, dns).map(|(d, s)| (Some(d), Some(s)))?,
+            None => (None, None),
+        };
         let thread = {
             let (store, log, config, faults) = (store.clone(), log.clone(), config.clone(), faults.clone());
             std::thread::Builder::new()
@@ -86,11 +93,14 @@ impl Sim {
                         let listener =
                             tokio::net::TcpListener::from_std(std_listener).expect("loopback listener");
                         crate::controllers::spawn_all(store.clone(), &config);
+                        if let Some(dns) = dns_start {
+                            dns.spawn();
+                        }
                         let serve = async {
                             if config.tls {
-                                server::serve_tls(store, log, listener, faults).await
+                                server::serve_tls(store, log, listener, faults, net).await
                             } else {
-                                server::serve(store, log, listener, faults).await
+                                server::serve(store, log, listener, faults, net).await
                             }
                         };
                         tokio::select! {
@@ -107,6 +117,7 @@ impl Sim {
             addr,
             config,
             faults,
+            dns,
             shutdown: Some(shutdown),
             thread: Some(thread),
         })
@@ -116,6 +127,17 @@ impl Sim {
     /// connections, restarts, latency (see `Fault`).
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    /// The cluster DNS server's address (UDP and TCP), when `SimConfig::dns` enables it.
+    pub fn dns_addr(&self) -> Option<SocketAddr> {
+        self.dns.as_ref().map(|d| d.addr)
+    }
+
+    /// Whether cluster DNS answers from every change made so far (its propagation delay has
+    /// passed since the last one); true without DNS.
+    pub fn dns_caught_up(&self) -> bool {
+        self.dns.as_ref().is_none_or(crate::dns::Dns::caught_up)
     }
 
     /// `http://127.0.0.1:PORT` (`https://` with `SimConfig::tls`).

@@ -97,7 +97,11 @@ pub type Subresource = (&'static str, Option<(&'static str, &'static str, &'stat
 pub fn subresources(res: &Resource) -> &'static [Subresource] {
     match res.plural {
         "statefulsets" => &[("status", None), ("scale", Some(("autoscaling", "v1", "Scale")))],
-        "pods" => &[("status", None), ("eviction", Some(("policy", "v1", "Eviction")))],
+        "pods" => &[
+            ("status", None),
+            ("eviction", Some(("policy", "v1", "Eviction"))),
+            ("portforward", Some(("", "v1", "PodPortForwardOptions"))),
+        ],
         "persistentvolumeclaims"
         | "persistentvolumes"
         | "poddisruptionbudgets"
@@ -136,6 +140,8 @@ fn resource_entry(res: &Resource) -> Value {
 fn subresource_entry(res: &Resource, name: &str, gvk: Option<(&str, &str, &str)>) -> Value {
     let verbs = if name == "eviction" {
         json!(["create"])
+    } else if name == "portforward" {
+        json!(["create", "get"])
     } else {
         json!(["get", "patch", "update"])
     };

@@ -11,6 +11,7 @@ mod listen;
 mod log;
 mod namespaces;
 mod patch;
+mod portforward;
 mod route;
 mod subresources;
 mod table;
@@ -28,6 +29,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::faults::Faults;
+use crate::network::PodNetwork;
 use crate::store::Store;
 
 pub use auth::{ADMIN_USER, VIEWER_USER};
@@ -46,6 +48,8 @@ struct App {
     store: Arc<Store>,
     log: Arc<RequestLog>,
     faults: Faults,
+    /// Where pods' ports listen, for port-forwards.
+    net: Arc<PodNetwork>,
 }
 
 fn router(app: App) -> axum::Router {
@@ -62,8 +66,14 @@ pub async fn serve(
     log: Arc<RequestLog>,
     listener: tokio::net::TcpListener,
     faults: Faults,
+    net: Arc<PodNetwork>,
 ) {
-    let app = App { store, log, faults };
+    let app = App {
+        store,
+        log,
+        faults,
+        net,
+    };
     listen::run(router(app.clone()), listener, None, app.faults).await;
 }
 
@@ -73,8 +83,14 @@ pub async fn serve_tls(
     log: Arc<RequestLog>,
     listener: tokio::net::TcpListener,
     faults: Faults,
+    net: Arc<PodNetwork>,
 ) {
-    let app = App { store, log, faults };
+    let app = App {
+        store,
+        log,
+        faults,
+        net,
+    };
     listen::run(router(app.clone()), listener, Some(tls::acceptor()), app.faults).await;
 }
 
@@ -85,6 +101,14 @@ struct Call {
     params: Params,
     headers: HeaderMap,
     body: Body,
+    /// The connection's upgrade, for WebSocket requests (port-forward).
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
+}
+
+/// A request's body and, for WebSocket requests, its connection's upgrade.
+struct Incoming {
+    body: Body,
+    upgrade: Option<hyper::upgrade::OnUpgrade>,
 }
 
 /// What the log and the fault layer know of a request before it is served.
@@ -133,7 +157,9 @@ fn describe(parts: &Parts) -> Described {
 }
 
 async fn entry(State(app): State<App>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let upgrade = parts.extensions.remove::<hyper::upgrade::OnUpgrade>();
+    let body = Incoming { body, upgrade };
     let Described {
         mut entry,
         route,
@@ -159,7 +185,7 @@ async fn dispatch(
     user: &str,
     params: Params,
     headers: HeaderMap,
-    body: Body,
+    body: Incoming,
 ) -> Response {
     let host = header_str(&headers, header::HOST).to_string();
     let found = match route {
@@ -172,7 +198,7 @@ async fn dispatch(
         Route::OpenApiIndex => Some(discovery::openapi_index()),
         Route::OpenApiDocument(gv) => discovery::openapi_document(&gv),
         Route::Unknown => None,
-        Route::AccessReview => return access::review(method, user, body).await,
+        Route::AccessReview => return access::review(method, user, body.body).await,
         Route::Resource(target) => {
             let Some(verb) = route::verb(method, &target, &params) else {
                 return error(&ApiError::method_not_allowed());
@@ -185,7 +211,8 @@ async fn dispatch(
                 verb,
                 params,
                 headers,
-                body,
+                body: body.body,
+                upgrade: body.upgrade,
             };
             return handlers::handle(app, call).await.unwrap_or_else(|e| error(&e));
         }

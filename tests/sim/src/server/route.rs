@@ -161,6 +161,9 @@ impl Params {
 pub fn verb(method: &Method, target: &Target, params: &Params) -> Option<&'static str> {
     let named = target.name.is_some();
     let verb = match *method {
+        // Connecting to a pod (port-forward, exec, attach) over a WebSocket GET needs `create`,
+        // as over a POST (AuthorizePodWebsocketUpgradeCreatePermission, on since 1.35).
+        Method::GET if named && is_connect(target) => "create",
         Method::GET if named => "get",
         Method::GET if params.flag("watch") => "watch",
         Method::GET => "list",
@@ -172,6 +175,15 @@ pub fn verb(method: &Method, target: &Target, params: &Params) -> Option<&'stati
         _ => return None,
     };
     Some(verb)
+}
+
+/// A pod's connect subresources, whatever the method.
+fn is_connect(target: &Target) -> bool {
+    target.res.plural == "pods"
+        && matches!(
+            target.subresource.as_deref(),
+            Some("portforward" | "exec" | "attach")
+        )
 }
 
 /// The verb of any request, for the log (`get` for discovery and other reads).

@@ -19,6 +19,7 @@ pub(super) async fn handle(app: &App, call: Call, sub: &str) -> Result<Response,
         return Err(not_served());
     }
     match (sub, call.verb) {
+        ("portforward", "create") => super::portforward::handle(app, call).await,
         ("status", "get") => {
             let t = &call.target;
             Ok(respond(StatusCode::OK, &app.store.get(res, t.ns(), t.name())?))
