@@ -27,11 +27,15 @@ pub enum PodRemoval {
 }
 
 fn pod_call<'a>(ctx: &'a Context, verb: &'static str, name: &'a str) -> ApiCall<'a> {
-    ApiCall {
-        verb,
-        resource: "pods",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
+    ApiCall::on(verb, "pods", &ctx.namespace, name)
+}
+
+/// Patch parameters, server-side dry run or not.
+fn patch_params(dry_run: bool) -> PatchParams {
+    if dry_run {
+        PatchParams::default().dry_run()
+    } else {
+        PatchParams::default()
     }
 }
 
@@ -109,17 +113,8 @@ pub async fn patch_set(
     dry_run: bool,
 ) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let params = if dry_run {
-        PatchParams::default().dry_run()
-    } else {
-        PatchParams::default()
-    };
-    let call = ApiCall {
-        verb: "patch",
-        resource: "statefulsets",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let params = patch_params(dry_run);
+    let call = ApiCall::on("patch", "statefulsets", &ctx.namespace, name);
     ctx.call(call, || api.patch(name, &params, patch)).await
 }
 
@@ -130,17 +125,8 @@ pub async fn scale_set(ctx: &Context, sts: &StatefulSet, replicas: i32, dry_run:
     let name = sts.metadata.name.as_deref().unwrap_or_default();
     let rv = sts.metadata.resource_version.clone().unwrap_or_default();
     let patch = json!({"metadata": {"resourceVersion": rv}, "spec": {"replicas": replicas}});
-    let params = if dry_run {
-        PatchParams::default().dry_run()
-    } else {
-        PatchParams::default()
-    };
-    let call = ApiCall {
-        verb: "patch",
-        resource: "statefulsets",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let params = patch_params(dry_run);
+    let call = ApiCall::on("patch", "statefulsets", &ctx.namespace, name);
     let body = Patch::Merge(&patch);
     ctx.call(call, || api.patch_scale(name, &params, &body)).await?;
     Ok(())
@@ -181,12 +167,7 @@ where
         preconditions: Some(preconditions),
         ..DeleteParams::default()
     };
-    let call = ApiCall {
-        verb: "delete",
-        resource,
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let call = ApiCall::on("delete", resource, &ctx.namespace, name);
     match ctx.answer(call, || api.delete(name, &params)).await? {
         Ok(answer) if answer.is_left() => Ok(Deleted::Pending),
         Ok(_) => Ok(Deleted::Gone),
@@ -221,17 +202,8 @@ pub async fn resize_claim(
     let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let patch = json!({"metadata": {"resourceVersion": resource_version},
                        "spec": {"resources": {"requests": {"storage": size}}}});
-    let params = if dry_run {
-        PatchParams::default().dry_run()
-    } else {
-        PatchParams::default()
-    };
-    let call = ApiCall {
-        verb: "patch",
-        resource: "persistentvolumeclaims",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let params = patch_params(dry_run);
+    let call = ApiCall::on("patch", "persistentvolumeclaims", &ctx.namespace, name);
     let body = Patch::Merge(&patch);
     ctx.call(call, || api.patch(name, &params, &body)).await
 }

@@ -88,6 +88,28 @@ pub struct ApiCall<'a> {
     pub name: Option<&'a str>,
 }
 
+impl<'a> ApiCall<'a> {
+    /// A call on one named object of a namespace.
+    pub fn on(verb: &'static str, resource: &'static str, namespace: &'a str, name: &'a str) -> Self {
+        ApiCall {
+            verb,
+            resource,
+            namespace: Some(namespace),
+            name: Some(name),
+        }
+    }
+
+    /// A list in one namespace, or in all with `None`.
+    pub fn list(resource: &'static str, namespace: Option<&'a str>) -> Self {
+        ApiCall {
+            verb: "list",
+            resource,
+            namespace,
+            name: None,
+        }
+    }
+}
+
 /// Who and where, for wording connection and credential errors.
 #[derive(Debug, Clone, Default)]
 pub struct Target {

@@ -18,23 +18,13 @@ use crate::model::snapshot::{SetSnapshot, own_pods};
 
 /// The API call record for a namespaced list.
 pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> {
-    ApiCall {
-        verb: "list",
-        resource,
-        namespace: Some(namespace),
-        name: None,
-    }
+    ApiCall::list(resource, Some(namespace))
 }
 
 /// Gets the set `name` in the context's namespace.
 pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = ApiCall {
-        verb: "get",
-        resource: "statefulsets",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let call = ApiCall::on("get", "statefulsets", &ctx.namespace, name);
     ctx.call(call, || api.get(name)).await
 }
 
@@ -163,12 +153,7 @@ where
         + std::fmt::Debug,
 {
     let api: Api<K> = Api::all(ctx.client.clone());
-    let call = ApiCall {
-        verb: "list",
-        resource,
-        namespace: None,
-        name: None,
-    };
+    let call = ApiCall::list(resource, None);
     let params = ListParams::default();
     match ctx.answer(call, || api.list(&params)).await? {
         Ok(list) => Ok(Some(list.items)),
@@ -180,12 +165,7 @@ where
 /// Gets claim `name` in the context's namespace.
 pub async fn claim(ctx: &Context, name: &str) -> Result<PersistentVolumeClaim> {
     let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = ApiCall {
-        verb: "get",
-        resource: "persistentvolumeclaims",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let call = ApiCall::on("get", "persistentvolumeclaims", &ctx.namespace, name);
     ctx.call(call, || api.get(name)).await
 }
 
@@ -219,12 +199,7 @@ async fn optional_service(ctx: &Context, name: &str) -> Result<Option<Service>> 
         return Ok(None);
     }
     let api: Api<Service> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = ApiCall {
-        verb: "get",
-        resource: "services",
-        namespace: Some(&ctx.namespace),
-        name: Some(name),
-    };
+    let call = ApiCall::on("get", "services", &ctx.namespace, name);
     match ctx.answer(call, || api.get(name)).await? {
         Ok(service) => Ok(Some(service)),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),

@@ -23,12 +23,7 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
             Some(ctx.namespace.as_str()),
         )
     };
-    let call = ApiCall {
-        verb: "list",
-        resource: "statefulsets",
-        namespace,
-        name: None,
-    };
+    let call = ApiCall::list("statefulsets", namespace);
     let params = ListParams::default();
     let sets = ctx.call(call, || api.list(&params)).await?;
     let list = summarize_sets(&sets.items, Timestamp::now());
