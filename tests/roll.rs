@@ -299,42 +299,32 @@ fn roll_on_a_rolling_update_set_explains_and_changes_nothing() {
 fn bad_ordinals_and_missing_confirmation_change_nothing() {
     let cluster = zk_cluster();
     set_image(&cluster, "zk", "zookeeper", "zookeeper:3.9");
-    for (args, code, text) in [
-        (
-            vec!["roll", "zk", "--ordinals", "3", "--yes"],
-            1,
-            "ordinal 3 is not in statefulset default/zk (its ordinals are 0..=2)",
-        ),
-        (
-            vec!["roll", "zk", "--ordinals", "1,1", "--yes"],
-            1,
-            "ordinal 1 is given twice",
-        ),
-        (vec!["roll", "zk", "--ordinals", "x"], 2, "invalid value"),
-        (
-            vec!["roll", "nope", "--yes"],
-            1,
-            "statefulset default/nope not found",
-        ),
-        (
-            vec!["roll", "zk"],
-            1,
-            "refusing to roll statefulset default/zk without confirmation",
-        ),
-    ] {
-        let output = cluster.sts().args(&args).output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-        assert!(
-            stderr_of(&output).contains(text),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-    }
+    common::assert_refused(
+        &cluster,
+        &[
+            (
+                vec!["roll", "zk", "--ordinals", "3", "--yes"],
+                1,
+                "ordinal 3 is not in statefulset default/zk (its ordinals are 0..=2)",
+            ),
+            (
+                vec!["roll", "zk", "--ordinals", "1,1", "--yes"],
+                1,
+                "ordinal 1 is given twice",
+            ),
+            (vec!["roll", "zk", "--ordinals", "x"], 2, "invalid value"),
+            (
+                vec!["roll", "nope", "--yes"],
+                1,
+                "statefulset default/nope not found",
+            ),
+            (
+                vec!["roll", "zk"],
+                1,
+                "refusing to roll statefulset default/zk without confirmation",
+            ),
+        ],
+    );
     let before = uids(&cluster);
     let dry = cluster.sts().args(["roll", "zk", "--dry-run"]).output().unwrap();
     assert!(dry.status.success(), "{}", stderr_of(&dry));

@@ -311,83 +311,73 @@ fn bad_input_and_missing_confirmation_change_nothing() {
     let cluster = Cluster::start();
     cluster.apply_fixture("web.yaml");
     cluster.wait_ready("web", 3);
-    for (args, code, text) in [
-        (
-            vec!["rollout", "web", "--image", "app=nginx:1.26", "--yes"],
-            1,
-            "container \"app\" is not in statefulset default/web (containers: nginx)",
-        ),
-        (
-            vec!["rollout", "web", "--image", "nginx:1.26", "--yes"],
-            2,
-            "expected CONTAINER=IMAGE",
-        ),
-        (
-            vec![
-                "rollout",
-                "web",
-                "--image",
-                "nginx=nginx:1.26",
-                "--partition",
-                "4",
-                "--yes",
-            ],
-            1,
-            "partition 4 is outside 0..=3",
-        ),
-        (
-            vec!["rollout", "web", "--image", "nginx=Bad Image", "--yes"],
-            1,
-            "is not a valid image reference",
-        ),
-        (
-            vec![
-                "canary",
-                "web",
-                "--image",
-                "nginx=nginx:1.26",
-                "--count",
-                "4",
-                "--yes",
-            ],
-            1,
-            "--count 4 is more than the 3 replicas",
-        ),
-        (
-            vec!["promote", "web", "--full", "--yes"],
-            1,
-            "no rollout in flight",
-        ),
-        (
-            vec!["promote", "web", "--step", "1", "--full"],
-            2,
-            "cannot be used with",
-        ),
-        (
-            vec!["abort", "web", "--yes"],
-            1,
-            "no rollout in flight in statefulset default/web: nothing to abort",
-        ),
-        (
-            vec!["rollout", "web", "--image", "nginx=nginx:1.26"],
-            1,
-            "refusing to change the template of statefulset default/web without confirmation",
-        ),
-        (vec!["promote", "web"], 1, "no rollout in flight"),
-    ] {
-        let output = cluster.sts().args(&args).output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-        assert!(
-            stderr_of(&output).contains(text),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-    }
+    common::assert_refused(
+        &cluster,
+        &[
+            (
+                vec!["rollout", "web", "--image", "app=nginx:1.26", "--yes"],
+                1,
+                "container \"app\" is not in statefulset default/web (containers: nginx)",
+            ),
+            (
+                vec!["rollout", "web", "--image", "nginx:1.26", "--yes"],
+                2,
+                "expected CONTAINER=IMAGE",
+            ),
+            (
+                vec![
+                    "rollout",
+                    "web",
+                    "--image",
+                    "nginx=nginx:1.26",
+                    "--partition",
+                    "4",
+                    "--yes",
+                ],
+                1,
+                "partition 4 is outside 0..=3",
+            ),
+            (
+                vec!["rollout", "web", "--image", "nginx=Bad Image", "--yes"],
+                1,
+                "is not a valid image reference",
+            ),
+            (
+                vec![
+                    "canary",
+                    "web",
+                    "--image",
+                    "nginx=nginx:1.26",
+                    "--count",
+                    "4",
+                    "--yes",
+                ],
+                1,
+                "--count 4 is more than the 3 replicas",
+            ),
+            (
+                vec!["promote", "web", "--full", "--yes"],
+                1,
+                "no rollout in flight",
+            ),
+            (
+                vec!["promote", "web", "--step", "1", "--full"],
+                2,
+                "cannot be used with",
+            ),
+            (
+                vec!["abort", "web", "--yes"],
+                1,
+                "no rollout in flight in statefulset default/web: nothing to abort",
+            ),
+            (
+                vec!["rollout", "web", "--image", "nginx=nginx:1.26"],
+                1,
+                "refusing to change the template of statefulset default/web without confirmation",
+            ),
+            (vec!["promote", "web"], 1, "no rollout in flight"),
+        ],
+    );
     assert!(
         cluster.sim.log.mutating().is_empty(),
         "{:?}",

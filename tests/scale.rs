@@ -279,28 +279,18 @@ fn timeout_exits_4_and_rerunning_resumes() {
 #[test]
 fn bad_input_is_refused_before_anything_changes() {
     let cluster = web_cluster(None, 3);
-    for (args, code, text) in [
-        (vec!["scale", "web", "--replicas", "-1"], 2, ""),
-        (vec!["scale", "web", "--replicas", "many"], 2, "invalid value"),
-        (
-            vec!["scale", "nope", "--replicas", "2", "--yes"],
-            1,
-            "statefulset default/nope not found",
-        ),
-    ] {
-        let output = cluster.sts().args(&args).output().unwrap();
-        assert_eq!(
-            output.status.code(),
-            Some(code),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-        assert!(
-            stderr_of(&output).contains(text),
-            "{args:?}: {}",
-            stderr_of(&output)
-        );
-    }
+    common::assert_refused(
+        &cluster,
+        &[
+            (vec!["scale", "web", "--replicas", "-1"], 2, ""),
+            (vec!["scale", "web", "--replicas", "many"], 2, "invalid value"),
+            (
+                vec!["scale", "nope", "--replicas", "2", "--yes"],
+                1,
+                "statefulset default/nope not found",
+            ),
+        ],
+    );
     assert!(
         cluster.sim.log.mutating().is_empty(),
         "{:?}",

@@ -242,3 +242,14 @@ pub fn patch(cluster: &Cluster, res: &'static Resource, name: &str, patch: serde
         })
         .expect("patch applies");
 }
+
+/// Runs each `(arguments, exit code, text)` case and asserts the exit code and that stderr
+/// contains the text.
+pub fn assert_refused(cluster: &Cluster, cases: &[(Vec<&str>, i32, &str)]) {
+    for (args, code, text) in cases {
+        let output = cluster.sts().args(args).output().unwrap();
+        let err = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(*code), "{args:?}: {err}");
+        assert!(err.contains(text), "{args:?}: expected {text:?} in {err}");
+    }
+}
