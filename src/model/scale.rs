@@ -407,8 +407,11 @@ mod tests {
     fn a_re_plan_after_a_conflict_goes_on_only_if_the_changes_are_the_same() {
         let plan = plan_scale(&web(3, 3), 5, &[]);
         let mut later = web(3, 3);
-        later.taken_at = later.taken_at + k8s_openapi::jiff::SignedDuration::from_secs(30);
-        assert!(plan.same_changes(&plan_scale(&later, 5, &[])), "ages differ, changes do not");
+        later.taken_at += k8s_openapi::jiff::SignedDuration::from_secs(30);
+        assert!(
+            plan.same_changes(&plan_scale(&later, 5, &[])),
+            "ages differ, changes do not"
+        );
         let someone_scaled = web(4, 4);
         assert!(!plan.same_changes(&plan_scale(&someone_scaled, 5, &[])));
     }
