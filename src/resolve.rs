@@ -27,9 +27,11 @@ const DNS_NAMESPACE: &str = "kube-system";
 const DNS_SELECTOR: &str = "k8s-app=kube-dns";
 const DNS_PORT: u16 = 53;
 
-/// How long one UDP round may wait, how many rounds there are, and how long a whole TCP
+/// How long a UDP window may wait, how many rounds there are, and how long a whole TCP
 /// exchange may take.
-const UDP_WAIT: Duration = Duration::from_secs(2);
+const UDP_WAIT: Duration = Duration::from_secs(1);
+/// Datagrams in flight at once.
+const UDP_WINDOW: usize = 64;
 const UDP_ROUNDS: usize = 3;
 const TCP_WAIT: Duration = Duration::from_secs(15);
 /// Questions in flight at once (message ids are unique within a batch).
@@ -97,12 +99,7 @@ async fn ask_direct(server: SocketAddr, questions: &[Question]) -> HashMap<Quest
 async fn ask_through_api(ctx: &Context, questions: &[Question]) -> Result<Asked> {
     let pod = dns_pod(ctx).await?;
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), DNS_NAMESPACE);
-    let call = ApiCall {
-        verb: "create",
-        resource: "pods/portforward",
-        namespace: Some(DNS_NAMESPACE),
-        name: Some(&pod),
-    };
+    let call = ApiCall::on("create", "pods/portforward", DNS_NAMESPACE, &pod);
     let mut forwarder = match ctx.answer(call, || api.portforward(&pod, &[DNS_PORT])).await? {
         Ok(forwarder) => forwarder,
         Err(kube::Error::Api(status)) if status.code == 403 => {
@@ -243,7 +240,8 @@ fn encode(question: &Question, id: u16, udp: bool) -> Option<Vec<u8>> {
     message.to_vec().ok()
 }
 
-/// Sends every query over UDP and collects replies by id, re-sending the unanswered.
+/// Sends the queries over UDP a window at a time (so that replies are read as they come, not
+/// dropped by a full socket buffer), collecting replies by id; re-sends the unanswered.
 async fn udp_exchange(
     server: SocketAddr,
     queries: &[(u16, Vec<u8>)],
@@ -260,19 +258,18 @@ async fn udp_exchange(
             .iter()
             .filter(|(id, bytes)| !bytes.is_empty() && !replies.contains_key(id))
             .collect();
-        if pending.is_empty() {
-            break;
-        }
-        for (_, bytes) in &pending {
-            socket.send(bytes).await?;
-        }
-        let deadline = Instant::now() + UDP_WAIT;
-        while replies.len() < queries.len() {
-            let Ok(Ok(len)) = timeout_at(deadline, socket.recv(&mut buf)).await else {
-                break;
-            };
-            if let Ok(message) = Message::from_vec(&buf[..len]) {
-                replies.insert(message.metadata.id, message);
+        for window in pending.chunks(UDP_WINDOW) {
+            for (_, bytes) in window {
+                socket.send(bytes).await?;
+            }
+            let deadline = Instant::now() + UDP_WAIT;
+            while !window.iter().all(|(id, _)| replies.contains_key(id)) {
+                let Ok(Ok(len)) = timeout_at(deadline, socket.recv(&mut buf)).await else {
+                    break;
+                };
+                if let Ok(message) = Message::from_vec(&buf[..len]) {
+                    replies.insert(message.metadata.id, message);
+                }
             }
         }
     }
@@ -372,6 +369,7 @@ fn to_answer(message: &Message) -> Answer {
     let mut answer = Answer {
         rcode: rcode(message.metadata.response_code),
         authoritative: message.metadata.authoritative,
+        truncated: message.metadata.truncation,
         ..Answer::default()
     };
     for record in &message.answers {

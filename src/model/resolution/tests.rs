@@ -224,3 +224,28 @@ fn reverse_names() {
     );
     assert!(reverse_name("fd00::1".parse().unwrap()).ends_with(".0.0.d.f.ip6.arpa"));
 }
+
+#[test]
+fn a_truncated_answer_is_judged_on_what_it_holds() {
+    let report = report();
+    let mut answers = healthy_answers(&report);
+    let name = "_web._tcp.nginx.default.svc.cluster.local";
+    let mut srv = answers[&Question::new(name, RecordKind::Srv)].clone();
+    srv.srv.truncate(2);
+    srv.truncated = true;
+    answers.insert(Question::new(name, RecordKind::Srv), srv.clone());
+    let resolution = judge(&report, "x".into(), &answers);
+    assert_eq!(
+        (resolution.srv[0].state, resolution.srv[0].verdict),
+        (LiveState::Resolved, Verdict::Warn)
+    );
+    assert!(
+        resolution.srv[0].message.contains("answers 2 of 3 (truncated"),
+        "{}",
+        resolution.srv[0].message
+    );
+    srv.srv[0].target = "web-9.nginx.default.svc.cluster.local".into();
+    answers.insert(Question::new(name, RecordKind::Srv), srv);
+    let resolution = judge(&report, "x".into(), &answers);
+    assert_eq!(resolution.srv[0].state, LiveState::Stale);
+}

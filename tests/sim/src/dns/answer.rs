@@ -231,6 +231,11 @@ fn endpoint_targets(state: &State, svc_fqdn: &str, request: &Request) -> Vec<Tar
             if endpoint.pointer("/conditions/ready") == Some(&Value::Bool(false)) {
                 continue;
             }
+            if let (Some(asked), Some(host)) = (&request.endpoint, endpoint["hostname"].as_str())
+                && !asked.eq_ignore_ascii_case(host)
+            {
+                continue;
+            }
             for ip in addresses(endpoint) {
                 let host = endpoint_host(endpoint, ip);
                 if request

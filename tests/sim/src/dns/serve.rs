@@ -38,13 +38,34 @@ fn answer(view: &View, domain: &str, bytes: &[u8], udp: bool) -> Option<Vec<u8>>
         edns.set_max_payload(EDNS_PAYLOAD);
         response.set_edns(edns);
     }
-    let bytes = response.to_vec().ok()?;
-    if udp && bytes.len() > limit {
+    if udp {
+        let bytes = response.to_vec().ok()?;
+        if bytes.len() <= limit {
+            return Some(bytes);
+        }
         let mut truncated = response.truncate();
         truncated.metadata.id = response.metadata.id;
         return truncated.to_vec().ok();
     }
-    Some(bytes)
+    fit_tcp(response)
+}
+
+/// A TCP answer within one message's 65535 bytes: as many records as fit, and the TC flag
+/// when some had to go (as CoreDNS truncates).
+fn fit_tcp(mut response: Message) -> Option<Vec<u8>> {
+    let bytes = response.to_vec().ok()?;
+    if bytes.len() <= usize::from(u16::MAX) {
+        return Some(bytes);
+    }
+    response.metadata.truncation = true;
+    response.additionals.clear();
+    let mut size = response.to_vec().ok()?.len();
+    while size > usize::from(u16::MAX) && !response.answers.is_empty() {
+        let keep = response.answers.len() * usize::from(u16::MAX) / size;
+        response.answers.truncate(keep.min(response.answers.len() - 1));
+        size = response.to_vec().ok()?.len();
+    }
+    response.to_vec().ok()
 }
 
 /// Answers datagrams until the runtime stops.
@@ -92,5 +113,34 @@ async fn connection(mut stream: TcpStream, view: Arc<View>, domain: String) {
         if stream.write_all(&framed).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use hickory_proto::op::Message;
+    use hickory_proto::rr::rdata::A;
+    use hickory_proto::rr::{Name, RData, Record};
+
+    use super::fit_tcp;
+
+    #[test]
+    fn a_tcp_answer_too_large_for_one_message_keeps_what_fits_and_says_so() {
+        let mut response = Message::response(7, hickory_proto::op::OpCode::Query);
+        for i in 0..8000u32 {
+            let owner = Name::from_ascii(format!("web-{i}.nginx.default.svc.cluster.local.")).unwrap();
+            response.add_answer(Record::from_rdata(owner, 5, RData::A(A(Ipv4Addr::from(i)))));
+        }
+        let bytes = fit_tcp(response).unwrap();
+        assert!(bytes.len() <= usize::from(u16::MAX));
+        let back = Message::from_vec(&bytes).unwrap();
+        assert!(back.metadata.truncation);
+        assert!(
+            back.answers.len() > 1000 && back.answers.len() < 8000,
+            "{}",
+            back.answers.len()
+        );
     }
 }
