@@ -117,7 +117,11 @@ fn every_pod_of_the_web_fixture_passes_with_its_name_in_four_requests() {
         text.contains("Every name has what it needs to resolve."),
         "{text}"
     );
+}
 
+#[test]
+fn the_json_document_carries_every_check_and_its_verdict() {
+    let cluster = web_cluster();
     let output = cluster.sts().args(["dns", "web", "-o", "json"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let doc = json_of(&output);
@@ -391,37 +395,41 @@ fn a_user_who_may_not_port_forward_is_told_which_flag_helps() {
     );
 }
 
+/// Deletes pod `name` and waits until its replacement is Ready with its new IP in the
+/// EndpointSlice; returns the old and the new IP.
+fn recreate(cluster: &Cluster, name: &str) -> (String, String) {
+    let old_ip = pod_ip(cluster, name);
+    let old_uid = cluster.get(&PODS, name).unwrap()["metadata"]["uid"].clone();
+    cluster
+        .sim
+        .store
+        .delete(&PODS, "default", name, &DeleteOptions::default())
+        .expect("delete");
+    cluster.wait_for(
+        "the pod back, Ready, with its new IP in the slice",
+        Duration::from_secs(30),
+        |c| {
+            c.get(&PODS, name)
+                .is_some_and(|p| p["metadata"]["uid"] != old_uid)
+                && ready_endpoint_ips(c, name) == [pod_ip(c, name)]
+        },
+    );
+    let new_ip = pod_ip(cluster, name);
+    assert_ne!(new_ip, old_ip);
+    (old_ip, new_ip)
+}
+
 #[test]
 fn a_recreated_pod_is_reported_stale_until_dns_catches_up() {
     let cluster = cluster_with(Duration::from_secs(5), |y| y, true);
     let server = nameserver(&cluster);
-    let old_ip = pod_ip(&cluster, "web-1");
-    let old_uid = cluster.get(&PODS, "web-1").unwrap()["metadata"]["uid"].clone();
-    cluster
-        .sim
-        .store
-        .delete(&PODS, "default", "web-1", &DeleteOptions::default())
-        .expect("delete");
-    cluster.wait_for(
-        "web-1 back, Ready, with its new IP in the slice",
-        Duration::from_secs(30),
-        |c| {
-            c.get(&PODS, "web-1")
-                .is_some_and(|p| p["metadata"]["uid"] != old_uid)
-                && ready_endpoint_ips(c, "web-1") == [pod_ip(c, "web-1")]
-        },
-    );
-    let new_ip = pod_ip(&cluster, "web-1");
-    assert_ne!(new_ip, old_ip);
+    let (old_ip, new_ip) = recreate(&cluster, "web-1");
     assert!(
         !cluster.sim.dns_caught_up(),
         "the check must run before DNS catches up"
     );
-    let output = cluster
-        .sts()
-        .args(["dns", "web", "--resolve", "--nameserver", &server])
-        .output()
-        .unwrap();
+    let resolve = ["dns", "web", "--resolve", "--nameserver", &server];
+    let output = cluster.sts().args(resolve).output().unwrap();
     assert_eq!(
         output.status.code(),
         Some(3),
@@ -435,23 +443,17 @@ fn a_recreated_pod_is_reported_stale_until_dns_catches_up() {
         "{text}"
     );
     let err = stderr_of(&output);
-    assert!(
-        err.contains(&format!(
-            "web-1.nginx.default.svc.cluster.local: stale: answers {old_ip}, but the pod's IP is now {new_ip}"
-        )),
-        "{err}"
+    let stale = format!(
+        "web-1.nginx.default.svc.cluster.local: stale: answers {old_ip}, but the pod's IP is now {new_ip}"
     );
+    assert!(err.contains(&stale), "{err}");
     assert!(
         !cluster.sim.dns_caught_up(),
         "the answer was seen before DNS caught up"
     );
 
     wait_dns(&cluster);
-    let output = cluster
-        .sts()
-        .args(["dns", "web", "--resolve", "--nameserver", &server])
-        .output()
-        .unwrap();
+    let output = cluster.sts().args(resolve).output().unwrap();
     assert!(
         output.status.success(),
         "{}\n{}",

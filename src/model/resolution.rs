@@ -246,51 +246,60 @@ fn judge_pod(pod: &super::dns::PodDns, answers: &[Option<&Answer>]) -> NameResol
         verdict: Verdict::Fail,
         message: String::new(),
     };
-    let found = match addresses(answers) {
-        Ok(found) => found,
-        Err(why) => {
-            (row.state, row.message) = (LiveState::Error, format!("no usable answer: {why}"));
-            return row;
+    match addresses(answers) {
+        Ok(found) => {
+            row.answered = texts(&found);
+            (row.state, row.verdict, row.message) = pod_outcome(pod, ip, &found, rcode_of(answers));
         }
-    };
-    row.answered = texts(&found);
+        Err(why) => (row.state, row.message) = (LiveState::Error, format!("no usable answer: {why}")),
+    }
+    row
+}
+
+/// What the addresses `found` for a pod's name mean, given its IP and whether it should have a
+/// record (`rcode` words an empty answer).
+fn pod_outcome(
+    pod: &super::dns::PodDns,
+    ip: Option<IpAddr>,
+    found: &[IpAddr],
+    rcode: String,
+) -> (LiveState, Verdict, String) {
+    let answered = texts(found).join(",");
     let has_own = ip.is_some_and(|ip| found.contains(&ip));
     let others: Vec<String> = found
         .iter()
         .filter(|a| Some(**a) != ip)
         .map(ToString::to_string)
         .collect();
-    (row.state, row.verdict, row.message) = match (found.is_empty(), has_own, others.is_empty()) {
-        (true, _, _) if pod.published => (
+    match (found.is_empty(), has_own && others.is_empty(), pod.published) {
+        (true, _, true) => (
             LiveState::Missing,
             Verdict::Fail,
             format!(
-                "no record ({}) although its endpoint is ready: DNS has not caught up, or the domain is wrong",
-                rcode_of(answers)
+                "no record ({rcode}) although its endpoint is ready: DNS has not caught up, or the domain is wrong"
             ),
         ),
-        (true, _, _) => (
+        (true, _, false) => (
             LiveState::Missing,
             Verdict::Fail,
             format!("no record, as the checks expect: {}", pod.reason),
         ),
-        (false, true, true) if pod.published => (
+        (false, true, true) => (
             LiveState::Resolved,
             Verdict::Pass,
-            format!("resolves to {}", row.answered.join(",")),
+            format!("resolves to {answered}"),
         ),
-        (false, true, true) => (
+        (false, true, false) => (
             LiveState::Unexpected,
             Verdict::Warn,
-            format!("resolves to {} although {}", row.answered.join(","), pod.reason),
+            format!("resolves to {answered} although {}", pod.reason),
         ),
-        (false, _, _) => (
+        (false, false, _) => (
             LiveState::Stale,
             Verdict::Fail,
             stale_text(&others, pod.ip.as_deref()),
         ),
-    };
-    row
+    }
 }
 
 /// The rcode of the A answer (`NXDOMAIN`, or no data).
@@ -383,25 +392,40 @@ fn compare(
         verdict: Verdict::Fail,
         message: String::new(),
     };
-    let found = match found {
-        Ok(found) => found,
-        Err(why) => {
-            row.message = format!("no usable answer: {why}");
-            return row;
+    match found {
+        Ok(found) => {
+            (row.state, row.verdict, row.message) = set_outcome(&row.expected, &found, what, truncated);
+            row.answered = found;
         }
-    };
-    let missing: Vec<&String> = row.expected.iter().filter(|e| !found.contains(e)).collect();
-    let extra: Vec<&String> = found.iter().filter(|f| !row.expected.contains(f)).collect();
-    if truncated && extra.is_empty() && !found.is_empty() {
-        row.message = format!(
-            "answers {} of {} (truncated: more records than one DNS message holds), each a ready pod's",
-            found.len(),
-            row.expected.len()
-        );
-        (row.state, row.verdict, row.answered) = (LiveState::Resolved, Verdict::Warn, found);
-        return row;
+        Err(why) => row.message = format!("no usable answer: {why}"),
     }
-    (row.state, row.verdict, row.message) = match (found.is_empty(), missing.is_empty(), extra.is_empty()) {
+    row
+}
+
+/// What a set of answers means against the expected set.
+fn set_outcome(
+    expected: &[String],
+    found: &[String],
+    what: &str,
+    truncated: bool,
+) -> (LiveState, Verdict, String) {
+    let missing: Vec<&String> = expected.iter().filter(|e| !found.contains(e)).collect();
+    let extra: Vec<&String> = found.iter().filter(|f| !expected.contains(f)).collect();
+    let lacks = if missing.is_empty() {
+        String::new()
+    } else {
+        format!(", and lacks {}", join(&missing))
+    };
+    match (found.is_empty(), missing.is_empty(), extra.is_empty()) {
+        (false, false, true) if truncated => (
+            LiveState::Resolved,
+            Verdict::Warn,
+            format!(
+                "answers {} of {} (truncated: more records than one DNS message holds), each a ready pod's",
+                found.len(),
+                expected.len()
+            ),
+        ),
         (true, true, _) => (
             LiveState::Resolved,
             Verdict::Pass,
@@ -417,29 +441,20 @@ fn compare(
             Verdict::Pass,
             format!("answers {what} ({})", found.join(",")),
         ),
-        (false, _, false) => {
-            let lacks = if missing.is_empty() {
-                String::new()
-            } else {
-                format!(", and lacks {}", join(&missing))
-            };
-            (
-                LiveState::Stale,
-                Verdict::Fail,
-                format!(
-                    "stale: answers {}, which no ready pod has any more{lacks}",
-                    join(&extra)
-                ),
-            )
-        }
+        (false, _, false) => (
+            LiveState::Stale,
+            Verdict::Fail,
+            format!(
+                "stale: answers {}, which no ready pod has any more{lacks}",
+                join(&extra)
+            ),
+        ),
         (false, false, true) => (
             LiveState::Missing,
             Verdict::Fail,
             format!("lacks {}", join(&missing)),
         ),
-    };
-    row.answered = found;
-    row
+    }
 }
 
 fn join(items: &[&String]) -> String {
