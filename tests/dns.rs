@@ -513,3 +513,66 @@ fn bad_input_is_refused() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr_of(&output).contains("statefulset default/nope not found"));
 }
+
+#[test]
+fn a_cluster_with_another_domain_is_found_out_and_then_resolves() {
+    let config = SimConfig {
+        dns: Some(DnsConfig {
+            cluster_domain: "k8s.internal".into(),
+            ..DnsConfig::default()
+        }),
+        ..SimConfig::fast()
+    };
+    let cluster = Cluster::start_with(config);
+    cluster.apply_fixture("web.yaml");
+    cluster.wait_ready("web", 3);
+    wait_dns(&cluster);
+    let server = nameserver(&cluster);
+    let output = cluster
+        .sts()
+        .args(["dns", "web", "--resolve", "--nameserver", &server])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stdout_of(&output));
+    let err = stderr_of(&output);
+    assert!(
+        err.contains("--cluster-domain cluster.local looks wrong")
+            && err.contains("try --cluster-domain k8s.internal"),
+        "{err}"
+    );
+    let output = cluster
+        .sts()
+        .args([
+            "dns",
+            "web",
+            "--resolve",
+            "--nameserver",
+            &server,
+            "--cluster-domain",
+            "k8s.internal",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout_of(&output),
+        stderr_of(&output)
+    );
+    assert!(row(&stdout_of(&output), "web-2").contains("web-2.nginx.default.svc.k8s.internal"));
+}
+
+#[test]
+fn without_a_cluster_dns_pod_the_error_names_the_flag_that_helps() {
+    let cluster = Cluster::start();
+    cluster.apply_fixture("web.yaml");
+    cluster.wait_ready("web", 3);
+    let output = cluster.sts().args(["dns", "web", "--resolve"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    let err = stderr_of(&output);
+    assert!(
+        err.contains("no cluster DNS pod is running in namespace kube-system (label k8s-app=kube-dns)")
+            && err.contains("pass --nameserver HOST:PORT"),
+        "{err}"
+    );
+}
