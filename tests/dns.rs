@@ -150,6 +150,18 @@ fn the_json_document_carries_every_check_and_its_verdict() {
             .iter()
             .any(|c| c["check"] == "headless" && c["verdict"] == "pass")
     );
+    let server = nameserver(&cluster);
+    let yaml = cluster
+        .sts()
+        .args(["dns", "web", "--resolve", "--nameserver", &server, "-o", "yaml"])
+        .output()
+        .unwrap();
+    assert!(yaml.status.success(), "{}", stderr_of(&yaml));
+    let text = stdout_of(&yaml);
+    assert!(
+        text.contains("kind: StatefulSetDns") && text.contains("state: resolved"),
+        "{text}"
+    );
 }
 
 /// Runs `dns web`, expecting exit 3, and returns (stdout, stderr).
