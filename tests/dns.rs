@@ -433,7 +433,7 @@ fn recreate(cluster: &Cluster, name: &str) -> (String, String) {
 
 #[test]
 fn a_recreated_pod_is_reported_stale_until_dns_catches_up() {
-    let cluster = cluster_with(Duration::from_secs(5), |y| y, true);
+    let cluster = cluster_with(Duration::from_secs(8), |y| y, true);
     let server = nameserver(&cluster);
     let (old_ip, new_ip) = recreate(&cluster, "web-1");
     assert!(

@@ -170,7 +170,7 @@ async fn the_dns_addon_runs_in_kube_system() {
 
 #[tokio::test]
 async fn a_recreated_pod_is_answered_with_its_old_ip_until_dns_catches_up() {
-    let sim = start(Duration::from_millis(1500));
+    let sim = start(Duration::from_secs(5));
     web_ready_and_published(&sim).await;
     let server = sim.dns_addr().unwrap();
     let old = ready_ip(&sim, "web-1").unwrap();
