@@ -67,9 +67,9 @@ pub fn run(words: &[String]) -> ExitCode {
 
 /// Candidates and the directive for the shell.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Answer {
-    pub candidates: Vec<String>,
-    pub directive: u32,
+struct Answer {
+    candidates: Vec<String>,
+    directive: u32,
 }
 
 /// What the word under the cursor is.
@@ -95,6 +95,7 @@ struct Request {
 /// The cluster flags that decide where names come from.
 const CLUSTER_FLAGS: [&str; 4] = ["namespace", "context", "kubeconfig", "as_user"];
 
+/// The candidates for the last word, given the words before it.
 fn answer(words: &[String]) -> Answer {
     let mut root = Cli::command();
     root.build();
