@@ -8,7 +8,7 @@ mod conformance_support;
 
 use std::time::Duration;
 
-use conformance_support::{Cluster, Fixture, NS, list_path, object_path, settle};
+use conformance_support::{Cluster, Fixture, NS, image_patch, list_path, object_path, settle};
 use serde_json::{Value, json};
 use sts_sim::Sim;
 use sts_sim::resources::{CONTROLLER_REVISIONS, EVENTS, PODS, PVCS, PVS, STATEFULSETS};
@@ -120,11 +120,8 @@ async fn min_ready_seconds_delays_availability_and_the_next_pod() {
 #[tokio::test]
 async fn ordered_ready_scale_up_stops_at_a_crash_looping_pod() {
     let cluster = web(|set| set["spec"]["replicas"] = json!(2)).await;
-    let containers = json!([{"name": "nginx", "image": "nginx:broken",
-        "ports": [{"name": "web", "containerPort": 80}],
-        "volumeMounts": [{"name": "www", "mountPath": "/usr/share/nginx/html"}]}]);
-    let staged = json!({"spec": {"template": {"spec": {"containers": containers}},
-        "updateStrategy": {"rollingUpdate": {"partition": 2}}}});
+    let mut staged = image_patch(&cluster, "web", "nginx:broken").await;
+    staged["spec"]["updateStrategy"] = json!({"rollingUpdate": {"partition": 2}});
     patch_set(&cluster, staged).await;
     patch_set(&cluster, json!({"spec": {"replicas": 4}})).await;
     cluster
@@ -161,14 +158,8 @@ async fn slow_images_become_ready_later() {
     let quick = cluster.recorder.find("READY", "web-0").unwrap().at
         - cluster.recorder.find("ADDED", "web-0").unwrap().at;
     let mark = cluster.recorder.len();
-    let current = cluster.get(&object_path("statefulsets", "web")).await.body;
-    let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
-    containers[0]["image"] = json!("registry.lab/nginx-slow:1.25");
-    patch_set(
-        &cluster,
-        json!({"spec": {"template": {"spec": {"containers": containers}}}}),
-    )
-    .await;
+    let slow = image_patch(&cluster, "web", "registry.lab/nginx-slow:1.25").await;
+    patch_set(&cluster, slow).await;
     let replaced = |sim: &Sim| {
         pod(sim, "web-0").is_some_and(|p| ready(&p) && p["spec"]["containers"][0]["image"] != "nginx:1.25")
     };
@@ -430,14 +421,8 @@ async fn history_is_pruned_and_a_rollback_renumbers_the_old_revision() {
     .await;
     let first = set_status(&cluster.sim)["updateRevision"].clone();
     for image in ["nginx:1.26", "nginx:1.27", "nginx:1.25"] {
-        let current = cluster.get(&object_path("statefulsets", "web")).await.body;
-        let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
-        containers[0]["image"] = json!(image);
-        patch_set(
-            &cluster,
-            json!({"spec": {"template": {"spec": {"containers": containers}}}}),
-        )
-        .await;
+        let body = image_patch(&cluster, "web", image).await;
+        patch_set(&cluster, body).await;
         settle(&cluster, "web", "nginx").await;
     }
     let (revisions, _) = cluster.sim.store.list(&CONTROLLER_REVISIONS, Some(NS), &|_| true);
@@ -459,33 +444,31 @@ async fn history_is_pruned_and_a_rollback_renumbers_the_old_revision() {
     );
 }
 
+/// A recorded object of `traces/objects/`.
+fn recorded(file: &str) -> Value {
+    let path = format!("{}/traces/objects/{file}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 #[tokio::test]
-async fn objects_and_events_look_like_the_real_ones() {
+async fn revisions_and_pods_look_like_the_real_ones() {
     let cluster = web(replicas(1)).await;
-    let recorded = |file: &str| -> Value {
-        let path = format!("{}/traces/objects/{file}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-    };
     let revision = &recorded("controllerrevisions.json")["items"][0];
-    let ours = cluster.sim.store.try_get(
-        &CONTROLLER_REVISIONS,
-        NS,
-        revision["metadata"]["name"].as_str().unwrap(),
-    );
+    let name = revision["metadata"]["name"].as_str().unwrap();
+    let ours = cluster.sim.store.try_get(&CONTROLLER_REVISIONS, NS, name);
     let ours = ours.expect("the revision has the real controller's name");
     assert_eq!(ours["data"], revision["data"]);
     assert_eq!(ours["metadata"]["labels"], revision["metadata"]["labels"]);
     assert_eq!(ours["revision"], 1);
     let real_pod = recorded("pod.json");
     let pod = pod(&cluster.sim, "web-0").unwrap();
-    for pointer in [
+    let pointers = [
         "/metadata/generateName",
         "/metadata/generation",
         "/spec/hostname",
         "/spec/subdomain",
-        "/status/phase",
-        "/status/qosClass",
-    ] {
+    ];
+    for pointer in pointers.into_iter().chain(["/status/phase", "/status/qosClass"]) {
         assert_eq!(pod.pointer(pointer), real_pod.pointer(pointer), "{pointer}");
     }
     let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
@@ -494,29 +477,31 @@ async fn objects_and_events_look_like_the_real_ones() {
         keys(&real_pod["metadata"]["labels"])
     );
     assert_eq!(pod["spec"]["volumes"][0], real_pod["spec"]["volumes"][0]);
-    assert_eq!(
-        keys(&pod["status"]["containerStatuses"][0]),
-        keys(&real_pod["status"]["containerStatuses"][0])
-    );
-    let types = |p: &Value| {
-        p["status"]["conditions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["type"].clone())
-            .collect::<Vec<_>>()
+    let container = |p: &Value| keys(&p["status"]["containerStatuses"][0]);
+    assert_eq!(container(&pod), container(&real_pod));
+    let types = |p: &Value| -> Vec<Value> {
+        let conditions = p["status"]["conditions"].as_array().unwrap();
+        conditions.iter().map(|c| c["type"].clone()).collect()
     };
     assert_eq!(types(&pod), types(&real_pod));
+}
+
+#[tokio::test]
+async fn the_controller_records_events_like_the_real_one() {
+    let cluster = web(replicas(1)).await;
     let (events, _) = cluster.sim.store.list(&EVENTS, Some(NS), &|e| {
         e["involvedObject"]["kind"] == "StatefulSet"
     });
     let messages: Vec<&str> = events.iter().filter_map(|e| e["message"].as_str()).collect();
+    for expected in [
+        "create Claim www-web-0 Pod web-0 in StatefulSet web success",
+        "create Pod web-0 in StatefulSet web successful",
+    ] {
+        assert!(messages.contains(&expected), "{messages:?}");
+    }
     assert!(
-        messages.contains(&"create Claim www-web-0 Pod web-0 in StatefulSet web success"),
-        "{messages:?}"
-    );
-    assert!(
-        messages.contains(&"create Pod web-0 in StatefulSet web successful"),
-        "{messages:?}"
+        events
+            .iter()
+            .all(|e| e["source"]["component"] == "statefulset-controller")
     );
 }

@@ -10,10 +10,11 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
 use crate::error::ApiError;
-use crate::resources::{self, PDBS, PODS};
+use crate::resources::{self, PDBS, PODS, STATEFULSETS};
 use crate::selector::LabelSelector;
 use crate::store::{self, DeleteOptions, Part, Store, WatchEvent};
 
@@ -23,35 +24,61 @@ const DELETION_TIMEOUT: jiff::SignedDuration = jiff::SignedDuration::from_secs(1
 /// A PodDisruptionBudget: namespace and name.
 pub type Key = (String, String);
 
-/// The disruption controller.
-#[derive(Default)]
-pub struct Disruption;
+/// The disruption controller and what it has seen of budgets, pods and sets.
+pub struct Disruption {
+    cache: Cache,
+}
 
-fn pdb_keys(store: &Store, ns: Option<&str>) -> Vec<Key> {
-    let (pdbs, _) = store.list(&PDBS, ns, &|_| true);
-    pdbs.iter()
-        .map(|p| (obj::namespace(p).to_string(), obj::name(p).to_string()))
-        .collect()
+impl Default for Disruption {
+    fn default() -> Self {
+        Disruption {
+            cache: Cache::new(&[&PDBS, &PODS, &STATEFULSETS]),
+        }
+    }
+}
+
+impl Disruption {
+    fn budgets_in(&self, ns: &str) -> Vec<Key> {
+        self.cache
+            .list(&PDBS, ns)
+            .iter()
+            .map(|p| (ns.to_string(), obj::name(p).to_string()))
+            .collect()
+    }
+
+    /// The replicas of a pod's controller, as the disruption controller's finders read them.
+    fn scale_of(&self, ns: &str, controller: &obj::OwnerRef) -> Option<i64> {
+        let res = resources::by_kind(&controller.api_version, &controller.kind)?;
+        let owner = self.cache.get(res, ns, &controller.name)?;
+        replicas_of(&owner, controller)
+    }
 }
 
 impl Reconciler for Disruption {
     type Key = Key;
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        pdb_keys(store, None)
+        self.cache.fill(store);
+        self.cache.keys(&PDBS)
     }
 
-    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
+    fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+        self.cache.observe(event);
         match event.resource.plural {
             "poddisruptionbudgets" => vec![(event.namespace.clone(), event.name.clone())],
-            "pods" | "statefulsets" => pdb_keys(store, Some(&event.namespace)),
+            "pods" if obj::pod_changed(event.previous.as_ref(), Some(&event.object)) => {
+                self.budgets_in(&event.namespace)
+            }
+            "statefulsets" => self.budgets_in(&event.namespace),
             _ => Vec::new(),
         }
     }
 
     fn reconcile(&mut self, store: &Store, key: &Key) -> Option<Duration> {
-        let pdb = store.try_get(&PDBS, &key.0, &key.1)?;
-        match refresh(store, &pdb) {
+        let pdb = self.cache.get(&PDBS, &key.0, &key.1)?;
+        let pods = self.cache.list(&PODS, &key.0);
+        let pods: Vec<&Value> = pods.iter().map(|p| &**p).collect();
+        match refresh(store, &pdb, &pods, &|c| self.scale_of(&key.0, c)) {
             Ok(status) => next_expiry(&status),
             Err(_) => Some(Duration::from_millis(50)),
         }
@@ -68,9 +95,12 @@ pub struct Budget {
 }
 
 /// The pods a budget covers (policy/v1: an empty selector covers the namespace).
-fn covered<'a>(pdb: &Value, pods: &'a [Value]) -> Vec<&'a Value> {
-    let selector = LabelSelector::from_object(pdb.pointer("/spec/selector"));
-    pods.iter().filter(|p| selector.matches_object(p)).collect()
+fn covered<'a>(pdb: &Value, pods: &[&'a Value]) -> Vec<&'a Value> {
+    let selector = LabelSelector::from_object(obj::at(pdb, "/spec/selector"));
+    pods.iter()
+        .copied()
+        .filter(|p| selector.matches_object(p))
+        .collect()
 }
 
 /// The scale of the controllers of `pods` (`getExpectedScale`); `scale_of` gives a
@@ -118,8 +148,7 @@ fn expected_and_desired(
 /// Entries of `disruptedPods` still pending: the pod exists, is not being deleted, and the
 /// entry has not timed out.
 fn live_disruptions(pdb: &Value, pods: &[&Value], now: jiff::Timestamp) -> Map<String, Value> {
-    let stored = pdb
-        .pointer("/status/disruptedPods")
+    let stored = obj::at(pdb, "/status/disruptedPods")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
@@ -139,7 +168,7 @@ fn live_disruptions(pdb: &Value, pods: &[&Value], now: jiff::Timestamp) -> Map<S
 /// The budget of `pdb` over the namespace's `pods` (`trySync`, `countHealthyPods`).
 pub fn budget(
     pdb: &Value,
-    pods: &[Value],
+    pods: &[&Value],
     scale_of: &dyn Fn(&obj::OwnerRef) -> Option<i64>,
     now: jiff::Timestamp,
 ) -> Result<(Budget, Map<String, Value>), String> {
@@ -217,18 +246,19 @@ pub fn budget_status(
     status
 }
 
-/// The replicas of a pod's controller, as the disruption controller's finders read them.
-fn scale_of(store: &Store, ns: &str, controller: &obj::OwnerRef) -> Option<i64> {
-    let res = resources::by_kind(&controller.api_version, &controller.kind)?;
-    let owner = store.try_get(res, ns, &controller.name)?;
-    (obj::uid(&owner) == controller.uid).then(|| obj::i64_at(&owner, "/spec/replicas").unwrap_or(1))
+/// A controller's `spec.replicas`, if it is the object the reference means.
+fn replicas_of(owner: &Value, controller: &obj::OwnerRef) -> Option<i64> {
+    (obj::uid(owner) == controller.uid).then(|| obj::i64_at(owner, "/spec/replicas").unwrap_or(1))
 }
 
-/// Computes and writes a budget's status; returns it.
-fn refresh(store: &Store, pdb: &Value) -> Result<Value, ApiError> {
-    let ns = obj::namespace(pdb);
-    let (pods, _) = store.list(&PODS, Some(ns), &|_| true);
-    let computed = budget(pdb, &pods, &|c| scale_of(store, ns, c), jiff::Timestamp::now());
+/// Computes and writes a budget's status over the namespace's `pods`; returns it.
+fn refresh(
+    store: &Store,
+    pdb: &Value,
+    pods: &[&Value],
+    scale_of: &dyn Fn(&obj::OwnerRef) -> Option<i64>,
+) -> Result<Value, ApiError> {
+    let computed = budget(pdb, pods, scale_of, jiff::Timestamp::now());
     let status = budget_status(pdb, &computed, &store::now());
     write_status(store, pdb, status.clone())?;
     Ok(status)
@@ -273,7 +303,7 @@ pub fn evict(store: &Store, ns: &str, name: &str, opts: &DeleteOptions) -> Resul
         return delete(store, &pod, opts, rv_guard(&pod));
     }
     let (pdbs, _) = store.list(&PDBS, Some(ns), &|p| {
-        let selector = LabelSelector::from_object(p.pointer("/spec/selector"));
+        let selector = LabelSelector::from_object(obj::at(p, "/spec/selector"));
         !selector.is_everything() && selector.matches_object(&pod)
     });
     let pdb = match pdbs.as_slice() {
@@ -281,7 +311,13 @@ pub fn evict(store: &Store, ns: &str, name: &str, opts: &DeleteOptions) -> Resul
         [one] => one,
         _ => return Err(more_than_one_budget()),
     };
-    let status = refresh(store, pdb)?;
+    let (pods, _) = store.list(&PODS, Some(ns), &|_| true);
+    let pods: Vec<&Value> = pods.iter().collect();
+    let scale_of = |c: &obj::OwnerRef| {
+        let res = resources::by_kind(&c.api_version, &c.kind)?;
+        replicas_of(&store.try_get(res, ns, &c.name)?, c)
+    };
+    let status = refresh(store, pdb, &pods, &scale_of)?;
     let (current, desired) = (
         i64_of(&status, "currentHealthy"),
         i64_of(&status, "desiredHealthy"),
@@ -424,7 +460,8 @@ mod tests {
 
     fn run(pdb: &Value, pods: &[Value]) -> Budget {
         let now = "2026-01-01T00:00:30Z".parse().unwrap();
-        budget(pdb, pods, &|_| Some(3), now).unwrap().0
+        let pods: Vec<&Value> = pods.iter().collect();
+        budget(pdb, &pods, &|_| Some(3), now).unwrap().0
     }
 
     #[test]
@@ -488,7 +525,7 @@ mod tests {
     fn status_and_conditions() {
         let p = pdb(json!({"maxUnavailable": 1}));
         let pods = [pod("zk-0", true, false)];
-        let computed = budget(&p, &pods, &|_| Some(1), jiff::Timestamp::now());
+        let computed = budget(&p, &[&pods[0]], &|_| Some(1), jiff::Timestamp::now());
         let status = budget_status(&p, &computed, "t");
         assert_eq!(status["disruptionsAllowed"], 1);
         assert_eq!(status["conditions"][0]["reason"], "SufficientPods");
@@ -505,15 +542,7 @@ mod tests {
             .unwrap()
             .remove("ownerReferences");
         let now = jiff::Timestamp::now();
-        assert!(
-            budget(
-                &pdb(json!({"maxUnavailable": 1})),
-                &[orphan.clone()],
-                &|_| Some(1),
-                now
-            )
-            .is_err()
-        );
-        assert!(budget(&pdb(json!({"minAvailable": 1})), &[orphan], &|_| Some(1), now).is_ok());
+        assert!(budget(&pdb(json!({"maxUnavailable": 1})), &[&orphan], &|_| Some(1), now).is_err());
+        assert!(budget(&pdb(json!({"minAvailable": 1})), &[&orphan], &|_| Some(1), now).is_ok());
     }
 }

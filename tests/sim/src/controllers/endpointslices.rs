@@ -2,16 +2,18 @@
 //! with a selector, listing every matching pod that has an IP, updated in place (its
 //! generation rises) rather than recreated. `desired` is pure; `sync` does the I/O.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
+use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
 use crate::error::ApiError;
 use crate::resources::{ENDPOINT_SLICES, PODS, SERVICES};
 use crate::selector::LabelSelector;
-use crate::store::{self, DeleteOptions, Part, Store, WatchEvent};
+use crate::store::{self, DeleteOptions, EventKind, Part, Store, WatchEvent};
 
 const MANAGED_BY: &str = "endpointslice.kubernetes.io/managed-by";
 const CONTROLLER_NAME: &str = "endpointslice-controller.k8s.io";
@@ -22,29 +24,44 @@ const TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 /// A Service: namespace and name.
 pub type Key = (String, String);
 
-/// The EndpointSlice controller.
-#[derive(Default)]
-pub struct EndpointSlices;
+/// The EndpointSlice controller and what it has seen of Services, pods and slices.
+pub struct EndpointSlices {
+    cache: Cache,
+}
 
-fn service_keys(store: &Store, ns: Option<&str>) -> Vec<Key> {
-    let (services, _) = store.list(&SERVICES, ns, &|_| true);
-    services
-        .iter()
-        .map(|s| (obj::namespace(s).to_string(), obj::name(s).to_string()))
-        .collect()
+impl Default for EndpointSlices {
+    fn default() -> Self {
+        EndpointSlices {
+            cache: Cache::new(&[&SERVICES, &PODS, &ENDPOINT_SLICES]),
+        }
+    }
+}
+
+impl EndpointSlices {
+    fn services_in(&self, ns: &str) -> Vec<Key> {
+        self.cache
+            .list(&SERVICES, ns)
+            .iter()
+            .map(|s| (ns.to_string(), obj::name(s).to_string()))
+            .collect()
+    }
 }
 
 impl Reconciler for EndpointSlices {
     type Key = Key;
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        service_keys(store, None)
+        self.cache.fill(store);
+        self.cache.keys(&SERVICES)
     }
 
-    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
+    fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+        self.cache.observe(event);
         match event.resource.plural {
             "services" => vec![(event.namespace.clone(), event.name.clone())],
-            "pods" => service_keys(store, Some(&event.namespace)),
+            "pods" if obj::pod_changed(event.previous.as_ref(), Some(&event.object)) || deleted(event) => {
+                self.services_in(&event.namespace)
+            }
             "endpointslices" => match obj::label(&event.object, SERVICE_NAME) {
                 Some(svc) if obj::label(&event.object, MANAGED_BY) == Some(CONTROLLER_NAME) => {
                     vec![(event.namespace.clone(), svc.to_string())]
@@ -56,18 +73,21 @@ impl Reconciler for EndpointSlices {
     }
 
     fn reconcile(&mut self, store: &Store, key: &Key) -> Option<Duration> {
-        sync(store, &key.0, &key.1)
+        sync(store, &self.cache, &key.0, &key.1)
             .err()
             .map(|_| Duration::from_millis(50))
     }
+}
+
+fn deleted(event: &WatchEvent) -> bool {
+    event.kind == EventKind::Deleted
 }
 
 /// The pod's port for a Service port: a number, or a container port found by name.
 fn target_port(svc_port: &Value, pod: &Value) -> Option<i64> {
     match svc_port.get("targetPort") {
         Some(Value::Number(n)) => n.as_i64(),
-        Some(Value::String(name)) => pod
-            .pointer("/spec/containers")?
+        Some(Value::String(name)) => obj::at(pod, "/spec/containers")?
             .as_array()?
             .iter()
             .flat_map(|c| c["ports"].as_array().cloned().unwrap_or_default())
@@ -81,8 +101,7 @@ fn ports(svc: &Value, pod: Option<&Value>) -> Value {
     let Some(pod) = pod else {
         return Value::Null;
     };
-    let svc_ports = svc
-        .pointer("/spec/ports")
+    let svc_ports = obj::at(svc, "/spec/ports")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
@@ -103,8 +122,7 @@ fn ports(svc: &Value, pod: Option<&Value>) -> Value {
 fn endpoint(svc: &Value, pod: &Value) -> Value {
     let serving = obj::pod_ready(pod);
     let terminating = obj::is_deleting(pod);
-    let publish = svc
-        .pointer("/spec/publishNotReadyAddresses")
+    let publish = obj::at(svc, "/spec/publishNotReadyAddresses")
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let mut ep = json!({
@@ -124,10 +142,11 @@ fn endpoint(svc: &Value, pod: &Value) -> Value {
 }
 
 /// The endpoints and ports a Service's slice lists (`null` for none, as stored).
-pub fn desired(svc: &Value, pods: &[Value]) -> (Value, Value) {
-    let selector = LabelSelector::from_object(Some(&json!({"matchLabels": svc.pointer("/spec/selector")})));
+pub fn desired(svc: &Value, pods: &[&Value]) -> (Value, Value) {
+    let selector = LabelSelector::from_object(Some(&json!({"matchLabels": obj::at(svc, "/spec/selector")})));
     let mut members: Vec<&Value> = pods
         .iter()
+        .copied()
         .filter(|p| {
             selector.matches_object(p) && !obj::pod_terminal(p) && !obj::str_at(p, "/status/podIP").is_empty()
         })
@@ -151,21 +170,24 @@ fn slice_labels(svc: &Value) -> Value {
     Value::Object(labels)
 }
 
-fn sync(store: &Store, ns: &str, name: &str) -> Result<(), ApiError> {
-    let Some(svc) = store.try_get(&SERVICES, ns, name) else {
+fn sync(store: &Store, cache: &Cache, ns: &str, name: &str) -> Result<(), ApiError> {
+    let Some(svc) = cache.get(&SERVICES, ns, name) else {
         return Ok(());
     };
-    let selector = svc
-        .pointer("/spec/selector")
-        .filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));
+    let selector = obj::at(&svc, "/spec/selector").filter(|s| s.as_object().is_some_and(|m| !m.is_empty()));
     if selector.is_none() || obj::str_at(&svc, "/spec/type") == "ExternalName" {
         return Ok(());
     }
-    let (pods, _) = store.list(&PODS, Some(ns), &|_| true);
+    let pods = cache.list(&PODS, ns);
+    let pods: Vec<&Value> = pods.iter().map(|p| &**p).collect();
     let (endpoints, ports) = desired(&svc, &pods);
-    let (mut slices, _) = store.list(&ENDPOINT_SLICES, Some(ns), &|s| {
-        obj::label(s, SERVICE_NAME) == Some(name) && obj::label(s, MANAGED_BY) == Some(CONTROLLER_NAME)
-    });
+    let mut slices: Vec<Arc<Value>> = cache
+        .list(&ENDPOINT_SLICES, ns)
+        .into_iter()
+        .filter(|s| {
+            obj::label(s, SERVICE_NAME) == Some(name) && obj::label(s, MANAGED_BY) == Some(CONTROLLER_NAME)
+        })
+        .collect();
     slices.sort_by_key(|s| obj::str_at(s, "/metadata/creationTimestamp").to_string());
     let Some(slice) = slices.first() else {
         let new = new_slice(&svc, endpoints, ports);
@@ -205,7 +227,7 @@ fn update_slice(
     let labels = slice_labels(svc);
     let unchanged = slice.get("endpoints").unwrap_or(&Value::Null) == &endpoints
         && slice.get("ports").unwrap_or(&Value::Null) == &ports
-        && slice.pointer("/metadata/labels") == Some(&labels);
+        && obj::at(slice, "/metadata/labels") == Some(&labels);
     if unchanged {
         return Ok(());
     }
@@ -256,6 +278,7 @@ mod tests {
             pod("web-0", true, "10.244.0.2"),
             pod("web-2", true, ""),
         ];
+        let pods: Vec<&Value> = pods.iter().collect();
         let (eps, ports) = desired(&svc(false), &pods);
         let eps = eps.as_array().unwrap();
         assert_eq!(eps.len(), 2);

@@ -92,7 +92,7 @@ fn key_of(res: &'static Resource, obj: &Value) -> Key {
 }
 
 fn finalizers(obj: &Value) -> Vec<&str> {
-    obj.pointer("/metadata/finalizers")
+    obj::at(obj, "/metadata/finalizers")
         .and_then(Value::as_array)
         .map(|f| f.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default()
@@ -138,7 +138,7 @@ impl Reconciler for GarbageCollector {
         let mut keys = Vec::new();
         for res in resources::ALL.iter().copied().filter(|r| r.plural != "events") {
             let (objects, _) = store.list(res, None, &|o| {
-                o.pointer("/metadata/ownerReferences").is_some() || obj::is_deleting(o)
+                obj::at(o, "/metadata/ownerReferences").is_some() || obj::is_deleting(o)
             });
             for o in &objects {
                 let key = key_of(res, o);

@@ -2,6 +2,7 @@
 //! controller, garbage collector, EndpointSlice controller, PV binder, disruption controller
 //! and kubelets. They act only through the store, as real controllers act only through the API.
 
+pub mod cache;
 pub mod disruption;
 pub mod endpointslices;
 pub mod events;
@@ -24,6 +25,6 @@ pub fn spawn_all(store: Arc<Store>, config: &SimConfig) {
     runner::spawn(store.clone(), kubelet::Kubelet::new(config));
     runner::spawn(store.clone(), gc::GarbageCollector::default());
     runner::spawn(store.clone(), volumes::Volumes::new(config));
-    runner::spawn(store.clone(), endpointslices::EndpointSlices);
-    runner::spawn(store, disruption::Disruption);
+    runner::spawn(store.clone(), endpointslices::EndpointSlices::default());
+    runner::spawn(store, disruption::Disruption::default());
 }

@@ -5,14 +5,31 @@ use serde_json::{Map, Value, json};
 
 use crate::resources::Resource;
 
+/// What `Value::pointer` finds, without allocating for plain paths (`/a/b/0`); escaped
+/// tokens (`~1`, `~0`) go through `Value::pointer`.
+pub fn at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.contains('~') {
+        return obj.pointer(pointer);
+    }
+    let mut current = obj;
+    for token in pointer.split('/').skip(1) {
+        current = match current {
+            Value::Object(map) => map.get(token)?,
+            Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
 /// The string at a JSON pointer, or "".
 pub fn str_at<'a>(obj: &'a Value, pointer: &str) -> &'a str {
-    obj.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    at(obj, pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 /// The integer at a JSON pointer.
 pub fn i64_at(obj: &Value, pointer: &str) -> Option<i64> {
-    obj.pointer(pointer).and_then(Value::as_i64)
+    at(obj, pointer).and_then(Value::as_i64)
 }
 
 pub fn name(obj: &Value) -> &str {
@@ -29,7 +46,7 @@ pub fn uid(obj: &Value) -> &str {
 
 /// `metadata.labels` (empty when absent).
 pub fn labels(obj: &Value) -> Map<String, Value> {
-    obj.pointer("/metadata/labels")
+    at(obj, "/metadata/labels")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default()
@@ -37,19 +54,18 @@ pub fn labels(obj: &Value) -> Map<String, Value> {
 
 /// One label.
 pub fn label<'a>(obj: &'a Value, key: &str) -> Option<&'a str> {
-    obj.pointer("/metadata/labels")
+    at(obj, "/metadata/labels")
         .and_then(|l| l.get(key))
         .and_then(Value::as_str)
 }
 
 /// Whether `metadata.deletionTimestamp` is set.
 pub fn is_deleting(obj: &Value) -> bool {
-    obj.pointer("/metadata/deletionTimestamp")
-        .is_some_and(|t| !t.is_null())
+    at(obj, "/metadata/deletionTimestamp").is_some_and(|t| !t.is_null())
 }
 
 pub fn has_finalizer(obj: &Value, finalizer: &str) -> bool {
-    obj.pointer("/metadata/finalizers")
+    at(obj, "/metadata/finalizers")
         .and_then(Value::as_array)
         .is_some_and(|f| f.iter().any(|x| x == finalizer))
 }
@@ -96,7 +112,7 @@ impl OwnerRef {
 
 /// Every owner reference of an object.
 pub fn owner_refs(obj: &Value) -> Vec<OwnerRef> {
-    obj.pointer("/metadata/ownerReferences")
+    at(obj, "/metadata/ownerReferences")
         .and_then(Value::as_array)
         .map(|refs| refs.iter().map(OwnerRef::from_json).collect())
         .unwrap_or_default()
@@ -151,7 +167,7 @@ pub fn push_owner_ref(obj: &mut Value, reference: Value) {
 
 /// A status condition of the given type.
 pub fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
-    obj.pointer("/status/conditions")
+    at(obj, "/status/conditions")
         .and_then(Value::as_array)?
         .iter()
         .find(|c| c.get("type").and_then(Value::as_str) == Some(kind))
@@ -199,15 +215,38 @@ pub fn pod_terminal(pod: &Value) -> bool {
 
 /// The claim names a pod's volumes use.
 pub fn pod_claim_names(pod: &Value) -> Vec<&str> {
-    pod.pointer("/spec/volumes")
+    at(pod, "/spec/volumes")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|v| {
-            v.pointer("/persistentVolumeClaim/claimName")
-                .and_then(Value::as_str)
-        })
+        .filter_map(|v| at(v, "/persistentVolumeClaim/claimName").and_then(Value::as_str))
         .collect()
+}
+
+/// What controllers watching pods react to: identity, labels, owners, node, phase, IP,
+/// readiness and deletion. Status updates that leave these alone (restart counts, scheduling
+/// conditions) change nothing for them.
+pub fn pod_summary(pod: &Value) -> Value {
+    let ready =
+        condition(pod, "Ready").map(|c| (c.get("status").cloned(), c.get("lastTransitionTime").cloned()));
+    json!([
+        at(pod, "/metadata/uid"),
+        at(pod, "/metadata/labels"),
+        at(pod, "/metadata/ownerReferences"),
+        at(pod, "/metadata/deletionTimestamp"),
+        at(pod, "/spec/nodeName"),
+        at(pod, "/status/phase"),
+        at(pod, "/status/podIP"),
+        ready,
+    ])
+}
+
+/// Whether a pod change (`previous` → `current`, either absent) matters to pod watchers.
+pub fn pod_changed(previous: Option<&Value>, current: Option<&Value>) -> bool {
+    match (previous, current) {
+        (Some(p), Some(c)) => pod_summary(p) != pod_summary(c),
+        _ => true,
+    }
 }
 
 /// An RFC 3339 timestamp.
@@ -295,6 +334,18 @@ mod tests {
         assert!(!remove_owner_refs(&mut obj, "u1"));
         assert!(remove_owner_refs(&mut obj, "u2"));
         assert!(obj["metadata"].get("ownerReferences").is_none());
+    }
+
+    #[test]
+    fn only_changes_pod_watchers_care_about_count() {
+        let pod = json!({"metadata": {"uid": "u"}, "status": {"phase": "Running", "containerStatuses": [{"restartCount": 1}]}});
+        let mut restarted = pod.clone();
+        restarted["status"]["containerStatuses"][0]["restartCount"] = json!(2);
+        assert!(!pod_changed(Some(&pod), Some(&restarted)));
+        let mut ready = pod.clone();
+        ready["status"]["conditions"] = json!([{"type": "Ready", "status": "True"}]);
+        assert!(pod_changed(Some(&pod), Some(&ready)));
+        assert!(pod_changed(None, Some(&pod)));
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn provisioned_volume(claim: &Value, class: &Value) -> Value {
             "annotations": {"pv.kubernetes.io/provisioned-by": obj::str_at(class, "/provisioner")},
         },
         "spec": {
-            "accessModes": claim.pointer("/spec/accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
+            "accessModes": obj::at(claim, "/spec/accessModes").cloned().unwrap_or_else(|| json!(["ReadWriteOnce"])),
             "capacity": {"storage": requested_size(claim)},
             "claimRef": claim_ref(claim),
             "hostPath": {"path": format!("/var/lib/sts-sim/volumes/{name}"), "type": ""},
@@ -74,8 +74,8 @@ pub fn bind_claim(claim: &mut Value, volume: &Value, provisioner: &str) {
     }
     claim["status"] = json!({
         "phase": "Bound",
-        "accessModes": volume.pointer("/spec/accessModes").cloned().unwrap_or_else(|| json!([])),
-        "capacity": volume.pointer("/spec/capacity").cloned().unwrap_or_else(|| json!({})),
+        "accessModes": obj::at(volume, "/spec/accessModes").cloned().unwrap_or_else(|| json!([])),
+        "capacity": obj::at(volume, "/spec/capacity").cloned().unwrap_or_else(|| json!({})),
     });
 }
 
@@ -92,7 +92,7 @@ pub fn volume_fits(volume: &Value, claim: &Value, class_name: &str) -> bool {
         || (reserved_for == obj::name(claim)
             && obj::str_at(volume, "/spec/claimRef/namespace") == obj::namespace(claim));
     let modes = |o: &Value| -> Vec<String> {
-        o.pointer("/spec/accessModes")
+        obj::at(o, "/spec/accessModes")
             .and_then(Value::as_array)
             .map(|m| m.iter().filter_map(Value::as_str).map(String::from).collect())
             .unwrap_or_default()
@@ -154,8 +154,7 @@ pub fn advance_resize(claim: &mut Value, stage: ResizeStage, now: &str) {
             set_condition(status, "FileSystemResizePending", Some(message), now);
         }
         ResizeStage::NodePending => {
-            let allocated = status
-                .pointer("/allocatedResources/storage")
+            let allocated = obj::at(status, "/allocatedResources/storage")
                 .cloned()
                 .unwrap_or(json!(size));
             status["capacity"]["storage"] = allocated;

@@ -78,7 +78,7 @@ impl Reconciler for Volumes {
             }
             "persistentvolumes" => {
                 let mut keys = vec![Key::Volume(event.name.clone())];
-                if let Some(r) = o.pointer("/spec/claimRef") {
+                if let Some(r) = obj::at(o, "/spec/claimRef") {
                     keys.push(Key::Claim(
                         obj::str_at(r, "/namespace").into(),
                         obj::str_at(r, "/name").into(),

@@ -11,5 +11,5 @@ pub mod replay;
 pub mod snapshot;
 
 pub use cluster::{Cluster, NS, Reply, fixture, list_path, object_path};
-pub use replay::{Fixture, Step, replay, settle};
+pub use replay::{Fixture, Step, image_patch, replay, settle};
 pub use snapshot::World;

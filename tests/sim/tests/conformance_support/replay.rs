@@ -189,10 +189,7 @@ async fn act(cluster: &Cluster, fixture: &Fixture, set: &str, service: &str, ste
         }
         Step::Scale(n) => patch(cluster, &set_path, json!({"spec": {"replicas": n}})).await,
         Step::Image(image, partition) => {
-            let current = cluster.get(&set_path).await.ok("get the set").body;
-            let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
-            containers[0]["image"] = json!(image);
-            let mut body = json!({"spec": {"template": {"spec": {"containers": containers}}}});
+            let mut body = image_patch(cluster, set, image).await;
             if let Some(p) = partition {
                 body["spec"]["updateStrategy"] = json!({"rollingUpdate": {"partition": p}});
             }
@@ -226,8 +223,11 @@ async fn act(cluster: &Cluster, fixture: &Fixture, set: &str, service: &str, ste
             let current = cluster.get(&set_path).await.ok("get the set").body;
             let mut templates = current["spec"]["volumeClaimTemplates"].clone();
             templates[0]["spec"]["resources"]["requests"]["storage"] = json!("2Gi");
-            let body = json!({"spec": {"volumeClaimTemplates": templates}});
-            Some(cluster.merge_patch(&set_path, &body).await)
+            Some(
+                cluster
+                    .merge_patch(&set_path, &json!({"spec": {"volumeClaimTemplates": templates}}))
+                    .await,
+            )
         }
         Step::GetMissing(name) => Some(cluster.get(&object_path("statefulsets", name)).await),
         Step::PublishNotReady => {
@@ -235,6 +235,19 @@ async fn act(cluster: &Cluster, fixture: &Fixture, set: &str, service: &str, ste
             patch(cluster, &object_path("services", service), body).await
         }
     }
+}
+
+/// A merge patch setting the image of the set's first container (the whole container list,
+/// as a merge patch replaces lists).
+pub async fn image_patch(cluster: &Cluster, set: &str, image: &str) -> Value {
+    let current = cluster
+        .get(&object_path("statefulsets", set))
+        .await
+        .ok("get the set")
+        .body;
+    let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
+    containers[0]["image"] = json!(image);
+    json!({"spec": {"template": {"spec": {"containers": containers}}}})
 }
 
 async fn patch(cluster: &Cluster, path: &str, body: Value) -> Option<Reply> {

@@ -268,7 +268,7 @@ fn kubelet_source(node: &str) -> Source<'_> {
 }
 
 fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
-    pod.pointer("/spec/containers")
+    obj::at(pod, "/spec/containers")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()

@@ -113,7 +113,7 @@ fn init_status(c: &Value, p: &Placement) -> Value {
 
 /// The condition types of the pod's `spec.readinessGates`.
 fn gate_types(pod: &Value) -> impl Iterator<Item = &str> {
-    pod.pointer("/spec/readinessGates")
+    obj::at(pod, "/spec/readinessGates")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -145,8 +145,7 @@ pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
         return;
     };
     for gate in gate_types(current) {
-        let theirs = current
-            .pointer("/status/conditions")
+        let theirs = obj::at(current, "/status/conditions")
             .and_then(Value::as_array)
             .and_then(|cs| cs.iter().find(|c| c["type"] == gate));
         conditions.retain(|c| c["type"] != gate);
@@ -156,8 +155,7 @@ pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
 
 /// The status of a started pod at `p.elapsed`, and when it changes next.
 pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<Duration>) {
-    let containers = pod
-        .pointer("/spec/containers")
+    let containers = obj::at(pod, "/spec/containers")
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
@@ -184,7 +182,7 @@ pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<
     conditions.sort_by_key(|c| order.iter().position(|o| c["type"] == *o).unwrap_or(order.len()));
     status["conditions"] = Value::Array(conditions);
     status["containerStatuses"] = Value::Array(statuses);
-    if let Some(init) = pod.pointer("/spec/initContainers").and_then(Value::as_array) {
+    if let Some(init) = obj::at(pod, "/spec/initContainers").and_then(Value::as_array) {
         status["initContainerStatuses"] = init.iter().map(|c| init_status(c, p)).collect();
     }
     status["hostIP"] = json!(p.host_ip);

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::revisions::{self, UpdateRevision};
 use super::spec::SetSpec;
+use crate::controllers::cache::Cache;
 use crate::controllers::obj;
 use crate::error::ApiError;
 use crate::resources::{CONTROLLER_REVISIONS, STATEFULSETS};
@@ -15,17 +16,16 @@ use crate::store::{DeleteOptions, Part, Store};
 
 /// The revisions of the set, sorted: those it controls and orphans its selector matches,
 /// which it adopts.
-pub fn list_and_adopt(store: &Store, set: &Value, spec: &SetSpec) -> Vec<Value> {
-    let (candidates, _) = store.list(&CONTROLLER_REVISIONS, Some(&spec.namespace), &|r| {
-        spec.selector.matches_object(r) && obj::controller_ref(r).is_none_or(|c| c.uid == spec.uid)
-    });
+pub fn list_and_adopt(store: &Store, cache: &Cache, set: &Value, spec: &SetSpec) -> Vec<Value> {
+    let candidates = cache.list(&CONTROLLER_REVISIONS, &spec.namespace);
     let mut revisions: Vec<Value> = candidates
-        .into_iter()
-        .filter_map(|r| {
-            if obj::controller_ref(&r).is_some() || spec.deleting {
-                return obj::controller_ref(&r).map(|_| r);
-            }
-            adopt(store, set, &r)
+        .iter()
+        .filter(|r| spec.selector.matches_object(r))
+        .filter_map(|r| match obj::controller_ref(r) {
+            Some(c) if c.uid == spec.uid => Some(Value::clone(r)),
+            Some(_) => None,
+            None if spec.deleting => None,
+            None => adopt(store, set, r),
         })
         .collect();
     revisions::sort(&mut revisions);

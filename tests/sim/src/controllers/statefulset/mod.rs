@@ -11,39 +11,53 @@ pub mod revisions;
 pub mod spec;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use self::spec::SetSpec;
+use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
 use crate::error::ApiError;
-use crate::resources::{PODS, PVCS, STATEFULSETS};
-use crate::store::{Part, Store, WatchEvent};
+use crate::resources::{CONTROLLER_REVISIONS, PODS, PVCS, STATEFULSETS};
+use crate::store::{EventKind, Part, Store, WatchEvent};
 
 /// A set: namespace and name.
 pub type Key = (String, String);
 
-/// The controller's memory: only the retry backoff of failing syncs.
-#[derive(Default)]
+/// The controller's memory: what it has seen of sets, pods, claims and revisions, and the
+/// retry backoff of failing syncs.
 pub struct StatefulSetController {
     failures: HashMap<Key, u32>,
+    cache: Cache,
+}
+
+impl Default for StatefulSetController {
+    fn default() -> Self {
+        StatefulSetController {
+            failures: HashMap::new(),
+            cache: Cache::new(&[&STATEFULSETS, &PODS, &PVCS, &CONTROLLER_REVISIONS]),
+        }
+    }
 }
 
 impl Reconciler for StatefulSetController {
     type Key = Key;
 
     fn all_keys(&mut self, store: &Store) -> Vec<Key> {
-        set_keys(store, None)
+        self.cache.fill(store);
+        self.cache.keys(&STATEFULSETS)
     }
 
-    fn keys_for(&mut self, store: &Store, event: &WatchEvent) -> Vec<Key> {
+    fn keys_for(&mut self, _store: &Store, event: &WatchEvent) -> Vec<Key> {
+        self.cache.observe(event);
         let ns = event.namespace.clone();
         let o = &event.object;
         match event.resource.plural {
             "statefulsets" => vec![(ns, event.name.clone())],
-            "pods" => {
+            "pods" if obj::pod_changed(event.previous.as_ref(), Some(o)) => {
                 let mut keys: Vec<Key> = owner_set(o).into_iter().map(|n| (ns.clone(), n)).collect();
                 if let Some((parent, _)) = spec::parent_and_ordinal(&event.name) {
                     keys.push((ns, parent.to_string()));
@@ -52,15 +66,15 @@ impl Reconciler for StatefulSetController {
             }
             "controllerrevisions" => match owner_set(o) {
                 Some(name) => vec![(ns, name)],
-                None => set_keys(store, Some(&ns)),
+                None => self.sets_in(&ns),
             },
-            "persistentvolumeclaims" => set_keys(store, Some(&ns)),
+            "persistentvolumeclaims" if claim_changed(event) => self.sets_in(&ns),
             _ => Vec::new(),
         }
     }
 
     fn reconcile(&mut self, store: &Store, key: &Key) -> Option<Duration> {
-        match sync(store, &key.0, &key.1) {
+        match sync(store, &self.cache, &key.0, &key.1) {
             Ok(requeue) => {
                 self.failures.remove(key);
                 requeue
@@ -75,32 +89,51 @@ impl Reconciler for StatefulSetController {
     }
 }
 
+impl StatefulSetController {
+    fn sets_in(&self, ns: &str) -> Vec<Key> {
+        self.cache
+            .list(&STATEFULSETS, ns)
+            .iter()
+            .map(|s| (ns.to_string(), obj::name(s).to_string()))
+            .collect()
+    }
+}
+
+/// Claims matter to the controller when they come, go, start going or change owners.
+fn claim_changed(event: &WatchEvent) -> bool {
+    let watched = |c: &Value| {
+        (
+            obj::is_deleting(c),
+            obj::at(c, "/metadata/ownerReferences").cloned(),
+        )
+    };
+    event.kind != EventKind::Modified
+        || event
+            .previous
+            .as_ref()
+            .is_none_or(|p| watched(p) != watched(&event.object))
+}
+
 fn owner_set(obj: &Value) -> Option<String> {
     obj::controller_ref(obj)
         .filter(|r| r.kind == "StatefulSet" && r.api_version == "apps/v1")
         .map(|r| r.name)
 }
 
-fn set_keys(store: &Store, ns: Option<&str>) -> Vec<Key> {
-    let (sets, _) = store.list(&STATEFULSETS, ns, &|_| true);
-    sets.iter()
-        .map(|s| (obj::namespace(s).to_string(), obj::name(s).to_string()))
-        .collect()
-}
-
 /// One sync of a set; returns when availability (minReadySeconds) needs another look.
-fn sync(store: &Store, ns: &str, name: &str) -> Result<Option<Duration>, ApiError> {
-    let Some(set) = store.try_get(&STATEFULSETS, ns, name) else {
+fn sync(store: &Store, cache: &Cache, ns: &str, name: &str) -> Result<Option<Duration>, ApiError> {
+    let Some(set) = cache.get(&STATEFULSETS, ns, name) else {
         return Ok(None);
     };
     let spec = SetSpec::from_object(&set);
-    let mut revisions = history::list_and_adopt(store, &set, &spec);
-    let pods = claim_pods(store, &set, &spec);
+    let mut revisions = history::list_and_adopt(store, cache, &set, &spec);
+    let owned = claim_pods(store, cache, &set, &spec);
+    let pods: Vec<&Value> = owned.iter().map(|p| &**p).collect();
     let (current, update, collision) = history::resolve(store, &set, &spec, &mut revisions)?;
-    let (claims, _) = store.list(&PVCS, Some(ns), &|_| true);
-    let claims: BTreeMap<String, Value> = claims
-        .into_iter()
-        .map(|c| (obj::name(&c).to_string(), c))
+    let claim_list = cache.list(&PVCS, ns);
+    let claims: BTreeMap<String, &Value> = claim_list
+        .iter()
+        .map(|c| (obj::name(c).to_string(), &**c))
         .collect();
     let now = jiff::Timestamp::now();
     let inputs = plan::Inputs {
@@ -123,8 +156,11 @@ fn sync(store: &Store, ns: &str, name: &str) -> Result<Option<Duration>, ApiErro
             .collect(),
     };
     let acted = control.run(&plan.actions);
-    let status = plan::status(&spec, plan.counts, &current, &update, collision);
-    write_status(store, &set, status)?;
+    write_status(
+        store,
+        &set,
+        plan::status(&spec, plan.counts, &current, &update, collision),
+    )?;
     let mut live: HashSet<String> = pods.iter().map(|p| spec::revision_of(p).to_string()).collect();
     live.extend([current, update]);
     history::truncate(store, &spec, &revisions, &live);
@@ -155,7 +191,7 @@ fn write_status(store: &Store, set: &Value, status: Value) -> Result<(), ApiErro
 }
 
 /// When the next Ready pod becomes available, if the set waits on `minReadySeconds`.
-fn next_availability(spec: &SetSpec, pods: &[Value], now: jiff::Timestamp) -> Option<Duration> {
+fn next_availability(spec: &SetSpec, pods: &[&Value], now: jiff::Timestamp) -> Option<Duration> {
     if spec.min_ready_seconds <= 0 {
         return None;
     }
@@ -168,10 +204,12 @@ fn next_availability(spec: &SetSpec, pods: &[Value], now: jiff::Timestamp) -> Op
 
 /// The pods the set owns after adopting matching orphans and releasing pods that no longer
 /// match (`ClaimPods`).
-fn claim_pods(store: &Store, set: &Value, spec: &SetSpec) -> Vec<Value> {
-    let (all, _) = store.list(&PODS, Some(&spec.namespace), &|p| spec.is_member(obj::name(p)));
+fn claim_pods(store: &Store, cache: &Cache, set: &Value, spec: &SetSpec) -> Vec<Arc<Value>> {
     let mut owned = Vec::new();
-    for pod in all {
+    for pod in cache.list(&PODS, &spec.namespace) {
+        if !spec.is_member(obj::name(&pod)) {
+            continue;
+        }
         let matches = spec.selector.matches_object(&pod);
         match obj::controller_ref(&pod) {
             Some(r) if r.uid == spec.uid => {
@@ -187,7 +225,7 @@ fn claim_pods(store: &Store, set: &Value, spec: &SetSpec) -> Vec<Value> {
             None if matches && !spec.deleting && !obj::is_deleting(&pod) => {
                 let reference = obj::new_controller_ref(&STATEFULSETS, set);
                 if let Some(adopted) = set_owner(store, &pod, |p| obj::push_owner_ref(p, reference)) {
-                    owned.push(adopted);
+                    owned.push(Arc::new(adopted));
                 }
             }
             None => {}

@@ -56,9 +56,9 @@ pub struct Inputs<'a> {
     pub current: &'a str,
     pub update: &'a str,
     /// The pods the set owns.
-    pub pods: &'a [Value],
+    pub pods: &'a [&'a Value],
     /// Claims of the namespace by name.
-    pub claims: &'a BTreeMap<String, Value>,
+    pub claims: &'a BTreeMap<String, &'a Value>,
     pub now: jiff::Timestamp,
 }
 
@@ -142,11 +142,11 @@ fn revision_for(inp: &Inputs, ordinal: i64) -> String {
 }
 
 /// Pods in the range by position, and the others by descending ordinal.
-fn arrange<'a>(inp: &'a Inputs) -> (Vec<Slot<'a>>, Vec<&'a Value>) {
+fn arrange<'a>(inp: &Inputs<'a>) -> (Vec<Slot<'a>>, Vec<&'a Value>) {
     let s = inp.spec;
     let mut by_ordinal: BTreeMap<i64, &Value> = BTreeMap::new();
     let mut condemned = Vec::new();
-    for pod in inp.pods {
+    for &pod in inp.pods {
         match ordinal_of(pod) {
             o if s.in_range(o) => {
                 by_ordinal.insert(o, pod);
@@ -175,7 +175,7 @@ fn claims_up_to_date(inp: &Inputs, pod: &Value) -> bool {
         .claims_of(ordinal_of(pod))
         .iter()
         .filter_map(|(name, _)| inp.claims.get(name))
-        .all(|claim| retention::claim_up_to_date(claim, inp.spec, &owners))
+        .all(|&claim| retention::claim_up_to_date(claim, inp.spec, &owners))
 }
 
 fn missing_claims(inp: &Inputs, ordinal: i64) -> bool {
@@ -191,7 +191,7 @@ fn stale_claims(inp: &Inputs, ordinal: i64) -> bool {
         .claims_of(ordinal)
         .iter()
         .filter_map(|(name, _)| inp.claims.get(name))
-        .any(|claim| retention::claim_is_stale(claim, inp.spec, &unborn))
+        .any(|&claim| retention::claim_is_stale(claim, inp.spec, &unborn))
 }
 
 /// `processReplica` for an existing pod; true when progress must wait (OrderedReady).

@@ -44,12 +44,13 @@ fn set(extra: Value) -> Value {
 fn run(set: &Value, pods: &[Value], current: &str, update: &str) -> Plan {
     let spec = SetSpec::from_object(set);
     let claims = BTreeMap::new();
+    let pods: Vec<&Value> = pods.iter().collect();
     plan(&Inputs {
         set,
         spec: &spec,
         current,
         update,
-        pods,
+        pods: &pods,
         claims: &claims,
         now: "2026-01-01T01:00:00Z".parse().unwrap(),
     })

@@ -10,8 +10,7 @@ use crate::resources;
 /// The pod of `ordinal` from `template` (the template of `revision`), owned by `set`.
 pub fn new_pod(set: &Value, spec: &SetSpec, template: &Value, ordinal: i64, revision: &str) -> Value {
     let name = spec.pod_name(ordinal);
-    let mut labels = template
-        .pointer("/metadata/labels")
+    let mut labels = obj::at(template, "/metadata/labels")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
@@ -26,10 +25,7 @@ pub fn new_pod(set: &Value, spec: &SetSpec, template: &Value, ordinal: i64, revi
         "ownerReferences": [obj::new_controller_ref(&resources::STATEFULSETS, set)],
     });
     for field in ["annotations", "finalizers"] {
-        if let Some(v) = template
-            .pointer(&format!("/metadata/{field}"))
-            .filter(|v| !v.is_null())
-        {
+        if let Some(v) = obj::at(template, &format!("/metadata/{field}")).filter(|v| !v.is_null()) {
             meta[field] = v.clone();
         }
     }
@@ -110,7 +106,7 @@ pub fn with_identity(pod: &Value) -> Value {
 /// The pod mounts the claims of its ordinal (`storageMatches`).
 pub fn storage_matches(spec: &SetSpec, pod: &Value) -> bool {
     let ordinal = super::spec::ordinal_of(pod);
-    let volumes = pod.pointer("/spec/volumes").and_then(Value::as_array);
+    let volumes = obj::at(pod, "/spec/volumes").and_then(Value::as_array);
     ordinal >= 0
         && spec.claims_of(ordinal).iter().all(|(claim, template)| {
             volumes.into_iter().flatten().any(|v| {
