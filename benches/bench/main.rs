@@ -1,0 +1,173 @@
+//! `cargo bench`: kubectl-sts against the simulated cluster, started in-process, running the
+//! real release binary. Measures API requests per command for 3, 100 and 1000 replicas,
+//! reaction time to the last awaited pod becoming Ready, wall time and peak memory of `status`
+//! on 1000 pods side by side with a single-list client (`benches/floor.rs`), and start-up time
+//! of `--version`; prints Markdown tables (the README's "Benchmarks" section).
+
+mod cluster;
+mod reaction;
+mod requests;
+mod run;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use cluster::{Cluster, SELECTOR};
+use run::{mib, ms};
+
+/// Runs of each timed measurement (`STS_BENCH_RUNS` overrides).
+fn runs(default: usize) -> usize {
+    std::env::var("STS_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    if std::env::var_os(run::SPAWNER_ENV).is_some() {
+        return run::serve_spawner();
+    }
+    let mut spawner = run::Spawner::start();
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kubectl-sts"));
+    let available = commands(&bin);
+    let cluster = Cluster::start();
+    let sizes = requests::sizes();
+    let started = std::time::Instant::now();
+    for &n in &sizes {
+        cluster.create_set(&requests::namespace(n), "web", n, |_| {});
+    }
+    for &n in &sizes {
+        cluster.wait_settled(&requests::namespace(n), "web", n);
+    }
+    eprintln!(
+        "bench: sets of {sizes:?} replicas ready after {:?}",
+        started.elapsed()
+    );
+    println!("## kubectl-sts benchmarks\n");
+    let largest = *sizes.last().expect("at least one size");
+    status_and_floor(&cluster, &mut spawner, &bin, largest, runs(15));
+    let (rows, skipped) = requests::measure(&cluster, &bin, &available);
+    print_requests(&rows, &skipped);
+    let reactions = reaction::measure(&cluster, &bin, runs(15));
+    let (median, p90) = run::median_p90(&reactions);
+    println!("\n### Reaction time (`scale` up by one: last awaited pod Ready -> command exits)\n");
+    println!("| runs | median | p90 | goal |\n|---|---|---|---|");
+    println!(
+        "| {} | {} | {} | median < 50 ms |",
+        reactions.len(),
+        ms(median),
+        ms(p90)
+    );
+    startup(&mut spawner, &bin, &cluster.kubeconfig, runs(50));
+}
+
+/// The subcommands the binary offers, from its `--help`.
+fn commands(bin: &Path) -> Vec<String> {
+    let help = std::process::Command::new(bin)
+        .arg("--help")
+        .output()
+        .expect("kubectl-sts --help runs");
+    let text = String::from_utf8_lossy(&help.stdout).into_owned();
+    text.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+fn print_requests(rows: &[requests::Row], skipped: &[String]) {
+    println!("\n### API requests per command (total, by verb)\n");
+    let sizes: Vec<String> = requests::sizes()
+        .iter()
+        .map(|n| format!("{n} replicas"))
+        .collect();
+    println!("| command | {} | must stay constant |", sizes.join(" | "));
+    println!("|---|{}---|", "---|".repeat(sizes.len()));
+    for row in rows {
+        let constant = match (row.constant, row.grows) {
+            (true, false) => "yes: constant",
+            (true, true) => "yes: GROWS",
+            (false, _) => "no",
+        };
+        println!("| `{}` | {} | {constant} |", row.command, row.counts.join(" | "));
+    }
+    if !skipped.is_empty() {
+        println!(
+            "\nNot measured (no such command in this build): {}",
+            skipped.join(", ")
+        );
+    }
+}
+
+/// `status` on the 1000-pod set and the floor client, interleaved run by run.
+fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, pods: i64, runs: usize) {
+    let ns = requests::namespace(pods);
+    let floor = floor_binary();
+    let env = [
+        ("STS_FLOOR_NAMESPACE", ns.as_str()),
+        ("STS_FLOOR_SELECTOR", SELECTOR),
+    ];
+    let (mut status, mut lists) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let outcome = spawner.run(bin, &["status", "web", "-n", &ns], &cluster.kubeconfig, &[]);
+        assert_eq!(outcome.code, 0, "status on {pods} pods failed");
+        status.push(outcome);
+        if let Some(floor) = &floor {
+            let outcome = spawner.run(floor, &[], &cluster.kubeconfig, &env);
+            assert_eq!(outcome.code, 0, "the floor client failed");
+            lists.push(outcome);
+        }
+    }
+    println!("### `status` on a {pods}-pod set, and its floor (one list of the pods)\n");
+    println!("| program | runs | median wall | p90 wall | peak RSS | goal |\n|---|---|---|---|---|---|");
+    let row = |name: &str, outcomes: &[run::Outcome], goal: &str| {
+        let walls: Vec<Duration> = outcomes.iter().map(|o| o.wall).collect();
+        let (median, p90) = run::median_p90(&walls);
+        let rss = outcomes.iter().map(|o| o.max_rss_kib).max().unwrap_or(0);
+        println!(
+            "| {name} | {} | {} | {} | {} | {goal} |",
+            outcomes.len(),
+            ms(median),
+            ms(p90),
+            mib(rss)
+        );
+        median
+    };
+    let status_median = row("`kubectl-sts status web`", &status, "< 300 ms, < 50 MiB");
+    match floor {
+        Some(_) => {
+            let floor_median = row("floor: one `list pods`", &lists, "");
+            let ratio = status_median.as_secs_f64() / floor_median.as_secs_f64().max(1e-9);
+            println!("\n`status` / floor (median wall): {ratio:.2}x (goal: within 2x)");
+        }
+        None => println!("\nfloor not measured: run `cargo bench` (it builds benches/floor.rs)"),
+    }
+}
+
+/// The floor client, built by `cargo bench` as the bench target `floor` next to this one.
+fn floor_binary() -> Option<PathBuf> {
+    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("floor-") && !name.contains('.')
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    candidates.sort();
+    candidates.pop().map(|(_, path)| path)
+}
+
+/// Start-up time of `--version`.
+fn startup(spawner: &mut run::Spawner, bin: &Path, kubeconfig: &Path, runs: usize) {
+    let walls: Vec<Duration> = (0..runs)
+        .map(|_| spawner.run(bin, &["--version"], kubeconfig, &[]).wall)
+        .collect();
+    let (median, p90) = run::median_p90(&walls);
+    println!("\n### Start-up (`kubectl-sts --version`)\n");
+    println!("| runs | median | p90 | goal |\n|---|---|---|---|");
+    println!("| {runs} | {} | {} | < 5 ms |", ms(median), ms(p90));
+}
