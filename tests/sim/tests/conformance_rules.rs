@@ -100,6 +100,7 @@ async fn min_ready_seconds_delays_availability_and_the_next_pod() {
     cluster
         .eventually("both available", |sim| set_status(sim)["availableReplicas"] == 2)
         .await;
+    settle(&cluster, "web", "nginx").await;
     let ready_0 = cluster
         .recorder
         .find("READY", "web-0")
@@ -164,6 +165,7 @@ async fn slow_images_become_ready_later() {
         pod(sim, "web-0").is_some_and(|p| ready(&p) && p["spec"]["containers"][0]["image"] != "nginx:1.25")
     };
     cluster.eventually("the slow pod is ready", replaced).await;
+    settle(&cluster, "web", "nginx").await;
     let after = cluster.recorder.since(mark);
     let at = |event: &str| {
         after
@@ -190,6 +192,7 @@ async fn failed_pods_are_deleted_and_recreated() {
             pod(sim, "web-1").is_some_and(|p| p["metadata"]["uid"] != old_uid && ready(&p))
         })
         .await;
+    settle(&cluster, "web", "nginx").await;
     let events: Vec<String> = cluster
         .recorder
         .since(mark)

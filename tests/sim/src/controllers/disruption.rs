@@ -13,10 +13,11 @@ use serde_json::{Map, Value, json};
 use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
+use super::write;
 use crate::error::ApiError;
 use crate::resources::{self, PDBS, PODS, STATEFULSETS};
 use crate::selector::LabelSelector;
-use crate::store::{self, DeleteOptions, Part, Store, WatchEvent};
+use crate::store::{self, DeleteOptions, Store, WatchEvent};
 
 /// How long an eviction's entry in `disruptedPods` keeps its pod out of the healthy count.
 const DELETION_TIMEOUT: jiff::SignedDuration = jiff::SignedDuration::from_secs(120);
@@ -265,22 +266,7 @@ fn refresh(
 }
 
 fn write_status(store: &Store, pdb: &Value, status: Value) -> Result<(), ApiError> {
-    let uid = obj::uid(pdb).to_string();
-    store.modify(
-        &PDBS,
-        obj::namespace(pdb),
-        obj::name(pdb),
-        Part::Status,
-        false,
-        |p| {
-            if obj::uid(p) != uid {
-                return Err(ApiError::conflict(&PDBS, obj::name(p)));
-            }
-            p["status"] = status;
-            Ok(())
-        },
-    )?;
-    Ok(())
+    write::status(store, &PDBS, pdb, status).map(|_| ())
 }
 
 /// When the oldest `disruptedPods` entry times out.

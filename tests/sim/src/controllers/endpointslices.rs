@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
+use super::write;
 use crate::error::ApiError;
 use crate::resources::{ENDPOINT_SLICES, PODS, SERVICES};
 use crate::selector::LabelSelector;
@@ -231,26 +232,14 @@ fn update_slice(
     if unchanged {
         return Ok(());
     }
-    let uid = obj::uid(slice).to_string();
-    store.modify(
-        &ENDPOINT_SLICES,
-        obj::namespace(slice),
-        obj::name(slice),
-        Part::Internal,
-        false,
-        |s| {
-            if obj::uid(s) != uid {
-                return Err(ApiError::conflict(&ENDPOINT_SLICES, obj::name(s)));
-            }
-            let generation = obj::i64_at(s, "/metadata/generation").unwrap_or(1);
-            s["metadata"]["generation"] = json!(generation + 1);
-            s["metadata"]["labels"] = labels;
-            s["metadata"]["annotations"][TRIGGER_TIME] = json!(store::now());
-            s["endpoints"] = endpoints;
-            s["ports"] = ports;
-            Ok(())
-        },
-    )?;
+    write::same(store, &ENDPOINT_SLICES, slice, Part::Internal, |s| {
+        let generation = obj::i64_at(s, "/metadata/generation").unwrap_or(1);
+        s["metadata"]["generation"] = json!(generation + 1);
+        s["metadata"]["labels"] = labels;
+        s["metadata"]["annotations"][TRIGGER_TIME] = json!(store::now());
+        s["endpoints"] = endpoints;
+        s["ports"] = ports;
+    })?;
     Ok(())
 }
 

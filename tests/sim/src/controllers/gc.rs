@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::obj::{self, OwnerRef};
 use super::runner::Reconciler;
+use super::write;
 use crate::error::ApiError;
 use crate::resources::{self, Resource};
 use crate::store::{DeleteOptions, EventKind, Part, Propagation, Store, WatchEvent};
@@ -230,14 +231,10 @@ impl GarbageCollector {
         match decide(&refs, has_dependents, &finalizers(o)) {
             Decision::Nothing => Ok(()),
             Decision::RemoveRefs(uids) => {
-                store.modify(res, obj::namespace(o), obj::name(o), Part::Main, false, |d| {
-                    if obj::uid(d) != uid {
-                        return Err(ApiError::conflict(res, obj::name(d)));
-                    }
+                write::same(store, res, o, Part::Main, |d| {
                     uids.iter().for_each(|u| {
                         obj::remove_owner_refs(d, u);
-                    });
-                    Ok(())
+                    })
                 })?;
                 Ok(())
             }
@@ -298,16 +295,9 @@ fn remove_finalizer(
     o: &Value,
     finalizer: &str,
 ) -> Result<(), ApiError> {
-    let uid = obj::uid(o).to_string();
-    ignore_gone(
-        store.modify(res, obj::namespace(o), obj::name(o), Part::Internal, false, |x| {
-            if obj::uid(x) != uid {
-                return Err(ApiError::conflict(res, obj::name(x)));
-            }
-            obj::remove_finalizer(x, finalizer);
-            Ok(())
-        }),
-    )
+    ignore_gone(write::same(store, res, o, Part::Internal, |x| {
+        obj::remove_finalizer(x, finalizer);
+    }))
 }
 
 /// Not found (or replaced: a uid conflict) means the work is done.

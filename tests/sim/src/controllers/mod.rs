@@ -13,6 +13,7 @@ pub mod runner;
 pub mod statefulset;
 pub mod volume_objects;
 pub mod volumes;
+pub mod write;
 
 use std::sync::Arc;
 

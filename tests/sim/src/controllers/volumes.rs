@@ -14,6 +14,7 @@ use super::events::{self, Kind, Source};
 use super::obj;
 use super::runner::Reconciler;
 use super::volume_objects as shapes;
+use super::write;
 use crate::config::SimConfig;
 use crate::error::ApiError;
 use crate::resources::{PODS, PVCS, PVS, STORAGE_CLASSES};
@@ -140,7 +141,7 @@ impl Volumes {
     fn sync_claim(&mut self, store: &Store, claim: &Value) -> Result<Option<Duration>, ApiError> {
         if obj::is_deleting(claim) {
             if obj::has_finalizer(claim, PVC_PROTECTION) && !claim_in_use(store, claim, false) {
-                drop_finalizer(store, &PVCS, claim, PVC_PROTECTION)?;
+                write::drop_finalizer(store, &PVCS, claim, PVC_PROTECTION)?;
             }
             return Ok(None);
         }
@@ -206,20 +207,9 @@ impl Volumes {
             Ok(())
         })?;
         let uid = obj::uid(claim).to_string();
-        let bound = store.modify(
-            &PVCS,
-            obj::namespace(claim),
-            obj::name(claim),
-            Part::Internal,
-            false,
-            |c| {
-                if obj::uid(c) != uid {
-                    return Err(ApiError::conflict(&PVCS, obj::name(c)));
-                }
-                shapes::bind_claim(c, volume, provisioner);
-                Ok(())
-            },
-        )?;
+        let bound = write::same(store, &PVCS, claim, Part::Internal, |c| {
+            shapes::bind_claim(c, volume, provisioner)
+        })?;
         self.first_seen.remove(&uid);
         let message = format!("Successfully provisioned volume {pv_name}");
         if !provisioner.is_empty() {
@@ -276,19 +266,9 @@ impl Volumes {
             )?;
         }
         let stamp = crate::store::now();
-        store.modify(
-            &PVCS,
-            obj::namespace(claim),
-            obj::name(claim),
-            Part::Status,
-            false,
-            |c| {
-                if obj::uid(c) == uid {
-                    shapes::advance_resize(c, stage, &stamp);
-                }
-                Ok(())
-            },
-        )?;
+        write::same(store, &PVCS, claim, Part::Status, |c| {
+            shapes::advance_resize(c, stage, &stamp)
+        })?;
         Ok(Some(self.delay))
     }
 }
@@ -319,7 +299,7 @@ fn sync_volume(store: &Store, volume: &Value) -> Result<(), ApiError> {
     let phase = obj::str_at(volume, "/status/phase");
     if obj::is_deleting(volume) {
         if obj::has_finalizer(volume, PV_PROTECTION) && phase != "Bound" {
-            drop_finalizer(store, &PVS, volume, PV_PROTECTION)?;
+            write::drop_finalizer(store, &PVS, volume, PV_PROTECTION)?;
         }
         return Ok(());
     }
@@ -344,21 +324,5 @@ fn sync_volume(store: &Store, volume: &Value) -> Result<(), ApiError> {
     if obj::str_at(volume, "/spec/persistentVolumeReclaimPolicy") == "Delete" {
         store.delete(&PVS, "", &name, &DeleteOptions::default())?;
     }
-    Ok(())
-}
-
-fn drop_finalizer(
-    store: &Store,
-    res: &'static crate::resources::Resource,
-    o: &Value,
-    finalizer: &str,
-) -> Result<(), ApiError> {
-    let uid = obj::uid(o).to_string();
-    store.modify(res, obj::namespace(o), obj::name(o), Part::Main, false, |x| {
-        if obj::uid(x) == uid {
-            obj::remove_finalizer(x, finalizer);
-        }
-        Ok(())
-    })?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use super::events::{self, Kind, Source};
 use super::obj;
 use super::runner::Reconciler;
+use super::write;
 use crate::config::SimConfig;
 use crate::config::Timings;
 use crate::error::ApiError;
@@ -169,14 +170,10 @@ impl Kubelet {
         }
         let node = self.nodes[self.next_node % self.nodes.len().max(1)].clone();
         self.next_node += 1;
-        let uid = obj::uid(pod).to_string();
-        let bound = store.modify(&PODS, &ns, &name, Part::Internal, false, |p| {
-            if obj::uid(p) != uid || !obj::str_at(p, "/spec/nodeName").is_empty() {
-                return Err(ApiError::conflict(&PODS, &name));
-            }
+        let unbound = |p: &Value| obj::str_at(p, "/spec/nodeName").is_empty();
+        let bound = write::guarded(store, &PODS, pod, Part::Internal, unbound, |p| {
             p["spec"]["nodeName"] = Value::String(node.clone());
             p["status"] = status::scheduled(p, &stamp);
-            Ok(())
         });
         if bound.is_ok() {
             let message = format!("Successfully assigned {ns}/{name} to {node}");
@@ -296,25 +293,14 @@ fn claims_bound(store: &Store, pod: &Value) -> bool {
     })
 }
 
-/// Writes a pod's status if it is still the same pod.
+/// Writes a pod's status if it is still the same pod, alive and not finished.
 fn write_status(store: &Store, pod: &Value, status: Value) -> Result<Value, ApiError> {
-    let uid = obj::uid(pod).to_string();
-    store.modify(
-        &PODS,
-        obj::namespace(pod),
-        obj::name(pod),
-        Part::Status,
-        false,
-        |p| {
-            if obj::uid(p) != uid || obj::is_deleting(p) || obj::pod_terminal(p) {
-                return Err(ApiError::conflict(&PODS, obj::name(p)));
-            }
-            let mut status = status;
-            status::keep_gate_conditions(p, &mut status);
-            p["status"] = status;
-            Ok(())
-        },
-    )
+    let running = |p: &Value| !obj::is_deleting(p) && !obj::pod_terminal(p);
+    write::guarded(store, &PODS, pod, Part::Status, running, |p| {
+        let mut status = status;
+        status::keep_gate_conditions(p, &mut status);
+        p["status"] = status;
+    })
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use super::revisions::{self, UpdateRevision};
 use super::spec::SetSpec;
 use crate::controllers::cache::Cache;
 use crate::controllers::obj;
+use crate::controllers::write;
 use crate::error::ApiError;
 use crate::resources::{CONTROLLER_REVISIONS, STATEFULSETS};
 use crate::store::{DeleteOptions, Part, Store};
@@ -33,23 +34,11 @@ pub fn list_and_adopt(store: &Store, cache: &Cache, set: &Value, spec: &SetSpec)
 }
 
 fn adopt(store: &Store, set: &Value, revision: &Value) -> Option<Value> {
-    let uid = obj::uid(revision).to_string();
-    store
-        .modify(
-            &CONTROLLER_REVISIONS,
-            obj::namespace(revision),
-            obj::name(revision),
-            Part::Main,
-            false,
-            |r| {
-                if obj::uid(r) != uid || obj::controller_ref(r).is_some() {
-                    return Err(ApiError::conflict(&CONTROLLER_REVISIONS, obj::name(r)));
-                }
-                obj::push_owner_ref(r, obj::new_controller_ref(&STATEFULSETS, set));
-                Ok(())
-            },
-        )
-        .ok()
+    let orphan = |r: &Value| obj::controller_ref(r).is_none();
+    write::guarded(store, &CONTROLLER_REVISIONS, revision, Part::Main, orphan, |r| {
+        obj::push_owner_ref(r, obj::new_controller_ref(&STATEFULSETS, set))
+    })
+    .ok()
 }
 
 /// The current and update revision names and the collision count. May create a revision or

@@ -20,6 +20,7 @@ use self::spec::SetSpec;
 use super::cache::Cache;
 use super::obj;
 use super::runner::Reconciler;
+use super::write;
 use crate::error::ApiError;
 use crate::resources::{CONTROLLER_REVISIONS, PODS, PVCS, STATEFULSETS};
 use crate::store::{EventKind, Part, Store, WatchEvent};
@@ -172,21 +173,7 @@ fn write_status(store: &Store, set: &Value, status: Value) -> Result<(), ApiErro
     if !plan::status_changed(&set["status"], &status) {
         return Ok(());
     }
-    let uid = obj::uid(set).to_string();
-    store.modify(
-        &STATEFULSETS,
-        obj::namespace(set),
-        obj::name(set),
-        Part::Status,
-        false,
-        |s| {
-            if obj::uid(s) != uid {
-                return Err(ApiError::conflict(&STATEFULSETS, obj::name(s)));
-            }
-            s["status"] = status;
-            Ok(())
-        },
-    )?;
+    write::status(store, &STATEFULSETS, set, status)?;
     Ok(())
 }
 
@@ -234,24 +221,9 @@ fn claim_pods(store: &Store, cache: &Cache, set: &Value, spec: &SetSpec) -> Vec<
     owned
 }
 
-/// Changes a pod's owner references if it is still the same pod without a foreign controller.
+/// Changes a pod's owner references if it is still the same pod with the same controller.
 fn set_owner(store: &Store, pod: &Value, change: impl FnOnce(&mut Value)) -> Option<Value> {
-    let uid = obj::uid(pod).to_string();
     let before = obj::controller_ref(pod).map(|r| r.uid);
-    store
-        .modify(
-            &PODS,
-            obj::namespace(pod),
-            obj::name(pod),
-            Part::Main,
-            false,
-            |p| {
-                if obj::uid(p) != uid || obj::controller_ref(p).map(|r| r.uid) != before {
-                    return Err(ApiError::conflict(&PODS, obj::name(p)));
-                }
-                change(p);
-                Ok(())
-            },
-        )
-        .ok()
+    let unchanged = |p: &Value| obj::controller_ref(p).map(|r| r.uid) == before;
+    write::guarded(store, &PODS, pod, Part::Main, unchanged, change).ok()
 }
