@@ -199,20 +199,10 @@ async fn act(cluster: &Cluster, fixture: &Fixture, set: &str, service: &str, ste
             let body = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": p}}}});
             patch(cluster, &set_path, body).await
         }
-        Step::DeletePod(pod) => {
-            cluster
-                .delete(&object_path("pods", pod), None)
-                .await
-                .ok("delete the pod");
-            None
-        }
+        Step::DeletePod(pod) => delete(cluster, &object_path("pods", pod), None).await,
         Step::DeleteSet(policy) => {
             let options = json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": policy});
-            cluster
-                .delete(&set_path, Some(&options))
-                .await
-                .ok("delete the set");
-            None
+            delete(cluster, &set_path, Some(&options)).await
         }
         Step::Evict(pods) => evict_all(cluster, pods).await,
         Step::StalePatch => {
@@ -248,6 +238,11 @@ pub async fn image_patch(cluster: &Cluster, set: &str, image: &str) -> Value {
     let mut containers = current["spec"]["template"]["spec"]["containers"].clone();
     containers[0]["image"] = json!(image);
     json!({"spec": {"template": {"spec": {"containers": containers}}}})
+}
+
+async fn delete(cluster: &Cluster, path: &str, options: Option<&Value>) -> Option<Reply> {
+    cluster.delete(path, options).await.ok("delete");
+    None
 }
 
 async fn patch(cluster: &Cluster, path: &str, body: Value) -> Option<Reply> {
