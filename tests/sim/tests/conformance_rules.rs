@@ -508,3 +508,56 @@ async fn the_controller_records_events_like_the_real_one() {
             .all(|e| e["source"]["component"] == "statefulset-controller")
     );
 }
+
+#[tokio::test]
+async fn claims_without_a_class_bind_to_a_fitting_volume_released_when_they_go() {
+    let cluster = Cluster::start().await;
+    let volume = |name: &str, size: &str| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name},
+            "spec": {"capacity": {"storage": size}, "accessModes": ["ReadWriteOnce", "ReadWriteMany"],
+                "persistentVolumeReclaimPolicy": "Retain", "hostPath": {"path": format!("/lab/{name}")}}})
+    };
+    let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+        "spec": {"storageClassName": "", "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
+    cluster
+        .create_all(&[
+            volume("lab-pv-small", "512Mi"),
+            volume("lab-pv-044", "10Gi"),
+            claim,
+        ])
+        .await;
+    let bound = |sim: &Sim| {
+        sim.store
+            .try_get(&PVCS, NS, "data")
+            .is_some_and(|c| c["status"]["phase"] == "Bound")
+    };
+    cluster.eventually("the claim is bound", bound).await;
+    let claim = cluster
+        .get(&object_path("persistentvolumeclaims", "data"))
+        .await
+        .body;
+    let real = recorded("pvc.json");
+    assert_eq!(
+        claim["spec"]["volumeName"], "lab-pv-044",
+        "the small volume does not fit"
+    );
+    assert_eq!(claim["status"], real["status"]);
+    assert_eq!(claim["metadata"]["annotations"], real["metadata"]["annotations"]);
+    cluster
+        .delete(&object_path("persistentvolumeclaims", "data"), None)
+        .await
+        .ok("delete the claim");
+    let released = |sim: &Sim| {
+        sim.store
+            .try_get(&PVS, "", "lab-pv-044")
+            .is_some_and(|v| v["status"]["phase"] == "Released")
+    };
+    cluster
+        .eventually("the volume is released and kept", released)
+        .await;
+    let kept = cluster.sim.store.try_get(&PVS, "", "lab-pv-044").unwrap();
+    assert_eq!(
+        kept["spec"]["claimRef"]["name"], "data",
+        "a Released volume keeps its claimRef"
+    );
+}
