@@ -105,7 +105,7 @@ impl Cluster {
     pub fn wait_ready(&self, name: &str, replicas: i64) {
         self.wait_for(
             &format!("{name} to have {replicas} ready pods"),
-            Duration::from_secs(60),
+            Duration::from_secs(120),
             |c| {
                 let Some(set) = c.get(&resources::STATEFULSETS, name) else {
                     return false;
