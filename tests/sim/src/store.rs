@@ -208,6 +208,20 @@ impl Store {
         ns: Option<&str>,
         filter: &dyn Fn(&Value) -> bool,
     ) -> (Vec<Value>, u64) {
+        self.with_list(res, ns, filter, |items, rv| {
+            (items.into_iter().cloned().collect(), rv)
+        })
+    }
+
+    /// Like `list`, but lends `read` the selected objects under the store lock instead of
+    /// copying them (an answer serialized at once needs no deep copy of a thousand pods).
+    pub fn with_list<T>(
+        &self,
+        res: &'static Resource,
+        ns: Option<&str>,
+        filter: &dyn Fn(&Value) -> bool,
+        read: impl FnOnce(Vec<&Value>, u64) -> T,
+    ) -> T {
         let state = self.lock();
         let items = state
             .objects
@@ -217,9 +231,8 @@ impl Store {
             .filter(|((obj_ns, _), _)| ns.is_none_or(|ns| ns == obj_ns))
             .map(|(_, obj)| obj)
             .filter(|obj| filter(obj))
-            .cloned()
             .collect();
-        (items, state.rv)
+        read(items, state.rv)
     }
 
     /// Creates an object (defaults filled in, uid, resourceVersion, timestamps); honours

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::patch::PatchKind;
 use super::route::{Params, Target};
 use super::watch::{self, Filter, Start, WatchOptions};
-use super::{App, Call, MAX_BODY, json as respond};
+use super::{App, Call, MAX_BODY, json as respond, json_text as respond_text};
 use crate::error::ApiError;
 use crate::resources::Resource;
 use crate::selector::{FieldSelector, LabelSelector};
@@ -202,28 +202,50 @@ fn list(app: &App, call: &Call) -> Result<Response, ApiError> {
         .get("limit")
         .and_then(|l| l.parse::<usize>().ok())
         .filter(|l| *l > 0);
-    let (items, now) = app
+    let table = super::table::wanted(&call.headers);
+    let ns = filter.namespace.as_deref();
+    let answer = app
         .store
-        .list(filter.res, filter.namespace.as_deref(), &|o| filter.matches(o));
-    let rv = resume.as_ref().map_or(now, |(rv, _)| *rv);
-    let mut items: Vec<Value> = match &resume {
-        Some((_, after)) => items.into_iter().filter(|o| key_of(o) > *after).collect(),
-        None => items,
+        .with_list(filter.res, ns, &|o| filter.matches(o), |items, now| {
+            let rv = resume.as_ref().map_or(now, |(rv, _)| *rv);
+            let mut items: Vec<&Value> = match &resume {
+                Some((_, after)) => items.into_iter().filter(|o| key_of(o) > *after).collect(),
+                None => items,
+            };
+            let mut metadata = json!({"resourceVersion": rv.to_string()});
+            if let Some(limit) = limit.filter(|l| items.len() > *l) {
+                let remaining = items.split_off(limit);
+                let last = items.last().map(|o| key_of(o)).unwrap_or_default();
+                metadata["continue"] = json!(continue_token(rv, &last));
+                metadata["remainingItemCount"] = json!(remaining.len());
+            }
+            if table {
+                let owned: Vec<Value> = items.into_iter().cloned().collect();
+                return super::table::table(filter.res, metadata, &owned).to_string();
+            }
+            list_text(filter.res, &metadata, &items)
+        });
+    Ok(respond_text(StatusCode::OK, answer))
+}
+
+/// `{apiVersion, items, kind, metadata}` as JSON text, written straight from the stored
+/// objects (keys in the order `list_body` gives them).
+fn list_text(res: &Resource, metadata: &Value, items: &[&Value]) -> String {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ListRef<'a> {
+        api_version: String,
+        items: &'a [&'a Value],
+        kind: String,
+        metadata: &'a Value,
+    }
+    let list = ListRef {
+        api_version: res.api_version(),
+        items,
+        kind: format!("{}List", res.kind),
+        metadata,
     };
-    let mut metadata = json!({"resourceVersion": rv.to_string()});
-    if let Some(limit) = limit.filter(|l| items.len() > *l) {
-        let remaining = items.split_off(limit);
-        let last = items.last().map(key_of).unwrap_or_default();
-        metadata["continue"] = json!(continue_token(rv, &last));
-        metadata["remainingItemCount"] = json!(remaining.len());
-    }
-    if super::table::wanted(&call.headers) {
-        return Ok(respond(
-            StatusCode::OK,
-            &super::table::table(filter.res, metadata, &items),
-        ));
-    }
-    Ok(respond(StatusCode::OK, &list_body(filter.res, metadata, items)))
+    serde_json::to_string(&list).expect("JSON values serialize")
 }
 
 fn watch(app: &App, call: &Call) -> Result<Response, ApiError> {

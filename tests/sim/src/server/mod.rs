@@ -239,13 +239,18 @@ fn not_served() -> ApiError {
 
 /// A JSON answer.
 fn json(status: StatusCode, body: &Value) -> Response {
+    json_text(status, body.to_string())
+}
+
+/// A JSON answer already serialized.
+fn json_text(status: StatusCode, body: String) -> Response {
     (
         status,
         [
             (header::CONTENT_TYPE, "application/json"),
             (header::CACHE_CONTROL, "no-cache, private"),
         ],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
