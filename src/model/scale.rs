@@ -266,13 +266,24 @@ pub fn judge_scale(plan: &ScalePlan, snap: &SetSnapshot) -> (Vec<StepState>, Sca
         Stuckness::Stuck { pod, reason } => return (states, ScaleVerdict::Stuck { pod, reason }),
         Stuckness::NotYet { recheck_at } => recheck_at,
     };
-    let caught_up = !set::status_is_stale(&snap.set);
+    let caught_up = !set::status_is_stale(&snap.set) && status_counts(snap) == (plan.to, plan.to, plan.to);
     let verdict = if caught_up && states.iter().all(|s| s.done) {
         ScaleVerdict::Done
     } else {
         ScaleVerdict::Waiting { recheck_at }
     };
     (states, verdict)
+}
+
+/// The controller's own count of (existing, ready, available) pods: done only once it agrees
+/// with the pods, so that `kubectl get sts` right after shows the new size.
+fn status_counts(snap: &SetSnapshot) -> (i32, i32, i32) {
+    let status = snap.set.status.as_ref();
+    (
+        status.map_or(0, |s| s.replicas),
+        status.and_then(|s| s.ready_replicas).unwrap_or(0),
+        status.and_then(|s| s.available_replicas).unwrap_or(0),
+    )
 }
 
 fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
@@ -457,6 +468,13 @@ mod tests {
             matches!(verdict, ScaleVerdict::Stuck { ref pod, ref reason } if pod == "web-4" && reason.starts_with("CrashLoopBackOff"))
         );
         later.pods[4] = PodBuilder::new("web", 4, "web-r1").build();
+        assert_eq!(
+            judge_scale(&plan, &later).1,
+            ScaleVerdict::Waiting { recheck_at: None },
+            "pods ready, the controller's counts not yet"
+        );
+        let status = later.set.status.as_mut().unwrap();
+        (status.replicas, status.ready_replicas, status.available_replicas) = (5, Some(5), Some(5));
         assert_eq!(judge_scale(&plan, &later).1, ScaleVerdict::Done);
         later.set.spec.as_mut().unwrap().replicas = Some(6);
         assert_eq!(

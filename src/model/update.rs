@@ -48,10 +48,25 @@ pub fn judge_update(snap: &SetSnapshot, ordinals: &[i32]) -> (Vec<StepState>, Up
     let in_range = set::ordinals(&snap.set).filter_map(|o| snap.pod(o));
     let verdict = match find_stuck(in_range, set::min_ready_seconds(&snap.set), snap.taken_at) {
         Stuckness::Stuck { pod, reason } => UpdateVerdict::Stuck { pod, reason },
-        Stuckness::NotYet { .. } if caught_up && states.iter().all(|s| s.done) => UpdateVerdict::Done,
+        Stuckness::NotYet { .. } if caught_up && states.iter().all(|s| s.done) && counted(snap, ordinals) => {
+            UpdateVerdict::Done
+        }
         Stuckness::NotYet { recheck_at } => UpdateVerdict::Waiting { recheck_at },
     };
     (states, verdict)
+}
+
+/// The controller's status agrees with the pods: every replica ready, at least the awaited
+/// ones counted as updated, and, once every ordinal is updated, the current revision advanced.
+fn counted(snap: &SetSnapshot, ordinals: &[i32]) -> bool {
+    let Some(status) = snap.set.status.as_ref() else {
+        return false;
+    };
+    let replicas = set::desired_replicas(&snap.set);
+    let all = ordinals.len() as i32 >= replicas;
+    status.ready_replicas.unwrap_or(0) == replicas
+        && status.updated_replicas.unwrap_or(0) >= ordinals.len() as i32
+        && (!all || set::current_revision(&snap.set) == set::update_revision(&snap.set))
 }
 
 fn ordinal_state(snap: &SetSnapshot, ordinal: i32, target: Option<&str>, caught_up: bool) -> StepState {
@@ -88,10 +103,13 @@ mod tests {
     use crate::model::fixtures::{PodBuilder, SetBuilder, snapshot};
 
     fn staged(partition: i32, revs: &[&str]) -> SetSnapshot {
+        let updated = revs.iter().filter(|r| **r == "web-r2").count() as i32;
         let set = SetBuilder::new("web")
             .replicas(revs.len() as i32)
             .partition(partition)
             .revisions("web-r1", "web-r2")
+            .status("readyReplicas", revs.len() as i32)
+            .status("updatedReplicas", updated)
             .build();
         let pods = revs
             .iter()
