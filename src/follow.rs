@@ -14,12 +14,23 @@ use crate::model::update::{UpdateVerdict, judge_update};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, WaitEnd};
 
+/// How a guided command ended: outcome kind, message, pods, and the error to exit with.
+pub type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
+
 /// How following ended, with each awaited pod's last state.
 pub struct Followed {
     pub pods: Vec<PodOutcome>,
     pub result: OutcomeKind,
     /// The error to exit with, when it did not end well.
     pub error: Option<anyhow::Error>,
+}
+
+impl Followed {
+    /// The ending, with `done` as the message when every awaited pod made it.
+    pub fn ending(self, done: String) -> Ending {
+        let message = self.error.as_ref().map_or(done, |e| format!("{e:#}"));
+        (self.result, message, self.pods, self.error)
+    }
 }
 
 /// What to tell the user to do when following stops early.

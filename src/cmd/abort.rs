@@ -14,7 +14,7 @@ use crate::cmd::promote::forget_rollout;
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::follow::{Advice, follow_update};
+use crate::follow::{Advice, Ending, follow_update};
 use crate::model::revert::{Purpose, RevertPlan, plan_revert};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE};
@@ -111,8 +111,6 @@ pub async fn revert(ctx: &Context, name: &str, purpose: Purpose, options: Revert
     error.map_or(Ok(()), Err)
 }
 
-type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
-
 async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Result<Ending> {
     let done = format!(
         "statefulset {}/{} is back on {}: every awaited pod Ready",
@@ -128,8 +126,7 @@ async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Resu
             &format!("kubectl sts roll {}", plan.name),
         )
         .await;
-        let message = run.end.as_ref().map_or(done, |e| format!("{e:#}"));
-        return Ok((run.kind(), message, run.outcome_pods(), run.end));
+        return Ok(run.ending(done));
     }
     let when_stuck = format!(
         "revision {} does not come up either: look at `kubectl sts status {}`",
@@ -141,8 +138,7 @@ async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Resu
         resume: &resume,
     };
     let followed = follow_update(ctx, &snap.set, &plan.awaited, deadline_after(ctx.timeout), advice).await;
-    let message = followed.error.as_ref().map_or(done, |e| format!("{e:#}"));
-    Ok((followed.result, message, followed.pods, followed.error))
+    Ok(followed.ending(done))
 }
 
 /// Writes the stored template back, re-planning on conflict: the same target goes on.

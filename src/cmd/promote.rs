@@ -13,7 +13,7 @@ use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
 use crate::fetch;
-use crate::follow::{Advice, follow_update};
+use crate::follow::{Advice, Ending, follow_update};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{
     PARTITION_BEFORE, PromotePlan, PromoteTo, REVISION_BEFORE, effective_partition, in_flight, plan_promote,
@@ -120,8 +120,6 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
     }
 }
 
-type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
-
 async fn promote_rolling(
     ctx: &Context,
     snap: SetSnapshot,
@@ -160,11 +158,7 @@ async fn promote_rolling(
     if followed.error.is_none() && plan.to_partition == 0 {
         forget_rollout(ctx, &plan.name).await?;
     }
-    let message = followed
-        .error
-        .as_ref()
-        .map_or_else(|| promoted_message(plan), |e| format!("{e:#}"));
-    Ok((followed.result, message, followed.pods, followed.error))
+    Ok(followed.ending(promoted_message(plan)))
 }
 
 async fn promote_on_delete(
@@ -182,11 +176,7 @@ async fn promote_on_delete(
     if run.end.is_none() && !no_wait && plan.to_partition == 0 {
         forget_rollout(ctx, &plan.name).await?;
     }
-    let message = run
-        .end
-        .as_ref()
-        .map_or_else(|| promoted_message(plan), |e| format!("{e:#}"));
-    Ok((run.kind(), message, run.outcome_pods(), run.end))
+    Ok(run.ending(promoted_message(plan)))
 }
 
 fn promoted_message(plan: &PromotePlan) -> String {

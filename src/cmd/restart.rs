@@ -12,7 +12,7 @@ use crate::cli::{OutputFormat, RestartArgs};
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::follow::{Advice, follow_update};
+use crate::follow::{Advice, Ending, follow_update};
 use crate::model::restart::{RESTARTED_AT, RestartPlan, plan_restart};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::set::{self, Strategy};
@@ -80,8 +80,6 @@ pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
     error.map_or(Ok(()), Err)
 }
 
-type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
-
 async fn follow_rolling(
     ctx: &Context,
     snap: &SetSnapshot,
@@ -94,16 +92,13 @@ async fn follow_rolling(
         resume: &resume,
     };
     let followed = follow_update(ctx, &snap.set, &ordinals_to_update(snap), deadline, advice).await;
-    let message = match &followed.error {
-        None => format!(
-            "restarted statefulset {}/{}: {} pod(s) replaced by the controller",
-            plan.namespace,
-            plan.name,
-            followed.pods.len()
-        ),
-        Some(err) => format!("{err:#}"),
-    };
-    (followed.result, message, followed.pods, followed.error)
+    let done = format!(
+        "restarted statefulset {}/{}: {} pod(s) replaced by the controller",
+        plan.namespace,
+        plan.name,
+        followed.pods.len()
+    );
+    followed.ending(done)
 }
 
 async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Result<Ending> {
@@ -111,18 +106,13 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Result<Endi
     let roll_plan = plan_roll(snap, None, method).map_err(StsError::BadInput)?;
     let resume = format!("kubectl sts roll {}", snap.name());
     let run = roll::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
-    let kind = run.kind();
-    let pods = run.outcome_pods();
-    let message = match &run.end {
-        None => format!(
-            "restarted statefulset {}/{}: {} pod(s) replaced",
-            snap.namespace(),
-            snap.name(),
-            run.replaced.len()
-        ),
-        Some(err) => format!("{err:#}"),
-    };
-    Ok((kind, message, pods, run.end))
+    let done = format!(
+        "restarted statefulset {}/{}: {} pod(s) replaced",
+        snap.namespace(),
+        snap.name(),
+        run.replaced.len()
+    );
+    Ok(run.ending(done))
 }
 
 /// Writes the annotation, re-reading on conflict (a restart is the same whatever else changed).

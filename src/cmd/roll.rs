@@ -117,6 +117,13 @@ impl RollRun {
         }
     }
 
+    /// The ending, with `done` as the message when every planned pod was replaced.
+    pub fn ending(self, done: String) -> crate::follow::Ending {
+        let message = self.end.as_ref().map_or(done, |e| format!("{e:#}"));
+        let (kind, pods) = (self.kind(), self.outcome_pods());
+        (kind, message, pods, self.end)
+    }
+
     /// The replaced pods, as outcome entries.
     pub fn outcome_pods(&self) -> Vec<PodOutcome> {
         self.replaced

@@ -13,7 +13,7 @@ use crate::cli::{CanaryArgs, OutputFormat, RolloutArgs};
 use crate::cmd::roll;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
-use crate::follow::{Advice, follow_update};
+use crate::follow::{Advice, Ending, follow_update};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan, plan_rollout};
 use crate::model::set::{self, Strategy};
@@ -158,8 +158,6 @@ fn staged_message(plan: &RolloutPlan) -> String {
     }
 }
 
-type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
-
 /// Waits until the ordinals that move now are updated and Ready: followed (RollingUpdate) or
 /// rolled (OnDelete).
 async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Result<Ending> {
@@ -174,11 +172,7 @@ async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Re
             &format!("kubectl sts promote {} --partition {}", plan.name, plan.partition),
         )
         .await;
-        let message = run
-            .end
-            .as_ref()
-            .map_or_else(|| moved_message(plan), |e| format!("{e:#}"));
-        return Ok((run.kind(), message, run.outcome_pods(), run.end));
+        return Ok(run.ending(moved_message(plan)));
     }
     let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
     let resume = format!("kubectl sts promote {} --partition {}", plan.name, plan.partition);
@@ -187,11 +181,7 @@ async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Re
         resume: &resume,
     };
     let followed = follow_update(ctx, &snap.set, &plan.moves_now, deadline, advice).await;
-    let message = followed
-        .error
-        .as_ref()
-        .map_or_else(|| moved_message(plan), |e| format!("{e:#}"));
-    Ok((followed.result, message, followed.pods, followed.error))
+    Ok(followed.ending(moved_message(plan)))
 }
 
 fn moved_message(plan: &RolloutPlan) -> String {
