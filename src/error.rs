@@ -185,7 +185,14 @@ pub fn outcome_kind(err: &anyhow::Error) -> crate::model::step::OutcomeKind {
 }
 
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).
-pub fn unreachable_server(err: &dyn std::error::Error, target: &Target) -> anyhow::Error {
+pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Target) -> anyhow::Error {
+    if let Some(why) = crate::retry::refusal(err) {
+        return anyhow::anyhow!(
+            "cannot reach the cluster at {} (context {:?}): {why}; check the server is up and --context/--kubeconfig",
+            target.server,
+            target.context
+        );
+    }
     let mut detail = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

@@ -180,7 +180,10 @@ async fn write_template(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan, dr
 /// Abort only: the partition from before the rollout, and the records removed.
 async fn put_back_partition(ctx: &Context, plan: &RevertPlan) -> Result<()> {
     let Some(partition) = plan.restore_partition else {
-        return forget_rollout(ctx, &plan.name).await;
+        return match plan.ends_rollout {
+            true => forget_rollout(ctx, &plan.name).await,
+            false => Ok(()),
+        };
     };
     let patch = json!({
         "metadata": {"annotations": {PARTITION_BEFORE: null, REVISION_BEFORE: null}},

@@ -85,7 +85,7 @@ async fn stage(
         .into());
     }
     let plan = plan_rollout(&snap, staging.images, partition(&snap)?).map_err(StsError::BadInput)?;
-    if ctx.output == OutputFormat::Table {
+    if ctx.output == OutputFormat::Table && !plan.changes.is_empty() {
         write_rollout_plan(&mut std::io::stdout().lock(), &plan)?;
     }
     if plan.changes.is_empty() {

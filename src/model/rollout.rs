@@ -163,6 +163,7 @@ pub fn plan_rollout(
 ) -> Result<RolloutPlan, String> {
     let set = &snap.set;
     let replicas = set::desired_replicas(set);
+    let requested = partition;
     let partition = partition.unwrap_or(replicas);
     if !(0..=replicas).contains(&partition) {
         return Err(format!(
@@ -177,6 +178,9 @@ pub fn plan_rollout(
         wanted,
         &format!("{}/{}", snap.namespace(), snap.name()),
     )?;
+    if changes.is_empty() {
+        refuse_partition_only(snap, requested)?;
+    }
     let start = set::ordinal_start(set);
     let moves_now: Vec<i32> = set::ordinals(set)
         .rev()
@@ -217,6 +221,31 @@ pub fn plan_rollout(
         in_flight,
         notes,
     })
+}
+
+/// The template already runs the images: a different partition asked for would move pods
+/// without a template change, which is `promote`'s job (it never raises the partition and
+/// waits for each pod), so it is refused before any plan is shown.
+fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(), String> {
+    let current = set::partition(&snap.set).unwrap_or(0);
+    let Some(wanted) = requested.filter(|w| *w != current) else {
+        return Ok(());
+    };
+    if set::strategy(&snap.set) == Strategy::OnDelete {
+        return Ok(());
+    }
+    let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
+    let next = if wanted < current {
+        format!("use `kubectl sts promote {} --partition {wanted}`", snap.name())
+    } else {
+        format!(
+            "raising it moves no pod back; to leave the new revision use `kubectl sts abort {}`",
+            snap.name()
+        )
+    };
+    Err(format!(
+        "{whole} already has these images in its template, so only the partition would change ({current} -> {wanted}): {next}"
+    ))
 }
 
 /// How far `promote` goes.
@@ -428,6 +457,21 @@ mod tests {
                 .unwrap_err()
                 .contains("not a valid image reference")
         );
+    }
+
+    #[test]
+    fn the_same_images_with_another_partition_point_to_promote_before_any_plan() {
+        let snap = web(&["web-r1", "web-r1", "web-r2"], 2);
+        let same = image("nginx", "nginx:1.25");
+        let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err();
+        assert!(
+            lower.contains("use `kubectl sts promote web --partition 0`"),
+            "{lower}"
+        );
+        let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err();
+        assert!(higher.contains("kubectl sts abort web"), "{higher}");
+        let unchanged = plan_rollout(&snap, &same, Some(2)).unwrap();
+        assert!(unchanged.changes.is_empty());
     }
 
     #[test]

@@ -1,0 +1,238 @@
+//! Regression tests of what a new user hit (issue 19), each named after what it pins, on the
+//! simulated cluster.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Cluster, stderr_of, stdout_of};
+use serde_json::Value;
+use sts_sim::resources;
+
+fn web() -> Cluster {
+    let cluster = Cluster::start();
+    cluster.apply_fixture("web.yaml");
+    cluster.wait_ready("web", 3);
+    cluster
+}
+
+fn pod(cluster: &Cluster, ordinal: i32) -> Value {
+    cluster
+        .get(&resources::PODS, &format!("web-{ordinal}"))
+        .expect("pod exists")
+}
+
+fn uid(cluster: &Cluster, ordinal: i32) -> String {
+    pod(cluster, ordinal)["metadata"]["uid"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn image(cluster: &Cluster, ordinal: i32) -> String {
+    pod(cluster, ordinal)["spec"]["containers"][0]["image"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn annotations(cluster: &Cluster) -> Value {
+    cluster.statefulset("web")["metadata"]["annotations"].clone()
+}
+
+fn partition(cluster: &Cluster) -> Value {
+    cluster.statefulset("web")["spec"]["updateStrategy"]["rollingUpdate"]["partition"].clone()
+}
+
+/// Runs the binary and asserts it succeeded.
+fn run_ok(cluster: &Cluster, args: &[&str]) -> std::process::Output {
+    let output = cluster.sts().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}{}",
+        stdout_of(&output),
+        stderr_of(&output)
+    );
+    output
+}
+
+/// `rollout 1.26 --partition 2`, then `rollout 1.27 --partition 1`: web-0 stays on 1.25.
+fn two_staged_rollouts(cluster: &Cluster) {
+    run_ok(
+        cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--partition",
+            "2",
+            "--yes",
+        ],
+    );
+    run_ok(
+        cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.27",
+            "--partition",
+            "1",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        (0..3).map(|o| image(cluster, o)).collect::<Vec<_>>(),
+        ["nginx:1.25", "nginx:1.27", "nginx:1.27"]
+    );
+}
+
+#[test]
+fn undo_in_a_staged_rollout_aborts_it_and_keeps_the_pods_below_the_partition() {
+    let cluster = web();
+    two_staged_rollouts(&cluster);
+    let below = uid(&cluster, 0);
+    let undo = run_ok(&cluster, &["undo", "web", "--yes"]);
+    assert!(
+        stdout_of(&undo).contains("undo aborts it, as `kubectl sts abort web` does"),
+        "{}",
+        stdout_of(&undo)
+    );
+    assert!(!stdout_of(&undo).contains("delete web-0"), "{}", stdout_of(&undo));
+    assert_eq!(uid(&cluster, 0), below, "web-0 was below the partition and Ready");
+    assert!(cluster.sim.log.with("delete", "pods").is_empty());
+    assert_eq!(
+        (0..3).map(|o| image(&cluster, o)).collect::<Vec<_>>(),
+        ["nginx:1.25"; 3]
+    );
+    assert_eq!(partition(&cluster), 0, "the partition before the rollouts");
+    assert!(
+        annotations(&cluster)
+            .get("kubectl-sts.io/partition-before-rollout")
+            .is_none()
+    );
+
+    run_ok(
+        &cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.27",
+            "--partition",
+            "0",
+            "--yes",
+        ],
+    );
+    cluster.wait_ready("web", 3);
+    assert_eq!(
+        (0..3).map(|o| image(&cluster, o)).collect::<Vec<_>>(),
+        ["nginx:1.27"; 3]
+    );
+}
+
+#[test]
+fn undo_to_a_revision_in_a_staged_rollout_deletes_no_ready_pod_and_keeps_the_records() {
+    let cluster = web();
+    two_staged_rollouts(&cluster);
+    let below = uid(&cluster, 0);
+    run_ok(&cluster, &["undo", "web", "--to-revision", "2", "--yes"]);
+    assert_eq!(uid(&cluster, 0), below);
+    assert_eq!(image(&cluster, 0), "nginx:1.25");
+    assert_eq!(image(&cluster, 2), "nginx:1.26");
+    assert_eq!(partition(&cluster), 1);
+    assert_eq!(
+        annotations(&cluster)["kubectl-sts.io/partition-before-rollout"],
+        "0"
+    );
+
+    run_ok(&cluster, &["promote", "web", "--full", "--yes"]);
+    cluster.wait_ready("web", 3);
+    assert_eq!(
+        (0..3).map(|o| image(&cluster, o)).collect::<Vec<_>>(),
+        ["nginx:1.26"; 3]
+    );
+    assert!(
+        annotations(&cluster)
+            .get("kubectl-sts.io/partition-before-rollout")
+            .is_none()
+    );
+}
+
+#[test]
+fn a_refused_connection_is_reported_at_once_in_words() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = common::scratch_dir();
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(
+        &kubeconfig,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: closed\nclusters:\n- name: closed\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: closed\n  context:\n    cluster: closed\n    user: me\nusers:\n- name: me\n  user:\n    token: t\n"
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let output = assert_cmd::Command::cargo_bin("kubectl-sts")
+        .unwrap()
+        .env("KUBECONFIG", &kubeconfig)
+        .arg("list")
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("connection refused"), "{err}");
+    assert!(
+        !err.contains("retrying") && !err.contains("ServiceError"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    // The default request timeout is 30 s: a retried refusal took 29 s.
+    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+}
+
+#[test]
+fn a_rollout_of_the_same_images_with_another_partition_points_to_promote_without_a_plan() {
+    let cluster = web();
+    run_ok(
+        &cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--partition",
+            "2",
+            "--yes",
+        ],
+    );
+    cluster.sim.log.clear();
+    let output = cluster
+        .sts()
+        .args([
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--partition",
+            "0",
+            "--yes",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert!(err.contains("kubectl sts promote web --partition 0"), "{err}");
+    assert!(
+        !stdout_of(&output).contains("Moves now"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert!(cluster.sim.log.mutating().is_empty());
+    assert_eq!(partition(&cluster), 2);
+}
