@@ -20,6 +20,8 @@ pub enum StsError {
         kind: &'static str,
         namespace: String,
         name: String,
+        /// What to do next (names close to the one asked for), appended after `; `.
+        hint: Option<String>,
     },
     /// Someone else changed the object since it was read (409): re-read and re-plan.
     Conflict(String),
@@ -57,7 +59,11 @@ impl fmt::Display for StsError {
                 kind,
                 namespace,
                 name,
-            } => write!(f, "{kind} {namespace}/{name} not found"),
+                hint,
+            } => {
+                write!(f, "{kind} {namespace}/{name} not found")?;
+                hint.as_ref().map_or(Ok(()), |hint| write!(f, "; {hint}"))
+            }
             StsError::Conflict(m)
             | StsError::BadInput(m)
             | StsError::NeedsConfirmation(m)
@@ -132,6 +138,7 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
                 kind: singular(call.resource),
                 namespace: call.namespace.unwrap_or_default().to_string(),
                 name: call.name.unwrap_or_default().to_string(),
+                hint: None,
             }),
             401 => anyhow::anyhow!(
                 "the server {} rejected the credentials of user {:?} (context {:?}): log in again or pick another --context",

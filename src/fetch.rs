@@ -10,10 +10,10 @@ use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 
 use crate::context::Context;
-use crate::error::ApiCall;
+use crate::error::{ApiCall, StsError, is_not_found};
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
-use crate::model::set;
+use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
 
 /// The API call record for a namespaced list.
@@ -21,11 +21,39 @@ pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> 
     ApiCall::list(resource, Some(namespace))
 }
 
-/// Gets the set `name` in the context's namespace.
+/// Gets the set `name` in the context's namespace; when there is none, the error names the
+/// sets whose names are close (one more request, on that path only).
 pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let call = ApiCall::on("get", "statefulsets", &ctx.namespace, name);
-    ctx.call(call, || api.get(name)).await
+    match ctx.call(call, || api.get(name)).await {
+        Err(err) if is_not_found(&err) => Err(not_found_with_hint(ctx, name).await.into()),
+        other => other,
+    }
+}
+
+/// `statefulset NS/NAME not found` with the close names of the namespace, or where to look.
+async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
+    let names: Vec<String> = statefulsets(ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.metadata.name)
+        .collect();
+    let hint = match close_names(name, &names).as_slice() {
+        [] if names.is_empty() => format!(
+            "namespace {} has no StatefulSets (check -n/--namespace and --context; `kubectl sts list -A` lists every namespace)",
+            ctx.namespace
+        ),
+        [] => format!("`kubectl sts list -n {}` lists its StatefulSets", ctx.namespace),
+        close => format!("did you mean {}?", close.join(" or ")),
+    };
+    StsError::NotFound {
+        kind: "statefulset",
+        namespace: ctx.namespace.clone(),
+        name: name.to_string(),
+        hint: Some(hint),
+    }
 }
 
 /// The set `name` with its pods, claims and revisions.

@@ -236,3 +236,44 @@ fn a_rollout_of_the_same_images_with_another_partition_points_to_promote_without
     assert!(cluster.sim.log.mutating().is_empty());
     assert_eq!(partition(&cluster), 2);
 }
+
+#[test]
+fn a_mistyped_name_is_answered_with_the_close_ones() {
+    let cluster = web();
+    cluster.sim.log.clear();
+    let output = cluster.sts().args(["status", "wbe"]).output().unwrap();
+    let err = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: statefulset default/wbe not found; did you mean web?"
+    );
+    let output = cluster.sts().args(["status", "mysql"]).output().unwrap();
+    assert!(
+        stderr_of(&output).contains("`kubectl sts list -n default` lists its StatefulSets"),
+        "{}",
+        stderr_of(&output)
+    );
+    let lists = cluster.sim.log.with("list", "statefulsets");
+    assert_eq!(lists.len(), 2, "one list per miss, only on the error path");
+
+    cluster.sim.log.clear();
+    cluster.sts().args(["status", "web"]).assert().success();
+    assert!(cluster.sim.log.with("list", "statefulsets").is_empty());
+}
+
+#[test]
+fn negative_numbers_reach_the_validator() {
+    let cluster = web();
+    for args in [
+        ["scale", "web", "--replicas", "-1"],
+        ["promote", "web", "--step", "-1"],
+        ["rollout", "web", "--partition", "-2"],
+    ] {
+        let output = cluster.sts().args(args).output().unwrap();
+        let err = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("is not in"), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

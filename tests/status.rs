@@ -113,7 +113,7 @@ fn status_of_a_missing_set_exits_1_naming_it() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr_of(&output).trim(),
-        "error: statefulset default/nope not found"
+        "error: statefulset default/nope not found; `kubectl sts list -n default` lists its StatefulSets"
     );
     assert!(output.stdout.is_empty());
 }

@@ -125,6 +125,7 @@ async fn prepare_gone(ctx: &Context, args: &DeleteArgs, mode: DeleteMode) -> Res
             kind: "statefulset",
             namespace: ctx.namespace.clone(),
             name: args.name.clone(),
+            hint: None,
         }
         .into());
     }
