@@ -35,6 +35,9 @@ pub enum StsError {
     TimedOut(String),
     /// Ctrl-C / SIGTERM: exit 130. The message says what was in flight.
     Interrupted(String),
+    /// The user ended a command that changes nothing (Ctrl-C on `status --watch`): exit 130,
+    /// nothing printed.
+    EndedByUser,
 }
 
 impl StsError {
@@ -43,7 +46,7 @@ impl StsError {
         match self {
             StsError::CheckFailed(_) => exit::CHECK_FAILED,
             StsError::TimedOut(_) => exit::TIMED_OUT,
-            StsError::Interrupted(_) => exit::INTERRUPTED,
+            StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
             StsError::NotFound { .. }
             | StsError::Conflict(_)
             | StsError::BadInput(_)
@@ -70,6 +73,7 @@ impl fmt::Display for StsError {
             | StsError::CheckFailed(m)
             | StsError::TimedOut(m)
             | StsError::Interrupted(m) => f.write_str(m),
+            StsError::EndedByUser => f.write_str("ended by the user"),
         }
     }
 }
@@ -171,6 +175,17 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
 pub fn is_conflict(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Conflict(_))))
+}
+
+/// Whether the error chain holds an interrupt (Ctrl-C, SIGTERM).
+pub fn is_interrupted(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Interrupted(_))))
+}
+
+/// Whether the error ends the process quietly: the user ended a command that changes nothing.
+pub fn is_silent(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<StsError>(), Some(StsError::EndedByUser))
 }
 
 /// Whether the error chain holds a 404 Not Found of a named object.

@@ -35,6 +35,7 @@ fn main() -> ExitCode {
     match runtime.block_on(cmd::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if error::is_silent(&err) => error::exit_code_of(&err),
         Err(err) => {
             eprintln!("error: {err:#}");
             error::exit_code_of(&err)

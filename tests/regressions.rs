@@ -5,6 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::pty::Terminal;
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
@@ -276,4 +277,60 @@ fn negative_numbers_reach_the_validator() {
         assert!(err.contains("is not in"), "{args:?}: {err}");
         assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn a_confirmation_waits_for_enter() {
+    let cluster = web();
+    let mut command = cluster.sts_process();
+    command.args(["scale", "web", "--replicas", "4"]);
+    let mut terminal = Terminal::spawn(command, 40, 120);
+    terminal.wait_for_text("[y/N]", Duration::from_secs(20));
+    terminal.type_keys("y");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        cluster.sim.log.mutating().is_empty(),
+        "a single key without Enter changed the set"
+    );
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
+    terminal.type_keys("\r");
+    let status = terminal.wait(Duration::from_secs(60));
+    assert!(status.success(), "{}", terminal.screen());
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 4);
+    assert!(
+        terminal
+            .screen()
+            .contains("scaled statefulset default/web to 4 replicas")
+    );
+}
+
+#[test]
+fn ctrl_c_on_status_watch_ends_quietly_with_130() {
+    let cluster = web();
+    let mut command = cluster.sts_process();
+    command.args(["status", "web", "--watch"]);
+    let mut terminal = Terminal::spawn(command, 40, 200);
+    terminal.wait_for_text("StatefulSet default/web", Duration::from_secs(20));
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(terminal.pid(), libc::SIGINT) };
+    let status = terminal.wait(Duration::from_secs(20));
+    assert_eq!(status.code(), Some(130), "{}", terminal.screen());
+    assert!(!terminal.screen().contains("error"), "{}", terminal.screen());
+}
+
+#[test]
+fn teardown_of_a_parallel_set_says_all_at_once() {
+    let cluster = Cluster::start();
+    let parallel = common::fixture("web.yaml")
+        .replace("  replicas: 3", "  replicas: 3\n  podManagementPolicy: Parallel");
+    cluster.apply_yaml(&parallel);
+    cluster.wait_ready("web", 3);
+    let output = run_ok(&cluster, &["delete", "web", "--yes"]);
+    let said = format!("{}{}", stdout_of(&output), stderr_of(&output));
+    assert!(
+        !said.contains("in order") && !said.contains("one by one"),
+        "{said}"
+    );
+    assert!(said.contains("3 pod(s) removed all at once (Parallel)"), "{said}");
+    assert!(cluster.get(&resources::STATEFULSETS, "web").is_none());
 }

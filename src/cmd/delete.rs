@@ -192,7 +192,7 @@ fn ask(ctx: &Context, plan: &DeletePlan) -> Result<()> {
     }
     let question = match plan.mode {
         DeleteMode::Orphan => format!("Delete {whose}, leaving its pods running and its claims in place?"),
-        DeleteMode::Ordered => format!("Delete {whose}, removing its pods one by one?"),
+        DeleteMode::Ordered => format!("Delete {whose}, removing its pods {}?", plan.removal().0),
     };
     confirm(ctx, &question, &format!("delete {whose}"))
 }
@@ -277,8 +277,9 @@ fn done_message(plan: &DeletePlan) -> String {
             plan.claims.len()
         ),
         (true, DeleteMode::Ordered) => format!(
-            "deleted {whose}: {} pod(s) removed in order; {doomed} claim(s) deleted, {kept} kept",
-            plan.pods.len()
+            "deleted {whose}: {} pod(s) removed {}; {doomed} claim(s) deleted, {kept} kept",
+            plan.pods.len(),
+            plan.removal().1
         ),
     }
 }
@@ -335,9 +336,10 @@ async fn teardown(
     }
     if args.no_wait {
         let message = format!(
-            "spec.replicas of statefulset {}/{} is 0; not waiting (--no-wait): the controller removes the pods in order; re-run `{}` to finish",
+            "spec.replicas of statefulset {}/{} is 0; not waiting (--no-wait): the controller removes the pods {}; re-run `{}` to finish",
             run.plan.namespace,
             run.plan.name,
+            run.plan.removal().1,
             resume_command(args)
         );
         return Ok(Some((OutcomeKind::NotWaited, message)));

@@ -34,7 +34,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// Runs a command that talks to the cluster.
 async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
     let ctx = Context::new(global).await?;
-    tokio::select! {
+    let result = tokio::select! {
         biased;
         result = dispatch(&ctx, command) => result,
         () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
@@ -43,6 +43,22 @@ async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<(
             }),
         )
         .into()),
+    };
+    match result {
+        Err(err) if reads_only(command) && crate::error::is_interrupted(&err) => {
+            Err(crate::error::StsError::EndedByUser.into())
+        }
+        other => other,
+    }
+}
+
+/// Commands that change nothing: an interrupt (ending `status --watch`, say) leaves nothing
+/// to resume or explain, so they end quietly.
+fn reads_only(command: &Command) -> bool {
+    match command {
+        Command::List(_) | Command::Status(_) | Command::History(_) | Command::Dns(_) => true,
+        Command::Pvc(args) => args.action.is_none() && !args.prune,
+        _ => false,
     }
 }
 
