@@ -241,7 +241,8 @@ pub struct RollArgs {
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        allow_negative_numbers = true
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i32).range(0..)
     )]
     pub ordinals: Option<Vec<i32>>,
 

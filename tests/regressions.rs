@@ -334,3 +334,48 @@ fn teardown_of_a_parallel_set_says_all_at_once() {
     assert!(said.contains("3 pod(s) removed all at once (Parallel)"), "{said}");
     assert!(cluster.get(&resources::STATEFULSETS, "web").is_none());
 }
+
+#[test]
+fn a_claim_still_binding_is_not_called_unschedulable() {
+    let mut config = sts_sim::SimConfig::fast();
+    config.timings.pv_bind = Duration::from_millis(1500);
+    let cluster = Cluster::start_with(config);
+    cluster.apply_fixture("web.yaml");
+    cluster.wait_for("web-0 waiting on its claim", Duration::from_secs(20), |c| {
+        c.get(&resources::PODS, "web-0").is_some_and(|p| {
+            p["status"]["conditions"]
+                .to_string()
+                .contains("unbound immediate")
+        })
+    });
+    cluster.wait_ready("web", 3);
+    let output = run_ok(&cluster, &["scale", "web", "--replicas", "4", "--yes"]);
+    let err = stderr_of(&output);
+    assert!(err.contains("waiting for claim www-web-3 to bind"), "{err}");
+    assert!(!err.contains("Unschedulable"), "{err}");
+    assert!(err.contains("web-3: Ready"), "{err}");
+}
+
+#[test]
+fn promote_lists_only_the_pods_it_moves_and_a_settled_set_reads_current() {
+    let cluster = web();
+    run_ok(
+        &cluster,
+        &["canary", "web", "--image", "nginx=nginx:1.26", "--yes"],
+    );
+    let promote = run_ok(&cluster, &["promote", "web", "--full", "--yes"]);
+    let err = stderr_of(&promote);
+    assert!(!err.contains("web-2:"), "web-2 was promoted already: {err}");
+    assert!(
+        err.contains("web-1: updated, Ready") && err.contains("web-0: updated, Ready"),
+        "{err}"
+    );
+    assert!(
+        stdout_of(&promote).contains("3 pod(s) on"),
+        "{}",
+        stdout_of(&promote)
+    );
+    let status = stdout_of(&run_ok(&cluster, &["status", "web"]));
+    assert!(!status.contains("(update)"), "{status}");
+    assert_eq!(status.matches("(current)").count(), 3, "{status}");
+}

@@ -187,11 +187,7 @@ fn promoted_message(plan: &PromotePlan) -> String {
     };
     format!(
         "promoted statefulset {}/{} to partition {}: {} pod(s) on {}{done}",
-        plan.namespace,
-        plan.name,
-        plan.to_partition,
-        plan.awaited.len(),
-        plan.update_revision
+        plan.namespace, plan.name, plan.to_partition, plan.on_update_after, plan.update_revision
     )
 }
 

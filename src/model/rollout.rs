@@ -273,6 +273,8 @@ pub struct PromotePlan {
     pub moves: Vec<i32>,
     /// Ordinals to wait for: already promoted ones that are not done yet, and the new ones.
     pub awaited: Vec<i32>,
+    /// Pods on the update revision once the promotion is done.
+    pub on_update_after: usize,
 }
 
 /// The partition each interactive choice leads to: next pod, half of the rest, all.
@@ -338,18 +340,23 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
         ));
     }
     let start = set::ordinal_start(set);
-    let awaited: Vec<i32> = set::ordinals(set)
+    let included: Vec<i32> = set::ordinals(set)
         .rev()
         .filter(|o| *o >= start + target)
         .collect();
-    let moves = awaited
-        .iter()
-        .copied()
-        .filter(|o| {
-            snap.pod(*o)
-                .is_none_or(|p| super::health::revision_of(p) != Some(update.as_str()))
-        })
-        .collect();
+    let on_update = |o: &i32| {
+        snap.pod(*o)
+            .is_some_and(|p| super::health::revision_of(p) == Some(update.as_str()))
+    };
+    let settled = |o: &i32| {
+        on_update(o)
+            && snap.pod(*o).is_some_and(|p| {
+                let health = super::health::pod_health(p, set::min_ready_seconds(set), snap.taken_at);
+                health.available && !health.terminating
+            })
+    };
+    let moves = included.iter().copied().filter(|o| !on_update(o)).collect();
+    let awaited = included.iter().copied().filter(|o| !settled(o)).collect();
     Ok(PromotePlan {
         namespace: snap.namespace().to_string(),
         name: snap.name().to_string(),
@@ -359,6 +366,7 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
         to_partition: target,
         moves,
         awaited,
+        on_update_after: included.len(),
     })
 }
 
@@ -487,7 +495,12 @@ mod tests {
         let plan = plan_promote(&snap, PromoteTo::Step(2)).unwrap();
         assert_eq!((plan.from_partition, plan.to_partition), (4, 2));
         assert_eq!(plan.moves, [3, 2]);
-        assert_eq!(plan.awaited, [4, 3, 2]);
+        assert_eq!(
+            plan.awaited,
+            [3, 2],
+            "web-4 is on the update revision and Ready already"
+        );
+        assert_eq!(plan.on_update_after, 3);
         assert_eq!(plan_promote(&snap, PromoteTo::Full).unwrap().to_partition, 0);
         assert!(
             plan_promote(&snap, PromoteTo::Partition(5))
