@@ -35,6 +35,9 @@ pub enum StsError {
     TimedOut(String),
     /// Ctrl-C / SIGTERM: exit 130. The message says what was in flight.
     Interrupted(String),
+    /// Another writer changed what the command planned or waits on (the plan, the set itself):
+    /// the command stopped rather than overwrite or wait on something else. Exit 1.
+    Superseded(String),
     /// The user ended a command that changes nothing (Ctrl-C on `status --watch`): exit 130,
     /// nothing printed.
     EndedByUser,
@@ -49,6 +52,7 @@ impl StsError {
             StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
             StsError::NotFound { .. }
             | StsError::Conflict(_)
+            | StsError::Superseded(_)
             | StsError::BadInput(_)
             | StsError::NeedsConfirmation(_) => exit::ERROR,
         }
@@ -68,6 +72,7 @@ impl fmt::Display for StsError {
                 hint.as_ref().map_or(Ok(()), |hint| write!(f, "; {hint}"))
             }
             StsError::Conflict(m)
+            | StsError::Superseded(m)
             | StsError::BadInput(m)
             | StsError::NeedsConfirmation(m)
             | StsError::CheckFailed(m)
@@ -192,18 +197,6 @@ pub fn is_silent(err: &anyhow::Error) -> bool {
 pub fn is_not_found(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::NotFound { .. })))
-}
-
-/// How a guided command that failed with `err` ended, for its outcome document.
-pub fn outcome_kind(err: &anyhow::Error) -> crate::model::step::OutcomeKind {
-    use crate::model::step::OutcomeKind;
-    match err.chain().find_map(|cause| cause.downcast_ref::<StsError>()) {
-        Some(StsError::TimedOut(_)) => OutcomeKind::TimedOut,
-        Some(StsError::Interrupted(_)) => OutcomeKind::Interrupted,
-        Some(StsError::Conflict(_)) => OutcomeKind::Superseded,
-        Some(StsError::CheckFailed(_)) => OutcomeKind::Stuck,
-        _ => OutcomeKind::Failed,
-    }
 }
 
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).

@@ -190,13 +190,6 @@ where
     }
 }
 
-/// Gets claim `name` in the context's namespace.
-pub async fn claim(ctx: &Context, name: &str) -> Result<PersistentVolumeClaim> {
-    let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = ApiCall::on("get", "persistentvolumeclaims", &ctx.namespace, name);
-    ctx.call(call, || api.get(name)).await
-}
-
 /// The set `name`, the Service its `spec.serviceName` names (`None` if it does not exist),
 /// its pods (by the set's selector) and that Service's EndpointSlices (by the label
 /// `kubernetes.io/service-name`): one get, then three requests at once, whatever the size.

@@ -1,14 +1,13 @@
 //! kubectl-sts: parse, run, map errors to exit codes. Nothing else.
 
-mod apply;
 mod backup;
 mod cli;
 mod cmd;
 mod complete;
 mod context;
+mod engine;
 mod error;
 mod fetch;
-mod follow;
 mod model;
 mod output;
 mod preflight;

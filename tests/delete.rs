@@ -320,7 +320,7 @@ fn dry_run_prints_the_plan_and_the_server_only_checks_it() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("dry run: the server accepted every step"));
+    assert!(stdout_of(&output).contains("dry run: the server accepted every write"));
     // Patches carry dryRun in the query; deletes carry it in their DeleteOptions body, which
     // the log does not keep: the state below shows the server kept everything.
     assert!(

@@ -329,7 +329,7 @@ fn bad_ordinals_and_missing_confirmation_change_nothing() {
     let dry = cluster.sts().args(["roll", "zk", "--dry-run"]).output().unwrap();
     assert!(dry.status.success(), "{}", stderr_of(&dry));
     assert!(
-        stdout_of(&dry).contains("dry run: the server accepted taking down 3 pod(s)"),
+        stdout_of(&dry).contains("dry run: the server accepted every write (3)"),
         "{}",
         stdout_of(&dry)
     );

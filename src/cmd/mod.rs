@@ -1,7 +1,6 @@
 //! One file per command: validate the arguments, fetch a snapshot, plan (in `model`),
 //! confirm, apply, report. This module only dispatches.
 
-pub mod abort;
 pub mod completion;
 pub mod delete;
 pub mod dns;
@@ -11,11 +10,11 @@ pub mod promote;
 pub mod pvc;
 pub mod resize;
 pub mod restart;
+pub mod revert;
 pub mod roll;
 pub mod rollout;
 pub mod scale;
 pub mod status;
-pub mod undo;
 
 use anyhow::Result;
 
@@ -71,9 +70,9 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Rollout(args) => rollout::run_rollout(ctx, args).await,
         Command::Canary(args) => rollout::run_canary(ctx, args).await,
         Command::Promote(args) => promote::run(ctx, args).await,
-        Command::Abort(args) => abort::run(ctx, args).await,
+        Command::Abort(args) => revert::run_abort(ctx, args).await,
         Command::History(args) => history::run(ctx, args).await,
-        Command::Undo(args) => undo::run(ctx, args).await,
+        Command::Undo(args) => revert::run_undo(ctx, args).await,
         Command::Roll(args) => roll::run(ctx, args).await,
         Command::Restart(args) => restart::run(ctx, args).await,
         Command::Delete(args) => delete::run(ctx, args).await,

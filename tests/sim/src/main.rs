@@ -148,7 +148,9 @@ fn run(args: Args) -> Result<()> {
     }
     inject_faults(&sim, &args)?;
     if args.plain_http {
-        eprintln!("sts-sim: kubectl sends no token over plain HTTP; start without --plain-http to use kubectl");
+        eprintln!(
+            "sts-sim: kubectl sends no token over plain HTTP; start without --plain-http to use kubectl"
+        );
     }
     wait_for_signal()?;
     eprintln!("sts-sim: stopping");
