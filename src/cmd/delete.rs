@@ -11,7 +11,7 @@ use crate::backup::save_manifest;
 use crate::cli::DeleteArgs;
 use crate::context::Context;
 use crate::engine::write::{self, Write};
-use crate::engine::{Ending, Flags, Guided, Planned, Question, gone, scaling};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone, scaling};
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
 use crate::model::claims::ClaimRow;
@@ -59,7 +59,7 @@ impl Guided for Delete<'_> {
     }
 
     /// A set that is gone already is planned from what it left.
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<DeletePlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<DeletePlan>> {
         let name = &self.args.name;
         let (sts, storage) = match fetch::set_storage(ctx, name).await {
             Ok(found) => found,
@@ -81,7 +81,10 @@ impl Guided for Delete<'_> {
         if plan.steps.is_empty() {
             self.remains = Some(remains(&plan, &storage));
         }
-        Ok(Planned { plan, set: Some(sts) })
+        Ok(Read {
+            plan: Ok(plan),
+            set: Some(sts),
+        })
     }
 
     fn show(&self, plan: &DeletePlan, out: &mut dyn std::io::Write) -> Result<()> {
@@ -199,7 +202,7 @@ impl Guided for Delete<'_> {
 }
 
 impl Delete<'_> {
-    async fn plan_gone(&self, ctx: &Context) -> Result<Planned<DeletePlan>> {
+    async fn plan_gone(&self, ctx: &Context) -> Result<Read<DeletePlan>> {
         let (others, storage) = tokio::try_join!(fetch::statefulsets(ctx), fetch::storage(ctx))?;
         let plan = plan_gone(
             &ctx.namespace,
@@ -218,7 +221,10 @@ impl Delete<'_> {
             }
             .into());
         }
-        Ok(Planned { plan, set: None })
+        Ok(Read {
+            plan: Ok(plan),
+            set: None,
+        })
     }
 
     /// The steps after the scale to 0; `Some(message)` when `--no-wait` stops early.

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
-use crate::engine::{Ending, Flags, Guided, Planned, Question};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{
@@ -51,18 +51,19 @@ impl Guided for Promote<'_> {
         "PromoteResult"
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<PromotePlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<PromotePlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
         let to = match self.to {
             Some(to) => to,
+            None if crate::model::set::is_deleting(&snap.set) => PromoteTo::Full,
             None => {
                 plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
                 self.chosen = true;
                 *self.to.insert(ask(ctx, &snap)?)
             }
         };
-        Ok(Planned {
-            plan: plan_promote(&snap, to).map_err(StsError::BadInput)?,
+        Ok(Read {
+            plan: plan_promote(&snap, to),
             set: Some(snap.set),
         })
     }

@@ -10,7 +10,7 @@ use anyhow::Result;
 use crate::cli::{OutputFormat, PvcArgs};
 use crate::context::Context;
 use crate::engine::write::Write;
-use crate::engine::{Ending, Flags, Guided, Planned, Question, gone};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone};
 use crate::error::StsError;
 use crate::fetch;
 use crate::model::claims::{ClaimsReport, PrunePlan, claims_report, plan_prune};
@@ -82,11 +82,11 @@ impl Guided for Prune<'_> {
         "PvcPruneResult"
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<PrunePlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<PrunePlan>> {
         let (sts, storage) = fetch::set_storage(ctx, self.name).await?;
         self.report = claims_report(&sts, &storage);
-        Ok(Planned {
-            plan: plan_prune(&self.report),
+        Ok(Read {
+            plan: Ok(plan_prune(&self.report)),
             set: Some(sts),
         })
     }

@@ -12,7 +12,7 @@ use crate::backup::save_manifest;
 use crate::cli::PvcResizeArgs;
 use crate::context::Context;
 use crate::engine::write::{self, Write};
-use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, gone};
+use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, Read, gone};
 use crate::error::{StsError, is_conflict};
 use crate::fetch;
 use crate::model::claims::Storage;
@@ -63,7 +63,7 @@ impl Guided for Resize<'_> {
     }
 
     /// Reads the set and its storage (after the controller caught up), checks and plans.
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<ResizePlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<ResizePlan>> {
         let (sts, storage) = fetch::set_storage(ctx, &self.args.name).await?;
         let (sts, storage) = match set::status_is_stale(&sts) && !set::is_deleting(&sts) {
             true => {
@@ -72,10 +72,9 @@ impl Guided for Resize<'_> {
             }
             false => (sts, storage),
         };
-        let plan =
-            plan_resize(&sts, &storage, &self.args.template, &self.args.size).map_err(StsError::BadInput)?;
+        let plan = plan_resize(&sts, &storage, &self.args.template, &self.args.size);
         self.storage = Some(storage);
-        Ok(Planned { plan, set: Some(sts) })
+        Ok(Read { plan, set: Some(sts) })
     }
 
     fn show(&self, plan: &ResizePlan, out: &mut dyn std::io::Write) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
 use crate::engine::write::Write;
-use crate::engine::{Ending, Flags, Guided, Planned, Question};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::restart::{RESTARTED_AT, RestartPlan, plan_restart};
 use crate::model::roll::{Method, plan_roll};
@@ -46,10 +46,10 @@ impl Guided for Restart<'_> {
         "RestartResult"
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<RestartPlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RestartPlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
-        Ok(Planned {
-            plan: plan_restart(&snap, &self.restarted_at),
+        Ok(Read {
+            plan: Ok(plan_restart(&snap, &self.restarted_at)),
             set: Some(snap.set),
         })
     }

@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
 use crate::engine::write::{self, PodRemoval, Write};
-use crate::engine::{Ending, Flags, Guided, Planned, Question};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::revert::{Purpose, RevertPlan, plan_revert};
 use crate::model::roll::{Method, plan_roll};
@@ -67,10 +67,10 @@ impl Guided for Revert<'_> {
         }
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<RevertPlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RevertPlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
-        Ok(Planned {
-            plan: plan_revert(&snap, self.purpose).map_err(StsError::BadInput)?,
+        Ok(Read {
+            plan: plan_revert(&snap, self.purpose),
             set: Some(snap.set),
         })
     }

@@ -9,8 +9,7 @@ use crate::cli::RollArgs;
 use crate::context::Context;
 use crate::engine::replace::{self, RollRun};
 use crate::engine::write::Write;
-use crate::engine::{Ending, Flags, Guided, Planned, Question};
-use crate::error::StsError;
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::model::roll::{Method, RollPlan, RollStep, plan_roll};
 use crate::model::step::PodOutcome;
 use crate::output::Style;
@@ -37,16 +36,15 @@ impl Guided for Roll<'_> {
         "RollResult"
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<RollPlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RollPlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
         let method = if self.args.evict {
             Method::Evict
         } else {
             Method::Delete
         };
-        let plan = plan_roll(&snap, self.args.ordinals.as_deref(), method).map_err(StsError::BadInput)?;
-        Ok(Planned {
-            plan,
+        Ok(Read {
+            plan: plan_roll(&snap, self.args.ordinals.as_deref(), method),
             set: Some(snap.set),
         })
     }

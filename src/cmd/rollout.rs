@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
 use crate::engine::write::Write;
-use crate::engine::{Ending, Flags, Guided, Planned, Question};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan, plan_rollout};
@@ -93,12 +93,11 @@ impl Guided for Staging<'_> {
         }
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<RolloutPlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RolloutPlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
         let partition = self.partition(&snap)?;
-        let plan = plan_rollout(&snap, self.images, partition).map_err(StsError::BadInput)?;
-        Ok(Planned {
-            plan,
+        Ok(Read {
+            plan: plan_rollout(&snap, self.images, partition),
             set: Some(snap.set),
         })
     }

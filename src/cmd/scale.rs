@@ -8,7 +8,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use crate::cli::ScaleArgs;
 use crate::context::Context;
 use crate::engine::write::Write;
-use crate::engine::{Ending, Flags, Guided, Planned, Question, scaling};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, scaling};
 use crate::fetch;
 use crate::model::scale::{ScalePlan, plan_scale};
 use crate::output::Style;
@@ -42,14 +42,14 @@ impl Guided for Scale<'_> {
         "ScaleResult"
     }
 
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<ScalePlan>> {
+    async fn read(&mut self, ctx: &Context) -> Result<Read<ScalePlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
         if self.budgets.is_none() {
             self.budgets = Some(fetch::budgets(ctx).await?);
         }
         let plan = plan_scale(&snap, self.replicas, self.budgets.as_deref().unwrap_or_default());
-        Ok(Planned {
-            plan,
+        Ok(Read {
+            plan: Ok(plan),
             set: Some(snap.set),
         })
     }

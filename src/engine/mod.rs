@@ -33,8 +33,15 @@ use write::Write;
 /// the command gives up: someone else keeps changing the set.
 pub const MAX_REPLANS: usize = 5;
 
-/// A plan and the set it was made from (`None` when the set is gone and only what it left is
-/// planned for).
+/// What a command read and planned: the plan, or why there is none (a one-line reason), and
+/// the set it was made from (`None` when the set is gone and only what it left is planned
+/// for). A set being deleted is refused before any reason is given.
+pub struct Read<P> {
+    pub plan: Result<P, String>,
+    pub set: Option<StatefulSet>,
+}
+
+/// A plan and the set it was made from.
 pub struct Planned<P> {
     pub plan: P,
     pub set: Option<StatefulSet>,
@@ -126,7 +133,7 @@ pub trait Guided {
     fn kind(&self) -> &'static str;
 
     /// Reads the cluster and plans; called again after a conflict.
-    async fn plan(&mut self, ctx: &Context) -> Result<Planned<Self::Plan>>;
+    async fn read(&mut self, ctx: &Context) -> Result<Read<Self::Plan>>;
 
     /// Writes the plan for people.
     fn show(&self, plan: &Self::Plan, out: &mut dyn std::io::Write) -> Result<()>;
@@ -193,59 +200,79 @@ pub trait Guided {
     }
 }
 
-/// Runs a guided command from its first read to its exit code.
+/// Runs a guided command from its first read to its exit code. Once there is a plan, every
+/// end is reported as an outcome (the one document with `-o json|yaml`), failures included.
 pub async fn run<G: Guided>(ctx: &Context, command: &mut G, flags: Flags) -> Result<()> {
-    let mut planned = command.plan(ctx).await?;
-    refuse_deleting(command, &planned)?;
+    let mut planned = plan(ctx, command).await?;
     show(ctx, command, &planned.plan)?;
-    if let Some(message) = command.nothing_to_do(&planned.plan) {
-        let ending = Ending::of(OutcomeKind::NothingToDo, message, Vec::new());
-        return finish(ctx, command, &planned.plan, ending);
-    }
-    if flags.dry_run {
-        let writes = command.dry_run_writes(&planned);
-        for write in &writes {
-            write::apply(ctx, write, true).await?;
-        }
-        let message = format!(
-            "dry run: the server accepted every write ({}); nothing was changed",
-            writes.len()
-        );
-        let ending = Ending::of(OutcomeKind::DryRun, message, Vec::new());
-        return finish(ctx, command, &planned.plan, ending);
-    }
-    let needs = command.needs(&planned);
-    if needs.is_empty() {
-        eprintln!("{}", command.resuming(&planned.plan));
-    } else {
-        preflight::require(ctx, &needs).await?;
-        if ask(ctx, command, &planned.plan)? {
-            // The answer may have taken a while: plan again, and go on only with the same change.
-            planned = replan(ctx, command, planned).await?;
-        }
-        planned = write_first(ctx, command, planned).await?;
-    }
-    let ending = command.carry_out(ctx, &planned, flags.no_wait).await;
+    let ending = match command.nothing_to_do(&planned.plan) {
+        Some(message) => Ending::of(OutcomeKind::NothingToDo, message, Vec::new()),
+        None if flags.dry_run => dry_run(ctx, command, &planned).await,
+        None => match prepare(ctx, command, &mut planned).await {
+            Ok(()) => command.carry_out(ctx, &planned, flags.no_wait).await,
+            Err(err) => Ending::failed(err, Vec::new()),
+        },
+    };
     finish(ctx, command, &planned.plan, ending)
 }
 
-fn refuse_deleting<G: Guided>(command: &G, planned: &Planned<G::Plan>) -> Result<()> {
-    let Some(set) = planned
+/// The server checks every write; nothing is changed.
+async fn dry_run<G: Guided>(ctx: &Context, command: &G, planned: &Planned<G::Plan>) -> Ending {
+    let writes = command.dry_run_writes(planned);
+    for write in &writes {
+        if let Err(err) = write::apply(ctx, write, true).await {
+            return Ending::failed(err, Vec::new());
+        }
+    }
+    let message = format!(
+        "dry run: the server accepted every write ({}); nothing was changed",
+        writes.len()
+    );
+    Ending::of(OutcomeKind::DryRun, message, Vec::new())
+}
+
+/// Everything before the command's own steps: pre-flight, confirmation, the first writes.
+/// Nothing to write (a re-run resuming a wait) asks nothing.
+async fn prepare<G: Guided>(ctx: &Context, command: &mut G, planned: &mut Planned<G::Plan>) -> Result<()> {
+    let needs = command.needs(planned);
+    if needs.is_empty() {
+        eprintln!("{}", command.resuming(&planned.plan));
+        return Ok(());
+    }
+    preflight::require(ctx, &needs).await?;
+    if ask(ctx, command, &planned.plan)? {
+        // The answer may have taken a while: plan again, and go on only with the same change.
+        replan(ctx, command, planned).await?;
+    }
+    write_first(ctx, command, planned).await
+}
+
+/// Reads and plans: a set being deleted is refused first (unless the command resumes one),
+/// then a plan that cannot be made is bad input.
+async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Plan>> {
+    let read = command.read(ctx).await?;
+    if let Some(set) = read
         .set
         .as_ref()
         .filter(|s| s.metadata.deletion_timestamp.is_some())
-    else {
-        return Ok(());
-    };
-    if command.takes_a_set_being_deleted() {
-        return Ok(());
+        && !command.takes_a_set_being_deleted()
+    {
+        return Err(being_deleted(set));
     }
+    Ok(Planned {
+        plan: read.plan.map_err(StsError::BadInput)?,
+        set: read.set,
+    })
+}
+
+/// One line saying the set is being deleted, since when, and what holds it.
+fn being_deleted(set: &StatefulSet) -> anyhow::Error {
     let finalizers = set.metadata.finalizers.clone().unwrap_or_default();
     let held = match finalizers.is_empty() {
         true => String::new(),
         false => format!(", held by finalizer {}", finalizers.join(", ")),
     };
-    Err(StsError::BadInput(format!(
+    StsError::BadInput(format!(
         "statefulset {}/{} is being deleted (since {}{held}); nothing was changed",
         set.metadata.namespace.as_deref().unwrap_or_default(),
         crate::model::set::name(set),
@@ -254,7 +281,7 @@ fn refuse_deleting<G: Guided>(command: &G, planned: &Planned<G::Plan>) -> Result
             .as_ref()
             .map_or_else(String::new, |t| t.0.to_string()),
     ))
-    .into())
+    .into()
 }
 
 fn show<G: Guided>(ctx: &Context, command: &G, plan: &G::Plan) -> Result<()> {
@@ -283,16 +310,16 @@ fn ask<G: Guided>(ctx: &Context, command: &G, plan: &G::Plan) -> Result<bool> {
 async fn write_first<G: Guided>(
     ctx: &Context,
     command: &mut G,
-    mut planned: Planned<G::Plan>,
-) -> Result<Planned<G::Plan>> {
+    planned: &mut Planned<G::Plan>,
+) -> Result<()> {
     for _ in 0..MAX_REPLANS {
-        match write_all(ctx, &command.writes(&planned)).await {
+        match write_all(ctx, &command.writes(planned)).await {
             Err(err) if is_conflict(&err) => {}
-            other => return other.map(|()| planned),
+            other => return other,
         }
-        planned = replan(ctx, command, planned).await?;
-        if command.nothing_to_do(&planned.plan).is_some() || command.writes(&planned).is_empty() {
-            return Ok(planned);
+        replan(ctx, command, planned).await?;
+        if command.nothing_to_do(&planned.plan).is_some() || command.writes(planned).is_empty() {
+            return Ok(());
         }
     }
     Err(StsError::Conflict(format!(
@@ -304,28 +331,23 @@ async fn write_first<G: Guided>(
 
 /// Plans again: the same change goes on; a changed plan is shown and asked again on a
 /// terminal, refused without one (or with `--yes`), naming what changed.
-async fn replan<G: Guided>(
-    ctx: &Context,
-    command: &mut G,
-    planned: Planned<G::Plan>,
-) -> Result<Planned<G::Plan>> {
-    let replanned = command.plan(ctx).await?;
-    refuse_deleting(command, &replanned)?;
-    if command.same_change(&planned.plan, &replanned.plan) {
-        return Ok(replanned);
+async fn replan<G: Guided>(ctx: &Context, command: &mut G, planned: &mut Planned<G::Plan>) -> Result<()> {
+    let replanned = plan(ctx, command).await?;
+    if !command.same_change(&planned.plan, &replanned.plan) {
+        let changed = command.what_changed(&planned.plan, &replanned.plan);
+        if !ctx.interactive || ctx.assume_yes {
+            return Err(StsError::Superseded(format!(
+                "{} changed while planning ({changed}); nothing was changed: re-run to plan against the new state",
+                command.action(&planned.plan)
+            ))
+            .into());
+        }
+        eprintln!("Someone else changed the set while planning ({changed}); the new plan:");
+        show(ctx, command, &replanned.plan)?;
+        ask(ctx, command, &replanned.plan)?;
     }
-    let changed = command.what_changed(&planned.plan, &replanned.plan);
-    if !ctx.interactive || ctx.assume_yes {
-        return Err(StsError::Superseded(format!(
-            "{} changed while planning ({changed}); nothing was changed: re-run to plan against the new state",
-            command.action(&planned.plan)
-        ))
-        .into());
-    }
-    eprintln!("Someone else changed the set while planning ({changed}); the new plan:");
-    show(ctx, command, &replanned.plan)?;
-    ask(ctx, command, &replanned.plan)?;
-    Ok(replanned)
+    *planned = replanned;
+    Ok(())
 }
 
 async fn write_all(ctx: &Context, writes: &[Write]) -> Result<()> {

@@ -8,8 +8,8 @@ use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use tokio::time::Instant;
 
-use super::Ending;
 use super::write::{self, PodRemoval, Write};
+use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::health::Stuckness;
@@ -191,16 +191,39 @@ impl Flight<'_> {
         result.map_err(|end| self.ended(end, "waiting for the other members to be Ready"))
     }
 
+    /// Deletes or evicts the pod; a budget's refusal is retried until the deadline, a conflict
+    /// on a pod that is still the planned one at most `MAX_REPLANS` times.
     async fn take_down(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
+        let mut conflicts = 0;
         loop {
             match take_down_once(self.ctx, self.plan, self.step).await? {
                 PodRemoval::Requested | PodRemoval::AlreadyGone => return Ok(()),
+                PodRemoval::Conflict if !self.still_planned_pod(watch) => return Ok(()),
+                PodRemoval::Conflict => {
+                    conflicts += 1;
+                    if conflicts >= MAX_REPLANS {
+                        return Err(StsError::Conflict(format!(
+                            "{}: the server answered 409 Conflict to each of {conflicts} attempts to take it down; it is still running: re-run `{}` later",
+                            self.step.pod, self.resume
+                        ))
+                        .into());
+                    }
+                }
                 PodRemoval::Blocked(budget) => {
                     progress.update(&[self.state(false, &format!("eviction refused: {budget}; retrying"))]);
                     self.next_change(watch).await?;
                 }
             }
         }
+    }
+
+    /// The planned pod (same uid) is still there and not terminating.
+    fn still_planned_pod(&self, watch: &SetWatch) -> bool {
+        watch.snapshot().is_some_and(|snap| {
+            snap.pod(self.step.ordinal).is_some_and(|pod| {
+                pod.metadata.uid == self.step.uid && pod.metadata.deletion_timestamp.is_none()
+            })
+        })
     }
 
     /// Returns at the next change of the set's pods, or after a short while.

@@ -241,8 +241,11 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
 pub enum PodRemoval {
     /// Deleted or evicted now (it may stay Terminating for its grace period).
     Requested,
-    /// It was already gone, or replaced by a pod with another uid.
+    /// It was already gone (404).
     AlreadyGone,
+    /// 409: the precondition failed (a pod of that name with another uid), or the server
+    /// refused the write as a conflict; the caller looks at the pod to tell which.
+    Conflict,
     /// A PodDisruptionBudget refused the eviction (429): the budget's message.
     Blocked(String),
 }
@@ -308,9 +311,8 @@ async fn evict_pod(ctx: &Context, name: &str, uid: &str, dry_run: bool) -> Resul
 fn removal(ctx: &Context, call: ApiCall<'_>, answer: Result<(), kube::Error>) -> Result<PodRemoval> {
     match answer {
         Ok(()) => Ok(PodRemoval::Requested),
-        Err(kube::Error::Api(status)) if status.code == 404 || status.code == 409 => {
-            Ok(PodRemoval::AlreadyGone)
-        }
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(PodRemoval::AlreadyGone),
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(PodRemoval::Conflict),
         Err(kube::Error::Api(status)) if status.code == 429 => {
             let cause = status
                 .details

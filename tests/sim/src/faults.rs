@@ -60,6 +60,14 @@ pub enum Fault {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         verb: Option<String>,
     },
+    /// Withdraw the user's permission to write (as if their RoleBinding were removed) once
+    /// `after` more writes (of `resource`, if given) were let through: every later one gets
+    /// the 403 RBAC answers. Access reviews still say yes, as a cached pre-flight would.
+    Revoke {
+        after: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource: Option<String>,
+    },
     /// Restart the server keeping its state: stop accepting, drop every connection and watch,
     /// listen again on the same port after `pause_ms` (the store and controllers live on).
     Restart { pause_ms: u64 },
@@ -213,6 +221,8 @@ pub enum Action {
     Error { code: u16, retry_after: u32 },
     /// Drop the connection without an answer.
     Close,
+    /// 403 Forbidden, worded as RBAC words it.
+    Forbidden,
 }
 
 impl Action {
@@ -222,6 +232,7 @@ impl Action {
             Action::Conflict => "conflict",
             Action::Error { .. } => "error",
             Action::Close => "close",
+            Action::Forbidden => "forbidden",
         }
     }
 
@@ -236,6 +247,7 @@ impl Action {
             Action::Error { code: 503, .. } => "503 ServiceUnavailable".into(),
             Action::Error { code, .. } => format!("{code} InternalError"),
             Action::Close => "connection closed, no answer".into(),
+            Action::Forbidden => "403 Forbidden".into(),
         }
     }
 }
@@ -246,6 +258,8 @@ struct Armed {
     action: Action,
     resource: Option<String>,
     verb: Option<String>,
+    /// Matching requests let through before the fault answers.
+    skip: u32,
     remaining: Option<u32>,
     until: Option<Instant>,
 }
@@ -256,6 +270,7 @@ impl Armed {
             action,
             resource: resource.clone(),
             verb: verb.map(str::to_string),
+            skip: 0,
             remaining: Some(count),
             until: None,
         };
@@ -285,6 +300,11 @@ impl Armed {
                 a.until = ms.map(|ms| Instant::now() + Duration::from_millis(ms));
                 Some(a)
             }
+            Fault::Revoke { after, resource } => Some(Armed {
+                skip: *after,
+                remaining: None,
+                ..armed(Action::Forbidden, resource, Some("write"), 0)
+            }),
             _ => None,
         }
     }
@@ -412,6 +432,10 @@ impl Faults {
         let hit = armed
             .iter_mut()
             .find(|a| request.matches(a.resource.as_deref(), a.verb.as_deref()))?;
+        if hit.skip > 0 {
+            hit.skip -= 1;
+            return None;
+        }
         if let Some(n) = &mut hit.remaining {
             *n -= 1;
         }
