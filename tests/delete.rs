@@ -4,43 +4,14 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::setup::{claim_exists, pod_marks, web_cluster};
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
-
-/// Pod name -> (uid, restart count).
-fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (String, i64)> {
-    cluster
-        .pods()
-        .iter()
-        .map(|p| {
-            let restarts = p["status"]["containerStatuses"][0]["restartCount"]
-                .as_i64()
-                .unwrap_or(0);
-            let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
-            (
-                p["metadata"]["name"].as_str().unwrap().to_string(),
-                (uid, restarts),
-            )
-        })
-        .collect()
-}
-
-fn claim_exists(cluster: &Cluster, name: &str) -> bool {
-    cluster.get(&resources::PVCS, name).is_some()
-}
 
 fn set_uid(cluster: &Cluster) -> Option<Value> {
     cluster

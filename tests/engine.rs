@@ -7,52 +7,18 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::setup::{run_ok, set_image, web_cluster as web, zk_cluster as zk};
 use common::{Cluster, stderr_of};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
 use sts_sim::resources;
 use sts_sim::store::DeleteOptions;
 
-fn web() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
-
-fn zk() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("zk.yaml");
-    cluster.wait_ready("zk", 3);
-    cluster
-}
-
-/// Runs the binary and asserts it succeeded.
-fn run_ok(cluster: &Cluster, args: &[&str]) {
-    let output = cluster.sts().args(args).output().unwrap();
-    assert!(output.status.success(), "{args:?}: {}", stderr_of(&output));
-}
-
 /// The -o json document and the exit code of a run.
 fn document(cluster: &Cluster, args: &[&str]) -> (Option<i32>, Value, String) {
     let output = cluster.sts().args(args).args(["-o", "json"]).output().unwrap();
     let doc = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     (output.status.code(), doc, stderr_of(&output))
-}
-
-/// A new image in the template of `set`, as a colleague with kubectl would write it.
-fn set_image(cluster: &Cluster, set: &str, container: &str, image: &str) {
-    let patch =
-        json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}});
-    common::patch(cluster, &resources::STATEFULSETS, set, patch);
-    cluster.wait_for(
-        "the controller to observe the change",
-        Duration::from_secs(30),
-        |c| {
-            let sts = c.statefulset(set);
-            sts["status"]["observedGeneration"] == sts["metadata"]["generation"]
-        },
-    );
 }
 
 #[test]

@@ -6,16 +6,10 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::pty::Terminal;
+use common::setup::{partition, run_ok, web_cluster as web};
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
-
-fn web() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
 
 fn pod(cluster: &Cluster, ordinal: i32) -> Value {
     cluster
@@ -39,22 +33,6 @@ fn image(cluster: &Cluster, ordinal: i32) -> String {
 
 fn annotations(cluster: &Cluster) -> Value {
     cluster.statefulset("web")["metadata"]["annotations"].clone()
-}
-
-fn partition(cluster: &Cluster) -> Value {
-    cluster.statefulset("web")["spec"]["updateStrategy"]["rollingUpdate"]["partition"].clone()
-}
-
-/// Runs the binary and asserts it succeeded.
-fn run_ok(cluster: &Cluster, args: &[&str]) -> std::process::Output {
-    let output = cluster.sts().args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}{}",
-        stdout_of(&output),
-        stderr_of(&output)
-    );
-    output
 }
 
 /// `rollout 1.26 --partition 2`, then `rollout 1.27 --partition 1`: web-0 stays on 1.25.
@@ -107,7 +85,7 @@ fn undo_in_a_staged_rollout_aborts_it_and_keeps_the_pods_below_the_partition() {
         (0..3).map(|o| image(&cluster, o)).collect::<Vec<_>>(),
         ["nginx:1.25"; 3]
     );
-    assert_eq!(partition(&cluster), 0, "the partition before the rollouts");
+    assert_eq!(partition(&cluster, "web"), 0, "the partition before the rollouts");
     assert!(
         annotations(&cluster)
             .get("kubectl-sts.io/partition-before-rollout")
@@ -142,7 +120,7 @@ fn undo_to_a_revision_in_a_staged_rollout_deletes_no_ready_pod_and_keeps_the_rec
     assert_eq!(uid(&cluster, 0), below);
     assert_eq!(image(&cluster, 0), "nginx:1.25");
     assert_eq!(image(&cluster, 2), "nginx:1.26");
-    assert_eq!(partition(&cluster), 1);
+    assert_eq!(partition(&cluster, "web"), 1);
     assert_eq!(
         annotations(&cluster)["kubectl-sts.io/partition-before-rollout"],
         "0"
@@ -235,7 +213,7 @@ fn a_rollout_of_the_same_images_with_another_partition_points_to_promote_without
         stdout_of(&output)
     );
     assert!(cluster.sim.log.mutating().is_empty());
-    assert_eq!(partition(&cluster), 2);
+    assert_eq!(partition(&cluster, "web"), 2);
 }
 
 #[test]

@@ -5,21 +5,8 @@
 
 mod common;
 
+use common::setup::{web_cluster as web, zk_cluster as zk};
 use common::{Cluster, stderr_of, stdout_of};
-
-fn web() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
-
-fn zk() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("zk.yaml");
-    cluster.wait_ready("zk", 3);
-    cluster
-}
 
 /// stdout of a successful run.
 fn run(cluster: &Cluster, args: &[&str]) -> String {

@@ -4,16 +4,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::setup::web_cluster;
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
 
 #[test]
 fn status_shows_every_pod_ready_with_claim_and_dns_name() {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod setup;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
