@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::jiff::Timestamp;
@@ -13,6 +13,7 @@ use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
+use crate::model::record::{self, Record, record_map_name};
 use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
 
@@ -237,4 +238,16 @@ async fn service_slices(ctx: &Context, name: &str) -> Result<Vec<EndpointSlice>>
     let by_service = ListParams::default().labels(&format!("kubernetes.io/service-name={name}"));
     let call = list_call("endpointslices", &ctx.namespace);
     Ok(ctx.call(call, || api.list(&by_service)).await?.items)
+}
+
+/// The record beside set `name` (a ConfigMap) and the manifest it holds, if there is one.
+pub async fn record_beside(ctx: &Context, name: &str) -> Result<Option<(Record, Option<String>)>> {
+    let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let map_name = record_map_name(name);
+    let call = ApiCall::on("get", "configmaps", &ctx.namespace, &map_name);
+    match ctx.answer(call, || api.get_opt(&map_name)).await? {
+        Ok(map) => Ok(map.as_ref().and_then(record::in_map)),
+        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
+    }
 }

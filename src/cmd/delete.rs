@@ -18,10 +18,13 @@ use crate::model::claims::ClaimRow;
 use crate::model::delete::{
     DeleteMode, DeletePlan, DeleteStep, Remains, plan_delete, plan_gone, refusal, remains,
 };
+use crate::model::manifest::for_create;
+use crate::model::record::Record;
 use crate::model::set;
 use crate::model::step::PodOutcome;
 use crate::output::Style;
 use crate::output::delete::{adopt_hint, write_delete_plan, write_remains};
+use crate::preflight::{self, Need};
 use crate::wait::{WaitEnd, caught_up, deadline_after};
 
 /// Deletes the set.
@@ -34,6 +37,7 @@ pub async fn run(ctx: &Context, args: &DeleteArgs) -> Result<()> {
         },
         manifest: None,
         remains: None,
+        finishing: false,
     };
     let flags = Flags {
         dry_run: args.dry_run,
@@ -49,6 +53,8 @@ struct Delete<'a> {
     manifest: Option<String>,
     /// What the set left (pods and claims), once it is gone.
     remains: Option<Remains>,
+    /// An interrupted `--orphan` run of this command left its record: finish it.
+    finishing: bool,
 }
 
 impl Guided for Delete<'_> {
@@ -56,6 +62,14 @@ impl Guided for Delete<'_> {
 
     fn kind(&self) -> &'static str {
         "DeleteResult"
+    }
+
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        self.resume_command()
     }
 
     /// A set that is gone already is planned from what it left.
@@ -92,7 +106,7 @@ impl Guided for Delete<'_> {
     }
 
     fn nothing_to_do(&self, plan: &DeletePlan) -> Option<String> {
-        plan.steps.is_empty().then(|| {
+        (plan.steps.is_empty() && !self.finishing).then(|| {
             format!(
                 "statefulset {}/{} is already gone; nothing to do ({} pod(s) and {} claim(s) it left are listed)",
                 plan.namespace,
@@ -151,9 +165,22 @@ impl Guided for Delete<'_> {
 
     fn dry_run_writes(&self, planned: &Planned<DeletePlan>) -> Vec<Write> {
         let mut writes = self.writes(planned);
+        if self.finishing {
+            writes.push(forget_record(&planned.plan));
+        }
         writes.extend(delete_set(planned, self.mode));
         writes.extend(planned.plan.claims_to_delete().into_iter().map(delete_claim));
         writes
+    }
+
+    /// The writes' permissions, and the record's beside the set for `--orphan`.
+    fn needs(&self, planned: &Planned<DeletePlan>) -> Vec<Need> {
+        let mut needs: Vec<Need> = self.dry_run_writes(planned).iter().map(Write::need).collect();
+        if self.mode == DeleteMode::Orphan {
+            needs.extend([preflight::CREATE_CONFIGMAPS, preflight::DELETE_CONFIGMAPS]);
+        }
+        needs.dedup();
+        needs
     }
 
     fn same_change(&self, old: &DeletePlan, new: &DeletePlan) -> bool {
@@ -202,7 +229,7 @@ impl Guided for Delete<'_> {
 }
 
 impl Delete<'_> {
-    async fn plan_gone(&self, ctx: &Context) -> Result<Read<DeletePlan>> {
+    async fn plan_gone(&mut self, ctx: &Context) -> Result<Read<DeletePlan>> {
         let (others, storage) = tokio::try_join!(fetch::statefulsets(ctx), fetch::storage(ctx))?;
         let plan = plan_gone(
             &ctx.namespace,
@@ -212,7 +239,9 @@ impl Delete<'_> {
             self.mode,
             self.args.delete_pvcs,
         );
-        if plan.pods.is_empty() && plan.claims.is_empty() {
+        let recorded = fetch::record_beside(ctx, &self.args.name).await?;
+        self.finishing = recorded.is_some_and(|(r, _)| r.command == self.command_line());
+        if plan.pods.is_empty() && plan.claims.is_empty() && !self.finishing {
             return Err(StsError::NotFound {
                 kind: "statefulset",
                 namespace: ctx.namespace.clone(),
@@ -248,6 +277,9 @@ impl Delete<'_> {
         if plan.has(|s| matches!(s, DeleteStep::DeleteClaims { .. })) {
             self.delete_claims(ctx, plan).await?;
         }
+        if self.mode == DeleteMode::Orphan {
+            write::apply(ctx, &forget_record(plan), false).await?;
+        }
         self.remains = Some(remains(plan, &fetch::storage(ctx).await?));
         Ok(None)
     }
@@ -265,6 +297,7 @@ impl Delete<'_> {
             let path = save_manifest(&self.args.backup_dir, sts)?;
             eprintln!("Saved the manifest of {} to {}", whose(plan), path.display());
             self.manifest = Some(path.display().to_string());
+            write::apply(ctx, &self.record(sts)?, false).await?;
             write::apply(ctx, &delete, false).await?;
         }
         if no_wait {
@@ -361,6 +394,21 @@ impl Delete<'_> {
         )
     }
 
+    /// The record beside the set, written before the orphan delete: the command that
+    /// finishes it and the set's manifest, for `status` and a re-run to find.
+    fn record(&self, sts: &StatefulSet) -> Result<Write> {
+        Ok(Write::RecordBeside {
+            set: self.args.name.clone(),
+            record: Record {
+                command: self.command_line(),
+                step: "orphan-delete".into(),
+                started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                data: serde_json::Value::Null,
+            },
+            manifest: Some(serde_saphyr::to_string(&for_create(sts))?),
+        })
+    }
+
     fn resume_command(&self) -> String {
         let mut command = format!("kubectl sts delete {}", self.args.name);
         if self.args.orphan {
@@ -389,6 +437,12 @@ fn delete_set(planned: &Planned<DeletePlan>, mode: DeleteMode) -> Option<Write> 
             resource_version: None,
             orphan: mode == DeleteMode::Orphan,
         })
+}
+
+fn forget_record(plan: &DeletePlan) -> Write {
+    Write::ForgetBeside {
+        set: plan.name.clone(),
+    }
 }
 
 fn delete_claim(row: &ClaimRow) -> Write {

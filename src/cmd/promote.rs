@@ -51,6 +51,14 @@ impl Guided for Promote<'_> {
         "PromoteResult"
     }
 
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts promote {}", self.args.name)
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<PromotePlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
         let to = match self.to {

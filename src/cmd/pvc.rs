@@ -82,6 +82,14 @@ impl Guided for Prune<'_> {
         "PvcPruneResult"
     }
 
+    fn set_name(&self) -> &str {
+        self.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts pvc {} --prune", self.name)
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<PrunePlan>> {
         let (sts, storage) = fetch::set_storage(ctx, self.name).await?;
         self.report = claims_report(&sts, &storage);

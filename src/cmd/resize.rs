@@ -13,11 +13,12 @@ use crate::cli::PvcResizeArgs;
 use crate::context::Context;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, Read, gone};
-use crate::error::{StsError, is_conflict};
+use crate::error::{StsError, is_conflict, is_not_found};
 use crate::fetch;
 use crate::model::claims::Storage;
 use crate::model::manifest::for_create;
 use crate::model::quantity;
+use crate::model::record::{Record, record_map_name};
 use crate::model::resize::{ResizePlan, ResizeVerdict, judge_resize, plan_resize, recreated};
 use crate::model::set;
 use crate::model::step::{PodOutcome, StepState};
@@ -31,6 +32,7 @@ use crate::wait::{Check, SetWatch, caught_up, deadline_after, set_interrupt_note
 pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
     let mut command = Resize {
         args,
+        resume: Resume::Fresh,
         storage: None,
         manifest: None,
         new_uid: None,
@@ -43,9 +45,21 @@ pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
     crate::engine::run(ctx, &mut command, flags).await
 }
 
+/// How far an earlier run of the same resize got, by its record beside the set.
+enum Resume {
+    /// No record: from the start.
+    Fresh,
+    /// The set was deleted with `--orphan` (its manifest is in the record): create it again.
+    Gone(Box<StatefulSet>),
+    /// The set was created again with the new size: verify, and remove the record.
+    Recreated,
+}
+
 /// A resize under way.
 struct Resize<'a> {
     args: &'a PvcResizeArgs,
+    /// Where an earlier, interrupted run of this command stopped (its record says).
+    resume: Resume,
     /// The claims as last read: their resourceVersions are the patches' preconditions.
     storage: Option<Storage>,
     /// Where the set's manifest was saved before it was deleted.
@@ -62,17 +76,37 @@ impl Guided for Resize<'_> {
         "PvcResizeResult"
     }
 
-    /// Reads the set and its storage (after the controller caught up), checks and plans.
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        self.resume_command()
+    }
+
+    /// Reads the set and its storage (after the controller caught up), checks and plans; an
+    /// interrupted run of the same resize is picked up from its record.
     async fn read(&mut self, ctx: &Context) -> Result<Read<ResizePlan>> {
-        let (sts, storage) = fetch::set_storage(ctx, &self.args.name).await?;
+        let name = &self.args.name;
+        let recorded = fetch::record_beside(ctx, name)
+            .await?
+            .filter(|(r, _)| r.command == self.command_line());
+        let (sts, storage) = match fetch::set_storage(ctx, name).await {
+            Ok(found) => found,
+            Err(err) if is_not_found(&err) => return self.read_gone(ctx, recorded, err).await,
+            Err(err) => return Err(err),
+        };
         let (sts, storage) = match set::status_is_stale(&sts) && !set::is_deleting(&sts) {
             true => {
                 caught_up(ctx, storage.set_snapshot(&sts)).await?;
-                fetch::set_storage(ctx, &self.args.name).await?
+                fetch::set_storage(ctx, name).await?
             }
             false => (sts, storage),
         };
         let plan = plan_resize(&sts, &storage, &self.args.template, &self.args.size);
+        if recorded.is_some() && plan.as_ref().is_ok_and(|p| !p.recreate) {
+            self.resume = Resume::Recreated;
+        }
         self.storage = Some(storage);
         Ok(Read { plan, set: Some(sts) })
     }
@@ -83,7 +117,7 @@ impl Guided for Resize<'_> {
     }
 
     fn nothing_to_do(&self, plan: &ResizePlan) -> Option<String> {
-        plan.is_empty().then(|| {
+        (plan.is_empty() && matches!(self.resume, Resume::Fresh)).then(|| {
             format!(
                 "claim template {} of statefulset {}/{} and each of its claims already ask for {}; nothing to do (`kubectl sts pvc {}` shows each claim's resize state)",
                 plan.template, plan.namespace, plan.name, plan.to, plan.name
@@ -127,14 +161,16 @@ impl Guided for Resize<'_> {
     }
 
     fn needs(&self, planned: &Planned<ResizePlan>) -> Vec<Need> {
-        match planned.plan.recreate {
-            true => vec![
-                preflight::PATCH_CLAIMS,
+        let mut needs = vec![preflight::PATCH_CLAIMS];
+        if planned.plan.recreate {
+            needs.extend([
                 preflight::DELETE_SETS,
                 preflight::CREATE_SETS,
-            ],
-            false => vec![preflight::PATCH_CLAIMS],
+                preflight::CREATE_CONFIGMAPS,
+            ]);
         }
+        needs.push(preflight::DELETE_CONFIGMAPS);
+        needs
     }
 
     fn same_change(&self, old: &ResizePlan, new: &ResizePlan) -> bool {
@@ -179,49 +215,88 @@ fn requested(claim: &k8s_openapi::api::core::v1::PersistentVolumeClaim) -> Optio
 }
 
 impl Resize<'_> {
-    /// Re-creates (when the template grows) and verifies; the message when all went well.
+    /// Re-creates (when the template grows) and verifies, from where an earlier run stopped;
+    /// then the record goes. The message when all went well.
     async fn execute(&mut self, ctx: &Context, plan: &ResizePlan) -> Result<String> {
-        let current = match plan.recreate {
-            true => self.recreate(ctx, plan).await?,
-            false => fetch::statefulset(ctx, &plan.name).await?,
+        let current = match std::mem::replace(&mut self.resume, Resume::Fresh) {
+            Resume::Gone(old) => self.create(ctx, plan, &old).await?,
+            Resume::Fresh if plan.recreate => self.recreate(ctx, plan).await?,
+            Resume::Fresh | Resume::Recreated => fetch::statefulset(ctx, &plan.name).await?,
         };
         self.new_uid = current.metadata.uid.clone();
         self.verify(ctx, plan, &current).await?;
+        let forget = Write::ForgetBeside {
+            set: plan.name.clone(),
+        };
+        write::apply(ctx, &forget, false).await?;
         Ok(done_message(plan, self))
     }
 
-    /// Saves the manifest, deletes the set with `--orphan`, waits until its pods are released
-    /// and creates it again with the new size; returns the new set.
+    /// The set is gone (an earlier run deleted it with `--orphan`): plan from the manifest its
+    /// record keeps.
+    async fn read_gone(
+        &mut self,
+        ctx: &Context,
+        recorded: Option<(Record, Option<String>)>,
+        not_found: anyhow::Error,
+    ) -> Result<Read<ResizePlan>> {
+        let Some((_, Some(manifest))) = recorded else {
+            return Err(not_found);
+        };
+        let old: StatefulSet =
+            serde_saphyr::from_str(&manifest).context("the recorded manifest cannot be read")?;
+        let storage = fetch::storage(ctx).await?;
+        let plan = plan_resize(&old, &storage, &self.args.template, &self.args.size);
+        eprintln!(
+            "statefulset {}/{} was deleted with --orphan by an interrupted `{}`: creating it again with the new size",
+            ctx.namespace,
+            self.args.name,
+            self.command_line()
+        );
+        self.storage = Some(storage);
+        self.resume = Resume::Gone(Box::new(old));
+        Ok(Read { plan, set: None })
+    }
+
+    /// Records the step beside the set, saves the manifest, deletes the set with `--orphan`,
+    /// waits until its pods are released and creates it again with the new size.
     async fn recreate(&mut self, ctx: &Context, plan: &ResizePlan) -> Result<StatefulSet> {
         let deleted = self.orphan_delete(ctx, plan).await?;
-        let manifest = self.manifest.clone().unwrap_or_default();
-        let restore = format!(
-            "restore the set as it was with `kubectl create -f {manifest}` (it adopts its pods again), then re-run `{}`",
-            self.resume_command()
-        );
         let selector = set::selector_query(&deleted);
         gone::wait_orphaned(ctx, &deleted, &selector, deadline_after(ctx.timeout))
             .await
             .map_err(|end| {
                 let state = "the set is being deleted with --orphan; its pods keep running";
-                end.into_error(
-                    ctx.timeout,
-                    state,
-                    &format!("once it is gone, {restore}"),
-                    "the set is gone",
-                )
+                let resume = format!("once it is gone, {}", self.restore_hint());
+                end.into_error(ctx.timeout, state, &resume, "the set is gone")
             })?;
-        let new = Write::CreateSet(Box::new(recreated(&deleted, &plan.template, &plan.to)));
+        self.create(ctx, plan, &deleted).await
+    }
+
+    /// Creates the set again from `old` with the new size.
+    async fn create(&mut self, ctx: &Context, plan: &ResizePlan, old: &StatefulSet) -> Result<StatefulSet> {
+        let new = Write::CreateSet(Box::new(recreated(old, &plan.template, &plan.to)));
         let created = write::apply(ctx, &new, false).await.with_context(|| {
             format!(
-                "statefulset {}/{} was deleted with --orphan but could not be created again; its pods keep running without an owner: {restore}",
-                plan.namespace, plan.name
+                "statefulset {}/{} was deleted with --orphan but could not be created again; its pods keep running without an owner: {}",
+                plan.namespace,
+                plan.name,
+                self.restore_hint()
             )
         });
         set_interrupt_note(None);
         created?
             .into_set()
             .context("the server answered the create without the set")
+    }
+
+    fn restore_hint(&self) -> String {
+        format!(
+            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `kubectl create -f {}`",
+            self.resume_command(),
+            record_map_name(&self.args.name),
+            self.manifest.as_deref().unwrap_or("<saved manifest>")
+        )
     }
 
     /// Deletes the set with `--orphan` exactly as it was saved: on condition of its uid and
@@ -249,6 +324,7 @@ impl Resize<'_> {
                     path.display()
                 );
                 self.manifest = Some(path.display().to_string());
+                self.record(ctx, &fresh).await?;
                 saved = Some(fresh.clone());
             }
             set_interrupt_note(Some(self.interrupt_note(plan)));
@@ -271,6 +347,24 @@ impl Resize<'_> {
             self.resume_command()
         ))
         .into())
+    }
+
+    /// The record beside the set: this command, the step, and the set as it is.
+    async fn record(&self, ctx: &Context, fresh: &StatefulSet) -> Result<()> {
+        let record = Record {
+            command: self.command_line(),
+            step: "orphan-delete".into(),
+            started: k8s_openapi::jiff::Timestamp::now().to_string(),
+            data: serde_json::Value::Null,
+        };
+        let manifest = serde_saphyr::to_string(&for_create(fresh))?;
+        let write = Write::RecordBeside {
+            set: self.args.name.clone(),
+            record,
+            manifest: Some(manifest),
+        };
+        write::apply(ctx, &write, false).await?;
+        Ok(())
     }
 
     fn interrupt_note(&self, plan: &ResizePlan) -> String {

@@ -9,9 +9,10 @@ use crate::cli::RestartArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
-use crate::engine::write::Write;
+use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
+use crate::model::record::{self, Record};
 use crate::model::restart::{RESTARTED_AT, RestartPlan, plan_restart};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::set::Strategy;
@@ -46,8 +47,26 @@ impl Guided for Restart<'_> {
         "RestartResult"
     }
 
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        match self.args.evict {
+            true => format!("kubectl sts restart {} --evict", self.args.name),
+            false => format!("kubectl sts restart {}", self.args.name),
+        }
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<RestartPlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
+        // A restart recorded by an earlier run of this command goes on at its instant.
+        let recorded = record::on_set(&snap.set)
+            .filter(|r| r.command == self.command_line())
+            .and_then(|r| r.data["restarted_at"].as_str().map(str::to_string));
+        if let Some(at) = recorded {
+            self.restarted_at = at;
+        }
         Ok(Read {
             plan: Ok(plan_restart(&snap, &self.restarted_at)),
             set: Some(snap.set),
@@ -75,16 +94,27 @@ impl Guided for Restart<'_> {
         format!("restart statefulset {}/{}", plan.namespace, plan.name)
     }
 
+    /// The annotation and the record of the restart, in one write; nothing when the template
+    /// has it already (a re-run resuming).
     fn writes(&self, planned: &Planned<RestartPlan>) -> Vec<Write> {
-        let rv = planned
-            .set
-            .as_ref()
-            .and_then(|s| s.metadata.resource_version.clone());
+        let Some(set) = planned.set.as_ref() else {
+            return Vec::new();
+        };
+        if template_restarted_at(set) == Some(planned.plan.restarted_at.as_str()) {
+            return Vec::new();
+        }
+        let record = Record {
+            command: self.command_line(),
+            step: "restart".into(),
+            started: planned.plan.restarted_at.clone(),
+            data: serde_json::json!({"restarted_at": planned.plan.restarted_at}),
+        };
         vec![Write::AnnotateTemplate {
             set: planned.plan.name.clone(),
-            resource_version: rv.unwrap_or_default(),
+            resource_version: set.metadata.resource_version.clone().unwrap_or_default(),
             key: RESTARTED_AT.into(),
             value: planned.plan.restarted_at.clone(),
+            record: Some(record),
         }]
     }
 
@@ -119,9 +149,13 @@ impl Guided for Restart<'_> {
             Ok(snap) => snap,
             Err(err) => return Ending::failed(err, Vec::new()),
         };
-        match planned.plan.strategy {
+        let ending = match planned.plan.strategy {
             Strategy::RollingUpdate => follow_rolling(ctx, &fresh, &planned.plan).await,
             Strategy::OnDelete => roll_all(ctx, &fresh, self.args.evict).await,
+        };
+        match ending.error {
+            None => forget(ctx, &planned.plan.name, ending).await,
+            Some(_) => ending,
         }
     }
 }
@@ -158,4 +192,26 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Ending {
         run.replaced.len()
     );
     run.ending(done)
+}
+
+/// The restart annotation of the set's template.
+fn template_restarted_at(set: &k8s_openapi::api::apps::v1::StatefulSet) -> Option<&str> {
+    let template = set.spec.as_ref()?.template.metadata.as_ref()?;
+    template
+        .annotations
+        .as_ref()?
+        .get(RESTARTED_AT)
+        .map(String::as_str)
+}
+
+/// The restart is done: its record goes.
+async fn forget(ctx: &Context, set: &str, ending: Ending) -> Ending {
+    let forget = Write::Record {
+        set: set.to_string(),
+        record: None,
+    };
+    match write::apply(ctx, &forget, false).await {
+        Ok(_) => ending,
+        Err(err) => Ending::failed(err, ending.pods),
+    }
 }

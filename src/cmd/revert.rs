@@ -13,7 +13,8 @@ use crate::engine::replace;
 use crate::engine::write::{self, PodRemoval, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
-use crate::model::revert::{Purpose, RevertPlan, plan_revert};
+use crate::model::record::{self, Record};
+use crate::model::revert::{Purpose, RevertPlan, plan_revert, plan_revert_resumed};
 use crate::model::roll::{Method, plan_roll};
 use crate::model::set::Strategy;
 use crate::model::snapshot::SetSnapshot;
@@ -26,6 +27,7 @@ pub async fn run_abort(ctx: &Context, args: &AbortArgs) -> Result<()> {
     let mut command = Revert {
         name: &args.name,
         purpose: Purpose::Abort,
+        resumed: false,
     };
     run(ctx, &mut command, args.dry_run, args.no_wait).await
 }
@@ -35,6 +37,7 @@ pub async fn run_undo(ctx: &Context, args: &UndoArgs) -> Result<()> {
     let mut command = Revert {
         name: &args.name,
         purpose: Purpose::Undo(args.to_revision),
+        resumed: false,
     };
     run(ctx, &mut command, args.dry_run, args.no_wait).await
 }
@@ -46,6 +49,8 @@ async fn run(ctx: &Context, command: &mut Revert<'_>, dry_run: bool, no_wait: bo
 struct Revert<'a> {
     name: &'a str,
     purpose: Purpose,
+    /// The template was restored by an earlier run of this command (its record says so).
+    resumed: bool,
 }
 
 impl Revert<'_> {
@@ -67,10 +72,34 @@ impl Guided for Revert<'_> {
         }
     }
 
+    fn set_name(&self) -> &str {
+        self.name
+    }
+
+    fn command_line(&self) -> String {
+        match self.purpose {
+            Purpose::Abort => format!("kubectl sts abort {}", self.name),
+            Purpose::Undo(None) => format!("kubectl sts undo {}", self.name),
+            Purpose::Undo(Some(n)) => format!("kubectl sts undo {} --to-revision {n}", self.name),
+        }
+    }
+
+    /// A revert this command recorded earlier (the template restored) goes on from there.
     async fn read(&mut self, ctx: &Context) -> Result<Read<RevertPlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
+        let recorded = record::on_set(&snap.set).filter(|r| r.command == self.command_line());
+        self.resumed = recorded.is_some();
+        let plan = match recorded {
+            Some(record) => {
+                let to = record.data["to_revision"].as_str().unwrap_or_default();
+                let partition = record.data["restore_partition"].as_i64().map(|p| p as i32);
+                let ends = record.data["ends_rollout"].as_bool().unwrap_or(true);
+                plan_revert_resumed(&snap, to, partition, ends)
+            }
+            None => plan_revert(&snap, self.purpose),
+        };
         Ok(Read {
-            plan: plan_revert(&snap, self.purpose),
+            plan,
             set: Some(snap.set),
         })
     }
@@ -106,15 +135,27 @@ impl Guided for Revert<'_> {
         )
     }
 
+    /// The stored template and the record of the revert, in one write (none when resuming).
     fn writes(&self, planned: &Planned<RevertPlan>) -> Vec<Write> {
-        let rv = planned
-            .set
-            .as_ref()
-            .and_then(|s| s.metadata.resource_version.clone());
+        let (Some(set), false) = (planned.set.as_ref(), self.resumed) else {
+            return Vec::new();
+        };
+        let plan = &planned.plan;
+        let record = Record {
+            command: self.command_line(),
+            step: "template-restored".into(),
+            started: k8s_openapi::jiff::Timestamp::now().to_string(),
+            data: serde_json::json!({
+                "to_revision": plan.to_revision.name,
+                "restore_partition": plan.restore_partition,
+                "ends_rollout": plan.ends_rollout,
+            }),
+        };
         vec![Write::RestoreTemplate {
-            set: planned.plan.name.clone(),
-            resource_version: rv.unwrap_or_default(),
-            template: planned.plan.template.clone(),
+            set: plan.name.clone(),
+            resource_version: set.metadata.resource_version.clone().unwrap_or_default(),
+            template: plan.template.clone(),
+            record: Some(record),
         }]
     }
 
@@ -212,17 +253,20 @@ async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Endi
     followed.ending(done)
 }
 
-/// The partition from before the rollout (abort) and the records removed, unless the set is
-/// left in a staged rollout of the restored template.
+/// The partition from before the rollout (abort) and the records removed (the rollout's
+/// unless the set is left in a staged rollout of the restored template; the revert's always).
 async fn end_rollout(ctx: &Context, plan: &RevertPlan) -> Result<()> {
-    if plan.restore_partition.is_none() && !plan.ends_rollout {
-        return Ok(());
-    }
-    let records = Write::EndRollout {
-        set: plan.name.clone(),
-        partition: plan.restore_partition,
+    let end = match plan.restore_partition.is_some() || plan.ends_rollout {
+        true => Write::EndRollout {
+            set: plan.name.clone(),
+            partition: plan.restore_partition,
+        },
+        false => Write::Record {
+            set: plan.name.clone(),
+            record: None,
+        },
     };
-    write::apply(ctx, &records, false).await?;
+    write::apply(ctx, &end, false).await?;
     if let Some(partition) = plan.restore_partition {
         eprintln!(
             "partition of statefulset {}/{} back to {partition}",

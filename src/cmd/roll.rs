@@ -36,6 +36,14 @@ impl Guided for Roll<'_> {
         "RollResult"
     }
 
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts roll {}", self.args.name)
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<RollPlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
         let method = if self.args.evict {

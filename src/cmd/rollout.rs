@@ -93,6 +93,22 @@ impl Guided for Staging<'_> {
         }
     }
 
+    fn set_name(&self) -> &str {
+        self.name
+    }
+
+    fn command_line(&self) -> String {
+        let images: Vec<String> = self
+            .images
+            .iter()
+            .map(|(c, i)| format!("--image {c}={i}"))
+            .collect();
+        match self.kind {
+            Kind::Rollout(_) => format!("kubectl sts rollout {} {}", self.name, images.join(" ")),
+            Kind::Canary(_) => format!("kubectl sts canary {} {}", self.name, images.join(" ")),
+        }
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<RolloutPlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
         let partition = self.partition(&snap)?;

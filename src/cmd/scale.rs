@@ -42,6 +42,14 @@ impl Guided for Scale<'_> {
         "ScaleResult"
     }
 
+    fn set_name(&self) -> &str {
+        self.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts scale {} --replicas {}", self.name, self.replicas)
+    }
+
     async fn read(&mut self, ctx: &Context) -> Result<Read<ScalePlan>> {
         let snap = planning_snapshot(ctx, self.name).await?;
         if self.budgets.is_none() {

@@ -23,6 +23,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::error::{StsError, is_conflict};
+use crate::model::record;
 use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
 use crate::output::prompt::{confirm, confirm_by_typing};
 use crate::output::write_document;
@@ -131,6 +132,12 @@ pub trait Guided {
 
     /// The document's kind (`ScaleResult`, …).
     fn kind(&self) -> &'static str;
+
+    /// The set the command is about.
+    fn set_name(&self) -> &str;
+
+    /// The command as the user types it to run (or finish) it again: what a record names.
+    fn command_line(&self) -> String;
 
     /// Reads the cluster and plans; called again after a conflict.
     async fn read(&mut self, ctx: &Context) -> Result<Read<Self::Plan>>;
@@ -248,9 +255,12 @@ async fn prepare<G: Guided>(ctx: &Context, command: &mut G, planned: &mut Planne
 }
 
 /// Reads and plans: a set being deleted is refused first (unless the command resumes one),
-/// then a plan that cannot be made is bad input.
+/// then a step another command left in flight (its record names the command that finishes
+/// it), then a plan that cannot be made is bad input.
 async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Plan>> {
-    let read = command.read(ctx).await?;
+    let name = command.set_name().to_string();
+    let (read, beside) = tokio::join!(command.read(ctx), crate::fetch::record_beside(ctx, &name));
+    let read = read?;
     if let Some(set) = read
         .set
         .as_ref()
@@ -258,6 +268,15 @@ async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Pl
         && !command.takes_a_set_being_deleted()
     {
         return Err(being_deleted(set));
+    }
+    let pending = read
+        .set
+        .as_ref()
+        .and_then(record::on_set)
+        .or(beside?.map(|(r, _)| r));
+    let whose = format!("statefulset {}/{name}", ctx.namespace);
+    if let Some(refused) = pending.and_then(|r| record::refusal(&whose, &r, &command.command_line())) {
+        return Err(StsError::BadInput(refused).into());
     }
     Ok(Planned {
         plan: read.plan.map_err(StsError::BadInput)?,

@@ -7,7 +7,7 @@
 use anyhow::Result;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod};
 use kube::api::{
     Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions, PropagationPolicy,
 };
@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::context::Context;
 use crate::error::{ApiCall, describe_kube_error};
+use crate::model::record::{IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE};
 use crate::preflight::{self, Need};
 
@@ -48,16 +49,29 @@ pub enum Write {
         set: String,
         resource_version: String,
         template: Value,
+        record: Option<Record>,
     },
-    /// A template annotation (`kubectl.kubernetes.io/restartedAt`), at the set's
-    /// resourceVersion.
+    /// A template annotation (`kubectl.kubernetes.io/restartedAt`), with the record of the
+    /// step, at the set's resourceVersion.
     AnnotateTemplate {
         set: String,
         resource_version: String,
         key: String,
         value: String,
+        record: Option<Record>,
     },
-    /// The rollout is over: its records removed, and the partition put back when given.
+    /// The record of a step in flight on the set (`None` removes it).
+    Record { set: String, record: Option<Record> },
+    /// The record beside the set, with its manifest, for steps in which the set goes away.
+    RecordBeside {
+        set: String,
+        record: Record,
+        manifest: Option<String>,
+    },
+    /// The record beside the set removed.
+    ForgetBeside { set: String },
+    /// The rollout is over: its records (and the step in flight) removed, and the partition
+    /// put back when given.
     EndRollout { set: String, partition: Option<i32> },
     /// A pod deleted while it has this uid.
     DeletePod { pod: String, uid: String },
@@ -120,7 +134,10 @@ impl Write {
             | Write::StageTemplate { .. }
             | Write::RestoreTemplate { .. }
             | Write::AnnotateTemplate { .. }
+            | Write::Record { .. }
             | Write::EndRollout { .. } => preflight::PATCH_SETS,
+            Write::RecordBeside { .. } => preflight::CREATE_CONFIGMAPS,
+            Write::ForgetBeside { .. } => preflight::DELETE_CONFIGMAPS,
             Write::DeletePod { .. } => preflight::DELETE_PODS,
             Write::EvictPod { .. } => preflight::EVICT_PODS,
             Write::DeleteSet { .. } => preflight::DELETE_SETS,
@@ -167,11 +184,41 @@ pub async fn apply(ctx: &Context, write: &Write, dry_run: bool) -> Result<Effect
             Effect::Written(None)
         }
         Write::CreateSet(sts) => written(create_set(ctx, sts, dry_run).await?),
+        Write::RecordBeside {
+            set,
+            record,
+            manifest,
+        } => {
+            record_beside(ctx, set, record, manifest.as_deref(), dry_run).await?;
+            Effect::Written(None)
+        }
+        Write::ForgetBeside { set } => {
+            let name = record_map_name(set);
+            let preconditions = Preconditions::default();
+            delete_object::<ConfigMap>(
+                ctx,
+                "configmaps",
+                &name,
+                preconditions,
+                PropagationPolicy::Background,
+                dry_run,
+            )
+            .await?;
+            Effect::Deleted
+        }
         patch => {
             let (set, body) = set_patch(patch);
             written(patch_set(ctx, set, &body, dry_run).await?)
         }
     })
+}
+
+/// `metadata` with the record of the step in its annotation.
+fn with_record(mut metadata: Value, record: Option<&Record>) -> Value {
+    if let Some(record) = record {
+        metadata["annotations"] = json!({IN_FLIGHT: serde_json::to_string(record).unwrap_or_default()});
+    }
+    metadata
 }
 
 /// The patch of a write to the set itself.
@@ -206,12 +253,14 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             set,
             resource_version,
             template,
+            record,
         } => {
             let mut template = template.clone();
             template["$patch"] = json!("replace");
+            let metadata = with_record(at(resource_version), record.as_ref());
             (
                 set,
-                Patch::Strategic(json!({"metadata": at(resource_version), "spec": {"template": template}})),
+                Patch::Strategic(json!({"metadata": metadata, "spec": {"template": template}})),
             )
         }
         Write::AnnotateTemplate {
@@ -219,14 +268,26 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             resource_version,
             key,
             value,
+            record,
         } => (
             set,
-            Patch::Strategic(json!({"metadata": at(resource_version),
-                "spec": {"template": {"metadata": {"annotations": {key: value}}}}})),
+            Patch::Strategic(
+                json!({"metadata": with_record(at(resource_version), record.as_ref()),
+                "spec": {"template": {"metadata": {"annotations": {key: value}}}}}),
+            ),
         ),
+        Write::Record { set, record } => {
+            let text = record
+                .as_ref()
+                .map(|r| json!(serde_json::to_string(r).unwrap_or_default()));
+            (
+                set,
+                Patch::Merge(json!({"metadata": {"annotations": {IN_FLIGHT: text}}})),
+            )
+        }
         Write::EndRollout { set, partition } => {
-            let mut patch =
-                json!({"metadata": {"annotations": {PARTITION_BEFORE: null, REVISION_BEFORE: null}}});
+            let annotations = json!({PARTITION_BEFORE: null, REVISION_BEFORE: null, IN_FLIGHT: null});
+            let mut patch = json!({"metadata": {"annotations": annotations}});
             if let Some(partition) = partition {
                 patch["spec"] = json!({"updateStrategy": {"rollingUpdate": {"partition": partition}}});
             }
@@ -446,4 +507,47 @@ async fn create_set(ctx: &Context, sts: &StatefulSet, dry_run: bool) -> Result<S
         ..PostParams::default()
     };
     ctx.call(call, || api.create(&params, sts)).await
+}
+
+/// Creates (or, when it exists, replaces the data of) the ConfigMap recording a step of set
+/// `set`: owned by nobody, so that it survives the set.
+async fn record_beside(
+    ctx: &Context,
+    set: &str,
+    record: &Record,
+    manifest: Option<&str>,
+    dry_run: bool,
+) -> Result<()> {
+    let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let name = record_map_name(set);
+    let mut data = std::collections::BTreeMap::new();
+    data.insert(RECORD_KEY.to_string(), serde_json::to_string(record)?);
+    if let Some(manifest) = manifest {
+        data.insert(MANIFEST_KEY.to_string(), manifest.to_string());
+    }
+    let map = ConfigMap {
+        metadata: kube::api::ObjectMeta {
+            name: Some(name.clone()),
+            labels: Some([(RECORD_LABEL.to_string(), set.to_string())].into()),
+            ..Default::default()
+        },
+        data: Some(data.clone()),
+        ..Default::default()
+    };
+    let params = PostParams {
+        dry_run,
+        ..PostParams::default()
+    };
+    let call = ApiCall::on("create", "configmaps", &ctx.namespace, &name);
+    match ctx.answer(call, || api.create(&params, &map)).await? {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 409 => {
+            let call = ApiCall::on("patch", "configmaps", &ctx.namespace, &name);
+            let patch = Patch::Merge(json!({"data": data}));
+            let params = patch_params(dry_run);
+            ctx.call(call, || api.patch(&name, &params, &patch)).await?;
+            Ok(())
+        }
+        Err(err) => Err(describe_kube_error(&err, call, &ctx.target)),
+    }
 }

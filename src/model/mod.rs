@@ -12,6 +12,7 @@ pub mod list;
 pub mod manifest;
 pub mod progress;
 pub mod quantity;
+pub mod record;
 pub mod resize;
 pub mod resolution;
 pub mod restart;

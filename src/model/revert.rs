@@ -111,6 +111,47 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, S
     })
 }
 
+/// The plan of a revert an earlier run recorded after restoring the template: back to
+/// revision `to`, the pods left behind deleted, every pod awaited, then the partition
+/// `restore_partition` (when given) and the rollout's records.
+pub fn plan_revert_resumed(
+    snap: &SetSnapshot,
+    to: &str,
+    restore_partition: Option<i32>,
+    ends_rollout: bool,
+) -> Result<RevertPlan, String> {
+    let target = snap
+        .revisions
+        .iter()
+        .find(|r| r.metadata.name.as_deref() == Some(to))
+        .ok_or_else(|| {
+            format!(
+                "revision {to} of statefulset {}/{} no longer exists",
+                snap.namespace(),
+                snap.name()
+            )
+        })?;
+    let strategy = set::strategy(&snap.set);
+    let (delete_pods, roll_pods) = match strategy {
+        Strategy::RollingUpdate => (forced_rollback(snap, to), Vec::new()),
+        Strategy::OnDelete => (Vec::new(), off_target(snap, to)),
+    };
+    Ok(RevertPlan {
+        namespace: snap.namespace().to_string(),
+        name: snap.name().to_string(),
+        strategy,
+        to_revision: summarize(to, &snap.revisions),
+        from_revision: None,
+        template: stored_template(target).unwrap_or_default(),
+        delete_pods,
+        roll_pods,
+        restore_partition,
+        awaited: set::ordinals(&snap.set).rev().collect(),
+        ends_rollout,
+        notes: vec![format!("resuming: the template is back on {to} already")],
+    })
+}
+
 /// The update revision of a rollout staged through the partition (RollingUpdate with a
 /// partition above 0) or recorded by `rollout` (OnDelete), while pods still have to move.
 fn staged_rollout_in_flight(snap: &SetSnapshot) -> Option<String> {

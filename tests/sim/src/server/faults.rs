@@ -49,6 +49,12 @@ pub(super) async fn layer(State(app): State<App>, req: Request, next: Next) -> R
     };
     let mut entry = described.entry.clone();
     entry.fault = Some(action.name().to_string());
+    if action == Action::Hang {
+        app.log.push(entry);
+        let mut cleared = app.faults.cleared();
+        let _ = cleared.changed().await;
+        return error(&ApiError::service_unavailable());
+    }
     if action == Action::Close {
         app.log.push(entry);
         match parts.extensions.get::<Connection>() {
