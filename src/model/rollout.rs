@@ -309,10 +309,22 @@ pub fn effective_partition(snap: &SetSnapshot, update: &str) -> i32 {
 pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, String> {
     let set = &snap.set;
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
-    let Some(update) = in_flight(snap) else {
-        return Err(format!(
-            "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
-        ));
+    let recorded = set
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(PARTITION_BEFORE));
+    let update = match in_flight(snap) {
+        Some(update) => update,
+        // A promotion to 0 interrupted after its write: every pod is there, the records are not.
+        None if recorded && matches!(to, PromoteTo::Full | PromoteTo::Partition(0)) => {
+            set::update_revision(set).unwrap_or_default().to_string()
+        }
+        None => {
+            return Err(format!(
+                "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
+            ));
+        }
     };
     let current = effective_partition(snap, &update);
     let target = match to {
