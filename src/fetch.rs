@@ -13,6 +13,7 @@ use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
+use crate::model::orphans::{self, Orphaned, POD_NAME_LABEL};
 use crate::model::record::{self, Record, record_map_name};
 use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
@@ -250,4 +251,30 @@ pub async fn record_beside(ctx: &Context, name: &str) -> Result<Option<(Record, 
         Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
         Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
     }
+}
+
+/// What a set named `name` that does not exist left: its pods without a set, its claims, the
+/// record of a step in flight (three requests at once, asked only when the set is missing).
+pub async fn orphaned(ctx: &Context, name: &str) -> Result<Option<Orphaned>> {
+    let ns = ctx.namespace.as_str();
+    let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
+    let by_label = ListParams::default().labels(POD_NAME_LABEL);
+    let everything = ListParams::default();
+    let maps_api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), ns);
+    let map_name = record_map_name(name);
+    let map_call = ApiCall::on("get", "configmaps", ns, &map_name);
+    let (pods, claims, map) = tokio::try_join!(
+        ctx.call(list_call("pods", ns), || pods_api.list(&by_label)),
+        ctx.call(list_call("persistentvolumeclaims", ns), || claims_api
+            .list(&everything)),
+        ctx.call(map_call, || maps_api.get_opt(&map_name)),
+    )?;
+    Ok(orphans::orphaned(
+        ns,
+        name,
+        &pods.items,
+        &claims.items,
+        map.as_ref(),
+    ))
 }

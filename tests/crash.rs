@@ -349,3 +349,70 @@ fn claims_resize_and_prune() {
         args: &["pvc", "web", "--prune"],
     });
 }
+
+#[test]
+fn a_name_whose_set_is_gone_tells_what_it_left_and_how_to_finish() {
+    let cluster = web_cluster();
+    let args = args_for(
+        &cluster,
+        &Case {
+            setup: web_cluster,
+            args: &["pvc", "resize", "web", "--template", "www", "--size", "2Gi"],
+        },
+    );
+    // Held at the create that follows the orphan delete, then killed.
+    let hang = Fault::Hang {
+        after: 1,
+        resource: Some("statefulsets".into()),
+    };
+    cluster.sim.faults().inject(hang).unwrap();
+    let mut child = spawn(&cluster, &args);
+    cluster.wait_for("the create to be held", Duration::from_secs(60), |c| {
+        c.sim
+            .log
+            .entries()
+            .iter()
+            .any(|e| e.fault.as_deref() == Some("hang"))
+    });
+    child.kill().ok();
+    child.wait().unwrap();
+    cluster.sim.faults().inject(Fault::Clear).unwrap();
+    assert!(cluster.get(&resources::STATEFULSETS, "web").is_none());
+
+    for read in [&["status", "web"][..], &["pvc", "web"][..]] {
+        let output = cluster.sts().args(read).output().unwrap();
+        let (out, err) = (common::stdout_of(&output), common::stderr_of(&output));
+        assert_eq!(output.status.code(), Some(1), "{read:?}: {err}");
+        assert!(
+            out.contains("left 3 pod(s) running without a set and 3 claim(s)"),
+            "{out}"
+        );
+        assert!(out.contains("web-0") && out.contains("www-web-2"), "{out}");
+        assert!(
+            out.contains("In flight: `kubectl sts pvc resize web --template www --size 2Gi"),
+            "{out}"
+        );
+        assert!(err.contains("run it again to finish"), "{err}");
+    }
+    let list = common::stdout_of(&cluster.sts().arg("list").output().unwrap());
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("web ") && l.contains("orphaned")),
+        "{list}"
+    );
+    let refused = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        common::stderr_of(&refused).contains("has a step in flight"),
+        "{}",
+        common::stderr_of(&refused)
+    );
+
+    run_ok(&cluster, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        cluster.statefulset("web")["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+        "2Gi"
+    );
+    let list = common::stdout_of(&cluster.sts().arg("list").output().unwrap());
+    assert!(!list.contains("orphaned"), "{list}");
+}

@@ -1,5 +1,6 @@
 //! One file per command: validate the arguments, fetch a snapshot, plan (in `model`),
-//! confirm, apply, report. This module only dispatches.
+//! confirm, apply, report. This module dispatches, and answers for the read commands when the
+//! set they ask about is gone but left pods, claims or a record behind.
 
 pub mod completion;
 pub mod delete;
@@ -83,4 +84,32 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         },
         Command::Completion(_) | Command::Man(_) => unreachable!("answered without a cluster"),
     }
+}
+
+/// For `status` and `pvc` on a set that is not found: what it left under its name, if
+/// anything (pods without a set, claims, a step in flight), shown before the error.
+pub(crate) async fn left_behind(ctx: &Context, name: &str, not_found: anyhow::Error) -> anyhow::Error {
+    let left = match crate::fetch::orphaned(ctx, name).await {
+        Ok(Some(left)) => left,
+        Ok(None) => return not_found,
+        Err(err) => return err,
+    };
+    let mut out = std::io::stdout().lock();
+    let printed = match ctx.output {
+        crate::cli::OutputFormat::Table => {
+            crate::output::orphans::write_orphaned(&mut out, &left, crate::output::Style::for_stdout())
+        }
+        format => crate::output::write_document(&mut out, format, &left),
+    };
+    if let Err(err) = printed.and_then(|()| Ok(std::io::Write::flush(&mut out)?)) {
+        return err;
+    }
+    anyhow::anyhow!(
+        "statefulset {}/{} not found; it left {} pod(s) and {} claim(s) (listed above): {}",
+        ctx.namespace,
+        name,
+        left.pods.len(),
+        left.claims.len(),
+        left.next
+    )
 }

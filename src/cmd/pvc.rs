@@ -11,7 +11,7 @@ use crate::cli::{OutputFormat, PvcArgs};
 use crate::context::Context;
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone};
-use crate::error::StsError;
+use crate::error::{StsError, is_not_found};
 use crate::fetch;
 use crate::model::claims::{ClaimsReport, PrunePlan, claims_report, plan_prune};
 use crate::model::step::PodOutcome;
@@ -21,7 +21,10 @@ use crate::output::{Style, write_document};
 /// Shows the claims, and prunes leftovers with `--prune`.
 pub async fn run(ctx: &Context, args: &PvcArgs) -> Result<()> {
     let name = args.name.as_deref().unwrap_or_default();
-    let (sts, storage) = fetch::set_storage(ctx, name).await?;
+    let (sts, storage) = match fetch::set_storage(ctx, name).await {
+        Err(err) if is_not_found(&err) => return Err(super::left_behind(ctx, name, err).await),
+        other => other?,
+    };
     let report = claims_report(&sts, &storage);
     if ctx.output == OutputFormat::Table || !args.prune {
         print_report(ctx, &report)?;

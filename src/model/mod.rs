@@ -10,6 +10,7 @@ pub mod health;
 pub mod history;
 pub mod list;
 pub mod manifest;
+pub mod orphans;
 pub mod progress;
 pub mod quantity;
 pub mod record;

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod delete;
 pub mod dns;
 pub mod list;
+pub mod orphans;
 pub mod progress;
 pub mod prompt;
 pub mod resize;
