@@ -151,7 +151,7 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
     assert_eq!(
         writes,
         [
-            "PATCH /apis/apps/v1/namespaces/default/statefulsets/web/scale",
+            "PATCH /apis/apps/v1/namespaces/default/statefulsets/web",
             "DELETE /apis/apps/v1/namespaces/default/statefulsets/web"
         ],
         "scale to 0, then one delete: the controller removes the pods"
@@ -368,7 +368,7 @@ fn a_conflict_on_the_scale_write_is_replanned_and_the_same_plan_goes_on() {
         .log
         .mutating()
         .iter()
-        .filter(|r| r.subresource.as_deref() == Some("scale"))
+        .filter(|r| r.verb == "patch" && r.resource == "statefulsets")
         .map(|r| r.status)
         .collect();
     assert_eq!(scale_writes, [409, 200], "re-read, re-planned, written again");

@@ -154,10 +154,16 @@ impl Guided for Delete<'_> {
     fn writes(&self, planned: &Planned<DeletePlan>) -> Vec<Write> {
         let scales = planned.plan.has(|s| matches!(s, DeleteStep::ScaleToZero { .. }));
         match (&planned.set, scales) {
-            (Some(sts), true) => vec![Write::Scale {
+            (Some(sts), true) => vec![Write::ScaleRecorded {
                 set: planned.plan.name.clone(),
                 resource_version: sts.metadata.resource_version.clone().unwrap_or_default(),
                 replicas: 0,
+                record: Record {
+                    command: self.command_line(),
+                    step: "teardown".into(),
+                    started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                    data: serde_json::Value::Null,
+                },
             }],
             _ => Vec::new(),
         }

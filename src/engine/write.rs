@@ -28,6 +28,14 @@ pub enum Write {
         resource_version: String,
         replicas: i32,
     },
+    /// `spec.replicas` with the record of the step, in one patch of the set at its
+    /// resourceVersion (the scale subresource carries no annotation).
+    ScaleRecorded {
+        set: String,
+        resource_version: String,
+        replicas: i32,
+        record: Record,
+    },
     /// The partition, at the set's resourceVersion.
     SetPartition {
         set: String,
@@ -131,6 +139,7 @@ impl Write {
         match self {
             Write::Scale { .. } => preflight::SCALE_SETS,
             Write::SetPartition { .. }
+            | Write::ScaleRecorded { .. }
             | Write::StageTemplate { .. }
             | Write::RestoreTemplate { .. }
             | Write::AnnotateTemplate { .. }
@@ -274,6 +283,18 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             Patch::Strategic(
                 json!({"metadata": with_record(at(resource_version), record.as_ref()),
                 "spec": {"template": {"metadata": {"annotations": {key: value}}}}}),
+            ),
+        ),
+        Write::ScaleRecorded {
+            set,
+            resource_version,
+            replicas,
+            record,
+        } => (
+            set,
+            Patch::Merge(
+                json!({"metadata": with_record(at(resource_version), Some(record)),
+                "spec": {"replicas": replicas}}),
             ),
         ),
         Write::Record { set, record } => {
