@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::Cluster;
-use common::setup::{run_ok, set_image, web_cluster, zk_cluster};
+use common::setup::{run_ok, set_image, staged_cluster, web_cluster, zk_cluster};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
 use sts_sim::resources;
@@ -224,23 +224,6 @@ fn check(case: Case) {
     }
 }
 
-fn web_staged() -> Cluster {
-    let cluster = web_cluster();
-    run_ok(
-        &cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
-    cluster
-}
-
 fn web_rolled_out() -> Cluster {
     let cluster = web_cluster();
     run_ok(
@@ -297,11 +280,11 @@ fn scale_rollout_and_canary() {
 #[test]
 fn promote_abort_and_undo() {
     check(Case {
-        setup: web_staged,
+        setup: staged_cluster,
         args: &["promote", "web", "--full"],
     });
     check(Case {
-        setup: web_staged,
+        setup: staged_cluster,
         args: &["abort", "web"],
     });
     check(Case {

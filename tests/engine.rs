@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::setup::{run_ok, set_image, web_cluster as web, zk_cluster as zk};
+use common::setup::{run_ok, set_image, staged_cluster, web_cluster as web, zk_cluster as zk};
 use common::{Cluster, stderr_of};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
@@ -23,19 +23,7 @@ fn document(cluster: &Cluster, args: &[&str]) -> (Option<i32>, Value, String) {
 
 #[test]
 fn every_mutating_command_refuses_a_set_being_deleted_and_writes_nothing() {
-    let cluster = web();
-    run_ok(
-        &cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
+    let cluster = staged_cluster();
     common::patch(
         &cluster,
         &resources::STATEFULSETS,
@@ -174,19 +162,7 @@ fn a_permission_withdrawn_mid_way_ends_each_command_as_failed_naming_the_request
 
 #[test]
 fn a_storm_of_conflicts_ends_each_command_after_bounded_re_plans() {
-    let cluster = web();
-    run_ok(
-        &cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
+    let cluster = staged_cluster();
     cluster.sim.faults().inject(Fault::conflict(10_000)).unwrap();
     let commands: [&[&str]; 5] = [
         &["scale", "web", "--replicas", "4"],

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::pty::Terminal;
-use common::setup::{partition, run_ok, web_cluster as web};
+use common::setup::{partition, run_ok, staged_cluster, web_cluster as web};
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
@@ -177,19 +177,7 @@ fn a_refused_connection_is_reported_at_once_in_words() {
 
 #[test]
 fn a_rollout_of_the_same_images_with_another_partition_points_to_promote_without_a_plan() {
-    let cluster = web();
-    run_ok(
-        &cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
+    let cluster = staged_cluster();
     cluster.sim.log.clear();
     let output = cluster
         .sts()

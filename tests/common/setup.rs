@@ -29,6 +29,24 @@ pub fn zk_cluster() -> Cluster {
     ready_cluster("zk.yaml", "zk", 3)
 }
 
+/// The web fixture with nginx:1.26 staged at partition 2: web-2 moved, web-0 and web-1 not.
+pub fn staged_cluster() -> Cluster {
+    let cluster = web_cluster();
+    run_ok(
+        &cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--partition",
+            "2",
+            "--yes",
+        ],
+    );
+    cluster
+}
+
 /// Runs the binary and asserts it succeeded.
 pub fn run_ok(cluster: &Cluster, args: &[&str]) -> Output {
     let output = cluster.sts().args(args).output().unwrap();
