@@ -399,3 +399,50 @@ fn a_name_whose_set_is_gone_tells_what_it_left_and_how_to_finish() {
     let list = common::stdout_of(&cluster.sts().arg("list").output().unwrap());
     assert!(!list.contains("orphaned"), "{list}");
 }
+
+#[test]
+fn status_names_a_step_in_flight_on_the_set() {
+    let cluster = zk_cluster();
+    let args = args_for(
+        &cluster,
+        &Case {
+            setup: zk_cluster,
+            args: &["restart", "zk"],
+        },
+    );
+    cluster
+        .sim
+        .faults()
+        .inject(Fault::Hang {
+            after: 1,
+            resource: None,
+        })
+        .unwrap();
+    let mut child = spawn(&cluster, &args);
+    cluster.wait_for("the second write to be held", Duration::from_secs(60), |c| {
+        c.sim
+            .log
+            .entries()
+            .iter()
+            .any(|e| e.fault.as_deref() == Some("hang"))
+    });
+    child.kill().ok();
+    child.wait().unwrap();
+    cluster.sim.faults().inject(Fault::Clear).unwrap();
+    let status = common::stdout_of(&run_ok(&cluster, &["status", "zk"]));
+    assert!(
+        status.contains("In flight: `kubectl sts restart zk` (step restart"),
+        "{status}"
+    );
+    let refused = cluster
+        .sts()
+        .args(["scale", "zk", "--replicas", "4", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        common::stderr_of(&refused).contains("run `kubectl sts restart zk` to finish it first"),
+        "{}",
+        common::stderr_of(&refused)
+    );
+}

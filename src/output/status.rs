@@ -30,6 +30,9 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
     if let Some(hint) = &report.progress.hint {
         writeln!(out, "Hint:      {hint}")?;
     }
+    if let Some(record) = &report.in_flight {
+        writeln!(out, "In flight: {}: re-run it to finish", record.describe())?;
+    }
     Ok(())
 }
 
