@@ -2,7 +2,7 @@ package main
 
 // What a fresh cluster needs before the tests use it: the test user may edit everything in
 // every namespace, the viewer may read it; both may read the cluster-scoped objects the tool
-// shows (nodes, volumes, storage classes, node leases).
+// shows (nodes, volumes, storage classes, node leases); namespace default has its service account.
 
 import (
 	"bytes"
@@ -33,6 +33,9 @@ func bootstrap(client *http.Client, server string) error {
 		{rbac + "clusterrolebindings", binding("sts-testers-read", "sts-test-cluster-reader", "sts-testers")},
 		{rbac + "clusterrolebindings", binding("sts-viewers-view", "view", "sts-viewers")},
 		{rbac + "clusterrolebindings", binding("sts-viewers-read", "sts-test-cluster-reader", "sts-viewers")},
+		// Pods need their namespace's default service account; the controller manager makes it
+		// only seconds after it starts, so the one of "default" is made here.
+		{"/api/v1/namespaces/default/serviceaccounts", `{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}}`},
 	}
 	for _, o := range objects {
 		resp, err := client.Post(server+o[0], "application/json", bytes.NewBufferString(o[1]))

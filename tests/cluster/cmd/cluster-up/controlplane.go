@@ -41,7 +41,9 @@ func (cp *controlPlane) up() error {
 	cp.configs = map[string]string{}
 	users := map[string][2]string{
 		"test-user": {"test-user", "sts-testers"}, "viewer": {"viewer", "sts-viewers"},
-		"controller-manager": {"system:kube-controller-manager", ""},
+		// One identity with every right for all controllers: a controller per service account
+		// (--use-service-account-credentials) costs seconds of start-up, each waiting for its token.
+		"controller-manager": {"system:kube-controller-manager", "system:masters"},
 		"scheduler":          {"system:kube-scheduler", ""},
 	}
 	cp.configs["admin"] = writeKubeconfig(cp.dir, "admin", cp.server, cp.ca, cp.admin)
@@ -99,7 +101,7 @@ func (cp *controlPlane) etcd() error {
 		"--listen-peer-urls="+peer, "--initial-advertise-peer-urls="+peer,
 		"--initial-cluster=test="+peer, "--unsafe-no-fsync", "--log-level=warn")
 	cp.configs["etcd"] = client
-	return waitHealthy(p, http.DefaultClient, client+"/health", 30*time.Second)
+	return waitHealthy(p, http.DefaultClient, client+"/health", "", 30*time.Second)
 }
 
 func (cp *controlPlane) apiserver(pki string) error {
@@ -117,7 +119,7 @@ func (cp *controlPlane) apiserver(pki string) error {
 		"--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged",
 		"--audit-log-path="+cp.path("audit.log"), "--audit-policy-file="+cp.path("audit-policy.yaml"))
 	delete(cp.configs, "etcd")
-	return waitHealthy(p, httpsClient(cp.ca, cp.admin), cp.server+"/readyz", 60*time.Second)
+	return waitHealthy(p, httpsClient(cp.ca, cp.admin), cp.server+"/readyz", "", 60*time.Second)
 }
 
 // componentArgs are the flags the controller manager and scheduler share.
@@ -130,20 +132,22 @@ func (cp *controlPlane) componentArgs(kubeconfig string, port int) []string {
 func (cp *controlPlane) controllerManager() error {
 	port := freePort()
 	args := append(cp.componentArgs(cp.configs["controller-manager"], port),
-		"--controllers=*,bootstrapsigner,tokencleaner", "--use-service-account-credentials",
+		"--controllers=*,bootstrapsigner,tokencleaner",
 		"--service-account-private-key-file="+cp.path("pki/sa.key"), "--root-ca-file="+cp.ca.certPath,
 		"--cluster-signing-cert-file="+cp.ca.certPath, "--cluster-signing-key-file="+cp.ca.keyPath,
 		"--node-monitor-period=1s", "--node-monitor-grace-period="+cp.nodeGrace.String(),
-		"--cert-dir="+cp.path("controller-manager"))
+		"--cert-dir="+cp.path("controller-manager"), "--authorization-always-allow-paths=/healthz,/readyz,/livez")
 	p := cp.launch("kube-controller-manager", args...)
-	return waitHealthy(p, httpsClient(nil, nil), fmt.Sprintf("https://127.0.0.1:%d/healthz", port), 60*time.Second)
+	// The controllers' health checks are listed once they have all been started.
+	url := fmt.Sprintf("https://127.0.0.1:%d/healthz?verbose", port)
+	return waitHealthy(p, httpsClient(nil, nil), url, "statefulset-controller ok", 60*time.Second)
 }
 
 func (cp *controlPlane) scheduler() error {
 	port := freePort()
 	args := append(cp.componentArgs(cp.configs["scheduler"], port), "--cert-dir="+cp.path("scheduler"))
 	p := cp.launch("kube-scheduler", args...)
-	return waitHealthy(p, httpsClient(nil, nil), fmt.Sprintf("https://127.0.0.1:%d/healthz", port), 60*time.Second)
+	return waitHealthy(p, httpsClient(nil, nil), fmt.Sprintf("https://127.0.0.1:%d/healthz", port), "", 60*time.Second)
 }
 
 const corefile = `.:%d {
@@ -166,7 +170,7 @@ func (cp *controlPlane) coredns() error {
 	conf := cp.path("Corefile")
 	must(os.WriteFile(conf, []byte(fmt.Sprintf(corefile, dns, health, ready, cp.configs["admin"])), 0o644))
 	p := cp.launch("coredns", "-conf", conf)
-	return waitHealthy(p, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/ready", ready), 60*time.Second)
+	return waitHealthy(p, http.DefaultClient, fmt.Sprintf("http://127.0.0.1:%d/ready", ready), "", 60*time.Second)
 }
 
 // down stops the components, last started first.

@@ -6,11 +6,13 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -67,8 +69,9 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// waitHealthy polls url (HTTPS with client, or plain HTTP) until it answers 200 or p exits.
-func waitHealthy(p *proc, client *http.Client, url string, timeout time.Duration) error {
+// waitHealthy polls url (HTTPS with client, or plain HTTP) until it answers 200 with a body
+// containing want, or p exits.
+func waitHealthy(p *proc, client *http.Client, url, want string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		if p.exited() {
@@ -76,8 +79,9 @@ func waitHealthy(p *proc, client *http.Client, url string, timeout time.Duration
 		}
 		resp, err := client.Get(url)
 		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK && strings.Contains(string(body), want) {
 				return nil
 			}
 		}

@@ -1,0 +1,261 @@
+//! The real backend of the harness (`STS_TEST_CLUSTER=real`): a control plane per test
+//! (`tests/cluster/build.sh` once, then `cluster-up`, stopped when the test's cluster is
+//! dropped, or with the test process) with the node stand-in; the harness reads and writes
+//! through the API as the admin, the tool runs as the test user.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use node_standin::{Config, NodeStandin};
+use serde_json::Value;
+use sts_sim::resources::{self, Resource};
+
+/// A running control plane with its nodes.
+pub struct ControlPlane {
+    /// What `cluster-up` wrote to `cluster.json`.
+    pub info: Value,
+    pub runtime: tokio::runtime::Runtime,
+    pub client: kube::Client,
+    pub standin: NodeStandin,
+    /// Holding its stdin open keeps `cluster-up` running; closing it stops the control plane.
+    launcher: Child,
+}
+
+static BINARIES: OnceLock<PathBuf> = OnceLock::new();
+
+/// The directory of the built components: `STS_CLUSTER_BIN`, or what the build script gives
+/// (building them the first time).
+fn binaries() -> &'static Path {
+    BINARIES.get_or_init(build)
+}
+
+fn build() -> PathBuf {
+    if let Some(dir) = std::env::var_os("STS_CLUSTER_BIN") {
+        return dir.into();
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/build.sh");
+    let out = Command::new(&script)
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
+    assert!(out.status.success(), "{} failed", script.display());
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+impl ControlPlane {
+    /// Brings up a control plane in `dir` and its nodes.
+    pub fn start(dir: &Path) -> ControlPlane {
+        let began = Instant::now();
+        let log = std::fs::File::create(dir.with_extension("log")).expect("launcher log");
+        let mut launcher = Command::new(binaries().join("cluster-up"))
+            .arg(format!("-dir={}", dir.display()))
+            .arg("-exit-on-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("cluster-up starts");
+        let stdout = launcher.stdout.take().expect("stdout");
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("ready ").map(str::to_string))
+            .unwrap_or_else(|| panic!("cluster-up failed: see {}/logs", dir.display()));
+        let info: Value =
+            serde_json::from_str(&std::fs::read_to_string(ready).expect("cluster.json")).expect("json");
+        let admin = PathBuf::from(info["kubeconfigs"]["admin"].as_str().expect("admin kubeconfig"));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let client = runtime
+            .block_on(node_standin::client_for(&admin))
+            .expect("admin client");
+        let standin = NodeStandin::start(&admin, Config::default()).expect("node stand-in starts");
+        let plane = ControlPlane {
+            info,
+            runtime,
+            client,
+            standin,
+            launcher,
+        };
+        plane.wait_for_default_account();
+        eprintln!("control plane and nodes ready in {:?}", began.elapsed());
+        plane
+    }
+
+    /// The kubeconfig of a user (`admin`, `test-user`, `viewer`).
+    pub fn kubeconfig(&self, user: &str) -> PathBuf {
+        PathBuf::from(self.info["kubeconfigs"][user].as_str().expect("kubeconfig"))
+    }
+
+    fn api(&self, res: &Resource, namespace: &str) -> Api<DynamicObject> {
+        let ar = ApiResource {
+            group: res.group.into(),
+            version: res.version.into(),
+            api_version: res.api_version(),
+            kind: res.kind.into(),
+            plural: res.plural.into(),
+        };
+        if res.namespaced {
+            Api::namespaced_with(self.client.clone(), namespace, &ar)
+        } else {
+            Api::all_with(self.client.clone(), &ar)
+        }
+    }
+
+    /// An object, if it exists.
+    pub fn get(&self, res: &Resource, namespace: &str, name: &str) -> Option<Value> {
+        let found = self
+            .runtime
+            .block_on(self.api(res, namespace).get_opt(name))
+            .expect("get");
+        found.map(|o| serde_json::to_value(o).expect("json"))
+    }
+
+    /// Every object of the kind in the namespace.
+    pub fn list(&self, res: &Resource, namespace: &str) -> Vec<Value> {
+        let list = self
+            .runtime
+            .block_on(self.api(res, namespace).list(&ListParams::default()))
+            .expect("list");
+        list.items
+            .into_iter()
+            .map(|o| serde_json::to_value(o).expect("json"))
+            .collect()
+    }
+
+    /// Creates the objects of a multi-document YAML text in the namespace.
+    pub fn apply_yaml(&self, namespace: &str, text: &str) {
+        let docs: Vec<Value> = serde_saphyr::from_multiple(text).expect("manifest is valid YAML");
+        for doc in docs.into_iter().filter(Value::is_object) {
+            let version = doc["apiVersion"].as_str().unwrap_or_default().to_string();
+            let kind = doc["kind"].as_str().unwrap_or_default().to_string();
+            let res = resources::by_kind(&version, &kind)
+                .unwrap_or_else(|| panic!("unknown kind {version} {kind}"));
+            let object: DynamicObject = serde_json::from_value(doc).expect("object");
+            self.runtime
+                .block_on(self.api(res, namespace).create(&PostParams::default(), &object))
+                .unwrap_or_else(|e| panic!("creating {kind}: {e}"));
+        }
+    }
+
+    /// Merge-patches an object.
+    pub fn merge_patch(&self, res: &Resource, namespace: &str, name: &str, patch: &Value) {
+        self.runtime
+            .block_on(
+                self.api(res, namespace)
+                    .patch(name, &PatchParams::default(), &Patch::Merge(patch)),
+            )
+            .unwrap_or_else(|e| panic!("patching {name}: {e}"));
+    }
+
+    /// Waits until the `default` service account exists (pods need it).
+    fn wait_for_default_account(&self) {
+        let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =
+            Api::namespaced(self.client.clone(), "default");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .runtime
+            .block_on(accounts.get_opt("default"))
+            .expect("get")
+            .is_none()
+        {
+            assert!(Instant::now() < deadline, "no default service account");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// A kubeconfig for `user` whose context's namespace is `namespace`.
+    pub fn kubeconfig_in(&self, user: &str, namespace: &str) -> String {
+        let text = std::fs::read_to_string(self.kubeconfig(user)).expect("kubeconfig");
+        text.replace(
+            "    namespace: default\n",
+            &format!("    namespace: {namespace}\n"),
+        )
+    }
+}
+
+impl Drop for ControlPlane {
+    /// Closes the launcher's stdin and waits until it has stopped every component.
+    fn drop(&mut self) {
+        self.standin.shutdown();
+        drop(self.launcher.stdin.take());
+        let _ = self.launcher.wait();
+    }
+}
+
+impl ControlPlane {
+    /// Feeds the changes of the namespace's pods to the observer, from now on.
+    pub(super) fn watch_pods(&self, namespace: &str, mut observer: super::Observer) {
+        use futures::StreamExt;
+        use kube::runtime::watcher::{self, Event};
+        let pods = self.api(&resources::PODS, namespace);
+        let known: std::collections::HashSet<String> = observer.state.keys().cloned().collect();
+        self.runtime.spawn(async move {
+            let mut known = known;
+            let mut stream = std::pin::pin!(watcher::watcher(pods, watcher::Config::default()));
+            while let Some(event) = stream.next().await {
+                let (change, pod) = match event {
+                    Ok(Event::Apply(pod) | Event::InitApply(pod)) => {
+                        let name = pod.metadata.name.clone().unwrap_or_default();
+                        let change = if known.insert(name) {
+                            super::Change::Added
+                        } else {
+                            super::Change::Modified
+                        };
+                        (change, pod)
+                    }
+                    Ok(Event::Delete(pod)) => {
+                        known.remove(pod.metadata.name.as_deref().unwrap_or_default());
+                        (super::Change::Deleted, pod)
+                    }
+                    _ => continue,
+                };
+                observer.observe(change, &serde_json::to_value(pod).expect("json"));
+            }
+        });
+    }
+}
+
+/// The user the tool runs as.
+pub const TEST_USER: &str = "test-user";
+
+impl ControlPlane {
+    /// Requests of the test user so far, from the audit log (only those that can change
+    /// something, with `writes`), once the count has been steady for 200 ms: the API server
+    /// logs a request as it completes, just after answering it.
+    pub fn audited_requests(&self, writes: bool) -> usize {
+        let path = self.info["auditLog"].as_str().expect("audit log path");
+        let count = || {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let ids: std::collections::HashSet<String> = text
+                .lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .filter(|e| e["user"]["username"] == TEST_USER)
+                .filter(|e| !writes || !matches!(e["verb"].as_str(), Some("get" | "list" | "watch")))
+                .filter_map(|e| e["auditID"].as_str().map(str::to_string))
+                .collect();
+            ids.len()
+        };
+        let mut last = count();
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            let now = count();
+            if now == last {
+                return now;
+            }
+            last = now;
+        }
+    }
+
+    /// The API server's URL.
+    pub fn server(&self) -> String {
+        self.info["server"].as_str().expect("server").to_string()
+    }
+}
