@@ -206,17 +206,20 @@ impl Cluster {
     /// Number of requests the server has answered so far (on the real control plane: the
     /// tool's, from the audit log).
     pub fn request_count(&self) -> usize {
-        match self.plane() {
-            Some(plane) => plane.audited_requests(false),
-            None => self.sim.log.entries().len(),
-        }
+        self.requests().len()
     }
 
     /// Number of requests so far that could change something (not get, list or watch).
     pub fn write_count(&self) -> usize {
+        self.requests().iter().filter(|r| r.is_mutating()).count()
+    }
+
+    /// The requests the server answered so far (on the real control plane: the tool's, from
+    /// the audit log).
+    pub fn requests(&self) -> Vec<sts_sim::server::LoggedRequest> {
         match self.plane() {
-            Some(plane) => plane.audited_requests(true),
-            None => self.sim.log.mutating().len(),
+            Some(plane) => plane.audited_requests(),
+            None => self.sim.log.entries(),
         }
     }
 

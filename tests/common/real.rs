@@ -13,6 +13,7 @@ use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams,
 use node_standin::{Config, NodeStandin};
 use serde_json::Value;
 use sts_sim::resources::{self, Resource};
+use sts_sim::server::LoggedRequest;
 
 /// A running control plane with its nodes.
 pub struct ControlPlane {
@@ -227,26 +228,36 @@ impl ControlPlane {
 pub const TEST_USER: &str = "test-user";
 
 impl ControlPlane {
-    /// Requests of the test user so far, from the audit log (only those that can change
-    /// something, with `writes`), once the count has been steady for 200 ms: the API server
-    /// logs a request as it completes, just after answering it.
-    pub fn audited_requests(&self, writes: bool) -> usize {
+    /// The test user's requests so far, from the audit log, in the simulator's request-log
+    /// shape; read once the log has been steady for 200 ms (the API server logs a request as it
+    /// completes, just after answering it).
+    pub fn audited_requests(&self) -> Vec<LoggedRequest> {
         let path = self.info["auditLog"].as_str().expect("audit log path");
-        let count = || {
+        let read = || {
             let text = std::fs::read_to_string(path).unwrap_or_default();
-            let ids: std::collections::HashSet<String> = text
+            let mut seen = std::collections::HashMap::new();
+            let mut order = Vec::new();
+            for event in text
                 .lines()
                 .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-                .filter(|e| e["user"]["username"] == TEST_USER)
-                .filter(|e| !writes || !matches!(e["verb"].as_str(), Some("get" | "list" | "watch")))
-                .filter_map(|e| e["auditID"].as_str().map(str::to_string))
-                .collect();
-            ids.len()
+            {
+                if event["user"]["username"] != TEST_USER {
+                    continue;
+                }
+                let id = event["auditID"].as_str().unwrap_or_default().to_string();
+                if seen.insert(id.clone(), logged(&event)).is_none() {
+                    order.push(id);
+                }
+            }
+            order
+                .into_iter()
+                .filter_map(|id| seen.remove(&id))
+                .collect::<Vec<_>>()
         };
-        let mut last = count();
+        let mut last = read();
         loop {
             std::thread::sleep(Duration::from_millis(200));
-            let now = count();
+            let now = read();
             if now == last {
                 return now;
             }
@@ -257,5 +268,28 @@ impl ControlPlane {
     /// The API server's URL.
     pub fn server(&self) -> String {
         self.info["server"].as_str().expect("server").to_string()
+    }
+}
+
+/// An audit event as the simulator's request log would have recorded the request.
+fn logged(event: &Value) -> LoggedRequest {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let uri = text(&event["requestURI"]);
+    let (path, query) = uri.split_once('?').unwrap_or((&uri, ""));
+    let object = &event["objectRef"];
+    let optional = |v: &Value| v.as_str().map(str::to_string);
+    LoggedRequest {
+        method: String::new(),
+        path: path.to_string(),
+        query: query.to_string(),
+        verb: text(&event["verb"]),
+        resource: text(&object["resource"]),
+        subresource: optional(&object["subresource"]),
+        namespace: optional(&object["namespace"]),
+        name: optional(&object["name"]),
+        user: text(&event["user"]["username"]),
+        user_agent: text(&event["userAgent"]),
+        status: event["responseStatus"]["code"].as_u64().unwrap_or(0) as u16,
+        fault: None,
     }
 }
