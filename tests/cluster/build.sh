@@ -47,9 +47,9 @@ rm -rf "$tmp"
 mkdir -p "$tmp"
 start=$(date +%s)
 echo "building the control plane ($kube, etcd $etcd, coredns $coredns) into $out" >&2
-(cd "$here" && go build -trimpath -ldflags "-s -w $kubeflags -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$etcd" \
+(cd "$here" && go build -trimpath -buildvcs=false -ldflags "-s -w $kubeflags -X go.etcd.io/etcd/api/v3/version.GitSHA=module-$etcd" \
 	-o "$tmp/" ./cmd/...)
-(cd "$here/coredns" && go build -trimpath -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-$coredns" \
+(cd "$here/coredns" && go build -trimpath -buildvcs=false -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=module-$coredns" \
 	-o "$tmp/coredns" .)
 echo "built in $(($(date +%s) - start)) s" >&2
 touch "$tmp/.complete"

@@ -1,98 +1,53 @@
-//! The real backend of the harness (`STS_TEST_CLUSTER=real`): a control plane per test
-//! (`tests/cluster/build.sh` once, then `cluster-up`, stopped when the test's cluster is
-//! dropped, or with the test process) with the node stand-in; the harness reads and writes
-//! through the API as the admin, the tool runs as the test user.
+//! The real backend of the harness (`STS_TEST_CLUSTER=real`): a control plane per test with
+//! the node stand-in (`node_standin::cluster`: stopped when the test's cluster is dropped, or
+//! with the test process); the harness reads and writes through the API as the admin, the
+//! tool runs as the test user.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use kube::api::{Api, ApiResource, DynamicObject, ListParams, Patch, PatchParams, PostParams};
-use node_standin::{Config, NodeStandin};
+use node_standin::Config;
 use serde_json::Value;
 use sts_sim::resources::{self, Resource};
 use sts_sim::server::LoggedRequest;
 
-/// A running control plane with its nodes.
+/// A running control plane with its nodes, and an admin client for the harness.
 pub struct ControlPlane {
-    /// What `cluster-up` wrote to `cluster.json`.
     pub info: Value,
     pub runtime: tokio::runtime::Runtime,
     pub client: kube::Client,
-    pub standin: NodeStandin,
-    /// Holding its stdin open keeps `cluster-up` running; closing it stops the control plane.
-    launcher: Child,
-}
-
-static BINARIES: OnceLock<PathBuf> = OnceLock::new();
-
-/// The directory of the built components: `STS_CLUSTER_BIN`, or what the build script gives
-/// (building them the first time).
-fn binaries() -> &'static Path {
-    BINARIES.get_or_init(build)
-}
-
-fn build() -> PathBuf {
-    if let Some(dir) = std::env::var_os("STS_CLUSTER_BIN") {
-        return dir.into();
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster/build.sh");
-    let out = Command::new(&script)
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap_or_else(|e| panic!("{}: {e}", script.display()));
-    assert!(out.status.success(), "{} failed", script.display());
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+    /// Last, so that it stops after the harness's watches are gone.
+    pub plane: node_standin::cluster::ControlPlane,
 }
 
 impl ControlPlane {
-    /// Brings up a control plane in `dir` and its nodes.
+    /// Brings up a control plane in `dir` and its nodes (the stand-in's default timings).
     pub fn start(dir: &Path) -> ControlPlane {
-        let began = Instant::now();
-        let log = std::fs::File::create(dir.with_extension("log")).expect("launcher log");
-        let mut launcher = Command::new(binaries().join("cluster-up"))
-            .arg(format!("-dir={}", dir.display()))
-            .arg("-exit-on-eof")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("cluster-up starts");
-        let stdout = launcher.stdout.take().expect("stdout");
-        let ready = BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .find_map(|line| line.strip_prefix("ready ").map(str::to_string))
-            .unwrap_or_else(|| panic!("cluster-up failed: see {}/logs", dir.display()));
-        let info: Value =
-            serde_json::from_str(&std::fs::read_to_string(ready).expect("cluster.json")).expect("json");
-        let admin = PathBuf::from(info["kubeconfigs"]["admin"].as_str().expect("admin kubeconfig"));
+        let plane =
+            node_standin::cluster::ControlPlane::start(dir, Config::default()).expect("control plane starts");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
         let client = runtime
-            .block_on(node_standin::client_for(&admin))
+            .block_on(node_standin::client_for(&plane.kubeconfig("admin")))
             .expect("admin client");
-        let standin = NodeStandin::start(&admin, Config::default()).expect("node stand-in starts");
+        let info = plane.info.clone();
         let plane = ControlPlane {
             info,
             runtime,
             client,
-            standin,
-            launcher,
+            plane,
         };
         plane.wait_for_default_account();
-        eprintln!("control plane and nodes ready in {:?}", began.elapsed());
         plane
     }
 
     /// The kubeconfig of a user (`admin`, `test-user`, `viewer`).
     pub fn kubeconfig(&self, user: &str) -> PathBuf {
-        PathBuf::from(self.info["kubeconfigs"][user].as_str().expect("kubeconfig"))
+        self.plane.kubeconfig(user)
     }
 
     fn api(&self, res: &Resource, namespace: &str) -> Api<DynamicObject> {
@@ -182,15 +137,6 @@ impl ControlPlane {
     }
 }
 
-impl Drop for ControlPlane {
-    /// Closes the launcher's stdin and waits until it has stopped every component.
-    fn drop(&mut self) {
-        self.standin.shutdown();
-        drop(self.launcher.stdin.take());
-        let _ = self.launcher.wait();
-    }
-}
-
 impl ControlPlane {
     /// Feeds the changes of the namespace's pods to the observer, from now on.
     pub(super) fn watch_pods(&self, namespace: &str, mut observer: super::Observer) {
@@ -232,9 +178,9 @@ impl ControlPlane {
     /// shape; read once the log has been steady for 200 ms (the API server logs a request as it
     /// completes, just after answering it).
     pub fn audited_requests(&self) -> Vec<LoggedRequest> {
-        let path = self.info["auditLog"].as_str().expect("audit log path");
+        let path = self.plane.audit_log();
         let read = || {
-            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
             let mut seen = std::collections::HashMap::new();
             let mut order = Vec::new();
             for event in text

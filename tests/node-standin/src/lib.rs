@@ -5,6 +5,7 @@
 //! and started again. Pod statuses come from the simulator's kubelet (`sts_sim`), so both
 //! backends report the same shapes.
 
+pub mod cluster;
 mod kubelet;
 mod nodes;
 mod volumes;

@@ -1,0 +1,111 @@
+//! The launcher's Rust side: builds (once, cached) and starts `cluster-up` from
+//! `tests/cluster`, waits for its `ready` line, starts the node stand-in on it, and stops both
+//! when dropped (closing the launcher's stdin makes it stop every component by pid).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::{Config, NodeStandin};
+
+/// A running control plane with its nodes.
+pub struct ControlPlane {
+    /// What `cluster-up` wrote to `cluster.json` (server, kubeconfigs, DNS address, audit log).
+    pub info: Value,
+    pub standin: NodeStandin,
+    /// Holding its stdin open keeps `cluster-up` running.
+    launcher: Child,
+}
+
+static BINARIES: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+
+/// The directory of the built components: `STS_CLUSTER_BIN`, or what `tests/cluster/build.sh`
+/// prints (building them the first time).
+pub fn binaries() -> Result<&'static Path> {
+    match BINARIES.get_or_init(|| build().map_err(|e| format!("{e:#}"))) {
+        Ok(dir) => Ok(dir),
+        Err(e) => bail!("{e}"),
+    }
+}
+
+fn build() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("STS_CLUSTER_BIN") {
+        return Ok(dir.into());
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cluster/build.sh");
+    let out = Command::new(&script)
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| script.display().to_string())?;
+    if !out.status.success() {
+        bail!("{} failed", script.display());
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+impl ControlPlane {
+    /// Brings up a control plane in `dir` (its launcher's log beside it, `dir` + `.log`) and
+    /// the nodes with `config`.
+    pub fn start(dir: &Path, config: Config) -> Result<ControlPlane> {
+        let began = Instant::now();
+        let log = std::fs::File::create(dir.with_extension("log"))?;
+        let mut launcher = Command::new(binaries()?.join("cluster-up"))
+            .arg(format!("-dir={}", dir.display()))
+            .arg("-exit-on-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .context("starting cluster-up")?;
+        let stdout = launcher.stdout.take().context("launcher stdout")?;
+        let ready = BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("ready ").map(str::to_string))
+            .with_context(|| {
+                format!(
+                    "cluster-up failed: see {}.log and {}/logs",
+                    dir.display(),
+                    dir.display()
+                )
+            })?;
+        let info: Value = serde_json::from_str(&std::fs::read_to_string(ready)?)?;
+        let admin = PathBuf::from(
+            info["kubeconfigs"]["admin"]
+                .as_str()
+                .context("admin kubeconfig")?,
+        );
+        let standin = NodeStandin::start(&admin, config)?;
+        eprintln!("control plane and nodes ready in {:?}", began.elapsed());
+        Ok(ControlPlane {
+            info,
+            standin,
+            launcher,
+        })
+    }
+
+    /// The kubeconfig of a user (`admin`, `test-user`, `viewer`).
+    pub fn kubeconfig(&self, user: &str) -> PathBuf {
+        PathBuf::from(self.info["kubeconfigs"][user].as_str().unwrap_or_default())
+    }
+
+    /// The audit log of the API server.
+    pub fn audit_log(&self) -> PathBuf {
+        PathBuf::from(self.info["auditLog"].as_str().unwrap_or_default())
+    }
+}
+
+impl Drop for ControlPlane {
+    /// Stops the nodes, then closes the launcher's stdin and waits until it has stopped every
+    /// component.
+    fn drop(&mut self) {
+        self.standin.shutdown();
+        drop(self.launcher.stdin.take());
+        let _ = self.launcher.wait();
+    }
+}
