@@ -24,7 +24,13 @@ pub fn real() -> bool {
 /// caller returns); on the simulator returns false.
 pub fn skip_on_real(why: &str) -> bool {
     if real() {
-        eprintln!("SKIPPED on the real control plane: {why}");
+        // Straight to stderr, past the test harness's capture: a skip must show in the run.
+        use std::io::Write;
+        let name = std::thread::current().name().unwrap_or("?").to_string();
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED on the real control plane: {name}: {why}"
+        );
     }
     real()
 }
@@ -110,10 +116,15 @@ impl Cluster {
 
     /// Creates the objects of a YAML text in the test's namespace.
     pub fn apply_yaml(&self, text: &str) {
+        self.apply_yaml_in(&self.namespace.clone(), text);
+    }
+
+    /// Creates the objects of a YAML text in a namespace.
+    pub fn apply_yaml_in(&self, namespace: &str, text: &str) {
         match self.plane() {
-            Some(plane) => plane.apply_yaml(&self.namespace, text),
+            Some(plane) => plane.apply_yaml(namespace, text),
             None => {
-                self.sim.apply_yaml("default", text).expect("manifest applies");
+                self.sim.apply_yaml(namespace, text).expect("manifest applies");
             }
         }
     }
@@ -228,6 +239,14 @@ impl Cluster {
         match self.plane() {
             Some(plane) => plane.server(),
             None => self.sim.url(),
+        }
+    }
+
+    /// The address (`HOST:PORT`) of the cluster's DNS server: the simulator's, or CoreDNS.
+    pub fn dns_addr(&self) -> String {
+        match self.plane() {
+            Some(plane) => plane.info["dns"].as_str().expect("dns address").to_string(),
+            None => self.sim.dns_addr().expect("DNS is enabled").to_string(),
         }
     }
 
@@ -379,6 +398,32 @@ impl Transitions {
             .position(|t| t == what)
             .unwrap_or_else(|| panic!("no {what} in {list:?}"))
     }
+}
+
+/// Deletions seen, in order, as `plural/name`.
+pub type Deletions = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Records every deletion of pods, sets and claims in the test's namespace, in order, from now
+/// on (the watch of a real control plane is running when this returns).
+pub fn record_deletions(cluster: &Cluster) -> Deletions {
+    let seen = Deletions::default();
+    if let Some(plane) = cluster.plane() {
+        let kinds = [&resources::PODS, &resources::STATEFULSETS, &resources::PVCS];
+        plane.watch_deletions(&cluster.namespace, &kinds, seen.clone());
+        return seen;
+    }
+    let sink = seen.clone();
+    let mut events = cluster.sim.store.subscribe();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        while let Ok(event) = runtime.block_on(events.recv()) {
+            if event.kind == sts_sim::store::EventKind::Deleted {
+                let entry = format!("{}/{}", event.resource.plural, event.name);
+                sink.lock().unwrap().push(entry);
+            }
+        }
+    });
+    seen
 }
 
 /// Feeds the simulator's pod events to the observer, on a thread of its own.

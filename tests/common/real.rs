@@ -140,6 +140,7 @@ impl ControlPlane {
 impl ControlPlane {
     /// Feeds the changes of the namespace's pods to the observer, from now on.
     pub(super) fn watch_pods(&self, namespace: &str, mut observer: super::Observer) {
+        let (listed, wait) = std::sync::mpsc::channel();
         use futures::StreamExt;
         use kube::runtime::watcher::{self, Event};
         let pods = self.api(&resources::PODS, namespace);
@@ -162,11 +163,16 @@ impl ControlPlane {
                         known.remove(pod.metadata.name.as_deref().unwrap_or_default());
                         (super::Change::Deleted, pod)
                     }
+                    Ok(Event::InitDone) => {
+                        let _ = listed.send(());
+                        continue;
+                    }
                     _ => continue,
                 };
                 observer.observe(change, &serde_json::to_value(pod).expect("json"));
             }
         });
+        wait_listed(&wait, 1);
     }
 }
 
@@ -224,11 +230,19 @@ fn logged(event: &Value) -> LoggedRequest {
     let (path, query) = uri.split_once('?').unwrap_or((&uri, ""));
     let object = &event["objectRef"];
     let optional = |v: &Value| v.as_str().map(str::to_string);
+    let verb = text(&event["verb"]);
+    let method = match verb.as_str() {
+        "create" => "POST",
+        "update" => "PUT",
+        "patch" => "PATCH",
+        "delete" | "deletecollection" => "DELETE",
+        _ => "GET",
+    };
     LoggedRequest {
-        method: String::new(),
+        method: method.to_string(),
         path: path.to_string(),
         query: query.to_string(),
-        verb: text(&event["verb"]),
+        verb,
         resource: text(&object["resource"]),
         subresource: optional(&object["subresource"]),
         namespace: optional(&object["namespace"]),
@@ -237,5 +251,48 @@ fn logged(event: &Value) -> LoggedRequest {
         user_agent: text(&event["userAgent"]),
         status: event["responseStatus"]["code"].as_u64().unwrap_or(0) as u16,
         fault: None,
+    }
+}
+
+impl ControlPlane {
+    /// Feeds `kind/name` of every object of these kinds deleted in the namespace from now on.
+    pub(super) fn watch_deletions(
+        &self,
+        namespace: &str,
+        kinds: &[&'static Resource],
+        sink: super::Deletions,
+    ) {
+        use futures::StreamExt;
+        use kube::runtime::watcher::{self, Event};
+        let (listed, wait) = std::sync::mpsc::channel();
+        for res in kinds {
+            let (api, sink, plural, listed) =
+                (self.api(res, namespace), sink.clone(), res.plural, listed.clone());
+            self.runtime.spawn(async move {
+                let mut stream = std::pin::pin!(watcher::watcher(api, watcher::Config::default()));
+                while let Some(event) = stream.next().await {
+                    match event {
+                        Ok(Event::Delete(object)) => {
+                            let name = object.metadata.name.unwrap_or_default();
+                            sink.lock().unwrap().push(format!("{plural}/{name}"));
+                        }
+                        Ok(Event::InitDone) => {
+                            let _ = listed.send(());
+                        }
+                        _ => {}
+                    }
+                }
+            });
+        }
+        wait_listed(&wait, kinds.len());
+    }
+}
+
+/// Waits until `count` watches have had their first list (what happens next, they see).
+fn wait_listed(listed: &std::sync::mpsc::Receiver<()>, count: usize) {
+    for _ in 0..count {
+        listed
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a watch lists its objects");
     }
 }
