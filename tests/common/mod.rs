@@ -250,6 +250,18 @@ impl Cluster {
         }
     }
 
+    /// A kubeconfig for the read-only user `viewer` (get, list, watch), written in the
+    /// scratch directory.
+    pub fn viewer_kubeconfig(&self) -> PathBuf {
+        let path = self.dir.join("viewer.kubeconfig");
+        let text = match self.plane() {
+            Some(plane) => plane.kubeconfig_in("viewer", &self.namespace),
+            None => self.sim.kubeconfig_for("viewer", sts_sim::sim::VIEWER_TOKEN),
+        };
+        std::fs::write(&path, text).expect("kubeconfig written");
+        path
+    }
+
     /// The kubeconfig's context (and user) name.
     pub fn context(&self) -> &'static str {
         if self.plane().is_some() {

@@ -1,7 +1,9 @@
 //! Storage: the default StorageClass (expandable, Immediate binding), a provisioner that makes a
-//! PersistentVolume for each pending claim of that class (the controller manager's volume
+//! PersistentVolume for each pending claim of an existing class (whatever its provisioner) (the controller manager's volume
 //! binder then binds the two), deletes released volumes with reclaim policy Delete, and a
-//! resizer that grows a bound claim's volume and capacity to what the claim requests.
+//! resizer in the simulator's stages (`volume_objects::advance_resize`): `Resizing`, the volume
+//! grown with `FileSystemResizePending`, then the claim's capacity once a running pod on a live
+//! node mounts it (the node grows the file system).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,7 +11,9 @@ use std::time::Duration;
 
 use anyhow::Result;
 use futures::StreamExt;
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use std::collections::HashSet;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use kube::runtime::reflector::Store;
@@ -17,6 +21,7 @@ use kube::runtime::{WatchStreamExt, reflector, watcher};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
 use sts_sim::controllers::obj;
+use sts_sim::controllers::volume_objects::{ResizeStage, advance_resize, resize_stage};
 use tokio::time::Instant;
 
 use crate::{PROVISIONER, STORAGE_CLASS, Shared};
@@ -64,22 +69,33 @@ where
 pub async fn run(shared: Arc<Shared>) {
     let claims = cache::<PersistentVolumeClaim>(&shared.client);
     let volumes = cache::<PersistentVolume>(&shared.client);
-    let mut done: HashMap<String, Instant> = HashMap::new();
+    let pods = cache::<Pod>(&shared.client);
+    let classes = cache::<StorageClass>(&shared.client);
+    // What was acted on (claim or volume uid), at which resourceVersion, and when.
+    let mut done: HashMap<String, (String, Instant)> = HashMap::new();
     let mut tick = tokio::time::interval(TICK);
     loop {
         tick.tick().await;
-        done.retain(|_, at| at.elapsed() < RETRY);
+        done.retain(|_, (_, at)| at.elapsed() < RETRY);
+        let mounted = mounted_claims(&shared, &pods);
         for claim in claims
             .state()
             .iter()
             .filter_map(|c| serde_json::to_value(&**c).ok())
         {
-            let key = format!("claim/{}", obj::uid(&claim));
-            if done.contains_key(&key) || obj::str_at(&claim, "/spec/storageClassName") != STORAGE_CLASS {
+            let version = obj::str_at(&claim, "/metadata/resourceVersion").to_string();
+            let acted = done.get(obj::uid(&claim)).is_some_and(|(v, _)| *v == version);
+            let class = obj::str_at(&claim, "/spec/storageClassName");
+            let known = classes
+                .state()
+                .iter()
+                .any(|c| c.metadata.name.as_deref() == Some(class));
+            if acted || !known {
                 continue;
             }
-            if let Some(action) = claim_action(&claim) {
-                done.insert(key, Instant::now());
+            let key = (obj::namespace(&claim).to_string(), obj::name(&claim).to_string());
+            if let Some(action) = claim_action(&claim, mounted.contains(&key)) {
+                done.insert(obj::uid(&claim).to_string(), (version, Instant::now()));
                 tokio::spawn(action.apply(shared.client.clone(), claim));
             }
         }
@@ -88,9 +104,8 @@ pub async fn run(shared: Arc<Shared>) {
             .iter()
             .filter_map(|v| serde_json::to_value(&**v).ok())
         {
-            let key = format!("volume/{}", obj::uid(&volume));
-            if !done.contains_key(&key) && released_for_deletion(&volume) {
-                done.insert(key, Instant::now());
+            if !done.contains_key(obj::uid(&volume)) && released_for_deletion(&volume) {
+                done.insert(obj::uid(&volume).to_string(), (String::new(), Instant::now()));
                 tokio::spawn(delete_volume(
                     shared.client.clone(),
                     obj::name(&volume).to_string(),
@@ -100,22 +115,40 @@ pub async fn run(shared: Arc<Shared>) {
     }
 }
 
+/// Claims (namespace, name) mounted by a running pod on a live node of the stand-in.
+fn mounted_claims(shared: &Shared, pods: &Store<Pod>) -> HashSet<(String, String)> {
+    let mut mounted = HashSet::new();
+    for pod in pods
+        .state()
+        .iter()
+        .filter_map(|p| serde_json::to_value(&**p).ok())
+    {
+        let node = obj::str_at(&pod, "/spec/nodeName");
+        if node.is_empty() || !shared.serves(node) || obj::pod_phase(&pod) != "Running" {
+            continue;
+        }
+        for claim in obj::pod_claim_names(&pod) {
+            mounted.insert((obj::namespace(&pod).to_string(), claim.to_string()));
+        }
+    }
+    mounted
+}
+
 /// What a claim of the class needs.
 enum ClaimAction {
     Provision,
-    Resize(String),
+    Resize(ResizeStage),
 }
 
-fn claim_action(claim: &Value) -> Option<ClaimAction> {
-    let wanted = obj::str_at(claim, "/spec/resources/requests/storage");
+fn claim_action(claim: &Value, in_use: bool) -> Option<ClaimAction> {
     match obj::str_at(claim, "/status/phase") {
         "Pending" if obj::str_at(claim, "/spec/volumeName").is_empty() && !obj::is_deleting(claim) => {
             Some(ClaimAction::Provision)
         }
-        "Bound" => {
-            let has = obj::quantity(obj::str_at(claim, "/status/capacity/storage"))?;
-            (obj::quantity(wanted)? > has).then(|| ClaimAction::Resize(wanted.to_string()))
-        }
+        "Bound" => match resize_stage(claim)? {
+            ResizeStage::NodePending if !in_use => None,
+            stage => Some(ClaimAction::Resize(stage)),
+        },
         _ => None,
     }
 }
@@ -124,7 +157,7 @@ impl ClaimAction {
     async fn apply(self, client: kube::Client, claim: Value) {
         let result = match self {
             ClaimAction::Provision => provision(&client, &claim).await,
-            ClaimAction::Resize(size) => resize(&client, &claim, &size).await,
+            ClaimAction::Resize(stage) => resize(&client, claim.clone(), stage).await,
         };
         if let Err(e) = result {
             eprintln!("node-standin: claim {}: {e}", obj::name(&claim));
@@ -141,7 +174,7 @@ async fn provision(client: &kube::Client, claim: &Value) -> Result<()> {
             "capacity": {"storage": obj::str_at(claim, "/spec/resources/requests/storage")},
             "accessModes": claim["spec"]["accessModes"],
             "persistentVolumeReclaimPolicy": "Delete",
-            "storageClassName": STORAGE_CLASS,
+            "storageClassName": obj::str_at(claim, "/spec/storageClassName"),
             "volumeMode": "Filesystem",
             "hostPath": {"path": format!("/tmp/standin-volumes/{name}")},
             "claimRef": {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
@@ -158,17 +191,26 @@ async fn provision(client: &kube::Client, claim: &Value) -> Result<()> {
     }
 }
 
-/// Grows the claim's volume, then reports the new capacity on the claim.
-async fn resize(client: &kube::Client, claim: &Value, size: &str) -> Result<()> {
-    let volume = obj::str_at(claim, "/spec/volumeName");
-    let grow = json!({"spec": {"capacity": {"storage": size}}});
-    Api::<PersistentVolume>::all(client.clone())
-        .patch(volume, &PatchParams::default(), &Patch::Merge(&grow))
-        .await?;
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), obj::namespace(claim));
-    let status = json!({"status": {"capacity": {"storage": size}, "allocatedResources": {"storage": size}}});
+/// One resize stage: the volume grows when the resizer's stage is done, and the claim's status
+/// moves on (on condition of its resourceVersion).
+async fn resize(client: &kube::Client, mut claim: Value, stage: ResizeStage) -> Result<()> {
+    if stage == ResizeStage::ControllerInProgress {
+        let size = obj::str_at(&claim, "/spec/resources/requests/storage");
+        let grow = json!({"spec": {"capacity": {"storage": size}}});
+        let volumes = Api::<PersistentVolume>::all(client.clone());
+        volumes
+            .patch(
+                obj::str_at(&claim, "/spec/volumeName"),
+                &PatchParams::default(),
+                &Patch::Merge(&grow),
+            )
+            .await?;
+    }
+    advance_resize(&mut claim, stage, &sts_sim::store::now());
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), obj::namespace(&claim));
+    let name = obj::name(&claim).to_string();
     claims
-        .patch_status(obj::name(claim), &PatchParams::default(), &Patch::Merge(&status))
+        .replace_status(&name, &PostParams::default(), &serde_json::from_value(claim)?)
         .await?;
     Ok(())
 }
