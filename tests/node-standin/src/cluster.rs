@@ -2,10 +2,10 @@
 //! `tests/cluster`, waits for its `ready` line, starts the node stand-in on it, and stops both
 //! when dropped (closing the launcher's stdin makes it stop every component by pid).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -20,6 +20,8 @@ pub struct ControlPlane {
     pub standin: NodeStandin,
     /// Holding its stdin open keeps `cluster-up` running.
     launcher: Child,
+    /// What it says after `ready` (answers to restarts).
+    said: Mutex<Lines<BufReader<ChildStdout>>>,
 }
 
 static BINARIES: OnceLock<Result<PathBuf, String>> = OnceLock::new();
@@ -63,8 +65,9 @@ impl ControlPlane {
             .spawn()
             .context("starting cluster-up")?;
         let stdout = launcher.stdout.take().context("launcher stdout")?;
-        let ready = BufReader::new(stdout)
-            .lines()
+        let mut said = BufReader::new(stdout).lines();
+        let ready = said
+            .by_ref()
             .map_while(Result::ok)
             .find_map(|line| line.strip_prefix("ready ").map(str::to_string))
             .with_context(|| {
@@ -82,16 +85,34 @@ impl ControlPlane {
         );
         let standin = NodeStandin::start(&admin, config)?;
         eprintln!("control plane and nodes ready in {:?}", began.elapsed());
+        let said = Mutex::new(said);
         Ok(ControlPlane {
             info,
             standin,
             launcher,
+            said,
         })
     }
 
     /// The kubeconfig of a user (`admin`, `test-user`, `viewer`).
     pub fn kubeconfig(&self, user: &str) -> PathBuf {
         PathBuf::from(self.info["kubeconfigs"][user].as_str().unwrap_or_default())
+    }
+
+    /// Restarts the API server (stopped, then started again on the same port with the same
+    /// data), returning once it is ready again; its clients see connections and watches end.
+    pub fn restart_apiserver(&self) -> Result<()> {
+        let pid = libc::pid_t::try_from(self.launcher.id())?;
+        // SAFETY: kill(2) on the launcher this value owns; no memory is involved.
+        if unsafe { libc::kill(pid, libc::SIGUSR1) } != 0 {
+            bail!("signalling cluster-up: {}", std::io::Error::last_os_error());
+        }
+        let mut said = self.said.lock().expect("launcher output");
+        match said.next() {
+            Some(Ok(line)) if line == "restarted kube-apiserver" => Ok(()),
+            Some(Ok(line)) => bail!("{line}"),
+            _ => bail!("cluster-up went away"),
+        }
     }
 
     /// The audit log of the API server.

@@ -23,10 +23,14 @@ type controlPlane struct {
 	dir, bin  string
 	nodeGrace time.Duration
 	procs     []*proc
-	ca, admin *keyPair
-	server    string
-	dnsAddr   string
-	configs   map[string]string
+	// exits names each component that exited without being stopped.
+	exits chan string
+	// apiserverArgs start the API server again on restart.
+	apiserverArgs []string
+	ca, admin     *keyPair
+	server        string
+	dnsAddr       string
+	configs       map[string]string
 }
 
 func (cp *controlPlane) path(name string) string { return filepath.Join(cp.dir, name) }
@@ -91,6 +95,12 @@ func (cp *controlPlane) launch(name string, args ...string) *proc {
 	procsMu.Lock()
 	cp.procs = append(cp.procs, p)
 	procsMu.Unlock()
+	go func() {
+		<-p.done
+		if !p.stopping.Load() {
+			cp.exits <- name + " exited: see logs/" + name + ".log"
+		}
+	}()
 	return p
 }
 
@@ -109,17 +119,41 @@ func (cp *controlPlane) apiserver(pki string) error {
 	saKey, saPub := serviceAccountKey(pki)
 	must(os.WriteFile(cp.path("audit-policy.yaml"), []byte(auditPolicy), 0o644))
 	port := strings.TrimPrefix(cp.server, "https://127.0.0.1:")
-	p := cp.launch("kube-apiserver", "--etcd-servers="+cp.configs["etcd"],
-		"--bind-address=127.0.0.1", "--secure-port="+port, "--advertise-address=127.0.0.1",
-		"--endpoint-reconciler-type=none", "--cert-dir="+cp.path("apiserver"),
-		"--tls-cert-file="+serve.certPath, "--tls-private-key-file="+serve.keyPath,
-		"--client-ca-file="+cp.ca.certPath, "--authorization-mode=RBAC",
-		"--service-account-key-file="+saPub, "--service-account-signing-key-file="+saKey,
+	cp.apiserverArgs = []string{"--etcd-servers=" + cp.configs["etcd"],
+		"--bind-address=127.0.0.1", "--secure-port=" + port, "--advertise-address=127.0.0.1",
+		"--endpoint-reconciler-type=none", "--cert-dir=" + cp.path("apiserver"),
+		"--tls-cert-file=" + serve.certPath, "--tls-private-key-file=" + serve.keyPath,
+		"--client-ca-file=" + cp.ca.certPath, "--authorization-mode=RBAC",
+		"--service-account-key-file=" + saPub, "--service-account-signing-key-file=" + saKey,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged",
-		"--audit-log-path="+cp.path("audit.log"), "--audit-policy-file="+cp.path("audit-policy.yaml"))
+		"--audit-log-path=" + cp.path("audit.log"), "--audit-policy-file=" + cp.path("audit-policy.yaml")}
 	delete(cp.configs, "etcd")
+	return cp.startAPIServer()
+}
+
+func (cp *controlPlane) startAPIServer() error {
+	p := cp.launch("kube-apiserver", cp.apiserverArgs...)
 	return waitHealthy(p, httpsClient(cp.ca, cp.admin), cp.server+"/readyz", "", 60*time.Second)
+}
+
+// restartAPIServer stops the API server (clients see their connections and watches end) and
+// starts it again on the same port, with the same data.
+func (cp *controlPlane) restartAPIServer() error {
+	procsMu.Lock()
+	var old *proc
+	for i, p := range cp.procs {
+		if p.name == "kube-apiserver" && !p.exited() {
+			old = p
+			cp.procs = append(cp.procs[:i], cp.procs[i+1:]...)
+			break
+		}
+	}
+	procsMu.Unlock()
+	if old != nil {
+		old.stop(10 * time.Second)
+	}
+	return cp.startAPIServer()
 }
 
 // componentArgs are the flags the controller manager and scheduler share.
@@ -182,11 +216,7 @@ func (cp *controlPlane) down() {
 
 // firstExit blocks until a component exits on its own and names it.
 func (cp *controlPlane) firstExit() string {
-	exited := make(chan string, len(cp.procs))
-	for _, p := range cp.procs {
-		go func() { <-p.done; exited <- p.name + " exited: see logs/" + p.name + ".log" }()
-	}
-	return <-exited
+	return <-cp.exits
 }
 
 func (cp *controlPlane) info() Info {

@@ -6,6 +6,8 @@
 // Nodes are not its business (the tests' node stand-in registers them).
 //
 // Once everything is healthy it writes <dir>/cluster.json and prints "ready <dir>/cluster.json";
+// on SIGUSR1 it restarts the API server and prints "restarted kube-apiserver" (or "restart
+// failed: ...");
 // on SIGTERM/SIGINT (or, with -exit-on-eof, when stdin closes) it stops every process, in
 // reverse order, and exits (with -cleanup, removing the directory).
 package main
@@ -62,7 +64,7 @@ func main() {
 	must(os.MkdirAll(abs, 0o755))
 
 	began := time.Now()
-	cp := &controlPlane{dir: abs, bin: *bin, nodeGrace: *grace}
+	cp := &controlPlane{dir: abs, bin: *bin, nodeGrace: *grace, exits: make(chan string, 16)}
 	if err := cp.up(); err != nil {
 		cp.down()
 		must(err)
@@ -95,5 +97,19 @@ func waitForEnd(exitOnEOF bool, cp *controlPlane) {
 		}()
 	}
 	go func() { end <- cp.firstExit() }()
-	fmt.Fprintln(os.Stderr, "cluster-up: stopping:", <-end)
+	restarts := make(chan os.Signal, 1)
+	signal.Notify(restarts, syscall.SIGUSR1)
+	for {
+		select {
+		case <-restarts:
+			if err := cp.restartAPIServer(); err != nil {
+				fmt.Printf("restart failed: %v\n", err)
+			} else {
+				fmt.Println("restarted kube-apiserver")
+			}
+		case why := <-end:
+			fmt.Fprintln(os.Stderr, "cluster-up: stopping:", why)
+			return
+		}
+	}
 }

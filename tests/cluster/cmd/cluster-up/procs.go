@@ -13,14 +13,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
 
 type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{}
+	name     string
+	cmd      *exec.Cmd
+	done     chan struct{}
+	stopping atomic.Bool
 }
 
 // start runs <bin>/<name> with args, logging to <dir>/logs/<name>.log.
@@ -43,6 +45,7 @@ func start(bin, dir, name string, args ...string) *proc {
 
 // stop ends the process: SIGTERM, then SIGKILL if it is still there after grace.
 func (p *proc) stop(grace time.Duration) {
+	p.stopping.Store(true)
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
