@@ -109,7 +109,7 @@ pub async fn heartbeats(shared: Arc<Shared>) {
                 continue;
             }
             // A node coming back reports its status at once, as a restarted kubelet does.
-            let status = round % STATUS_EVERY == 0 || was_stopped.remove(name);
+            let status = round.is_multiple_of(STATUS_EVERY) || was_stopped.remove(name);
             if let Err(e) = beat(&shared, name, status).await {
                 eprintln!("node-standin: heartbeat of {name}: {e}");
             }
