@@ -15,7 +15,7 @@ use kube::api::{DeleteParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 use serde_json::{Value, json};
 use sts_sim::controllers::events::{self, Kind, Source};
-use sts_sim::controllers::kubelet::status::{Placement, running};
+use sts_sim::controllers::kubelet::status::{self, Placement, running};
 use sts_sim::controllers::obj;
 use tokio::time::Instant;
 
@@ -107,7 +107,7 @@ impl Kubelet {
             "" => sts_sim::store::now(),
             since => since.to_string(),
         };
-        let restarts = restarts_of(pod);
+        let restarts = status::restarts(&pod["status"]);
         Track {
             started: Instant::now(),
             started_at,
@@ -166,7 +166,7 @@ impl Kubelet {
         if wanted == digest(&pod["status"]) || fresh {
             return;
         }
-        let restarts = restarts_of(&json!({"status": status}));
+        let restarts = status::restarts(&status);
         let crashed = restarts > track.restarts;
         track.restarts = restarts;
         track.last_write = Some((wanted, Instant::now()));
@@ -226,15 +226,6 @@ fn digest(status: &Value) -> String {
     )
 }
 
-fn restarts_of(pod: &Value) -> u64 {
-    pod["status"]["containerStatuses"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["restartCount"].as_u64())
-        .sum()
-}
-
 /// A kubelet's Warning BackOff event for each crash-looping container of the pod.
 async fn back_off_events(client: &kube::Client, pod: &Value, node: &str) {
     let api: Api<Event> = Api::namespaced(client.clone(), obj::namespace(pod));
@@ -242,15 +233,7 @@ async fn back_off_events(client: &kube::Client, pod: &Value, node: &str) {
         component: "kubelet",
         host: Some(node),
     };
-    let containers = pod["spec"]["containers"].as_array().into_iter().flatten();
-    for c in containers.filter(|c| obj::str_at(c, "/image").contains("broken")) {
-        let message = format!(
-            "Back-off restarting failed container {} in pod {}_{}({})",
-            obj::str_at(c, "/name"),
-            obj::name(pod),
-            obj::namespace(pod),
-            obj::uid(pod)
-        );
+    for (_, message) in status::back_off_messages(pod) {
         let event = events::event(
             &sts_sim::resources::PODS,
             pod,

@@ -1,7 +1,7 @@
 //! The scheduler and the kubelets of every node: binds pods round-robin once their claims are
 //! bound, starts them (IP, container statuses), makes them Ready after `timings.ready`
-//! (`slow` images: `timings.slow_ready`), crash-loops `broken` images, and finishes graceful
-//! deletion after `timings.terminate`. Timing is kept per pod in memory; writes go through the
+//! (`slow` images: `timings.slow_ready`), crash-loops `broken` images (a BackOff event at each
+//! restart), and finishes graceful deletion after `timings.terminate`. Timing is kept per pod in memory; writes go through the
 //! status subresource (binding through an internal write, as `pods/binding` does).
 
 pub mod status;
@@ -214,8 +214,17 @@ impl Kubelet {
         };
         let (new_status, next) = status::running(pod, &placement, &self.timings);
         let was_starting = obj::pod_phase(pod) != "Running";
-        if write_status(store, pod, new_status).is_ok() && (first_start && was_starting) {
-            container_events(store, pod, &node);
+        let restarted = status::restarts(&new_status) > status::restarts(&pod["status"]);
+        if write_status(store, pod, new_status).is_ok() {
+            if first_start && was_starting {
+                container_events(store, pod, &node);
+            }
+            if restarted {
+                for (_, message) in status::back_off_messages(pod) {
+                    let source = kubelet_source(&node);
+                    events::record(store, &PODS, pod, source, Kind::Warning, "BackOff", &message);
+                }
+            }
         }
         next
     }

@@ -153,6 +153,37 @@ pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
     }
 }
 
+/// Restarts of the pod's containers, summed.
+pub fn restarts(status: &Value) -> u64 {
+    status["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["restartCount"].as_u64())
+        .sum()
+}
+
+/// The kubelet's BackOff events after a restart: (container, message) for each crash-looping
+/// container of the pod.
+pub fn back_off_messages(pod: &Value) -> Vec<(String, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    containers
+        .into_iter()
+        .flatten()
+        .filter(|c| obj::str_at(c, "/image").contains("broken"))
+        .map(|c| {
+            let name = obj::str_at(c, "/name");
+            let message = format!(
+                "Back-off restarting failed container {name} in pod {}_{}({})",
+                obj::name(pod),
+                obj::namespace(pod),
+                obj::uid(pod)
+            );
+            (name.to_string(), message)
+        })
+        .collect()
+}
+
 /// The status of a started pod at `p.elapsed`, and when it changes next.
 pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<Duration>) {
     let containers = obj::at(pod, "/spec/containers")
@@ -245,7 +276,18 @@ mod tests {
         assert_eq!(c["state"]["waiting"]["reason"], "CrashLoopBackOff");
         assert_eq!(c["ready"], false);
         assert!(next.is_some());
+        assert_eq!(restarts(&s), 3);
         assert!(!obj::condition_true(&json!({"status": s}), "Ready"));
+        let mut named = pod("nginx:broken");
+        named["metadata"] = json!({"name": "web-2", "namespace": "default", "uid": "u1"});
+        assert_eq!(
+            back_off_messages(&named),
+            [(
+                "c".to_string(),
+                "Back-off restarting failed container c in pod web-2_default(u1)".to_string()
+            )]
+        );
+        assert!(back_off_messages(&pod("nginx:1.25")).is_empty());
     }
 
     #[test]
