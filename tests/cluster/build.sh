@@ -55,4 +55,6 @@ echo "built in $(($(date +%s) - start)) s" >&2
 touch "$tmp/.complete"
 rm -rf "$out"
 mv "$tmp" "$out"
+# Keep the three newest builds (about 350 MB each); older module states are rebuilt if needed.
+find "$cache" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn | tail -n +4 | cut -d' ' -f2- | xargs -r rm -rf
 echo "$out"

@@ -297,8 +297,7 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         drop(self.real.take());
         if std::thread::panicking() && real() {
-            eprintln!("control plane logs kept in {}", self.dir.display());
-            return;
+            return; // the control plane's directory, inside, is kept with its logs
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

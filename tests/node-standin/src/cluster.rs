@@ -1,6 +1,7 @@
 //! The launcher's Rust side: builds (once, cached) and starts `cluster-up` from
 //! `tests/cluster`, waits for its `ready` line, starts the node stand-in on it, and stops both
-//! when dropped (closing the launcher's stdin makes it stop every component by pid).
+//! when dropped (closing the launcher's stdin makes it stop every component by pid), removing
+//! the directory unless a test failed.
 
 use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct ControlPlane {
     launcher: Child,
     /// What it says after `ready` (answers to restarts).
     said: Mutex<Lines<BufReader<ChildStdout>>>,
+    /// Its directory, removed once it stopped (kept, with its logs, when a test fails).
+    dir: PathBuf,
 }
 
 static BINARIES: OnceLock<Result<PathBuf, String>> = OnceLock::new();
@@ -86,11 +89,13 @@ impl ControlPlane {
         let standin = NodeStandin::start(&admin, config)?;
         eprintln!("control plane and nodes ready in {:?}", began.elapsed());
         let said = Mutex::new(said);
+        let dir = dir.to_path_buf();
         Ok(ControlPlane {
             info,
             standin,
             launcher,
             said,
+            dir,
         })
     }
 
@@ -123,10 +128,16 @@ impl ControlPlane {
 
 impl Drop for ControlPlane {
     /// Stops the nodes, then closes the launcher's stdin and waits until it has stopped every
-    /// component.
+    /// component; removes the directory unless the thread is panicking (a failed test).
     fn drop(&mut self) {
         self.standin.shutdown();
         drop(self.launcher.stdin.take());
         let _ = self.launcher.wait();
+        if std::thread::panicking() {
+            eprintln!("control plane logs kept in {}", self.dir.display());
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(self.dir.with_extension("log"));
     }
 }
