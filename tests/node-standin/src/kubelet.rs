@@ -25,6 +25,9 @@ const TICK: Duration = Duration::from_millis(20);
 /// A write or delete not reflected by the watch after this long is tried again.
 const RETRY: Duration = Duration::from_secs(2);
 
+/// Events of one kind: (reason, message) each.
+type Messages = Vec<(&'static str, String)>;
+
 /// What the kubelet remembers of one pod (by uid).
 struct Track {
     started: Instant,
@@ -33,6 +36,8 @@ struct Track {
     deleting_since: Option<Instant>,
     last_write: Option<(String, Instant)>,
     restarts: u64,
+    /// Its containers' start was reported (Pulled, Created, Started).
+    announced: bool,
 }
 
 /// The kubelet loop: a watch cache of pods, looked at every tick.
@@ -115,12 +120,24 @@ impl Kubelet {
             deleting_since: None,
             last_write: None,
             restarts,
+            // A pod already running (the stand-in restarted) was announced before.
+            announced: obj::pod_phase(pod) == "Running",
         }
     }
 
     /// Deletes the pod for good once its grace in this kubelet is over.
     fn terminate(&mut self, pod: &Value, uid: &str) {
         let track = self.tracks.get_mut(uid).expect("tracked");
+        if track.deleting_since.is_none() {
+            let (client, pod, node) = (
+                self.shared.client.clone(),
+                pod.clone(),
+                obj::str_at(pod, "/spec/nodeName").to_string(),
+            );
+            tokio::spawn(async move {
+                record_events(&client, &pod, &node, Kind::Normal, status::stop_messages(&pod)).await;
+            });
+        }
         let since = *track.deleting_since.get_or_insert_with(Instant::now);
         let sent = track
             .last_write
@@ -166,14 +183,25 @@ impl Kubelet {
         if wanted == digest(&pod["status"]) || fresh {
             return;
         }
+        let mut events = Vec::new();
+        if !track.announced {
+            track.announced = true;
+            events.push((Kind::Normal, status::start_messages(pod)));
+        }
         let restarts = status::restarts(&status);
-        let crashed = restarts > track.restarts;
+        if restarts > track.restarts {
+            let back_off = status::back_off_messages(pod)
+                .into_iter()
+                .map(|(_, m)| ("BackOff", m));
+            events.push((Kind::Warning, back_off.collect()));
+        }
         track.restarts = restarts;
         track.last_write = Some((wanted, Instant::now()));
-        self.write(pod, node, status, crashed);
+        self.write(pod, node, status, events);
     }
 
-    fn write(&self, pod: &Value, node: &str, status: Value, crashed: bool) {
+    /// Writes the status, then records the events (reason, message) that go with it.
+    fn write(&self, pod: &Value, node: &str, status: Value, events: Vec<(Kind, Messages)>) {
         let client = self.shared.client.clone();
         let (pod, node, busy) = (pod.clone(), node.to_string(), self.busy.clone());
         let uid = obj::uid(&pod).to_string();
@@ -187,8 +215,8 @@ impl Kubelet {
             {
                 eprintln!("node-standin: status of {}: {e}", obj::name(&pod));
             }
-            if crashed {
-                back_off_events(&client, &pod, &node).await;
+            for (kind, messages) in events {
+                record_events(&client, &pod, &node, kind, messages).await;
             }
             busy.lock().unwrap().remove(&uid);
         });
@@ -226,27 +254,20 @@ fn digest(status: &Value) -> String {
     )
 }
 
-/// A kubelet's Warning BackOff event for each crash-looping container of the pod.
-async fn back_off_events(client: &kube::Client, pod: &Value, node: &str) {
+/// Records the kubelet's events about the pod, (reason, message) each.
+async fn record_events(client: &kube::Client, pod: &Value, node: &str, kind: Kind, events: Messages) {
     let api: Api<Event> = Api::namespaced(client.clone(), obj::namespace(pod));
     let source = Source {
         component: "kubelet",
         host: Some(node),
     };
-    for (_, message) in status::back_off_messages(pod) {
-        let event = events::event(
-            &sts_sim::resources::PODS,
-            pod,
-            source,
-            Kind::Warning,
-            "BackOff",
-            &message,
-        );
+    for (reason, message) in events {
+        let event = events::event(&sts_sim::resources::PODS, pod, source, kind, reason, &message);
         let Ok(event) = serde_json::from_value::<Event>(event) else {
             continue;
         };
         if let Err(e) = api.create(&PostParams::default(), &event).await {
-            eprintln!("node-standin: BackOff event of {}: {e}", obj::name(pod));
+            eprintln!("node-standin: {reason} event of {}: {e}", obj::name(pod));
         }
     }
 }

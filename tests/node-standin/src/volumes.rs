@@ -13,6 +13,7 @@ use anyhow::Result;
 use futures::StreamExt;
 use std::collections::HashSet;
 
+use k8s_openapi::api::core::v1::Event;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
@@ -20,6 +21,7 @@ use kube::runtime::reflector::Store;
 use kube::runtime::{WatchStreamExt, reflector, watcher};
 use kube::{Api, Resource};
 use serde_json::{Value, json};
+use sts_sim::controllers::events::{self, Kind, Source};
 use sts_sim::controllers::obj;
 use sts_sim::controllers::volume_objects::{ResizeStage, advance_resize, resize_stage};
 use tokio::time::Instant;
@@ -181,14 +183,34 @@ async fn provision(client: &kube::Client, claim: &Value) -> Result<()> {
                          "namespace": obj::namespace(claim), "name": obj::name(claim), "uid": obj::uid(claim)},
         },
     }))?;
-    match Api::<PersistentVolume>::all(client.clone())
-        .create(&PostParams::default(), &volume)
-        .await
-    {
-        Ok(_) => Ok(()),
+    let volumes = Api::<PersistentVolume>::all(client.clone());
+    match volumes.create(&PostParams::default(), &volume).await {
+        Ok(_) => provisioned_event(client, claim, &name).await,
         Err(kube::Error::Api(e)) if e.code == 409 => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The provisioner's event on the claim, as the simulator's provisioner words it.
+async fn provisioned_event(client: &kube::Client, claim: &Value, volume: &str) -> Result<()> {
+    let source = Source {
+        component: PROVISIONER,
+        host: None,
+    };
+    let message = format!("Successfully provisioned volume {volume}");
+    let reason = "ProvisioningSucceeded";
+    let event = events::event(
+        &sts_sim::resources::PVCS,
+        claim,
+        source,
+        Kind::Normal,
+        reason,
+        &message,
+    );
+    let api: Api<Event> = Api::namespaced(client.clone(), obj::namespace(claim));
+    api.create(&PostParams::default(), &serde_json::from_value(event)?)
+        .await?;
+    Ok(())
 }
 
 /// One resize stage: the volume grows when the resizer's stage is done, and the claim's status

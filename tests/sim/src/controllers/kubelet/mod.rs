@@ -238,15 +238,14 @@ impl Kubelet {
         let first = self.track(pod).deleting_since.is_none();
         let since = *self.track(pod).deleting_since.get_or_insert(now);
         if first {
-            for c in containers(pod) {
-                let message = format!("Stopping container {}", obj::str_at(c, "/name"));
+            for (reason, message) in status::stop_messages(pod) {
                 events::record(
                     store,
                     &PODS,
                     pod,
                     kubelet_source(&node),
                     Kind::Normal,
-                    "Killing",
+                    reason,
                     &message,
                 );
             }
@@ -273,23 +272,10 @@ fn kubelet_source(node: &str) -> Source<'_> {
     }
 }
 
-fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
-    obj::at(pod, "/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
 fn container_events(store: &Store, pod: &Value, node: &str) {
     let source = kubelet_source(node);
-    for c in containers(pod) {
-        let (name, image) = (obj::str_at(c, "/name"), obj::str_at(c, "/image"));
-        let pulled = format!("Container image \"{image}\" already present on machine");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Pulled", &pulled);
-        let created = format!("Created container: {name}");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Created", &created);
-        let started = format!("Started container {name}");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Started", &started);
+    for (reason, message) in status::start_messages(pod) {
+        events::record(store, &PODS, pod, source, Kind::Normal, reason, &message);
     }
 }
 

@@ -152,6 +152,34 @@ pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
     }
 }
 
+/// The kubelet's events as it starts the pod's containers: (reason, message), in order.
+pub fn start_messages(pod: &Value) -> Vec<(&'static str, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    let mut messages = Vec::new();
+    for c in containers.into_iter().flatten() {
+        let (name, image) = (obj::str_at(c, "/name"), obj::str_at(c, "/image"));
+        messages.push((
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+        ));
+        messages.push(("Created", format!("Created container: {name}")));
+        messages.push(("Started", format!("Started container {name}")));
+    }
+    messages
+}
+
+/// The kubelet's events as it stops the pod's containers: (reason, message).
+pub fn stop_messages(pod: &Value) -> Vec<(&'static str, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    let stop = |c: &Value| {
+        (
+            "Killing",
+            format!("Stopping container {}", obj::str_at(c, "/name")),
+        )
+    };
+    containers.into_iter().flatten().map(stop).collect()
+}
+
 /// Restarts of the pod's containers, summed.
 pub fn restarts(status: &Value) -> u64 {
     status["containerStatuses"]
