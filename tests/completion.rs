@@ -183,10 +183,7 @@ spec:
 fn two_namespaces() -> Cluster {
     let cluster = Cluster::start();
     cluster.apply_fixture("web.yaml");
-    cluster
-        .sim
-        .apply_yaml("kube-system", &common::fixture("zk.yaml"))
-        .expect("zk applies");
+    cluster.apply_yaml_in("kube-system", &common::fixture("zk.yaml"));
     cluster.apply_yaml(DB);
     cluster
 }
@@ -218,7 +215,7 @@ fn kubectl_complete_sts_offers_namespaces_contexts_subcommands_and_flags() {
     let (names, _) = answer(&kubectl_complete(&cluster, &["status", "-n", "kube-"]));
     assert_eq!(names, ["kube-node-lease", "kube-public", "kube-system"]);
     let (names, _) = answer(&kubectl_complete(&cluster, &["--context", ""]));
-    assert_eq!(names, ["sts-sim"]);
+    assert_eq!(names, [cluster.context()]);
     let (names, directive) = answer(&kubectl_complete(&cluster, &["ro"]));
     assert_eq!(
         (names, directive.as_str()),
@@ -257,7 +254,7 @@ fn an_unreachable_cluster_gives_no_names_quickly_and_silently() {
     let url = format!("http://{}", silent.local_addr().unwrap());
     let text = std::fs::read_to_string(&cluster.kubeconfig)
         .unwrap()
-        .replace(&cluster.sim.url(), &url);
+        .replace(&cluster.server_url(), &url);
     std::fs::write(&cluster.kubeconfig, text).unwrap();
     let started = Instant::now();
     let output = kubectl_complete(&cluster, &["status", ""]);

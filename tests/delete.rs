@@ -5,7 +5,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::setup::{claim_exists, pod_marks, web_cluster};
@@ -17,23 +16,6 @@ fn set_uid(cluster: &Cluster) -> Option<Value> {
     cluster
         .get(&resources::STATEFULSETS, "web")
         .map(|s| s["metadata"]["uid"].clone())
-}
-
-/// Every deletion the store sees, in order, as `kind/name`.
-fn record_deletions(cluster: &Cluster) -> Arc<Mutex<Vec<String>>> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let sink = seen.clone();
-    let mut events = cluster.sim.store.subscribe();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        while let Ok(event) = runtime.block_on(events.recv()) {
-            if event.kind == sts_sim::store::EventKind::Deleted {
-                let entry = format!("{}/{}", event.resource.plural, event.name);
-                sink.lock().unwrap().push(entry);
-            }
-        }
-    });
-    seen
 }
 
 fn saved_manifest(dir: &Path) -> PathBuf {
@@ -108,7 +90,7 @@ fn orphan_delete_keeps_pods_and_claims_and_recreating_adopts_them_without_restar
 fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claims() {
     let cluster = web_cluster();
     let transitions = Transitions::record(&cluster);
-    let deletions = record_deletions(&cluster);
+    let deletions = common::record_deletions(&cluster);
     let output = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let text = stdout_of(&output);
@@ -142,10 +124,9 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
     assert!(cluster.pods().is_empty());
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
     let writes: Vec<String> = cluster
-        .sim
-        .log
-        .mutating()
+        .requests()
         .iter()
+        .filter(|r| r.is_mutating())
         .map(|r| format!("{} {}", r.method, r.path))
         .collect();
     assert_eq!(
@@ -161,7 +142,7 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
 #[test]
 fn delete_pvcs_also_deletes_the_claims_after_the_set() {
     let cluster = web_cluster();
-    let deletions = record_deletions(&cluster);
+    let deletions = common::record_deletions(&cluster);
     let output = cluster
         .sts()
         .args(["delete", "web", "--delete-pvcs", "--yes"])
@@ -205,11 +186,7 @@ fn without_a_terminal_and_without_yes_nothing_is_deleted() {
             stderr_of(&output)
         );
     }
-    assert!(
-        cluster.sim.log.mutating().is_empty(),
-        "{:?}",
-        cluster.sim.log.mutating()
-    );
+    assert_eq!(cluster.write_count(), 0);
     assert_eq!(cluster.statefulset("web")["metadata"]["resourceVersion"], rv);
     assert_eq!(pod_marks(&cluster), before);
     assert!((0..3).all(|o| claim_exists(&cluster, &format!("www-web-{o}"))));
@@ -277,7 +254,7 @@ fn a_set_that_deletes_its_own_claims_needs_delete_pvcs_for_a_teardown() {
         "{}",
         stderr_of(&output)
     );
-    assert!(cluster.sim.log.mutating().is_empty());
+    assert_eq!(cluster.write_count(), 0);
     assert!(set_uid(&cluster).is_some());
 }
 
@@ -294,15 +271,16 @@ fn dry_run_prints_the_plan_and_the_server_only_checks_it() {
     assert!(stdout_of(&output).contains("dry run: the server accepted every write"));
     // Patches carry dryRun in the query; deletes carry it in their DeleteOptions body, which
     // the log does not keep: the state below shows the server kept everything.
+    let writes: Vec<_> = cluster
+        .requests()
+        .into_iter()
+        .filter(|r| r.is_mutating())
+        .collect();
     assert!(
-        cluster
-            .sim
-            .log
-            .mutating()
+        writes
             .iter()
             .all(|r| r.query.contains("dryRun") || r.method == "DELETE"),
-        "{:?}",
-        cluster.sim.log.mutating()
+        "{writes:?}"
     );
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
     assert_eq!(pod_marks(&cluster), before);
@@ -358,6 +336,9 @@ fn a_teardown_past_its_timeout_exits_4_and_rerunning_finishes_it() {
 
 #[test]
 fn a_conflict_on_the_scale_write_is_replanned_and_the_same_plan_goes_on() {
+    if common::skip_on_real("injects a 409 Conflict (simulator fault injection)") {
+        return;
+    }
     let cluster = web_cluster();
     let conflict = sts_sim::faults::Fault::conflict(1).on("statefulsets");
     cluster.sim.faults().inject(conflict).unwrap();

@@ -109,9 +109,7 @@ fn evict_honours_the_budget_and_never_takes_two_members_down() {
         transitions.list()
     );
     let evictions = cluster
-        .sim
-        .log
-        .entries()
+        .requests()
         .iter()
         .filter(|e| e.path.ends_with("/eviction"))
         .count();
@@ -154,9 +152,7 @@ fn eviction_blocked_by_the_budget_waits_and_goes_on_when_allowed() {
         .unwrap();
     let before = uids(&cluster)["zk-2"].clone();
     cluster.wait_for("a refused eviction", std::time::Duration::from_secs(30), |c| {
-        c.sim
-            .log
-            .entries()
+        c.requests()
             .iter()
             .any(|e| e.path.ends_with("/eviction") && e.status == 429)
     });
@@ -244,13 +240,7 @@ fn restart_on_rolling_update_leaves_replacing_to_the_controller_and_waits() {
         "{}",
         stdout_of(&output)
     );
-    let deletes = cluster
-        .sim
-        .log
-        .mutating()
-        .iter()
-        .filter(|e| e.verb == "delete")
-        .count();
+    let deletes = cluster.requests().iter().filter(|e| e.verb == "delete").count();
     assert_eq!(deletes, 0, "the controller replaces pods, not the command");
     let after = uids(&cluster);
     assert!(before.iter().all(|(pod, uid)| after[pod] != *uid));
@@ -272,7 +262,7 @@ fn roll_on_a_rolling_update_set_explains_and_changes_nothing() {
             && text.contains("kubectl sts restart web"),
         "{text}"
     );
-    assert!(cluster.sim.log.mutating().is_empty());
+    assert_eq!(cluster.write_count(), 0);
 }
 
 #[test]

@@ -143,7 +143,7 @@ fn wrong_context_exits_1_naming_it() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr_of(&output);
     assert!(
-        err.contains("context \"prod-eu\" not found") && err.contains("sts-sim"),
+        err.contains("context \"prod-eu\" not found") && err.contains(cluster.context()),
         "{err}"
     );
 }
@@ -156,7 +156,7 @@ fn unreachable_server_exits_1_within_the_request_timeout() {
     let url = format!("http://{}", silent.local_addr().unwrap());
     let text = std::fs::read_to_string(&cluster.kubeconfig)
         .unwrap()
-        .replace(&cluster.sim.url(), &url);
+        .replace(&cluster.server_url(), &url);
     let kubeconfig = cluster.dir.join("silent-kubeconfig");
     std::fs::write(&kubeconfig, text).unwrap();
     let started = Instant::now();
@@ -212,11 +212,7 @@ fn missing_kubeconfig_is_explained() {
 #[test]
 fn rejected_credentials_name_the_user() {
     let cluster = web_cluster();
-    let text = std::fs::read_to_string(&cluster.kubeconfig)
-        .unwrap()
-        .replace(sts_sim::sim::ADMIN_TOKEN, "stolen");
-    let kubeconfig = cluster.dir.join("bad-token");
-    std::fs::write(&kubeconfig, text).unwrap();
+    let (kubeconfig, user) = cluster.rejected_kubeconfig();
     let output = cluster
         .sts()
         .env("KUBECONFIG", &kubeconfig)
@@ -226,7 +222,7 @@ fn rejected_credentials_name_the_user() {
     assert_eq!(output.status.code(), Some(1));
     let err = stderr_of(&output);
     assert!(
-        err.contains("rejected the credentials of user \"sts-sim-admin\""),
+        err.contains(&format!("rejected the credentials of user \"{user}\"")),
         "{err}"
     );
 }

@@ -497,8 +497,8 @@ async fn the_controller_records_events_like_the_real_one() {
     });
     let messages: Vec<&str> = events.iter().filter_map(|e| e["message"].as_str()).collect();
     for expected in [
-        "create Claim www-web-0 Pod web-0 in StatefulSet web success",
-        "create Pod web-0 in StatefulSet web successful",
+        "Create Claim www-web-0 Pod web-0 in StatefulSet web success",
+        "Create Pod web-0 in StatefulSet web successful",
     ] {
         assert!(messages.contains(&expected), "{messages:?}");
     }

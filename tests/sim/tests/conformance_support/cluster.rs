@@ -1,6 +1,6 @@
-//! A simulated cluster driven over HTTP with a kube client, as the tool drives a real one:
-//! raw requests whose status and body are kept, fixture creation, and the pod transition
-//! recorder attached to the store.
+//! A cluster driven over HTTP with a kube client, as the tool drives a real one: raw requests
+//! whose status and body are kept, fixture creation, and the pod transition recorder. The
+//! simulated cluster, or a real control plane with the node stand-in (`start_real`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::http::{self, Request};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
+use node_standin::cluster::ControlPlane;
 use serde_json::Value;
 use sts_sim::{Sim, SimConfig, resources};
 
@@ -41,11 +42,35 @@ impl Reply {
     }
 }
 
+/// The simulator behind a cluster; the real control plane has none (a scenario using it there
+/// is a test bug).
+pub struct SimOnly(Option<Sim>);
+
+impl std::ops::Deref for SimOnly {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        self.0
+            .as_ref()
+            .expect("a simulator-only check on the real control plane")
+    }
+}
+
 /// A running cluster, its client and the pod transitions seen so far.
 pub struct Cluster {
-    pub sim: Sim,
+    pub sim: SimOnly,
+    pub real: Option<ControlPlane>,
     pub client: Client,
     pub recorder: Recorder,
+}
+
+/// An admin client for a kubeconfig, answering each request's first answer (kube retries 429
+/// answers on its own; each step must see the server's first answer).
+async fn client_for(kubeconfig: Kubeconfig) -> Client {
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .expect("kubeconfig loads");
+    config.default_retry = false;
+    Client::try_from(config).expect("client builds")
 }
 
 impl Cluster {
@@ -57,16 +82,35 @@ impl Cluster {
     pub async fn start_with(config: SimConfig) -> Cluster {
         let sim = Sim::start(config).expect("the simulated cluster starts");
         let kubeconfig = Kubeconfig::from_yaml(&sim.kubeconfig()).expect("kubeconfig parses");
-        let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
-            .await
-            .expect("kubeconfig loads");
-        let mut config = config;
-        // kube retries 429 answers on its own; each step must see the server's first answer.
-        config.default_retry = false;
-        let client = Client::try_from(config).expect("client builds");
+        let client = client_for(kubeconfig).await;
         let recorder = Recorder::start(Arc::clone(&sim.store), NS);
         Cluster {
-            sim,
+            sim: SimOnly(Some(sim)),
+            real: None,
+            client,
+            recorder,
+        }
+    }
+
+    /// A real control plane (built from `tests/cluster`) whose nodes keep these timings.
+    pub async fn start_real(config: SimConfig) -> Cluster {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("sts-conformance-{}-{n}", std::process::id()));
+        let nodes = node_standin::Config {
+            timings: config.timings,
+            ..node_standin::Config::default()
+        };
+        let plane = tokio::task::spawn_blocking(move || ControlPlane::start(&dir, nodes))
+            .await
+            .expect("launcher thread")
+            .expect("the real control plane starts");
+        let kubeconfig = Kubeconfig::read_from(plane.kubeconfig("admin")).expect("kubeconfig parses");
+        let client = client_for(kubeconfig).await;
+        let recorder = Recorder::watch(client.clone(), NS);
+        Cluster {
+            sim: SimOnly(None),
+            real: Some(plane),
             client,
             recorder,
         }

@@ -98,6 +98,40 @@ impl Recorder {
         Recorder { log }
     }
 
+    /// Records from a watch of the namespace's pods (a real control plane).
+    pub fn watch(client: kube::Client, ns: &str) -> Recorder {
+        use futures::StreamExt;
+        use kube::runtime::watcher::{self, Event};
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = kube::Api::namespaced(client, ns);
+        let sink = Arc::clone(&log);
+        tokio::spawn(async move {
+            let (mut seen, mut known) = (Seen::new(), std::collections::HashSet::new());
+            let mut stream = std::pin::pin!(watcher::watcher(pods, watcher::Config::default()));
+            while let Some(event) = stream.next().await {
+                let (kind, pod) = match event {
+                    Ok(Event::Apply(pod) | Event::InitApply(pod)) => {
+                        let new = known.insert(pod.metadata.uid.clone().unwrap_or_default());
+                        (
+                            if new {
+                                EventKind::Added
+                            } else {
+                                EventKind::Modified
+                            },
+                            pod,
+                        )
+                    }
+                    Ok(Event::Delete(pod)) => (EventKind::Deleted, pod),
+                    _ => continue,
+                };
+                let pod = serde_json::to_value(pod).expect("pod as JSON");
+                let found = transitions(kind, &pod, &mut seen);
+                sink.lock().expect("recorder lock").extend(found);
+            }
+        });
+        Recorder { log }
+    }
+
     /// How many transitions were seen.
     pub fn len(&self) -> usize {
         self.log.lock().expect("recorder lock").len()

@@ -102,68 +102,137 @@ pub fn trace(name: &str) -> Value {
     serde_json::from_str(&text).expect("trace is JSON")
 }
 
+/// What one step did: the pod transitions, the state afterwards, the API answer.
+pub struct Observed {
+    pub transitions: Vec<super::observe::Transition>,
+    pub state: Value,
+    pub result: Option<Reply>,
+}
+
 /// The scenario against the simulated cluster; panics with every difference from the trace.
+/// With `STS_TEST_CLUSTER=real` the scenario then runs on a real control plane too, and the
+/// simulator's run must match that one as well.
 pub async fn replay(name: &str, fixture: Fixture, steps: &[Step]) {
     let recorded = trace(name);
     let expected_steps = recorded["steps"].as_array().expect("steps");
     assert_eq!(expected_steps.len(), steps.len(), "one action per recorded step");
     let cluster = Cluster::start_with(fixture.config.clone()).await;
+    let sim_run = run(&cluster, &fixture, steps).await;
+    let diffs = differences(expected_steps, &sim_run, steps, &fixture);
+    assert!(
+        diffs.is_empty(),
+        "{name} differs from the real control plane:\n{}",
+        diffs.join("\n")
+    );
+    if std::env::var("STS_TEST_CLUSTER").is_ok_and(|v| v == "real") {
+        let real = Cluster::start_real(fixture.config.clone()).await;
+        let real_run = run(&real, &fixture, steps).await;
+        let beside = as_recorded(&real_run, expected_steps);
+        for d in differences(expected_steps, &real_run, steps, &fixture) {
+            eprintln!("{name}: the real control plane of this run differs from the trace: {d}");
+        }
+        let diffs = differences(&beside, &sim_run, steps, &fixture);
+        assert!(
+            diffs.is_empty(),
+            "{name}: the simulator differs from the real control plane run beside it:\n{}",
+            diffs.join("\n")
+        );
+    }
+}
+
+/// Carries out the steps, each left to go quiet, observing what it did.
+async fn run(cluster: &Cluster, fixture: &Fixture, steps: &[Step]) -> Vec<Observed> {
     let set = fixture.set();
     let set_name = set["metadata"]["name"].as_str().expect("set name").to_string();
     let service = set["spec"]["serviceName"]
         .as_str()
         .expect("serviceName")
         .to_string();
-    let parallel = set["spec"]["podManagementPolicy"] == "Parallel";
+    let mut observed = Vec::new();
+    for step in steps {
+        let mark = cluster.recorder.len();
+        let result = act(cluster, fixture, &set_name, &service, step).await;
+        settle(cluster, &set_name, &service).await;
+        let transitions = cluster.recorder.since(mark);
+        let state = World::fetch(cluster, &set_name, &service).await.state();
+        observed.push(Observed {
+            transitions,
+            state,
+            result,
+        });
+    }
+    observed
+}
+
+/// Every difference of a run from recorded steps (a trace's, or another run's `as_recorded`).
+fn differences(recorded: &[Value], run: &[Observed], steps: &[Step], fixture: &Fixture) -> Vec<String> {
+    let parallel = fixture.set()["spec"]["podManagementPolicy"] == "Parallel";
     let mut names = Names::default();
     let mut diffs = Vec::new();
-    for (step, expected) in steps.iter().zip(expected_steps) {
-        let mark = cluster.recorder.len();
-        let result = act(&cluster, &fixture, &set_name, &service, step).await;
-        settle(&cluster, &set_name, &service).await;
+    for ((step, expected), seen) in steps.iter().zip(recorded).zip(run) {
         let mut found = Vec::new();
-        let transitions = cluster.recorder.since(mark);
         let expected_transitions = expected["transitions"].as_array().cloned().unwrap_or_default();
-        let ordered = !parallel && !matches!(step, Step::DeleteSet(_));
-        if ordered {
-            names.compare_ordered(&expected_transitions, &transitions, &mut found);
+        if !parallel && !matches!(step, Step::DeleteSet(_)) {
+            names.compare_ordered(&expected_transitions, &seen.transitions, &mut found);
         } else {
-            names.compare_per_pod(&expected_transitions, &transitions, &mut found);
+            names.compare_per_pod(&expected_transitions, &seen.transitions, &mut found);
         }
-        let state = World::fetch(&cluster, &set_name, &service).await.state();
         for key in ["set", "claims", "endpoints"] {
             if let Some(e) = expected.get(key) {
-                names.compare(key, key, e, &state[key], &mut found);
+                names.compare(key, key, e, &seen.state[key], &mut found);
             }
         }
         if let Some(e) = expected.get("result") {
-            let actual = result.map(|r| r.as_result()).unwrap_or(Value::Null);
+            let actual = seen.result.as_ref().map(Reply::as_result).unwrap_or(Value::Null);
             names.compare("result", "result", e, &actual, &mut found);
         }
         let title = expected["step"].as_str().unwrap_or("?");
         diffs.extend(found.into_iter().map(|d| format!("[{title}] {d}")));
     }
-    assert!(
-        diffs.is_empty(),
-        "{name} differs from the real control plane:\n{}",
-        diffs.join("\n")
-    );
+    diffs
 }
 
-/// Waits until neither the state nor the transitions changed for `QUIET`.
+/// A run in the shape of trace steps, with the parts the trace records.
+fn as_recorded(run: &[Observed], trace_steps: &[Value]) -> Vec<Value> {
+    run.iter()
+        .zip(trace_steps)
+        .map(|(seen, traced)| {
+            let transitions: Vec<Value> = seen
+                .transitions
+                .iter()
+                .map(|t| json!([t.event, t.pod, t.uid, t.revision]))
+                .collect();
+            let mut step = json!({"step": traced["step"], "transitions": transitions});
+            for key in ["set", "claims", "endpoints"] {
+                if traced.get(key).is_some() {
+                    step[key] = seen.state[key].clone();
+                }
+            }
+            if traced.get("result").is_some() {
+                step["result"] = seen.result.as_ref().map(Reply::as_result).unwrap_or(Value::Null);
+            }
+            step
+        })
+        .collect()
+}
+
+/// Waits until neither the state nor the transitions changed for `QUIET` (on a real control
+/// plane, read over HTTP and for twice as long).
 pub async fn settle(cluster: &Cluster, set: &str, service: &str) {
+    let quiet = if cluster.real.is_some() { QUIET * 2 } else { QUIET };
     let started = Instant::now();
     let mut last = (String::new(), usize::MAX);
     let mut since = Instant::now();
     loop {
-        let now = (
-            World::read(&cluster.sim, set, service).state().to_string(),
-            cluster.recorder.len(),
-        );
+        let world = match cluster.real {
+            Some(_) => World::fetch(cluster, set, service).await,
+            None => World::read(&cluster.sim, set, service),
+        };
+        let now = (world.state().to_string(), cluster.recorder.len());
         if now != last {
             last = now;
             since = Instant::now();
-        } else if since.elapsed() >= QUIET {
+        } else if since.elapsed() >= quiet {
             return;
         }
         assert!(

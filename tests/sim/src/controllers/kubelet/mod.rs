@@ -1,7 +1,7 @@
 //! The scheduler and the kubelets of every node: binds pods round-robin once their claims are
 //! bound, starts them (IP, container statuses), makes them Ready after `timings.ready`
-//! (`slow` images: `timings.slow_ready`), crash-loops `broken` images, and finishes graceful
-//! deletion after `timings.terminate`. Timing is kept per pod in memory; writes go through the
+//! (`slow` images: `timings.slow_ready`), crash-loops `broken` images (a BackOff event at each
+//! restart), and finishes graceful deletion after `timings.terminate`. Timing is kept per pod in memory; writes go through the
 //! status subresource (binding through an internal write, as `pods/binding` does).
 
 pub mod status;
@@ -214,8 +214,17 @@ impl Kubelet {
         };
         let (new_status, next) = status::running(pod, &placement, &self.timings);
         let was_starting = obj::pod_phase(pod) != "Running";
-        if write_status(store, pod, new_status).is_ok() && (first_start && was_starting) {
-            container_events(store, pod, &node);
+        let restarted = status::restarts(&new_status) > status::restarts(&pod["status"]);
+        if write_status(store, pod, new_status).is_ok() {
+            if first_start && was_starting {
+                container_events(store, pod, &node);
+            }
+            if restarted {
+                for (_, message) in status::back_off_messages(pod) {
+                    let source = kubelet_source(&node);
+                    events::record(store, &PODS, pod, source, Kind::Warning, "BackOff", &message);
+                }
+            }
         }
         next
     }
@@ -229,15 +238,14 @@ impl Kubelet {
         let first = self.track(pod).deleting_since.is_none();
         let since = *self.track(pod).deleting_since.get_or_insert(now);
         if first {
-            for c in containers(pod) {
-                let message = format!("Stopping container {}", obj::str_at(c, "/name"));
+            for (reason, message) in status::stop_messages(pod) {
                 events::record(
                     store,
                     &PODS,
                     pod,
                     kubelet_source(&node),
                     Kind::Normal,
-                    "Killing",
+                    reason,
                     &message,
                 );
             }
@@ -264,23 +272,10 @@ fn kubelet_source(node: &str) -> Source<'_> {
     }
 }
 
-fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
-    obj::at(pod, "/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-}
-
 fn container_events(store: &Store, pod: &Value, node: &str) {
     let source = kubelet_source(node);
-    for c in containers(pod) {
-        let (name, image) = (obj::str_at(c, "/name"), obj::str_at(c, "/image"));
-        let pulled = format!("Container image \"{image}\" already present on machine");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Pulled", &pulled);
-        let created = format!("Created container: {name}");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Created", &created);
-        let started = format!("Started container {name}");
-        events::record(store, &PODS, pod, source, Kind::Normal, "Started", &started);
+    for (reason, message) in status::start_messages(pod) {
+        events::record(store, &PODS, pod, source, Kind::Normal, reason, &message);
     }
 }
 

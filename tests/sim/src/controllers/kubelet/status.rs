@@ -45,10 +45,9 @@ pub fn set_condition(conditions: &mut Vec<Value>, kind: &str, status: bool, extr
 pub fn unschedulable(pod: &Value, nodes: usize, now: &str) -> Value {
     let mut status = pod.get("status").cloned().unwrap_or_else(|| json!({}));
     let mut conditions = status["conditions"].as_array().cloned().unwrap_or_default();
-    let message = format!(
-        "0/{nodes} nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/{nodes} \
-         nodes are available: {nodes} Preemption is not helpful for scheduling."
-    );
+    // kube-scheduler v1.36 words it so (its PostFilter finds nothing to preempt: "not found").
+    let message =
+        format!("0/{nodes} nodes are available: pod has unbound immediate PersistentVolumeClaims. not found");
     let extra = json!({"reason": "Unschedulable", "message": message});
     set_condition(&mut conditions, "PodScheduled", false, Some(extra), now);
     status["conditions"] = Value::Array(conditions);
@@ -153,6 +152,65 @@ pub fn keep_gate_conditions(current: &Value, status: &mut Value) {
     }
 }
 
+/// The kubelet's events as it starts the pod's containers: (reason, message), in order.
+pub fn start_messages(pod: &Value) -> Vec<(&'static str, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    let mut messages = Vec::new();
+    for c in containers.into_iter().flatten() {
+        let (name, image) = (obj::str_at(c, "/name"), obj::str_at(c, "/image"));
+        messages.push((
+            "Pulled",
+            format!("Container image \"{image}\" already present on machine"),
+        ));
+        messages.push(("Created", format!("Created container: {name}")));
+        messages.push(("Started", format!("Started container {name}")));
+    }
+    messages
+}
+
+/// The kubelet's events as it stops the pod's containers: (reason, message).
+pub fn stop_messages(pod: &Value) -> Vec<(&'static str, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    let stop = |c: &Value| {
+        (
+            "Killing",
+            format!("Stopping container {}", obj::str_at(c, "/name")),
+        )
+    };
+    containers.into_iter().flatten().map(stop).collect()
+}
+
+/// Restarts of the pod's containers, summed.
+pub fn restarts(status: &Value) -> u64 {
+    status["containerStatuses"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["restartCount"].as_u64())
+        .sum()
+}
+
+/// The kubelet's BackOff events after a restart: (container, message) for each crash-looping
+/// container of the pod.
+pub fn back_off_messages(pod: &Value) -> Vec<(String, String)> {
+    let containers = obj::at(pod, "/spec/containers").and_then(Value::as_array);
+    containers
+        .into_iter()
+        .flatten()
+        .filter(|c| obj::str_at(c, "/image").contains("broken"))
+        .map(|c| {
+            let name = obj::str_at(c, "/name");
+            let message = format!(
+                "Back-off restarting failed container {name} in pod {}_{}({})",
+                obj::name(pod),
+                obj::namespace(pod),
+                obj::uid(pod)
+            );
+            (name.to_string(), message)
+        })
+        .collect()
+}
+
 /// The status of a started pod at `p.elapsed`, and when it changes next.
 pub fn running(pod: &Value, p: &Placement, timings: &Timings) -> (Value, Option<Duration>) {
     let containers = obj::at(pod, "/spec/containers")
@@ -245,7 +303,18 @@ mod tests {
         assert_eq!(c["state"]["waiting"]["reason"], "CrashLoopBackOff");
         assert_eq!(c["ready"], false);
         assert!(next.is_some());
+        assert_eq!(restarts(&s), 3);
         assert!(!obj::condition_true(&json!({"status": s}), "Ready"));
+        let mut named = pod("nginx:broken");
+        named["metadata"] = json!({"name": "web-2", "namespace": "default", "uid": "u1"});
+        assert_eq!(
+            back_off_messages(&named),
+            [(
+                "c".to_string(),
+                "Back-off restarting failed container c in pod web-2_default(u1)".to_string()
+            )]
+        );
+        assert!(back_off_messages(&pod("nginx:1.25")).is_empty());
     }
 
     #[test]
@@ -288,11 +357,9 @@ mod tests {
         assert_eq!(conditions[0]["lastTransitionTime"], "t3");
         let s = unschedulable(&json!({}), 3, "t");
         assert_eq!(s["conditions"][0]["reason"], "Unschedulable");
-        assert!(
-            s["conditions"][0]["message"]
-                .as_str()
-                .unwrap()
-                .starts_with("0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims")
+        assert_eq!(
+            s["conditions"][0]["message"],
+            "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. not found"
         );
     }
 }

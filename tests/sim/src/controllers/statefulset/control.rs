@@ -59,13 +59,13 @@ impl Control<'_> {
             Ok(()) => self.event(
                 Kind::Normal,
                 &format!("Successful{title}"),
-                &format!("{verb} Pod {pod} in StatefulSet {set} successful"),
+                &format!("{title} Pod {pod} in StatefulSet {set} successful"),
             ),
             Err(e) => self.event(
                 Kind::Warning,
                 &format!("Failed{title}"),
                 &format!(
-                    "{verb} Pod {pod} in StatefulSet {set} failed error: {}",
+                    "{title} Pod {pod} in StatefulSet {set} failed error: {}",
                     e.message
                 ),
             ),
@@ -121,14 +121,14 @@ impl Control<'_> {
             Ok(()) => self.event(
                 Kind::Normal,
                 "SuccessfulCreate",
-                &format!("create Claim {claim} Pod {pod} in StatefulSet {set} success"),
+                &format!("Create Claim {claim} Pod {pod} in StatefulSet {set} success"),
             ),
             Err(e) if e.reason == "AlreadyExists" => {}
             Err(e) => self.event(
                 Kind::Warning,
                 "FailedCreate",
                 &format!(
-                    "create Claim {claim} for Pod {pod} in StatefulSet {set} failed error: {}",
+                    "Create Claim {claim} for Pod {pod} in StatefulSet {set} failed error: {}",
                     e.message
                 ),
             ),
