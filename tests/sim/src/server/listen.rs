@@ -15,8 +15,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
-use tokio_rustls::TlsAcceptor;
 
+use super::tls::Tls;
 use crate::faults::Faults;
 
 /// The connection a request came on, in the request's extensions: closing it drops the TCP
@@ -32,7 +32,7 @@ impl Connection {
 }
 
 /// Serves `router` on `listener` until the runtime stops, restarting when `faults` asks.
-pub async fn run(router: Router, listener: TcpListener, tls: Option<TlsAcceptor>, faults: Faults) {
+pub async fn run(router: Router, listener: TcpListener, tls: Option<Tls>, faults: Faults) {
     let Ok(addr) = listener.local_addr() else {
         return;
     };
@@ -83,11 +83,11 @@ async fn rebind(addr: SocketAddr, pause: Duration) -> Option<TcpListener> {
     None
 }
 
-async fn connection(tcp: TcpStream, router: Router, tls: Option<TlsAcceptor>, stop: watch::Receiver<u64>) {
+async fn connection(tcp: TcpStream, router: Router, tls: Option<Tls>, stop: watch::Receiver<u64>) {
     let _ = tcp.set_nodelay(true);
     match tls {
-        Some(acceptor) => {
-            if let Ok(stream) = acceptor.accept(tcp).await {
+        Some(tls) => {
+            if let Ok(stream) = tls.accept(tcp).await {
                 serve_io(stream, router, stop).await;
             }
         }

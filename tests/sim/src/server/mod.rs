@@ -91,7 +91,7 @@ pub async fn serve_tls(
         faults,
         net,
     };
-    listen::run(router(app.clone()), listener, Some(tls::acceptor()), app.faults).await;
+    listen::run(router(app.clone()), listener, Some(tls::Tls::new()), app.faults).await;
 }
 
 /// One parsed request, as the handlers see it.
