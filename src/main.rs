@@ -5,6 +5,7 @@ mod backup;
 mod cli;
 mod cmd;
 mod complete;
+mod connect;
 mod context;
 mod error;
 mod fetch;
