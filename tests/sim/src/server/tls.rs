@@ -85,7 +85,8 @@ impl Tls {
     }
 }
 
-/// The built-in certificate, HTTP/1.1, and one session store (shared by both acceptors).
+/// The built-in certificate, HTTP/2 and HTTP/1.1 (as kube-apiserver offers them), and one
+/// session store (shared by both acceptors).
 fn server_config() -> ServerConfig {
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT_PEM.as_bytes())
         .collect::<Result<_, _>>()
@@ -97,7 +98,7 @@ fn server_config() -> ServerConfig {
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("the built-in certificate matches its key");
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     config.session_storage = ServerSessionMemoryCache::new(1024);
     config.send_tls13_tickets = 1;
     config
