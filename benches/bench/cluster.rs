@@ -32,7 +32,11 @@ impl Cluster {
             ..SimConfig::fast()
         };
         let sim = Sim::start(config).expect("the simulated cluster starts");
-        let dir = std::env::temp_dir().join(format!("kubectl-sts-bench-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "kubectl-sts-bench-{}-{}",
+            std::process::id(),
+            sim.addr.port()
+        ));
         std::fs::create_dir_all(&dir).expect("scratch directory");
         let kubeconfig = dir.join("kubeconfig");
         sim.write_kubeconfig(&kubeconfig).expect("kubeconfig written");

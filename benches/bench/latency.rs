@@ -1,12 +1,18 @@
-//! Round trips, at the smallest set size: each read command's wall time against `list` (one
-//! request), and each guided command's time to its plan on screen (the first byte on stdout)
-//! against `status`'s wall time. The commands take turns run by run, so that a busy moment of
-//! the machine falls on all of them alike.
+//! Round trips, on a cluster of its own holding one set of 3 replicas (the shared benchmark
+//! cluster's thousand volumes would swell the cluster-wide lists of `pvc` and `delete`): each
+//! read command's wall time against `list` (one request), and each guided command's time to
+//! its plan on screen (the first byte on stdout) against `status`'s wall time. The commands
+//! take turns run by run, so that a busy moment of the machine falls on all of them alike.
 
 use std::path::Path;
 use std::time::Duration;
 
+use crate::cluster::Cluster;
 use crate::run::{self, Spawner, ms};
+
+/// The set's size and namespace.
+const REPLICAS: i64 = 3;
+const NS: &str = "rtt";
 
 /// Read commands, against the first (`list`); `why` once the build has it.
 const READS: [&str; 6] = [
@@ -60,18 +66,14 @@ fn commands(list: &[&str], available: &[String], replicas: i64, ns: &str) -> Vec
         .collect()
 }
 
-/// Measures `runs` rounds and prints both tables.
-pub fn measure(
-    spawner: &mut Spawner,
-    bin: &Path,
-    kubeconfig: &Path,
-    available: &[String],
-    replicas: i64,
-    runs: usize,
-) {
-    let ns = crate::requests::namespace(replicas);
-    let reads = commands(&READS, available, replicas, &ns);
-    let guided = commands(&GUIDED, available, replicas, &ns);
+/// Measures `runs` rounds on a fresh cluster and prints both tables.
+pub fn measure(spawner: &mut Spawner, bin: &Path, available: &[String], runs: usize) {
+    let cluster = Cluster::start();
+    cluster.create_set(NS, "web", REPLICAS, |_| {});
+    cluster.wait_settled(NS, "web", REPLICAS);
+    let kubeconfig = cluster.kubeconfig.as_path();
+    let reads = commands(&READS, available, REPLICAS, NS);
+    let guided = commands(&GUIDED, available, REPLICAS, NS);
     let mut read_samples = samples(&reads);
     let mut plan_samples = samples(&guided);
     for _ in 0..runs {
@@ -88,9 +90,9 @@ pub fn measure(
             into.times.push(outcome.first_output.expect("a plan on stdout"));
         }
     }
-    println!("\n### Round trips at {replicas} replicas: read commands against `list`\n");
+    println!("\n### Round trips at {REPLICAS} replicas: read commands against `list`\n");
     print_table("median wall", &read_samples, &read_samples[0], READ_GOAL);
-    println!("\n### Guided commands at {replicas} replicas: the plan on screen against `status`\n");
+    println!("\n### Guided commands at {REPLICAS} replicas: the plan on screen against `status`\n");
     let status = read_samples.iter().find(|s| s.command.starts_with("status"));
     print_table(
         "median to the plan",

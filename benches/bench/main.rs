@@ -50,14 +50,7 @@ fn main() {
     println!("## kubectl-sts benchmarks\n\nMeasured: `{}`\n", bin.display());
     let largest = *sizes.last().expect("at least one size");
     status_and_floor(&cluster, &mut spawner, &bin, largest, runs(15));
-    latency::measure(
-        &mut spawner,
-        &bin,
-        &cluster.kubeconfig,
-        &available,
-        sizes[0],
-        runs(21),
-    );
+    latency::measure(&mut spawner, &bin, &available, runs(21));
     let (rows, skipped) = requests::measure(&cluster, &bin, &available);
     print_requests(&rows, &skipped);
     let reactions = reaction::measure(&cluster, &bin, runs(15));
