@@ -5,6 +5,7 @@
 //! read and guided commands at 3 replicas, API requests per command for 3, 100 and 1000
 //! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
 //! `--version`; prints Markdown tables (the README's "Benchmarks" section).
+//! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
 
 mod cluster;
 mod latency;
@@ -113,15 +114,20 @@ fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, p
         ("STS_FLOOR_NAMESPACE", ns.as_str()),
         ("STS_FLOOR_SELECTOR", SELECTOR),
     ];
-    let (mut status, mut lists) = (Vec::new(), Vec::new());
+    let compare = std::env::var_os("STS_BENCH_COMPARE").map(PathBuf::from);
+    let args = ["status", "web", "-n", &ns];
+    let (mut status, mut lists, mut other) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let outcome = spawner.run(bin, &["status", "web", "-n", &ns], &cluster.kubeconfig, &[]);
+        let outcome = spawner.run(bin, &args, &cluster.kubeconfig, &[]);
         assert_eq!(outcome.code, 0, "status on {pods} pods failed");
         status.push(outcome);
         if let Some(floor) = &floor {
             let outcome = spawner.run(floor, &[], &cluster.kubeconfig, &env);
             assert_eq!(outcome.code, 0, "the floor client failed");
             lists.push(outcome);
+        }
+        if let Some(compare) = &compare {
+            other.push(spawner.run(compare, &args, &cluster.kubeconfig, &[]));
         }
     }
     println!("### `status` on a {pods}-pod set, and its floor (one list of the pods)\n");
@@ -140,6 +146,9 @@ fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, p
         (median, rss)
     };
     let (status_median, status_rss) = row("`kubectl-sts status web`", &status);
+    if let Some(compare) = &compare {
+        row(&format!("`status web` by `{}`", compare.display()), &other);
+    }
     match floor {
         Some(_) => {
             let (floor_median, floor_rss) = row("floor: one `list pods`", &lists);
