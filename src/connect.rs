@@ -37,13 +37,15 @@ pub fn client(config: Config) -> Result<Client, kube::Error> {
     if config.proxy_url.is_some() {
         return Client::try_from(config);
     }
+    // Built once: with an exec plugin that returns a client certificate, each build runs it.
+    let tls = config.rustls_client_config()?;
     let first = FirstConnection::default();
     let route = Route {
         shared: http_client(FirstUp {
-            inner: connector(&config, true)?,
+            inner: connector(&config, tls.clone(), true)?,
             first: first.clone(),
         }),
-        upgrades: http_client(connector(&config, false)?),
+        upgrades: http_client(connector(&config, tls, false)?),
         first,
     };
     let service = ServiceBuilder::new()
@@ -55,15 +57,13 @@ pub fn client(config: Config) -> Result<Client, kube::Error> {
     Ok(ClientBuilder::new(service, config.default_namespace).build())
 }
 
-/// TCP with TCP_NODELAY, then TLS as kube configures it (HTTP/2 offered by ALPN if `http2`),
-/// under the config's connect, read and write timeouts.
-fn connector(config: &Config, http2: bool) -> Result<Connector, kube::Error> {
+/// TCP with TCP_NODELAY, then TLS with kube's configuration `tls` (HTTP/2 offered by ALPN
+/// if `http2`), under the config's connect, read and write timeouts.
+fn connector(config: &Config, tls: rustls::ClientConfig, http2: bool) -> Result<Connector, kube::Error> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
-    let mut tls = HttpsConnectorBuilder::new()
-        .with_tls_config(config.rustls_client_config()?)
-        .https_or_http();
+    let mut tls = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
     if let Some(name) = &config.tls_server_name {
         let name = name.clone().try_into().map_err(RustlsTlsError::InvalidServerName);
         tls = tls.with_server_name_resolver(FixedServerNameResolver::new(
