@@ -32,7 +32,8 @@ type Connector = TimeoutConnector<HttpsConnector<HttpConnector>>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// A client for `config`: kube's layers over `Route`. A config with a proxy (kubeconfig
-/// `proxy-url`, `HTTPS_PROXY`) gets kube's own builder, as it always did.
+/// `proxy-url`, `HTTPS_PROXY`) is left to kube's own builder, as before (kube is built here
+/// without its proxy features, so it refuses one, naming the feature).
 pub fn client(config: Config) -> Result<Client, kube::Error> {
     if config.proxy_url.is_some() {
         return Client::try_from(config);
