@@ -52,7 +52,7 @@ impl Context {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let client = Client::try_from(config).map_err(|e| unreachable_server(&e, &target))?;
+        let client = crate::connect::client(config).map_err(|e| unreachable_server(&e, &target))?;
         Ok(Context {
             client,
             namespace,

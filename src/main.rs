@@ -4,6 +4,7 @@ mod backup;
 mod cli;
 mod cmd;
 mod complete;
+mod connect;
 mod context;
 mod engine;
 mod error;

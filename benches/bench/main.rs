@@ -1,10 +1,14 @@
-//! `cargo bench`: kubectl-sts against the simulated cluster, started in-process, running the
-//! real release binary. Measures API requests per command for 3, 100 and 1000 replicas,
-//! reaction time to the last awaited pod becoming Ready, wall time and peak memory of `status`
-//! on 1000 pods side by side with a single-list client (`benches/floor.rs`), and start-up time
-//! of `--version`; prints Markdown tables (the README's "Benchmarks" section).
+//! `cargo bench`: kubectl-sts against the simulated cluster (over TLS, as an API server
+//! serves), started in-process, running the real release binary (or the build
+//! `STS_BENCH_BIN` names, to compare builds). Measures wall time and peak memory of `status` on
+//! 1000 pods side by side with a single-list client (`benches/floor.rs`), round trips of the
+//! read and guided commands at 3 replicas, API requests per command for 3, 100 and 1000
+//! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
+//! `--version`; prints Markdown tables (the README's "Benchmarks" section).
+//! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
 
 mod cluster;
+mod latency;
 mod reaction;
 mod requests;
 mod run;
@@ -28,7 +32,8 @@ fn main() {
         return run::serve_spawner();
     }
     let mut spawner = run::Spawner::start();
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kubectl-sts"));
+    let bin = std::env::var_os("STS_BENCH_BIN")
+        .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kubectl-sts")), PathBuf::from);
     let available = commands(&bin);
     let cluster = Cluster::start();
     let sizes = requests::sizes();
@@ -43,9 +48,10 @@ fn main() {
         "bench: sets of {sizes:?} replicas ready after {:?}",
         started.elapsed()
     );
-    println!("## kubectl-sts benchmarks\n");
+    println!("## kubectl-sts benchmarks\n\nMeasured: `{}`\n", bin.display());
     let largest = *sizes.last().expect("at least one size");
     status_and_floor(&cluster, &mut spawner, &bin, largest, runs(15));
+    latency::measure(&mut spawner, &bin, &available, runs(21));
     let (rows, skipped) = requests::measure(&cluster, &bin, &available);
     print_requests(&rows, &skipped);
     let reactions = reaction::measure(&cluster, &bin, runs(15));
@@ -108,9 +114,11 @@ fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, p
         ("STS_FLOOR_NAMESPACE", ns.as_str()),
         ("STS_FLOOR_SELECTOR", SELECTOR),
     ];
-    let (mut status, mut lists) = (Vec::new(), Vec::new());
+    let compare = std::env::var_os("STS_BENCH_COMPARE").map(PathBuf::from);
+    let args = ["status", "web", "-n", &ns];
+    let (mut status, mut lists, mut other) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
-        let outcome = spawner.run(bin, &["status", "web", "-n", &ns], &cluster.kubeconfig, &[]);
+        let outcome = spawner.run(bin, &args, &cluster.kubeconfig, &[]);
         assert_eq!(outcome.code, 0, "status on {pods} pods failed");
         status.push(outcome);
         if let Some(floor) = &floor {
@@ -118,28 +126,37 @@ fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, p
             assert_eq!(outcome.code, 0, "the floor client failed");
             lists.push(outcome);
         }
+        if let Some(compare) = &compare {
+            other.push(spawner.run(compare, &args, &cluster.kubeconfig, &[]));
+        }
     }
     println!("### `status` on a {pods}-pod set, and its floor (one list of the pods)\n");
-    println!("| program | runs | median wall | p90 wall | peak RSS | goal |\n|---|---|---|---|---|---|");
-    let row = |name: &str, outcomes: &[run::Outcome], goal: &str| {
+    println!("| program | runs | median wall | p90 wall | peak RSS |\n|---|---|---|---|---|");
+    let row = |name: &str, outcomes: &[run::Outcome]| {
         let walls: Vec<Duration> = outcomes.iter().map(|o| o.wall).collect();
         let (median, p90) = run::median_p90(&walls);
         let rss = outcomes.iter().map(|o| o.max_rss_kib).max().unwrap_or(0);
         println!(
-            "| {name} | {} | {} | {} | {} | {goal} |",
+            "| {name} | {} | {} | {} | {} |",
             outcomes.len(),
             ms(median),
             ms(p90),
             mib(rss)
         );
-        median
+        (median, rss)
     };
-    let status_median = row("`kubectl-sts status web`", &status, "< 300 ms, < 50 MiB");
+    let (status_median, status_rss) = row("`kubectl-sts status web`", &status);
+    if let Some(compare) = &compare {
+        row(&format!("`status web` by `{}`", compare.display()), &other);
+    }
     match floor {
         Some(_) => {
-            let floor_median = row("floor: one `list pods`", &lists, "");
+            let (floor_median, floor_rss) = row("floor: one `list pods`", &lists);
             let ratio = status_median.as_secs_f64() / floor_median.as_secs_f64().max(1e-9);
-            println!("\n`status` / floor (median wall): {ratio:.2}x (goal: within 2x)");
+            let extra = status_rss as f64 / 1024.0 - floor_rss as f64 / 1024.0;
+            println!(
+                "\n`status` / floor: median wall {ratio:.2}x (goal: within 1.3x); peak RSS {extra:+.1} MiB (goal: within 5 MiB)"
+            );
         }
         None => println!("\nfloor not measured: run `cargo bench` (it builds benches/floor.rs)"),
     }

@@ -1,12 +1,12 @@
 //! Running a binary the way a person would (fresh process, kubeconfig from `KUBECONFIG`, no
-//! terminal) and measuring it: wall time from spawn to exit, and the child's own peak memory
-//! (`ru_maxrss` from `wait4`). Linux charges a child with the peak of the address space it was
+//! terminal) and measuring it: wall time from spawn to exit, when its first output reached
+//! stdout (on request), and the child's own peak memory (`ru_maxrss` from `wait4`). Linux charges a child with the peak of the address space it was
 //! forked from, so measured runs are started by a small spawner process (this benchmark run in
 //! `STS_BENCH_SPAWNER` mode), not by the benchmark that holds the whole simulated cluster.
 //! Also the statistics the report prints.
 
 use std::ffi::OsStr;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,6 +25,8 @@ pub struct Outcome {
     pub code: i32,
     /// When the child was seen to exit.
     pub ended: Instant,
+    /// From spawn to the first byte on its stdout, when watched (`Spawner::run_to_output`).
+    pub first_output: Option<Duration>,
 }
 
 /// A started child.
@@ -36,13 +38,18 @@ pub struct Running {
 /// Starts `bin args…` with only `KUBECONFIG` and `NO_COLOR` in its environment, output
 /// discarded.
 pub fn spawn(bin: &Path, args: &[&str], kubeconfig: &Path, extra_env: &[(&str, &str)]) -> Running {
+    start(bin, args, kubeconfig, extra_env, Stdio::null())
+}
+
+/// `spawn`, its stdout going to `stdout`.
+fn start(bin: &Path, args: &[&str], kubeconfig: &Path, extra_env: &[(&str, &str)], stdout: Stdio) -> Running {
     let mut cmd = Command::new(bin);
     cmd.args(args)
         .env_clear()
         .env("KUBECONFIG", kubeconfig)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(stdout)
         .stderr(Stdio::null());
     for (k, v) in extra_env {
         cmd.env(k, OsStr::new(v));
@@ -55,8 +62,15 @@ pub fn spawn(bin: &Path, args: &[&str], kubeconfig: &Path, extra_env: &[(&str, &
 }
 
 impl Running {
-    /// Blocks until the child exits; its wall time and peak memory.
-    pub fn finish(self) -> Outcome {
+    /// Blocks until the child exits; its wall time, peak memory and, if its stdout is a pipe,
+    /// when the first byte came through it (the rest is read and discarded).
+    pub fn finish(mut self) -> Outcome {
+        let first_output = self.child.stdout.take().and_then(|mut out| {
+            let mut first = [0u8; 1];
+            let seen = (out.read(&mut first).ok()? == 1).then(|| self.started.elapsed());
+            std::io::copy(&mut out, &mut std::io::sink()).ok()?;
+            seen
+        });
         let pid = self.child.id() as libc::pid_t;
         let mut status: libc::c_int = 0;
         // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
@@ -77,6 +91,7 @@ impl Running {
             max_rss_kib: usage.ru_maxrss as u64,
             code,
             ended,
+            first_output,
         }
     }
 }
@@ -120,7 +135,25 @@ impl Spawner {
         kubeconfig: &Path,
         extra_env: &[(&str, &str)],
     ) -> Outcome {
-        let request = json!({"bin": bin, "args": args, "kubeconfig": kubeconfig, "env": extra_env});
+        self.request(bin, args, kubeconfig, extra_env, false)
+    }
+
+    /// `run`, also timing the first byte of its stdout (`Outcome::first_output`).
+    pub fn run_to_output(&mut self, bin: &Path, args: &[&str], kubeconfig: &Path) -> Outcome {
+        self.request(bin, args, kubeconfig, &[], true)
+    }
+
+    fn request(
+        &mut self,
+        bin: &Path,
+        args: &[&str],
+        kubeconfig: &Path,
+        extra_env: &[(&str, &str)],
+        watch_output: bool,
+    ) -> Outcome {
+        let request = json!({
+            "bin": bin, "args": args, "kubeconfig": kubeconfig, "env": extra_env, "watch_output": watch_output
+        });
         writeln!(self.requests, "{request}").expect("request to the spawner");
         let mut line = String::new();
         self.answers.read_line(&mut line).expect("answer of the spawner");
@@ -131,6 +164,7 @@ impl Spawner {
             max_rss_kib: number("max_rss_kib"),
             code: answer["code"].as_i64().unwrap_or(-1) as i32,
             ended: Instant::now(),
+            first_output: answer["first_output_ns"].as_u64().map(Duration::from_nanos),
         }
     }
 }
@@ -157,9 +191,15 @@ pub fn serve_spawner() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let bin = PathBuf::from(text(&request["bin"]));
-        let outcome = run(&bin, &args, Path::new(&text(&request["kubeconfig"])), &env);
+        let output = match request["watch_output"].as_bool() {
+            Some(true) => Stdio::piped(),
+            _ => Stdio::null(),
+        };
+        let kubeconfig = text(&request["kubeconfig"]);
+        let outcome = start(&bin, &args, Path::new(&kubeconfig), &env, output).finish();
         let answer = json!({
-            "wall_ns": outcome.wall.as_nanos() as u64, "max_rss_kib": outcome.max_rss_kib, "code": outcome.code
+            "wall_ns": outcome.wall.as_nanos() as u64, "max_rss_kib": outcome.max_rss_kib, "code": outcome.code,
+            "first_output_ns": outcome.first_output.map(|d| d.as_nanos() as u64)
         });
         writeln!(stdout, "{answer}").expect("answer to the benchmark");
     }

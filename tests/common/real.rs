@@ -250,7 +250,8 @@ fn logged(event: &Value) -> LoggedRequest {
         user: text(&event["user"]["username"]),
         user_agent: text(&event["userAgent"]),
         status: event["responseStatus"]["code"].as_u64().unwrap_or(0) as u16,
-        fault: None,
+        // The audit log keeps neither the HTTP version nor the connection.
+        ..LoggedRequest::default()
     }
 }
 

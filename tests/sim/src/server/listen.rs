@@ -1,7 +1,8 @@
-//! Accepting and serving connections (plain or TLS), one task per connection, with the hooks
-//! fault injection needs: a request can have its own connection dropped (`Connection::close`),
-//! and a restart stops accepting, drops every connection and listens again on the same port.
-//! What is answered is the router's business, not this module's.
+//! Accepting and serving connections (plain HTTP/1.1, or TLS with HTTP/2 or HTTP/1.1 as ALPN
+//! settles, as kube-apiserver serves), one task per connection, with the hooks fault injection
+//! needs: a request can have its own connection dropped (`Connection::close`), and a restart
+//! stops accepting, drops every connection and listens again on the same port. What is
+//! answered is the router's business, not this module's.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,29 +11,46 @@ use std::time::Duration;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::service::Service;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
-use tokio_rustls::TlsAcceptor;
 
+use super::log::RequestLog;
+use super::tls::Tls;
 use crate::faults::Faults;
 
 /// The connection a request came on, in the request's extensions: closing it drops the TCP
 /// connection without an answer.
 #[derive(Clone)]
-pub struct Connection(Arc<Notify>);
+pub struct Connection {
+    kill: Arc<Notify>,
+    number: u64,
+}
 
 impl Connection {
-    /// Drops the connection (the request being served gets no answer).
+    /// Drops the connection (the request being served gets no answer, nor does any other
+    /// request multiplexed on it).
     pub fn close(&self) {
-        self.0.notify_one();
+        self.kill.notify_one();
+    }
+
+    /// The connection's number, counting from 1 since the server started
+    /// (`RequestLog::connections`).
+    pub fn number(&self) -> u64 {
+        self.number
     }
 }
 
 /// Serves `router` on `listener` until the runtime stops, restarting when `faults` asks.
-pub async fn run(router: Router, listener: TcpListener, tls: Option<TlsAcceptor>, faults: Faults) {
+pub async fn run(
+    router: Router,
+    listener: TcpListener,
+    tls: Option<Tls>,
+    faults: Faults,
+    log: Arc<RequestLog>,
+) {
     let Ok(addr) = listener.local_addr() else {
         return;
     };
@@ -59,7 +77,8 @@ pub async fn run(router: Router, listener: TcpListener, tls: Option<TlsAcceptor>
             continue;
         };
         let (router, tls, stop) = (router.clone(), tls.clone(), generation.subscribe());
-        tokio::spawn(connection(tcp, router, tls, stop));
+        let number = log.connection_accepted();
+        tokio::spawn(connection(tcp, number, router, tls, stop));
     }
 }
 
@@ -83,36 +102,54 @@ async fn rebind(addr: SocketAddr, pause: Duration) -> Option<TcpListener> {
     None
 }
 
-async fn connection(tcp: TcpStream, router: Router, tls: Option<TlsAcceptor>, stop: watch::Receiver<u64>) {
+async fn connection(
+    tcp: TcpStream,
+    number: u64,
+    router: Router,
+    tls: Option<Tls>,
+    stop: watch::Receiver<u64>,
+) {
     let _ = tcp.set_nodelay(true);
     match tls {
-        Some(acceptor) => {
-            if let Ok(stream) = acceptor.accept(tcp).await {
-                serve_io(stream, router, stop).await;
+        Some(tls) => {
+            if let Ok(stream) = tls.accept(tcp).await {
+                let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+                serve_io(stream, h2, number, router, stop).await;
             }
         }
-        None => serve_io(tcp, router, stop).await,
+        None => serve_io(tcp, false, number, router, stop).await,
     }
 }
 
-/// Serves HTTP/1.1 on one connection until it ends, the request closes it or a restart.
-async fn serve_io<I>(io: I, router: Router, mut stop: watch::Receiver<u64>)
+/// Serves HTTP/2 (`h2`) or HTTP/1.1 on one connection until it ends, a request closes it or a
+/// restart.
+async fn serve_io<I>(io: I, h2: bool, number: u64, router: Router, mut stop: watch::Receiver<u64>)
 where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let kill = Connection(Arc::new(Notify::new()));
+    let kill = Connection {
+        kill: Arc::new(Notify::new()),
+        number,
+    };
     let handle = kill.clone();
     let inner = TowerToHyperService::new(router);
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         req.extensions_mut().insert(handle.clone());
         inner.call(req)
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(io), service)
-        .with_upgrades();
+    let io = TokioIo::new(io);
+    let served = async {
+        if h2 {
+            let conn = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+            let _ = conn.serve_connection(io, service).await;
+        } else {
+            let conn = hyper::server::conn::http1::Builder::new();
+            let _ = conn.serve_connection(io, service).with_upgrades().await;
+        }
+    };
     tokio::select! {
-        _ = conn => {}
-        _ = kill.0.notified() => {}
+        _ = served => {}
+        _ = kill.kill.notified() => {}
         _ = stop.changed() => {}
     }
 }

@@ -1,8 +1,9 @@
 //! The request log tests read: every request the server answered, with its verb, resource,
-//! user and status, and the number of watch streams open now.
+//! user, status and connection, the number of watch streams open now and of connections
+//! accepted so far.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// One request, as recorded for tests.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,6 +26,10 @@ pub struct LoggedRequest {
     pub status: u16,
     /// The injected fault that answered (`conflict`, `error`, `close`), if one did.
     pub fault: Option<String>,
+    /// `HTTP/1.1` or `HTTP/2` (negotiated by ALPN over TLS).
+    pub http_version: String,
+    /// Which connection the request came on: requests with the same number shared one.
+    pub connection: u64,
 }
 
 impl LoggedRequest {
@@ -40,6 +45,7 @@ impl LoggedRequest {
 pub struct RequestLog {
     entries: Mutex<Vec<LoggedRequest>>,
     open_watches: AtomicUsize,
+    connections: AtomicU64,
 }
 
 impl RequestLog {
@@ -81,6 +87,17 @@ impl RequestLog {
     /// Watch streams being served now (a closed connection ends its stream).
     pub fn open_watches(&self) -> usize {
         self.open_watches.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far (TCP, whether or not a TLS handshake or a request followed;
+    /// `clear` does not reset it).
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::SeqCst)
+    }
+
+    /// Counts a new connection; its number (`LoggedRequest::connection`).
+    pub(crate) fn connection_accepted(&self) -> u64 {
+        self.connections.fetch_add(1, Ordering::SeqCst) + 1
     }
 
     pub(crate) fn watch_opened(&self) {

@@ -74,7 +74,7 @@ pub async fn serve(
         faults,
         net,
     };
-    listen::run(router(app.clone()), listener, None, app.faults).await;
+    listen::run(router(app.clone()), listener, None, app.faults, app.log).await;
 }
 
 /// Serves the API over TLS (certificate for 127.0.0.1 signed by `CA_PEM`) on `listener`.
@@ -91,7 +91,14 @@ pub async fn serve_tls(
         faults,
         net,
     };
-    listen::run(router(app.clone()), listener, Some(tls::acceptor()), app.faults).await;
+    listen::run(
+        router(app.clone()),
+        listener,
+        Some(tls::Tls::new()),
+        app.faults,
+        app.log,
+    )
+    .await;
 }
 
 /// One parsed request, as the handlers see it.
@@ -131,6 +138,11 @@ fn describe(parts: &Parts) -> Described {
         user_agent: header_str(&parts.headers, header::USER_AGENT).to_string(),
         path,
         query: parts.uri.query().unwrap_or("").to_string(),
+        http_version: format!("{:?}", parts.version),
+        connection: parts
+            .extensions
+            .get::<listen::Connection>()
+            .map_or(0, listen::Connection::number),
         ..LoggedRequest::default()
     };
     match &route {
