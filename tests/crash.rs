@@ -155,22 +155,10 @@ fn spawn(cluster: &Cluster, args: &[String]) -> Child {
         .expect("binary starts")
 }
 
-/// Runs the command until it is held after `writes` writes, kills it, then runs it again.
-/// Also returns the writes the two runs made together.
-fn killed_then_rerun(case: &Case, writes: u32) -> (Value, usize) {
-    let cluster = (case.setup)();
-    let before = uids(&cluster);
-    let args = args_for(&cluster, case);
-    cluster.sim.log.clear();
-    cluster
-        .sim
-        .faults()
-        .inject(Fault::Hang {
-            after: writes,
-            resource: None,
-        })
-        .unwrap();
-    let mut child = spawn(&cluster, &args);
+/// Runs the command until `hang` holds it, kills it (SIGKILL), and lets the server go on.
+fn kill_when_held(cluster: &Cluster, args: &[String], hang: Fault) {
+    cluster.sim.faults().inject(hang).unwrap();
+    let mut child = spawn(cluster, args);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let held = cluster
@@ -182,15 +170,29 @@ fn killed_then_rerun(case: &Case, writes: u32) -> (Value, usize) {
         if held || child.try_wait().unwrap().is_some() {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{args:?} neither held nor done after {writes} writes"
-        );
+        assert!(Instant::now() < deadline, "{args:?} neither held nor done");
         std::thread::sleep(Duration::from_millis(10));
     }
     child.kill().ok();
     child.wait().unwrap();
     cluster.sim.faults().inject(Fault::Clear).unwrap();
+}
+
+/// Runs the command until it is held after `writes` writes, kills it, then runs it again.
+/// Also returns the writes the two runs made together.
+fn killed_then_rerun(case: &Case, writes: u32) -> (Value, usize) {
+    let cluster = (case.setup)();
+    let before = uids(&cluster);
+    let args = args_for(&cluster, case);
+    cluster.sim.log.clear();
+    kill_when_held(
+        &cluster,
+        &args,
+        Fault::Hang {
+            after: writes,
+            resource: None,
+        },
+    );
     run_ok(&cluster, &args.iter().map(String::as_str).collect::<Vec<_>>());
     settle(&cluster);
     let applied = cluster
@@ -348,18 +350,7 @@ fn a_name_whose_set_is_gone_tells_what_it_left_and_how_to_finish() {
         after: 1,
         resource: Some("statefulsets".into()),
     };
-    cluster.sim.faults().inject(hang).unwrap();
-    let mut child = spawn(&cluster, &args);
-    cluster.wait_for("the create to be held", Duration::from_secs(60), |c| {
-        c.sim
-            .log
-            .entries()
-            .iter()
-            .any(|e| e.fault.as_deref() == Some("hang"))
-    });
-    child.kill().ok();
-    child.wait().unwrap();
-    cluster.sim.faults().inject(Fault::Clear).unwrap();
+    kill_when_held(&cluster, &args, hang);
     assert!(cluster.get(&resources::STATEFULSETS, "web").is_none());
 
     for read in [&["status", "web"][..], &["pvc", "web"][..]] {
@@ -410,25 +401,14 @@ fn status_names_a_step_in_flight_on_the_set() {
             args: &["restart", "zk"],
         },
     );
-    cluster
-        .sim
-        .faults()
-        .inject(Fault::Hang {
+    kill_when_held(
+        &cluster,
+        &args,
+        Fault::Hang {
             after: 1,
             resource: None,
-        })
-        .unwrap();
-    let mut child = spawn(&cluster, &args);
-    cluster.wait_for("the second write to be held", Duration::from_secs(60), |c| {
-        c.sim
-            .log
-            .entries()
-            .iter()
-            .any(|e| e.fault.as_deref() == Some("hang"))
-    });
-    child.kill().ok();
-    child.wait().unwrap();
-    cluster.sim.faults().inject(Fault::Clear).unwrap();
+        },
+    );
     let status = common::stdout_of(&run_ok(&cluster, &["status", "zk"]));
     assert!(
         status.contains("In flight: `kubectl sts restart zk` (step restart"),

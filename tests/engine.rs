@@ -7,7 +7,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::setup::{run_ok, set_image, staged_cluster, web_cluster as web, zk_cluster as zk};
+use common::setup::{set_image, stage_rollout, staged_cluster, web_cluster as web, zk_cluster as zk};
 use common::{Cluster, stderr_of};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
@@ -108,18 +108,7 @@ fn a_permission_withdrawn_mid_way_ends_each_command_as_failed_naming_the_request
     cluster.sim.faults().inject(Fault::Clear).unwrap();
 
     // promote: the partition is lowered, the end of the rollout may not be written.
-    run_ok(
-        &cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
+    stage_rollout(&cluster);
     cluster
         .sim
         .faults()

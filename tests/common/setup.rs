@@ -32,8 +32,14 @@ pub fn zk_cluster() -> Cluster {
 /// The web fixture with nginx:1.26 staged at partition 2: web-2 moved, web-0 and web-1 not.
 pub fn staged_cluster() -> Cluster {
     let cluster = web_cluster();
+    stage_rollout(&cluster);
+    cluster
+}
+
+/// Stages nginx:1.26 on the web set at partition 2.
+pub fn stage_rollout(cluster: &Cluster) {
     run_ok(
-        &cluster,
+        cluster,
         &[
             "rollout",
             "web",
@@ -44,7 +50,6 @@ pub fn staged_cluster() -> Cluster {
             "--yes",
         ],
     );
-    cluster
 }
 
 /// Runs the binary and asserts it succeeded.
