@@ -216,7 +216,7 @@ pub struct ScaleArgs {
     pub name: String,
 
     /// The number of replicas wanted
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(0..=100_000))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..=100_000))]
     pub replicas: i32,
 
     /// Change spec.replicas and return without waiting for the pods
@@ -237,7 +237,13 @@ pub struct RollArgs {
 
     /// Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod,
     /// highest ordinal first
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(i32).range(0..)
+    )]
     pub ordinals: Option<Vec<i32>>,
 
     /// Take pods down through the Eviction API, so that PodDisruptionBudgets are honoured
@@ -395,7 +401,7 @@ pub struct RolloutArgs {
     pub image: Vec<(String, String)>,
 
     /// Ordinals from start + P move now (default: the replica count: nothing moves until promoted)
-    #[arg(long, value_name = "P", value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub partition: Option<i32>,
 
     /// Stage and return without waiting for the pods that move
@@ -419,7 +425,7 @@ pub struct CanaryArgs {
     pub image: Vec<(String, String)>,
 
     /// How many of the highest ordinals become canaries
-    #[arg(long, value_name = "K", default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
     pub count: i32,
 
     /// Stage and return without waiting for the canaries
@@ -440,11 +446,11 @@ pub struct PromoteArgs {
     pub name: String,
 
     /// Lower the partition by K (K more pods move)
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(i32).range(1..))]
+    #[arg(long, value_name = "K", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(1..))]
     pub step: Option<i32>,
 
     /// Set the partition to P (never above the current one)
-    #[arg(long, value_name = "P", value_parser = clap::value_parser!(i32).range(0..))]
+    #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub partition: Option<i32>,
 
     /// Move every pod (partition 0): finish the rollout
@@ -492,7 +498,7 @@ pub struct UndoArgs {
     pub name: String,
 
     /// The revision number to go back to (see `kubectl sts history`); default: the previous one
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i64).range(1..))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = clap::value_parser!(i64).range(1..))]
     pub to_revision: Option<i64>,
 
     /// Restore the template and return without waiting

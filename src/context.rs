@@ -13,7 +13,7 @@ use kube::{Client, Config};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
-use crate::retry::{Backoff, Transience, transience};
+use crate::retry::{Backoff, REFUSED_WINDOW, Transience, transience};
 
 /// A command's view of the world.
 pub struct Context {
@@ -100,11 +100,12 @@ impl Context {
                 Transience::Unreachable => self
                     .request_timeout
                     .map_or(self.deadline, |t| backoff.started() + t),
+                Transience::Refused => backoff.started() + REFUSED_WINDOW,
             };
             let Some(pause) = backoff.next(deadline) else {
                 return failure.map_err(|e| self.no_answer(call, e));
             };
-            if backoff.attempts == 2 {
+            if backoff.attempts == 2 && transience != Transience::Refused {
                 let what = match &failure {
                     Ok(Err(err)) => err.to_string(),
                     _ => "no answer".to_string(),

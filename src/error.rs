@@ -20,6 +20,8 @@ pub enum StsError {
         kind: &'static str,
         namespace: String,
         name: String,
+        /// What to do next (names close to the one asked for), appended after `; `.
+        hint: Option<String>,
     },
     /// Someone else changed the object since it was read (409): re-read and re-plan.
     Conflict(String),
@@ -33,6 +35,12 @@ pub enum StsError {
     TimedOut(String),
     /// Ctrl-C / SIGTERM: exit 130. The message says what was in flight.
     Interrupted(String),
+    /// Another writer changed what the command planned or waits on (the plan, the set itself):
+    /// the command stopped rather than overwrite or wait on something else. Exit 1.
+    Superseded(String),
+    /// The user ended a command that changes nothing (Ctrl-C on `status --watch`): exit 130,
+    /// nothing printed.
+    EndedByUser,
 }
 
 impl StsError {
@@ -41,9 +49,10 @@ impl StsError {
         match self {
             StsError::CheckFailed(_) => exit::CHECK_FAILED,
             StsError::TimedOut(_) => exit::TIMED_OUT,
-            StsError::Interrupted(_) => exit::INTERRUPTED,
+            StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
             StsError::NotFound { .. }
             | StsError::Conflict(_)
+            | StsError::Superseded(_)
             | StsError::BadInput(_)
             | StsError::NeedsConfirmation(_) => exit::ERROR,
         }
@@ -57,13 +66,19 @@ impl fmt::Display for StsError {
                 kind,
                 namespace,
                 name,
-            } => write!(f, "{kind} {namespace}/{name} not found"),
+                hint,
+            } => {
+                write!(f, "{kind} {namespace}/{name} not found")?;
+                hint.as_ref().map_or(Ok(()), |hint| write!(f, "; {hint}"))
+            }
             StsError::Conflict(m)
+            | StsError::Superseded(m)
             | StsError::BadInput(m)
             | StsError::NeedsConfirmation(m)
             | StsError::CheckFailed(m)
             | StsError::TimedOut(m)
             | StsError::Interrupted(m) => f.write_str(m),
+            StsError::EndedByUser => f.write_str("ended by the user"),
         }
     }
 }
@@ -132,6 +147,7 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
                 kind: singular(call.resource),
                 namespace: call.namespace.unwrap_or_default().to_string(),
                 name: call.name.unwrap_or_default().to_string(),
+                hint: None,
             }),
             401 => anyhow::anyhow!(
                 "the server {} rejected the credentials of user {:?} (context {:?}): log in again or pick another --context",
@@ -166,26 +182,32 @@ pub fn is_conflict(err: &anyhow::Error) -> bool {
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Conflict(_))))
 }
 
+/// Whether the error chain holds an interrupt (Ctrl-C, SIGTERM).
+pub fn is_interrupted(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::Interrupted(_))))
+}
+
+/// Whether the error ends the process quietly: the user ended a command that changes nothing.
+pub fn is_silent(err: &anyhow::Error) -> bool {
+    matches!(err.downcast_ref::<StsError>(), Some(StsError::EndedByUser))
+}
+
 /// Whether the error chain holds a 404 Not Found of a named object.
 pub fn is_not_found(err: &anyhow::Error) -> bool {
     err.chain()
         .any(|cause| matches!(cause.downcast_ref::<StsError>(), Some(StsError::NotFound { .. })))
 }
 
-/// How a guided command that failed with `err` ended, for its outcome document.
-pub fn outcome_kind(err: &anyhow::Error) -> crate::model::step::OutcomeKind {
-    use crate::model::step::OutcomeKind;
-    match err.chain().find_map(|cause| cause.downcast_ref::<StsError>()) {
-        Some(StsError::TimedOut(_)) => OutcomeKind::TimedOut,
-        Some(StsError::Interrupted(_)) => OutcomeKind::Interrupted,
-        Some(StsError::Conflict(_)) => OutcomeKind::Superseded,
-        Some(StsError::CheckFailed(_)) => OutcomeKind::Stuck,
-        _ => OutcomeKind::Failed,
-    }
-}
-
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).
-pub fn unreachable_server(err: &dyn std::error::Error, target: &Target) -> anyhow::Error {
+pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Target) -> anyhow::Error {
+    if let Some(why) = crate::retry::refusal(err) {
+        return anyhow::anyhow!(
+            "cannot reach the cluster at {} (context {:?}): {why}; check the server is up and --context/--kubeconfig",
+            target.server,
+            target.context
+        );
+    }
     let mut detail = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

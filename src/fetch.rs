@@ -3,17 +3,19 @@
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 
 use crate::context::Context;
-use crate::error::ApiCall;
+use crate::error::{ApiCall, StsError, is_not_found};
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
-use crate::model::set;
+use crate::model::orphans::{self, Orphaned, POD_NAME_LABEL};
+use crate::model::record::{self, Record, record_map_name};
+use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
 
 /// The API call record for a namespaced list.
@@ -21,11 +23,39 @@ pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> 
     ApiCall::list(resource, Some(namespace))
 }
 
-/// Gets the set `name` in the context's namespace.
+/// Gets the set `name` in the context's namespace; when there is none, the error names the
+/// sets whose names are close (one more request, on that path only).
 pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let call = ApiCall::on("get", "statefulsets", &ctx.namespace, name);
-    ctx.call(call, || api.get(name)).await
+    match ctx.call(call, || api.get(name)).await {
+        Err(err) if is_not_found(&err) => Err(not_found_with_hint(ctx, name).await.into()),
+        other => other,
+    }
+}
+
+/// `statefulset NS/NAME not found` with the close names of the namespace, or where to look.
+async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
+    let names: Vec<String> = statefulsets(ctx)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.metadata.name)
+        .collect();
+    let hint = match close_names(name, &names).as_slice() {
+        [] if names.is_empty() => format!(
+            "namespace {} has no StatefulSets (check -n/--namespace and --context; `kubectl sts list -A` lists every namespace)",
+            ctx.namespace
+        ),
+        [] => format!("`kubectl sts list -n {}` lists its StatefulSets", ctx.namespace),
+        close => format!("did you mean {}?", close.join(" or ")),
+    };
+    StsError::NotFound {
+        kind: "statefulset",
+        namespace: ctx.namespace.clone(),
+        name: name.to_string(),
+        hint: Some(hint),
+    }
 }
 
 /// The set `name` with its pods, claims and revisions.
@@ -162,13 +192,6 @@ where
     }
 }
 
-/// Gets claim `name` in the context's namespace.
-pub async fn claim(ctx: &Context, name: &str) -> Result<PersistentVolumeClaim> {
-    let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = ApiCall::on("get", "persistentvolumeclaims", &ctx.namespace, name);
-    ctx.call(call, || api.get(name)).await
-}
-
 /// The set `name`, the Service its `spec.serviceName` names (`None` if it does not exist),
 /// its pods (by the set's selector) and that Service's EndpointSlices (by the label
 /// `kubernetes.io/service-name`): one get, then three requests at once, whatever the size.
@@ -216,4 +239,42 @@ async fn service_slices(ctx: &Context, name: &str) -> Result<Vec<EndpointSlice>>
     let by_service = ListParams::default().labels(&format!("kubernetes.io/service-name={name}"));
     let call = list_call("endpointslices", &ctx.namespace);
     Ok(ctx.call(call, || api.list(&by_service)).await?.items)
+}
+
+/// The record beside set `name` (a ConfigMap) and the manifest it holds, if there is one.
+pub async fn record_beside(ctx: &Context, name: &str) -> Result<Option<(Record, Option<String>)>> {
+    let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let map_name = record_map_name(name);
+    let call = ApiCall::on("get", "configmaps", &ctx.namespace, &map_name);
+    match ctx.answer(call, || api.get_opt(&map_name)).await? {
+        Ok(map) => Ok(map.as_ref().and_then(record::in_map)),
+        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
+    }
+}
+
+/// What a set named `name` that does not exist left: its pods without a set, its claims, the
+/// record of a step in flight (three requests at once, asked only when the set is missing).
+pub async fn orphaned(ctx: &Context, name: &str) -> Result<Option<Orphaned>> {
+    let ns = ctx.namespace.as_str();
+    let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
+    let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
+    let by_label = ListParams::default().labels(POD_NAME_LABEL);
+    let everything = ListParams::default();
+    let maps_api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), ns);
+    let map_name = record_map_name(name);
+    let map_call = ApiCall::on("get", "configmaps", ns, &map_name);
+    let (pods, claims, map) = tokio::try_join!(
+        ctx.call(list_call("pods", ns), || pods_api.list(&by_label)),
+        ctx.call(list_call("persistentvolumeclaims", ns), || claims_api
+            .list(&everything)),
+        ctx.call(map_call, || maps_api.get_opt(&map_name)),
+    )?;
+    Ok(orphans::orphaned(
+        ns,
+        name,
+        &pods.items,
+        &claims.items,
+        map.as_ref(),
+    ))
 }

@@ -1,14 +1,13 @@
 //! kubectl-sts: parse, run, map errors to exit codes. Nothing else.
 
-mod apply;
 mod backup;
 mod cli;
 mod cmd;
 mod complete;
 mod context;
+mod engine;
 mod error;
 mod fetch;
-mod follow;
 mod model;
 mod output;
 mod preflight;
@@ -35,6 +34,7 @@ fn main() -> ExitCode {
     match runtime.block_on(cmd::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) if error::is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) if error::is_silent(&err) => error::exit_code_of(&err),
         Err(err) => {
             eprintln!("error: {err:#}");
             error::exit_code_of(&err)

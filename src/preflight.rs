@@ -73,6 +73,20 @@ pub const DELETE_CLAIMS: Need = Need {
     resource: "persistentvolumeclaims",
     subresource: None,
 };
+/// `create configmaps` (the record beside a set).
+pub const CREATE_CONFIGMAPS: Need = Need {
+    verb: "create",
+    group: "",
+    resource: "configmaps",
+    subresource: None,
+};
+/// `delete configmaps`.
+pub const DELETE_CONFIGMAPS: Need = Need {
+    verb: "delete",
+    group: "",
+    resource: "configmaps",
+    subresource: None,
+};
 /// `patch persistentvolumeclaims`.
 pub const PATCH_CLAIMS: Need = Need {
     verb: "patch",

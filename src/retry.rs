@@ -1,6 +1,7 @@
 //! Which API failures are transient and how long they are retried: overload and server errors
-//! (429, 5xx) until the command's deadline, connection failures and unanswered requests for
-//! the request timeout, with exponential backoff. Writes are safe to retry because every write
+//! (429, 5xx) until the command's deadline, dropped connections and unanswered requests for
+//! the request timeout, with exponential backoff; a refused connection or a name that does not
+//! resolve is an answer, tried once more at once and then reported. Writes are safe to retry because every write
 //! carries a precondition (resourceVersion or uid): a retried write that already took effect
 //! answers 409/404, which the commands treat as "re-read and re-plan" or "already done".
 
@@ -20,10 +21,16 @@ pub enum Transience {
     /// The server answered that it is overloaded or failing (429, 5xx): retry until the
     /// command's deadline.
     ServerSide,
-    /// No answer (connection refused or reset, request timeout): retry within the request
+    /// No answer (connection reset or dropped, request timeout): retry within the request
     /// timeout, so that an unreachable cluster is reported in that time.
     Unreachable,
+    /// Nothing listens at the address, or the host name does not resolve: one quick retry
+    /// (a server restarting), then report.
+    Refused,
 }
+
+/// How long a refused connection is retried: one more attempt after the first pause.
+pub const REFUSED_WINDOW: Duration = Duration::from_millis(250);
 
 /// Classifies a kube error; `evicting` marks the Eviction API, whose 429 is a refusal by a
 /// PodDisruptionBudget, not overload.
@@ -34,11 +41,34 @@ pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
             429 | 500 | 502 | 503 | 504 => Transience::ServerSide,
             _ => Transience::Permanent,
         },
+        kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_)
+            if refusal(err).is_some() =>
+        {
+            Transience::Refused
+        }
         kube::Error::HyperError(_) | kube::Error::Service(_) | kube::Error::ReadEvents(_) => {
             Transience::Unreachable
         }
         _ => Transience::Permanent,
     }
+}
+
+/// Why a connection could not even be attempted, in words a person reads: `connection refused`
+/// or `cannot resolve host` (hyper's connector says "dns error" above the resolver's message).
+pub fn refusal(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if let Some(io) = current.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::ConnectionRefused
+        {
+            return Some("connection refused: nothing listens at that address");
+        }
+        if current.to_string().starts_with("dns error") {
+            return Some("cannot resolve the server's host name");
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// The retry schedule of one request.
@@ -97,6 +127,16 @@ mod tests {
             assert_eq!(transience(&api(code), false), Transience::Permanent, "{code}");
         }
         assert_eq!(transience(&api(429), true), Transience::Permanent);
+    }
+
+    #[test]
+    fn a_refused_connection_is_an_answer_not_a_transient_fault() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let err = kube::Error::Service(Box::new(refused));
+        assert_eq!(transience(&err, false), Transience::Refused);
+        let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        let err = kube::Error::Service(Box::new(reset));
+        assert_eq!(transience(&err, false), Transience::Unreachable);
     }
 
     #[test]

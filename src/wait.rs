@@ -104,18 +104,6 @@ pub enum WaitEnd {
 }
 
 impl WaitEnd {
-    /// How a guided command that stopped here ended.
-    pub fn outcome_kind(&self) -> crate::model::step::OutcomeKind {
-        use crate::model::step::OutcomeKind;
-        match self {
-            WaitEnd::TimedOut => OutcomeKind::TimedOut,
-            WaitEnd::Interrupted => OutcomeKind::Interrupted,
-            WaitEnd::SetGone => OutcomeKind::Superseded,
-            WaitEnd::Failed(err) if crate::error::is_conflict(err) => OutcomeKind::Superseded,
-            WaitEnd::Failed(_) => OutcomeKind::Stuck,
-        }
-    }
-
     /// The error to exit with: where things stand (`state`) and how to go on (`resume`) for a
     /// timeout or an interrupt; `what_went` says what disappeared for `SetGone`.
     pub fn into_error(self, timeout: Duration, state: &str, resume: &str, what_went: &str) -> anyhow::Error {
@@ -127,7 +115,7 @@ impl WaitEnd {
             ))
             .into(),
             WaitEnd::Interrupted => StsError::Interrupted(format!("interrupted: {state}; {resume}")).into(),
-            WaitEnd::SetGone => anyhow::anyhow!("{what_went} while waiting; {resume}"),
+            WaitEnd::SetGone => StsError::Superseded(format!("{what_went} while waiting; {resume}")).into(),
             WaitEnd::Failed(err) => err,
         }
     }
@@ -343,9 +331,14 @@ pub async fn caught_up(ctx: &Context, snap: SetSnapshot) -> anyhow::Result<SetSn
     wait_observed(ctx, snap, true).await
 }
 
-/// A fresh snapshot of set `name` to plan from, once the controller has caught up (said so).
+/// A fresh snapshot of set `name` to plan from, once the controller has caught up (said so);
+/// a set being deleted is returned at once, to be refused (or resumed) by its command.
 pub async fn planning_snapshot(ctx: &Context, name: &str) -> anyhow::Result<SetSnapshot> {
-    caught_up(ctx, crate::fetch::snapshot(ctx, name).await?).await
+    let snap = crate::fetch::snapshot(ctx, name).await?;
+    match set::is_deleting(&snap.set) {
+        true => Ok(snap),
+        false => caught_up(ctx, snap).await,
+    }
 }
 
 /// A fresh snapshot of set `name` after a write, once the controller has observed it.

@@ -4,42 +4,13 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::setup::{claim_exists, pod_marks, web_cluster};
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
-
-/// Pod name -> (uid, restart count).
-fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (String, i64)> {
-    cluster
-        .pods()
-        .iter()
-        .map(|p| {
-            let restarts = p["status"]["containerStatuses"][0]["restartCount"]
-                .as_i64()
-                .unwrap_or(0);
-            let uid = p["metadata"]["uid"].as_str().unwrap().to_string();
-            (
-                p["metadata"]["name"].as_str().unwrap().to_string(),
-                (uid, restarts),
-            )
-        })
-        .collect()
-}
-
-fn claim_exists(cluster: &Cluster, name: &str) -> bool {
-    cluster.get(&resources::PVCS, name).is_some()
-}
 
 fn set_uid(cluster: &Cluster) -> Option<Value> {
     cluster
@@ -161,7 +132,7 @@ fn ordered_delete_removes_the_highest_ordinal_first_then_the_set_and_keeps_claim
     assert_eq!(
         writes,
         [
-            "PATCH /apis/apps/v1/namespaces/default/statefulsets/web/scale",
+            "PATCH /apis/apps/v1/namespaces/default/statefulsets/web",
             "DELETE /apis/apps/v1/namespaces/default/statefulsets/web"
         ],
         "scale to 0, then one delete: the controller removes the pods"
@@ -297,7 +268,7 @@ fn dry_run_prints_the_plan_and_the_server_only_checks_it() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-    assert!(stdout_of(&output).contains("dry run: the server accepted every step"));
+    assert!(stdout_of(&output).contains("dry run: the server accepted every write"));
     // Patches carry dryRun in the query; deletes carry it in their DeleteOptions body, which
     // the log does not keep: the state below shows the server kept everything.
     let writes: Vec<_> = cluster
@@ -378,7 +349,7 @@ fn a_conflict_on_the_scale_write_is_replanned_and_the_same_plan_goes_on() {
         .log
         .mutating()
         .iter()
-        .filter(|r| r.subresource.as_deref() == Some("scale"))
+        .filter(|r| r.verb == "patch" && r.resource == "statefulsets")
         .map(|r| r.status)
         .collect();
     assert_eq!(scale_writes, [409, 200], "re-read, re-planned, written again");

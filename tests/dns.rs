@@ -5,8 +5,9 @@ mod common;
 
 use std::time::Duration;
 
+use common::setup::json_of;
 use common::{Cluster, fixture, patch, stderr_of, stdout_of};
-use serde_json::{Value, json};
+use serde_json::json;
 use sts_sim::dns::DnsConfig;
 use sts_sim::resources::{self, ENDPOINT_SLICES, PODS};
 use sts_sim::store::DeleteOptions;
@@ -55,10 +56,6 @@ fn wait_dns(cluster: &Cluster) {
 
 fn nameserver(cluster: &Cluster) -> String {
     cluster.dns_addr()
-}
-
-fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout_of(output)))
 }
 
 /// The row of `pod` in the table.

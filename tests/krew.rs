@@ -1,13 +1,15 @@
 //! The krew plugin manifest (`krew-manifest.yaml`): the structure krew and the krew index
-//! expect, platforms that do not overlap, archive uris of the current version, well-formed
-//! sha256s, and the binary and LICENSE in every platform's files. `cargo xtask release` writes
-//! the version, uris and sha256s; this checks what it wrote and what people wrote around it.
+//! expect, platforms among the five a release ships that do not overlap, archive uris of the
+//! current version, real sha256s (never a placeholder), and the binary and LICENSE in every
+//! platform's files. `cargo xtask release`/`record` write the version and the platform blocks
+//! of recorded archives; this checks what they wrote and what people wrote around it.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-const EXPECTED_PLATFORMS: [(&str, &str); 5] = [
+/// The platforms a release ships, in the order the xtask lists them.
+const SUPPORTED_PLATFORMS: [(&str, &str); 5] = [
     ("linux", "amd64"),
     ("linux", "arm64"),
     ("darwin", "amd64"),
@@ -94,7 +96,7 @@ fn version_is_the_packages() {
 }
 
 #[test]
-fn platforms_are_the_five_supported_and_never_overlap() {
+fn platforms_are_supported_listed_once_in_order_and_include_linux_amd64() {
     let doc = manifest();
     let selectors: Vec<(String, String)> = platforms(&doc).iter().map(selector).collect();
     let distinct: BTreeSet<&(String, String)> = selectors.iter().collect();
@@ -103,11 +105,23 @@ fn platforms_are_the_five_supported_and_never_overlap() {
         selectors.len(),
         "two platforms select the same os/arch: {selectors:?}"
     );
-    let expected: BTreeSet<(String, String)> = EXPECTED_PLATFORMS
+    let ranks: Vec<usize> = selectors
         .iter()
-        .map(|(os, arch)| (os.to_string(), arch.to_string()))
+        .map(|(os, arch)| {
+            SUPPORTED_PLATFORMS
+                .iter()
+                .position(|&(o, a)| o == os && a == arch)
+                .unwrap_or_else(|| panic!("{os}/{arch} is not a platform a release ships"))
+        })
         .collect();
-    assert_eq!(distinct, expected.iter().collect());
+    assert!(
+        ranks.is_sorted(),
+        "platforms are in the order the xtask writes them: {selectors:?}"
+    );
+    assert!(
+        selectors.contains(&("linux".to_string(), "amd64".to_string())),
+        "the committed manifest lists at least linux/amd64: {selectors:?}"
+    );
 }
 
 #[test]
@@ -140,7 +154,7 @@ fn every_uri_is_an_archive_of_this_version_for_its_platform() {
 }
 
 #[test]
-fn sha256s_are_64_lowercase_hex_digits() {
+fn sha256s_are_64_lowercase_hex_digits_and_never_zeros() {
     let doc = manifest();
     for platform in platforms(&doc) {
         let sha = platform["sha256"]
@@ -152,6 +166,11 @@ fn sha256s_are_64_lowercase_hex_digits() {
                     .chars()
                     .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)),
             "{:?}: sha256 {sha:?}",
+            selector(platform)
+        );
+        assert!(
+            sha.chars().any(|c| c != '0'),
+            "{:?}: a sha256 of zeros is no archive; list only recorded platforms",
             selector(platform)
         );
     }

@@ -4,19 +4,12 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
+use common::setup::{json_of, pod_marks, web_cluster};
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
 
 fn claim(cluster: &Cluster, name: &str) -> Option<Value> {
     cluster.get(&resources::PVCS, name)
@@ -29,23 +22,6 @@ fn scale(cluster: &Cluster, replicas: &str) {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
-}
-
-/// Pod name -> (uid, restart count, controller uid).
-fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (Value, Value)> {
-    cluster
-        .pods()
-        .iter()
-        .map(|p| {
-            let name = p["metadata"]["name"].as_str().unwrap().to_string();
-            let restarts = p["status"]["containerStatuses"][0]["restartCount"].clone();
-            (name, (p["metadata"]["uid"].clone(), restarts))
-        })
-        .collect()
-}
-
-fn json_of(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout).expect("one JSON document")
 }
 
 #[test]

@@ -8,17 +8,11 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::setup::web_cluster;
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::json;
 use sts_sim::Fault;
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
 
 /// New pods come up only after several seconds (`slow` image, staged above the partition), so
 /// that a fault can be injected while a command waits.

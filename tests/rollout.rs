@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::setup::partition;
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
@@ -27,10 +28,6 @@ fn images(cluster: &Cluster, replicas: usize) -> Vec<String> {
                 .to_string()
         })
         .collect()
-}
-
-fn partition(cluster: &Cluster) -> Value {
-    cluster.statefulset("web")["spec"]["updateStrategy"]["rollingUpdate"]["partition"].clone()
 }
 
 fn template_image(cluster: &Cluster) -> Value {
@@ -61,7 +58,7 @@ fn canary_then_promote_step_by_step_to_the_full_rollout() {
             "nginx:1.26"
         ]
     );
-    assert_eq!(partition(&cluster), 4);
+    assert_eq!(partition(&cluster, "web"), 4);
 
     let transitions = Transitions::record(&cluster);
     let step = cluster
@@ -219,7 +216,7 @@ fn staged_rollout_moves_nothing_until_promoted_and_an_interrupted_promote_resume
         "{}",
         stdout_of(&staged)
     );
-    assert_eq!(partition(&cluster), 5);
+    assert_eq!(partition(&cluster, "web"), 5);
     assert_eq!(images(&cluster, 5), ["nginx:1.25"; 5]);
     cluster.wait_for(
         "the controller to observe the rollout",

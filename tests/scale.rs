@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::setup::claim_exists;
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
@@ -16,10 +17,6 @@ fn web_cluster(manifest_change: Option<(&str, &str)>, replicas: i64) -> Cluster 
     cluster.apply_yaml(&text);
     cluster.wait_ready("web", replicas);
     cluster
-}
-
-fn claim_exists(cluster: &Cluster, name: &str) -> bool {
-    cluster.get(&resources::PVCS, name).is_some()
 }
 
 fn set_rv(cluster: &Cluster) -> Value {

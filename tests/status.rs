@@ -4,16 +4,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::setup::web_cluster;
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
-
-fn web_cluster() -> Cluster {
-    let cluster = Cluster::start();
-    cluster.apply_fixture("web.yaml");
-    cluster.wait_ready("web", 3);
-    cluster
-}
 
 #[test]
 fn status_shows_every_pod_ready_with_claim_and_dns_name() {
@@ -113,7 +107,7 @@ fn status_of_a_missing_set_exits_1_naming_it() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         stderr_of(&output).trim(),
-        "error: statefulset default/nope not found"
+        "error: statefulset default/nope not found; `kubectl sts list -n default` lists its StatefulSets"
     );
     assert!(output.stdout.is_empty());
 }

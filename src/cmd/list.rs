@@ -1,16 +1,20 @@
-//! `kubectl sts list [-A]`: every StatefulSet of the namespace (or all) in one request.
+//! `kubectl sts list [-A]`: every StatefulSet of the namespace (or all), and the names whose
+//! set is gone but left pods or a step in flight: three lists at once.
 
 use std::io::Write;
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 
 use crate::cli::{ListArgs, OutputFormat};
 use crate::context::Context;
 use crate::error::ApiCall;
-use crate::model::list::summarize_sets;
+use crate::model::list::{orphaned_names, summarize_sets};
+use crate::model::orphans::POD_NAME_LABEL;
+use crate::model::record::RECORD_LABEL;
 use crate::output::{Style, list::write_list, write_document};
 
 /// Lists the sets.
@@ -25,8 +29,18 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
     };
     let call = ApiCall::list("statefulsets", namespace);
     let params = ListParams::default();
-    let sets = ctx.call(call, || api.list(&params)).await?;
-    let list = summarize_sets(&sets.items, Timestamp::now());
+    let (pods, maps) = (scoped::<Pod>(ctx, args), scoped::<ConfigMap>(ctx, args));
+    let (pod_params, map_params) = (
+        ListParams::default().labels(POD_NAME_LABEL),
+        ListParams::default().labels(RECORD_LABEL),
+    );
+    let (sets, pods, maps) = tokio::try_join!(
+        ctx.call(call, || api.list(&params)),
+        ctx.call(ApiCall::list("pods", namespace), || pods.list(&pod_params)),
+        ctx.call(ApiCall::list("configmaps", namespace), || maps.list(&map_params)),
+    )?;
+    let mut list = summarize_sets(&sets.items, Timestamp::now());
+    list.orphaned = orphaned_names(&list, &pods.items, &maps.items);
     let mut out = std::io::stdout().lock();
     match ctx.output {
         OutputFormat::Table => write_list(&mut out, &list, args.all_namespaces, Style::for_stdout())?,
@@ -34,4 +48,15 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The API of `K` in the namespace, or in all with `-A`.
+fn scoped<K>(ctx: &Context, args: &ListArgs) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match args.all_namespaces {
+        true => Api::all(ctx.client.clone()),
+        false => Api::namespaced(ctx.client.clone(), &ctx.namespace),
+    }
 }

@@ -1,7 +1,7 @@
 //! One file per command: validate the arguments, fetch a snapshot, plan (in `model`),
-//! confirm, apply, report. This module only dispatches.
+//! confirm, apply, report. This module dispatches, and answers for the read commands when the
+//! set they ask about is gone but left pods, claims or a record behind.
 
-pub mod abort;
 pub mod completion;
 pub mod delete;
 pub mod dns;
@@ -11,11 +11,11 @@ pub mod promote;
 pub mod pvc;
 pub mod resize;
 pub mod restart;
+pub mod revert;
 pub mod roll;
 pub mod rollout;
 pub mod scale;
 pub mod status;
-pub mod undo;
 
 use anyhow::Result;
 
@@ -34,7 +34,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 /// Runs a command that talks to the cluster.
 async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
     let ctx = Context::new(global).await?;
-    tokio::select! {
+    let result = tokio::select! {
         biased;
         result = dispatch(&ctx, command) => result,
         () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
@@ -43,6 +43,22 @@ async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<(
             }),
         )
         .into()),
+    };
+    match result {
+        Err(err) if reads_only(command) && crate::error::is_interrupted(&err) => {
+            Err(crate::error::StsError::EndedByUser.into())
+        }
+        other => other,
+    }
+}
+
+/// Commands that change nothing: an interrupt (ending `status --watch`, say) leaves nothing
+/// to resume or explain, so they end quietly.
+fn reads_only(command: &Command) -> bool {
+    match command {
+        Command::List(_) | Command::Status(_) | Command::History(_) | Command::Dns(_) => true,
+        Command::Pvc(args) => args.action.is_none() && !args.prune,
+        _ => false,
     }
 }
 
@@ -55,9 +71,9 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Rollout(args) => rollout::run_rollout(ctx, args).await,
         Command::Canary(args) => rollout::run_canary(ctx, args).await,
         Command::Promote(args) => promote::run(ctx, args).await,
-        Command::Abort(args) => abort::run(ctx, args).await,
+        Command::Abort(args) => revert::run_abort(ctx, args).await,
         Command::History(args) => history::run(ctx, args).await,
-        Command::Undo(args) => undo::run(ctx, args).await,
+        Command::Undo(args) => revert::run_undo(ctx, args).await,
         Command::Roll(args) => roll::run(ctx, args).await,
         Command::Restart(args) => restart::run(ctx, args).await,
         Command::Delete(args) => delete::run(ctx, args).await,
@@ -68,4 +84,32 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         },
         Command::Completion(_) | Command::Man(_) => unreachable!("answered without a cluster"),
     }
+}
+
+/// For `status` and `pvc` on a set that is not found: what it left under its name, if
+/// anything (pods without a set, claims, a step in flight), shown before the error.
+pub(crate) async fn left_behind(ctx: &Context, name: &str, not_found: anyhow::Error) -> anyhow::Error {
+    let left = match crate::fetch::orphaned(ctx, name).await {
+        Ok(Some(left)) => left,
+        Ok(None) => return not_found,
+        Err(err) => return err,
+    };
+    let mut out = std::io::stdout().lock();
+    let printed = match ctx.output {
+        crate::cli::OutputFormat::Table => {
+            crate::output::orphans::write_orphaned(&mut out, &left, crate::output::Style::for_stdout())
+        }
+        format => crate::output::write_document(&mut out, format, &left),
+    };
+    if let Err(err) = printed.and_then(|()| Ok(std::io::Write::flush(&mut out)?)) {
+        return err;
+    }
+    anyhow::anyhow!(
+        "statefulset {}/{} not found; it left {} pod(s) and {} claim(s) (listed above): {}",
+        ctx.namespace,
+        name,
+        left.pods.len(),
+        left.claims.len(),
+        left.next
+    )
 }

@@ -4,90 +4,176 @@
 //! sets have their next ordinals rolled instead.
 
 use anyhow::Result;
-use kube::api::Patch;
-use serde_json::json;
 
-use crate::apply::patch_set;
-use crate::cli::{OutputFormat, PromoteArgs};
-use crate::cmd::roll;
+use crate::cli::PromoteArgs;
 use crate::context::Context;
-use crate::error::{StsError, is_conflict};
-use crate::fetch;
-use crate::follow::{Advice, Ending, follow_update};
+use crate::engine::follow::{Advice, follow_update};
+use crate::engine::replace;
+use crate::engine::write::{self, Write};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
+use crate::error::StsError;
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{
-    PARTITION_BEFORE, PromotePlan, PromoteTo, REVISION_BEFORE, effective_partition, in_flight, plan_promote,
-    promote_choices,
+    PromotePlan, PromoteTo, effective_partition, in_flight, plan_promote, promote_choices,
 };
 use crate::model::set::Strategy;
 use crate::model::snapshot::SetSnapshot;
-use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
-use crate::output::print_outcome;
-use crate::output::prompt::{choose, confirm};
+use crate::output::prompt::choose;
 use crate::output::rollout::write_promote_plan;
-use crate::wait::{caught_up, deadline_after, observed_snapshot, planning_snapshot};
+use crate::preflight::{DELETE_PODS, Need, PATCH_SETS};
+use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Promotes the rollout in flight.
 pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
-    let snap = planning_snapshot(ctx, &args.name).await?;
-    if requested(args).is_none() {
-        plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
-    }
-    let (to, chosen) = match requested(args) {
-        Some(to) => (to, false),
-        None => (ask(ctx, &snap)?, true),
+    let mut command = Promote {
+        args,
+        to: requested(args),
+        chosen: false,
     };
-    let plan = plan_promote(&snap, to).map_err(StsError::BadInput)?;
-    if ctx.output == OutputFormat::Table {
-        write_promote_plan(&mut std::io::stdout().lock(), &plan)?;
-    }
-    if args.dry_run {
-        if plan.strategy == Strategy::RollingUpdate {
-            write_partition(ctx, &snap, plan.to_partition, true).await?;
-        }
-        return finish(
-            ctx,
-            &plan,
-            OutcomeKind::DryRun,
-            "dry run: the server accepted the new partition; nothing was changed".into(),
-            Vec::new(),
-        );
-    }
-    let changes = match plan.strategy {
-        Strategy::RollingUpdate => plan.to_partition != plan.from_partition,
-        Strategy::OnDelete => !plan.moves.is_empty(),
+    let flags = Flags {
+        dry_run: args.dry_run,
+        no_wait: args.no_wait,
     };
-    if changes {
-        let need = match plan.strategy {
-            Strategy::RollingUpdate => crate::preflight::PATCH_SETS,
-            Strategy::OnDelete => crate::preflight::DELETE_PODS,
+    crate::engine::run(ctx, &mut command, flags).await
+}
+
+struct Promote<'a> {
+    args: &'a PromoteArgs,
+    /// How far: from the flags, or chosen on the terminal at the first plan.
+    to: Option<PromoteTo>,
+    chosen: bool,
+}
+
+impl Guided for Promote<'_> {
+    type Plan = PromotePlan;
+
+    fn kind(&self) -> &'static str {
+        "PromoteResult"
+    }
+
+    fn set_name(&self) -> &str {
+        &self.args.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts promote {}", self.args.name)
+    }
+
+    async fn read(&mut self, ctx: &Context) -> Result<Read<PromotePlan>> {
+        let snap = planning_snapshot(ctx, &self.args.name).await?;
+        let to = match self.to {
+            Some(to) => to,
+            None if crate::model::set::is_deleting(&snap.set) => PromoteTo::Full,
+            None => {
+                plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
+                self.chosen = true;
+                *self.to.insert(ask(ctx, &snap)?)
+            }
         };
-        crate::preflight::require(ctx, &[need]).await?;
+        Ok(Read {
+            plan: plan_promote(&snap, to),
+            set: Some(snap.set),
+        })
     }
-    if !changes {
-        eprintln!(
+
+    fn show(&self, plan: &PromotePlan, out: &mut dyn std::io::Write) -> Result<()> {
+        write_promote_plan(out, plan)
+    }
+
+    fn nothing_to_do(&self, _plan: &PromotePlan) -> Option<String> {
+        None
+    }
+
+    fn question(&self, plan: &PromotePlan) -> Question {
+        match self.chosen {
+            true => Question::Answered,
+            false => Question::YesNo(format!(
+                "Promote statefulset {}/{} ({} pod(s) move)?",
+                plan.namespace,
+                plan.name,
+                plan.moves.len()
+            )),
+        }
+    }
+
+    fn action(&self, plan: &PromotePlan) -> String {
+        format!("promote statefulset {}/{}", plan.namespace, plan.name)
+    }
+
+    fn writes(&self, planned: &Planned<PromotePlan>) -> Vec<Write> {
+        let plan = &planned.plan;
+        if plan.strategy == Strategy::OnDelete || plan.to_partition == plan.from_partition {
+            return Vec::new();
+        }
+        let rv = planned
+            .set
+            .as_ref()
+            .and_then(|s| s.metadata.resource_version.clone());
+        vec![Write::SetPartition {
+            set: plan.name.clone(),
+            resource_version: rv.unwrap_or_default(),
+            partition: plan.to_partition,
+        }]
+    }
+
+    fn needs(&self, planned: &Planned<PromotePlan>) -> Vec<Need> {
+        let plan = &planned.plan;
+        match plan.strategy {
+            Strategy::RollingUpdate if plan.to_partition != plan.from_partition => vec![PATCH_SETS],
+            Strategy::OnDelete if !plan.moves.is_empty() => vec![DELETE_PODS],
+            _ => Vec::new(),
+        }
+    }
+
+    fn same_change(&self, old: &PromotePlan, new: &PromotePlan) -> bool {
+        (old.from_partition, old.to_partition, &old.moves)
+            == (new.from_partition, new.to_partition, &new.moves)
+    }
+
+    fn what_changed(&self, _old: &PromotePlan, new: &PromotePlan) -> String {
+        format!("the partition is now {}", new.from_partition)
+    }
+
+    fn resuming(&self, plan: &PromotePlan) -> String {
+        format!(
             "partition already at {}; waiting for the pods (resuming)",
             plan.to_partition
-        );
-    } else if !chosen {
-        let question = format!(
-            "Promote statefulset {}/{} ({} pod(s) move)?",
-            plan.namespace,
-            plan.name,
-            plan.moves.len()
-        );
-        confirm(
-            ctx,
-            &question,
-            &format!("promote statefulset {}/{}", plan.namespace, plan.name),
-        )?;
+        )
     }
-    let (kind, message, pods, error) = match plan.strategy {
-        Strategy::RollingUpdate => promote_rolling(ctx, snap, &plan, args.no_wait).await?,
-        Strategy::OnDelete => promote_on_delete(ctx, &snap, &plan, args.no_wait).await?,
+
+    /// `--no-wait`: an OnDelete set still rolls its next pod.
+    async fn carry_out(&mut self, ctx: &Context, planned: &Planned<PromotePlan>, no_wait: bool) -> Ending {
+        let plan = &planned.plan;
+        if no_wait && plan.strategy == Strategy::RollingUpdate {
+            let message = format!("partition is now {}; not waiting (--no-wait)", plan.to_partition);
+            return Ending::not_waited(message);
+        }
+        let fresh = match observed_snapshot(ctx, &plan.name).await {
+            Ok(snap) => snap,
+            Err(err) => return Ending::failed(err, Vec::new()),
+        };
+        let ending = match plan.strategy {
+            Strategy::RollingUpdate => follow(ctx, &fresh, plan).await,
+            Strategy::OnDelete => roll_next(ctx, &fresh, plan, no_wait).await,
+        };
+        let finished = ending.error.is_none() && !no_wait && plan.to_partition == 0;
+        match finished {
+            true => end_rollout(ctx, plan, ending).await,
+            false => ending,
+        }
+    }
+}
+
+/// The rollout is complete: its records go.
+async fn end_rollout(ctx: &Context, plan: &PromotePlan, ending: Ending) -> Ending {
+    let records = Write::EndRollout {
+        set: plan.name.clone(),
+        partition: None,
     };
-    finish(ctx, &plan, kind, message, pods)?;
-    error.map_or(Ok(()), Err)
+    match write::apply(ctx, &records, false).await {
+        Ok(_) => ending,
+        Err(err) => Ending::failed(err, ending.pods),
+    }
 }
 
 fn requested(args: &PromoteArgs) -> Option<PromoteTo> {
@@ -104,15 +190,12 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
     let update = in_flight(snap).unwrap_or_default();
     let choices = promote_choices(effective_partition(snap, &update));
     let labels: Vec<String> = choices.iter().map(|(label, _)| label.clone()).collect();
-    match choose(
-        ctx,
-        &format!(
-            "Promote statefulset {}/{} how far?",
-            snap.namespace(),
-            snap.name()
-        ),
-        &labels,
-    )? {
+    let prompt = format!(
+        "Promote statefulset {}/{} how far?",
+        snap.namespace(),
+        snap.name()
+    );
+    match choose(ctx, &prompt, &labels)? {
         Some(index) => Ok(PromoteTo::Partition(choices[index].1)),
         None => {
             Err(StsError::BadInput("say how far to promote: --step K, --partition P or --full".into()).into())
@@ -120,24 +203,7 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
     }
 }
 
-async fn promote_rolling(
-    ctx: &Context,
-    snap: SetSnapshot,
-    plan: &PromotePlan,
-    no_wait: bool,
-) -> Result<Ending> {
-    if plan.to_partition != plan.from_partition {
-        write_with_retry(ctx, snap, plan.to_partition).await?;
-    }
-    if no_wait {
-        return Ok((
-            OutcomeKind::NotWaited,
-            format!("partition is now {}; not waiting (--no-wait)", plan.to_partition),
-            Vec::new(),
-            None,
-        ));
-    }
-    let fresh = observed_snapshot(ctx, &plan.name).await?;
+async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending {
     let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
     let resume = format!(
         "kubectl sts promote {} --partition {}",
@@ -147,36 +213,21 @@ async fn promote_rolling(
         when_stuck: &when_stuck,
         resume: &resume,
     };
-    let followed = follow_update(
-        ctx,
-        &fresh.set,
-        &plan.awaited,
-        deadline_after(ctx.timeout),
-        advice,
-    )
-    .await;
-    if followed.error.is_none() && plan.to_partition == 0 {
-        forget_rollout(ctx, &plan.name).await?;
-    }
-    Ok(followed.ending(promoted_message(plan)))
+    let followed = follow_update(ctx, &snap.set, &plan.awaited, deadline_after(ctx.timeout), advice).await;
+    followed.ending(promoted_message(plan))
 }
 
-async fn promote_on_delete(
-    ctx: &Context,
-    snap: &SetSnapshot,
-    plan: &PromotePlan,
-    no_wait: bool,
-) -> Result<Ending> {
-    let roll_plan = plan_roll(snap, Some(&plan.moves), Method::Delete).map_err(StsError::BadInput)?;
+async fn roll_next(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan, no_wait: bool) -> Ending {
+    let roll_plan = match plan_roll(snap, Some(&plan.moves), Method::Delete) {
+        Ok(roll_plan) => roll_plan,
+        Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+    };
     let resume = format!(
         "kubectl sts promote {} --partition {}",
         plan.name, plan.to_partition
     );
-    let run = roll::execute(ctx, &snap.set, &roll_plan, no_wait, &resume).await;
-    if run.end.is_none() && !no_wait && plan.to_partition == 0 {
-        forget_rollout(ctx, &plan.name).await?;
-    }
-    Ok(run.ending(promoted_message(plan)))
+    let run = replace::execute(ctx, &snap.set, &roll_plan, no_wait, &resume).await;
+    run.ending(promoted_message(plan))
 }
 
 fn promoted_message(plan: &PromotePlan) -> String {
@@ -187,64 +238,6 @@ fn promoted_message(plan: &PromotePlan) -> String {
     };
     format!(
         "promoted statefulset {}/{} to partition {}: {} pod(s) on {}{done}",
-        plan.namespace,
-        plan.name,
-        plan.to_partition,
-        plan.awaited.len(),
-        plan.update_revision
-    )
-}
-
-/// Lowers the partition; on conflict re-reads and tries again, unless someone else moved the
-/// partition in the meantime (then their change stands).
-async fn write_with_retry(ctx: &Context, mut snap: SetSnapshot, partition: i32) -> Result<()> {
-    let planned_from = crate::model::set::partition(&snap.set);
-    loop {
-        match write_partition(ctx, &snap, partition, false).await {
-            Err(err) if is_conflict(&err) => {}
-            other => return other,
-        }
-        snap = caught_up(ctx, fetch::snapshot(ctx, snap.name()).await?).await?;
-        if crate::model::set::partition(&snap.set) != planned_from {
-            let message = format!(
-                "the partition of statefulset {}/{} was changed by someone else while planning; nothing was changed: re-run",
-                snap.namespace(),
-                snap.name()
-            );
-            return Err(StsError::Conflict(message).into());
-        }
-    }
-}
-
-async fn write_partition(ctx: &Context, snap: &SetSnapshot, partition: i32, dry_run: bool) -> Result<()> {
-    let rv = snap.set.metadata.resource_version.clone().unwrap_or_default();
-    let patch = json!({"metadata": {"resourceVersion": rv}, "spec": {"updateStrategy": {"rollingUpdate": {"partition": partition}}}});
-    patch_set(ctx, snap.name(), &Patch::Merge(patch), dry_run).await?;
-    Ok(())
-}
-
-/// Removes the records `abort` would use, once a rollout is complete.
-pub async fn forget_rollout(ctx: &Context, name: &str) -> Result<()> {
-    let patch = json!({"metadata": {"annotations": {PARTITION_BEFORE: null, REVISION_BEFORE: null}}});
-    patch_set(ctx, name, &Patch::Merge(patch), false).await?;
-    Ok(())
-}
-
-fn finish(
-    ctx: &Context,
-    plan: &PromotePlan,
-    result: OutcomeKind,
-    message: String,
-    pods: Vec<PodOutcome>,
-) -> Result<()> {
-    print_outcome(
-        ctx.output,
-        "PromoteResult",
-        plan,
-        &Outcome {
-            result,
-            message,
-            pods,
-        },
+        plan.namespace, plan.name, plan.to_partition, plan.on_update_after, plan.update_revision
     )
 }

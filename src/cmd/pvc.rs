@@ -3,55 +3,43 @@
 //! the leftover claims no pod uses, after confirmation, each on condition of its uid; a change
 //! between planning and deleting is re-planned, never overwritten.
 
-use std::io::Write;
+use std::io::Write as _;
 
 use anyhow::Result;
-use serde::Serialize;
 
-use super::delete::wait_claims_gone;
-use crate::apply;
 use crate::cli::{OutputFormat, PvcArgs};
 use crate::context::Context;
-use crate::error::{StsError, outcome_kind};
+use crate::engine::write::Write;
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone};
+use crate::error::{StsError, is_not_found};
 use crate::fetch;
 use crate::model::claims::{ClaimsReport, PrunePlan, claims_report, plan_prune};
-use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
+use crate::model::step::PodOutcome;
 use crate::output::claims::{write_claims, write_prune_plan};
-use crate::output::prompt::confirm;
 use crate::output::{Style, write_document};
-use crate::preflight;
-
-/// The `-o json|yaml` document of `--prune`.
-#[derive(Serialize)]
-struct PruneResult<'a> {
-    kind: &'static str,
-    version: &'static str,
-    report: &'a ClaimsReport,
-    plan: &'a PrunePlan,
-    outcome: Outcome,
-}
 
 /// Shows the claims, and prunes leftovers with `--prune`.
 pub async fn run(ctx: &Context, args: &PvcArgs) -> Result<()> {
     let name = args.name.as_deref().unwrap_or_default();
-    let (sts, storage) = fetch::set_storage(ctx, name).await?;
+    let (sts, storage) = match fetch::set_storage(ctx, name).await {
+        Err(err) if is_not_found(&err) => return Err(super::left_behind(ctx, name, err).await),
+        other => other?,
+    };
     let report = claims_report(&sts, &storage);
     if ctx.output == OutputFormat::Table || !args.prune {
         print_report(ctx, &report)?;
     }
     if args.prune {
-        let plan = plan_prune(&report);
-        if ctx.output == OutputFormat::Table {
-            let mut out = std::io::stdout().lock();
-            write_prune_plan(&mut out, &plan, Style::for_stdout())?;
-            out.flush()?;
-        }
-        let (plan, result) = match prune(ctx, args, plan).await {
-            Ok((plan, kind, message)) => (plan, Ok((kind, message))),
-            Err((plan, err)) => (plan, Err(err)),
+        let mut prune = Prune {
+            name,
+            report: report.clone(),
+            deleted: false,
         };
-        finish_prune(ctx, &report, &plan, &result)?;
-        result?;
+        let flags = Flags {
+            dry_run: args.dry_run,
+            no_wait: false,
+        };
+        crate::engine::run(ctx, &mut prune, flags).await?;
     }
     check(&report)
 }
@@ -82,153 +70,135 @@ fn check(report: &ClaimsReport) -> Result<()> {
     .into())
 }
 
-type Pruned = std::result::Result<(PrunePlan, OutcomeKind, String), (PrunePlan, anyhow::Error)>;
-
-/// Confirms and deletes the plan's claims, re-planning if the set changed meanwhile.
-async fn prune(ctx: &Context, args: &PvcArgs, plan: PrunePlan) -> Pruned {
-    let whose = format!("statefulset {}/{}", plan.namespace, plan.name);
-    if plan.claims.is_empty() {
-        let message = format!("{whose} has no leftover claim to prune; nothing to do");
-        return Ok((plan, OutcomeKind::NothingToDo, message));
-    }
-    if args.dry_run {
-        return match delete_all(ctx, &plan, true).await {
-            Ok(()) => {
-                let message = "dry run: the server accepted every deletion; nothing was changed".to_string();
-                Ok((plan, OutcomeKind::DryRun, message))
-            }
-            Err(err) => Err((plan, err)),
-        };
-    }
-    if let Err(err) = preflight::require(ctx, &[preflight::DELETE_CLAIMS]).await {
-        return Err((plan, err));
-    }
-    let plan = match confirm_fresh(ctx, plan).await {
-        Ok(plan) => plan,
-        Err(failed) => return Err(failed),
-    };
-    if let Err(err) = delete_all(ctx, &plan, false).await {
-        return Err((plan, err));
-    }
-    let resume = format!("re-run `kubectl sts pvc {} --prune` to resume", plan.name);
-    let what_went = format!("{whose} was deleted");
-    match wait_claims_gone(ctx, &plan.claims).await {
-        Ok(()) => {
-            let message = format!("deleted {} leftover claim(s) of {whose}", plan.claims.len());
-            Ok((plan, OutcomeKind::Done, message))
-        }
-        Err(end) => Err((
-            plan,
-            end.into_error(ctx.timeout, "the claims are being deleted", &resume, &what_went),
-        )),
-    }
+/// `--prune`: the leftover claims no pod uses, deleted on condition of their uids.
+struct Prune<'a> {
+    name: &'a str,
+    /// The claims as last read, shown before the plan and put in the document.
+    report: ClaimsReport,
+    deleted: bool,
 }
 
-/// Asks, then checks the plan against a fresh read: an unchanged plan goes on, a changed one
-/// is shown and asked again (refused without a terminal or with `--yes`).
-async fn confirm_fresh(
-    ctx: &Context,
-    mut plan: PrunePlan,
-) -> std::result::Result<PrunePlan, (PrunePlan, anyhow::Error)> {
-    loop {
-        let whose = format!("statefulset {}/{}", plan.namespace, plan.name);
-        let question = format!(
-            "Delete {} leftover claim(s) of {whose}? Volumes with reclaimPolicy Delete lose their data.",
-            plan.claims.len()
-        );
-        if let Err(err) = confirm(ctx, &question, &format!("delete leftover claims of {whose}")) {
-            return Err((plan, err));
-        }
-        let fresh = match fetch::set_storage(ctx, &plan.name).await {
-            Ok((sts, storage)) => plan_prune(&claims_report(&sts, &storage)),
-            Err(err) => return Err((plan, err)),
-        };
+impl Guided for Prune<'_> {
+    type Plan = PrunePlan;
+
+    fn kind(&self) -> &'static str {
+        "PvcPruneResult"
+    }
+
+    fn set_name(&self) -> &str {
+        self.name
+    }
+
+    fn command_line(&self) -> String {
+        format!("kubectl sts pvc {} --prune", self.name)
+    }
+
+    async fn read(&mut self, ctx: &Context) -> Result<Read<PrunePlan>> {
+        let (sts, storage) = fetch::set_storage(ctx, self.name).await?;
+        self.report = claims_report(&sts, &storage);
+        Ok(Read {
+            plan: Ok(plan_prune(&self.report)),
+            set: Some(sts),
+        })
+    }
+
+    fn show(&self, plan: &PrunePlan, out: &mut dyn std::io::Write) -> Result<()> {
+        write_prune_plan(out, plan, Style::for_stdout())
+    }
+
+    fn nothing_to_do(&self, plan: &PrunePlan) -> Option<String> {
+        plan.claims.is_empty().then(|| {
+            format!(
+                "statefulset {}/{} has no leftover claim to prune; nothing to do",
+                plan.namespace, plan.name
+            )
+        })
+    }
+
+    fn question(&self, plan: &PrunePlan) -> Question {
+        Question::YesNo(format!(
+            "Delete {} leftover claim(s) of statefulset {}/{}? Volumes with reclaimPolicy Delete lose their data.",
+            plan.claims.len(),
+            plan.namespace,
+            plan.name
+        ))
+    }
+
+    fn action(&self, plan: &PrunePlan) -> String {
+        format!(
+            "delete leftover claims of statefulset {}/{}",
+            plan.namespace, plan.name
+        )
+    }
+
+    fn writes(&self, planned: &Planned<PrunePlan>) -> Vec<Write> {
+        planned
+            .plan
+            .claims
+            .iter()
+            .map(|c| Write::DeleteClaim {
+                claim: c.claim.clone(),
+                uid: c.uid.clone().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    fn same_change(&self, old: &PrunePlan, new: &PrunePlan) -> bool {
         let key = |p: &PrunePlan| {
             p.claims
                 .iter()
                 .map(|c| (c.claim.clone(), c.uid.clone()))
                 .collect::<Vec<_>>()
         };
-        if key(&fresh) == key(&plan) {
-            return Ok(plan);
-        }
-        if !ctx.interactive || ctx.assume_yes {
-            let message = format!(
-                "{whose} or its claims changed while planning; nothing was deleted: re-run to plan against the new state"
-            );
-            return Err((plan, StsError::Conflict(message).into()));
-        }
-        eprintln!("The claims changed while planning; the new plan:");
-        let mut err = std::io::stderr().lock();
-        let _ = write_prune_plan(&mut err, &fresh, Style::plain());
-        plan = fresh;
+        key(old) == key(new)
     }
-}
 
-async fn delete_all(ctx: &Context, plan: &PrunePlan, dry_run: bool) -> Result<()> {
-    for claim in &plan.claims {
-        apply::delete_claim(
-            ctx,
-            &claim.claim,
-            claim.uid.as_deref().unwrap_or_default(),
-            dry_run,
+    fn what_changed(&self, _old: &PrunePlan, _new: &PrunePlan) -> String {
+        "its leftover claims changed".into()
+    }
+
+    fn resuming(&self, plan: &PrunePlan) -> String {
+        format!(
+            "resuming the prune of statefulset {}/{}",
+            plan.namespace, plan.name
         )
-        .await?;
     }
-    Ok(())
+
+    async fn carry_out(&mut self, ctx: &Context, planned: &Planned<PrunePlan>, _no_wait: bool) -> Ending {
+        let plan = &planned.plan;
+        let whose = format!("statefulset {}/{}", plan.namespace, plan.name);
+        let result = gone::wait_claims_gone(ctx, &plan.claims).await.map_err(|end| {
+            let resume = format!("re-run `kubectl sts pvc {} --prune` to resume", plan.name);
+            end.into_error(
+                ctx.timeout,
+                "the claims are being deleted",
+                &resume,
+                &format!("{whose} was deleted"),
+            )
+        });
+        self.deleted = result.is_ok();
+        let message = result.map(|()| format!("deleted {} leftover claim(s) of {whose}", plan.claims.len()));
+        Ending::from_result(message, self.claim_states(plan))
+    }
+
+    fn extra(&self, _plan: &PrunePlan) -> Option<serde_json::Value> {
+        Some(serde_json::json!({"report": self.report}))
+    }
 }
 
-/// Prints how the prune ended: its message (tables) or the whole document.
-fn finish_prune(
-    ctx: &Context,
-    report: &ClaimsReport,
-    plan: &PrunePlan,
-    result: &Result<(OutcomeKind, String)>,
-) -> Result<()> {
-    let (kind, message) = match result {
-        Ok((kind, message)) => (*kind, message.clone()),
-        Err(err) => (outcome_kind(err), format!("{err:#}")),
-    };
-    let mut out = std::io::stdout().lock();
-    match ctx.output {
-        OutputFormat::Table if kind.is_success() => writeln!(out, "{message}")?,
-        OutputFormat::Table => {}
-        format => {
-            let pods = plan
-                .claims
-                .iter()
-                .map(|c| PodOutcome {
-                    pod: c.claim.clone(),
-                    state: if kind == OutcomeKind::Done {
-                        "deleted"
-                    } else {
-                        "planned"
-                    }
-                    .into(),
-                    done: kind == OutcomeKind::Done,
-                    seconds: None,
-                    old_uid: None,
-                    new_uid: None,
-                })
-                .collect();
-            let outcome = Outcome {
-                result: kind,
-                message,
-                pods,
-            };
-            write_document(
-                &mut out,
-                format,
-                &PruneResult {
-                    kind: "PvcPruneResult",
-                    version: "v1",
-                    report,
-                    plan,
-                    outcome,
-                },
-            )?;
-        }
+impl Prune<'_> {
+    /// Each claim of the plan: deleted, or still only planned.
+    fn claim_states(&self, plan: &PrunePlan) -> Vec<PodOutcome> {
+        plan.claims
+            .iter()
+            .map(|c| PodOutcome {
+                pod: c.claim.clone(),
+                state: if self.deleted { "deleted" } else { "planned" }.into(),
+                done: self.deleted,
+                seconds: None,
+                old_uid: None,
+                new_uid: None,
+            })
+            .collect()
     }
-    out.flush()?;
-    Ok(())
 }

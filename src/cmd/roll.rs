@@ -1,402 +1,153 @@
 //! `kubectl sts roll NAME`: replace outdated pods of an OnDelete set (or chosen ordinals of any
-//! set) one at a time, highest ordinal first: wait until every other member is Ready, delete
-//! (uid precondition) or evict (PodDisruptionBudgets honoured) the pod, wait for its
-//! replacement on the update revision to be Ready. The plan is derived from the cluster, so
-//! re-running resumes where an interrupted roll stopped. `execute` is shared by `restart` and
-//! the OnDelete paths of the rollout commands.
-
-use std::io::Write;
+//! set) one at a time, highest ordinal first, through the engine's pod replacement (every
+//! other member Ready first; delete by uid or evict honouring PodDisruptionBudgets; the
+//! replacement Ready on the update revision). Re-running resumes where a roll stopped.
 
 use anyhow::Result;
-use k8s_openapi::api::apps::v1::StatefulSet;
-use tokio::time::Instant;
 
-use crate::apply::{PodRemoval, delete_pod, evict_pod};
-use crate::cli::{OutputFormat, RollArgs};
+use crate::cli::RollArgs;
 use crate::context::Context;
-use crate::error::StsError;
-use crate::model::health::Stuckness;
-use crate::model::roll::{
-    Method, RollPlan, RollStep, judge_replacement, other_member_down, other_member_stuck, plan_roll,
-};
-use crate::model::step::{Outcome, OutcomeKind, PodOutcome, StepState};
-use crate::output::progress::PodProgress;
-use crate::output::prompt::confirm;
+use crate::engine::replace::{self, RollRun};
+use crate::engine::write::Write;
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
+use crate::model::roll::{Method, RollPlan, RollStep, plan_roll};
+use crate::model::step::PodOutcome;
+use crate::output::Style;
 use crate::output::roll::write_roll_plan;
-use crate::output::{Style, print_outcome};
-use crate::preflight::{DELETE_PODS, EVICT_PODS};
-use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, planning_snapshot};
-
-/// How long to wait before asking again after a PodDisruptionBudget refused an eviction and
-/// nothing changed in the set (the disruption controller may lag behind the pods).
-const EVICTION_RETRY_SECONDS: i64 = 2;
+use crate::wait::planning_snapshot;
 
 /// Rolls the set.
 pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
-    let snap = planning_snapshot(ctx, &args.name).await?;
-    let method = if args.evict { Method::Evict } else { Method::Delete };
-    let plan = plan_roll(&snap, args.ordinals.as_deref(), method).map_err(StsError::BadInput)?;
-    show_plan(ctx, &plan)?;
-    let count = plan.replacements().count();
-    if count == 0 {
-        let message = format!("nothing to roll in statefulset {}/{}", plan.namespace, plan.name);
-        return finish(
-            ctx,
-            &plan,
-            outcome_of(OutcomeKind::NothingToDo, message, &plan, None),
-        );
-    }
-    if args.dry_run {
-        for step in plan.replacements() {
-            take_down_once(ctx, &plan, step, true).await?;
-        }
-        let message = format!("dry run: the server accepted taking down {count} pod(s); nothing was changed");
-        return finish(ctx, &plan, outcome_of(OutcomeKind::DryRun, message, &plan, None));
-    }
-    let pods: Vec<&str> = plan.replacements().map(|s| s.pod.as_str()).collect();
-    let question = format!(
-        "Replace {count} pod(s) of statefulset {}/{} one at a time ({})?",
-        plan.namespace,
-        plan.name,
-        pods.join(", ")
-    );
-    let need = match plan.method {
-        Method::Delete => DELETE_PODS,
-        Method::Evict => EVICT_PODS,
+    let mut command = Roll { args };
+    let flags = Flags {
+        dry_run: args.dry_run,
+        no_wait: args.no_wait,
     };
-    crate::preflight::require(ctx, &[need]).await?;
-    confirm(
-        ctx,
-        &question,
-        &format!("roll statefulset {}/{}", plan.namespace, plan.name),
-    )?;
-    let resume = format!("kubectl sts roll {}", plan.name);
-    let run = execute(ctx, &snap.set, &plan, args.no_wait, &resume).await;
-    let kind = run.kind();
-    let message = run.message(&plan, args.no_wait);
-    finish(ctx, &plan, outcome_of(kind, message, &plan, Some(&run)))?;
-    run.end.map_or(Ok(()), Err)
+    crate::engine::run(ctx, &mut command, flags).await
 }
 
-fn show_plan(ctx: &Context, plan: &RollPlan) -> Result<()> {
-    if ctx.output == OutputFormat::Table {
-        let mut out = std::io::stdout().lock();
-        write_roll_plan(&mut out, plan, Style::for_stdout())?;
-        out.flush()?;
-    }
-    Ok(())
+struct Roll<'a> {
+    args: &'a RollArgs,
 }
 
-/// One replaced pod.
-#[derive(Debug, Clone)]
-pub struct Replaced {
-    pub pod: String,
-    pub old_uid: Option<String>,
-    pub new_uid: Option<String>,
-    pub seconds: Option<f64>,
-}
-
-/// What `execute` did and how it ended.
-pub struct RollRun {
-    pub replaced: Vec<Replaced>,
-    /// `None` when every planned pod was replaced (or, with `single_step`, taken down).
-    pub end: Option<anyhow::Error>,
-}
-
-impl RollRun {
-    /// The outcome kind of the run.
-    pub fn kind(&self) -> OutcomeKind {
-        match &self.end {
-            None => OutcomeKind::Done,
-            Some(err) => match err.chain().find_map(|c| c.downcast_ref::<StsError>()) {
-                Some(StsError::TimedOut(_)) => OutcomeKind::TimedOut,
-                Some(StsError::Interrupted(_)) => OutcomeKind::Interrupted,
-                Some(StsError::CheckFailed(_)) => OutcomeKind::Stuck,
-                _ => OutcomeKind::Superseded,
-            },
-        }
+impl Guided for Roll<'_> {
+    type Plan = RollPlan;
+    fn kind(&self) -> &'static str {
+        "RollResult"
     }
 
-    /// The ending, with `done` as the message when every planned pod was replaced.
-    pub fn ending(self, done: String) -> crate::follow::Ending {
-        let message = self.end.as_ref().map_or(done, |e| format!("{e:#}"));
-        let (kind, pods) = (self.kind(), self.outcome_pods());
-        (kind, message, pods, self.end)
+    fn set_name(&self) -> &str {
+        &self.args.name
     }
 
-    /// The replaced pods, as outcome entries.
-    pub fn outcome_pods(&self) -> Vec<PodOutcome> {
-        self.replaced
-            .iter()
-            .map(|r| PodOutcome {
-                pod: r.pod.clone(),
-                state: if r.new_uid.is_some() {
-                    "replaced".into()
-                } else {
-                    "taken down".into()
-                },
-                done: true,
-                seconds: r.seconds,
-                old_uid: r.old_uid.clone(),
-                new_uid: r.new_uid.clone(),
-            })
+    fn command_line(&self) -> String {
+        format!("kubectl sts roll {}", self.args.name)
+    }
+
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RollPlan>> {
+        let snap = planning_snapshot(ctx, &self.args.name).await?;
+        let method = if self.args.evict {
+            Method::Evict
+        } else {
+            Method::Delete
+        };
+        Ok(Read {
+            plan: plan_roll(&snap, self.args.ordinals.as_deref(), method),
+            set: Some(snap.set),
+        })
+    }
+
+    fn show(&self, plan: &RollPlan, out: &mut dyn std::io::Write) -> Result<()> {
+        write_roll_plan(out, plan, Style::for_stdout())
+    }
+
+    fn nothing_to_do(&self, plan: &RollPlan) -> Option<String> {
+        (plan.replacements().count() == 0)
+            .then(|| format!("nothing to roll in statefulset {}/{}", plan.namespace, plan.name))
+    }
+
+    fn question(&self, plan: &RollPlan) -> Question {
+        let pods: Vec<&str> = plan.replacements().map(|s| s.pod.as_str()).collect();
+        Question::YesNo(format!(
+            "Replace {} pod(s) of statefulset {}/{} one at a time ({})?",
+            pods.len(),
+            plan.namespace,
+            plan.name,
+            pods.join(", ")
+        ))
+    }
+
+    fn action(&self, plan: &RollPlan) -> String {
+        format!("roll statefulset {}/{}", plan.namespace, plan.name)
+    }
+
+    /// Every pod is taken down in its turn, after the others are Ready: nothing is written up
+    /// front.
+    fn writes(&self, _planned: &Planned<RollPlan>) -> Vec<Write> {
+        Vec::new()
+    }
+
+    fn dry_run_writes(&self, planned: &Planned<RollPlan>) -> Vec<Write> {
+        let plan = &planned.plan;
+        plan.replacements()
+            .filter_map(|step| replace::take_down(plan, step))
             .collect()
     }
 
-    fn message(&self, plan: &RollPlan, single_step: bool) -> String {
-        match (&self.end, single_step) {
-            (Some(err), _) => format!("{err:#}"),
-            (None, true) => format!(
-                "took down {} of statefulset {}/{}; not waiting (--no-wait): re-run to go on",
-                self.replaced.first().map_or("no pod", |r| r.pod.as_str()),
-                plan.namespace,
-                plan.name
-            ),
-            (None, false) => format!(
-                "rolled statefulset {}/{}: {} pod(s) replaced, every one Ready on the update revision",
-                plan.namespace,
-                plan.name,
-                self.replaced.len()
-            ),
-        }
+    fn same_change(&self, old: &RollPlan, new: &RollPlan) -> bool {
+        old == new
     }
-}
 
-/// Replaces the plan's pods one at a time. `single_step` takes down only the next pod and
-/// returns without waiting. `resume` is the command that picks up after an interruption.
-pub async fn execute(
-    ctx: &Context,
-    sts: &StatefulSet,
-    plan: &RollPlan,
-    single_step: bool,
-    resume: &str,
-) -> RollRun {
-    let mut watch = SetWatch::start(ctx, sts);
-    let mut progress = PodProgress::new(
-        plan.replacements().map(|s| s.pod.clone()).collect(),
-        ctx.interactive,
-    );
-    let deadline = deadline_after(ctx.timeout);
-    let started = Instant::now();
-    let mut replaced = Vec::new();
-    let mut end = None;
-    for step in plan.replacements() {
-        let flight = Flight {
-            ctx,
-            plan,
-            step,
-            deadline,
-            resume,
+    fn resuming(&self, plan: &RollPlan) -> String {
+        format!(
+            "resuming the roll of statefulset {}/{}",
+            plan.namespace, plan.name
+        )
+    }
+
+    /// `--no-wait` takes the next pod down and returns.
+    async fn carry_out(&mut self, ctx: &Context, planned: &Planned<RollPlan>, no_wait: bool) -> Ending {
+        let plan = &planned.plan;
+        let Some(set) = planned.set.as_ref() else {
+            return Ending::done(String::new(), Vec::new());
         };
-        match flight.replace(&mut watch, &mut progress, single_step).await {
-            Ok(new_uid) => replaced.push(Replaced {
-                pod: step.pod.clone(),
-                old_uid: step.uid.clone(),
-                new_uid,
-                seconds: progress
-                    .seconds_to_done(&step.pod)
-                    .or(Some(started.elapsed().as_secs_f64())),
-            }),
-            Err(err) => {
-                end = Some(err);
-                break;
-            }
-        }
-        if single_step {
-            break;
-        }
-    }
-    progress.finish();
-    RollRun { replaced, end }
-}
-
-/// The replacement of one pod.
-struct Flight<'a> {
-    ctx: &'a Context,
-    plan: &'a RollPlan,
-    step: &'a RollStep,
-    deadline: Instant,
-    resume: &'a str,
-}
-
-impl Flight<'_> {
-    async fn replace(
-        &self,
-        watch: &mut SetWatch,
-        progress: &mut PodProgress,
-        single_step: bool,
-    ) -> Result<Option<String>> {
-        if let Some(uid) = self.already_replaced(watch).await? {
-            progress.update(&[self.state(true, "already replaced")]);
-            return Ok(Some(uid));
-        }
-        self.wait_others_ready(watch, progress).await?;
-        self.take_down(watch, progress).await?;
-        if single_step {
-            progress.update(&[self.state(true, "taken down; not waiting")]);
-            return Ok(None);
-        }
-        self.wait_replacement(watch, progress).await
-    }
-
-    fn state(&self, done: bool, text: &str) -> StepState {
-        StepState {
-            pod: self.step.pod.clone(),
-            done,
-            state: text.to_string(),
-        }
-    }
-
-    /// A pod of that name with another uid, Ready on the expected revision: done earlier.
-    async fn already_replaced(&self, watch: &mut SetWatch) -> Result<Option<String>> {
-        let result = watch
-            .until(self.deadline, |snap| {
-                let replaced = matches!(judge_replacement(snap, self.step).1, Some(Ok(())));
-                Check::Done(
-                    replaced
-                        .then(|| snap.pod(self.step.ordinal)?.metadata.uid.clone())
-                        .flatten(),
-                )
-            })
-            .await;
-        result.map_err(|end| self.ended(end, "reading the cluster"))
-    }
-
-    async fn wait_others_ready(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
-        let pod = self.step.pod.as_str();
-        let result = watch
-            .until(self.deadline, |snap| {
-                if let Stuckness::Stuck { pod: other, reason } = other_member_stuck(snap, pod) {
-                    return Check::Failed(StsError::CheckFailed(format!(
-                        "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave two members down; the roll stopped before {pod}"
-                    )).into());
-                }
-                match other_member_down(snap, pod) {
-                    None => Check::Done(()),
-                    Some((other, why)) => {
-                        progress.update(&[self.state(false, &format!("waiting for {other} to be Ready first ({why})"))]);
-                        Check::Waiting
-                    }
-                }
-            })
-            .await;
-        result.map_err(|end| self.ended(end, "waiting for the other members to be Ready"))
-    }
-
-    async fn take_down(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
-        loop {
-            match take_down_once(self.ctx, self.plan, self.step, false).await? {
-                PodRemoval::Requested | PodRemoval::AlreadyGone => return Ok(()),
-                PodRemoval::Blocked(budget) => {
-                    progress.update(&[self.state(false, &format!("eviction refused: {budget}; retrying"))]);
-                    self.next_change(watch).await?;
-                }
-            }
-        }
-    }
-
-    /// Returns at the next change of the set's pods, or after a short while.
-    async fn next_change(&self, watch: &mut SetWatch) -> Result<()> {
-        let retry_at = k8s_openapi::jiff::Timestamp::now()
-            + k8s_openapi::jiff::SignedDuration::from_secs(EVICTION_RETRY_SECONDS);
-        let mut first = true;
-        let result = watch
-            .until(self.deadline, |_| {
-                if std::mem::take(&mut first) {
-                    Check::WaitingUntil(retry_at)
-                } else {
-                    Check::Done(())
-                }
-            })
-            .await;
-        result.map_err(|end| self.ended(end, "waiting for the disruption budget to allow the eviction"))
-    }
-
-    async fn wait_replacement(
-        &self,
-        watch: &mut SetWatch,
-        progress: &mut PodProgress,
-    ) -> Result<Option<String>> {
-        let result = watch
-            .until(self.deadline, |snap| {
-                let (state, verdict) = judge_replacement(snap, self.step);
-                progress.update(std::slice::from_ref(&state));
-                match verdict {
-                    Some(Ok(())) => Check::Done(snap.pod(self.step.ordinal).and_then(|p| p.metadata.uid.clone())),
-                    Some(Err(reason)) => Check::Failed(StsError::CheckFailed(format!(
-                        "{}: {reason}; the roll stopped and the remaining pods are untouched: fix the template, then re-run `{}` to resume",
-                        self.step.pod, self.resume
-                    )).into()),
-                    None => Check::Waiting,
-                }
-            })
-            .await;
-        result.map_err(|end| self.ended(end, "waiting for its replacement to be Ready"))
-    }
-
-    fn ended(&self, end: WaitEnd, doing: &str) -> anyhow::Error {
-        let pod = &self.step.pod;
-        match end {
-            WaitEnd::TimedOut => StsError::TimedOut(format!(
-                "timed out after {} with {pod} in flight ({doing}); re-run `{}` to resume",
-                humantime::format_duration(self.ctx.timeout),
-                self.resume
-            ))
-            .into(),
-            WaitEnd::Interrupted => StsError::Interrupted(format!(
-                "interrupted with {pod} in flight ({doing}); re-running `{}` resumes",
-                self.resume
-            ))
-            .into(),
-            WaitEnd::SetGone => anyhow::anyhow!(
-                "statefulset {}/{} was deleted during the roll",
-                self.plan.namespace,
-                self.plan.name
-            ),
-            WaitEnd::Failed(err) => err,
-        }
+        let resume = format!("kubectl sts roll {}", plan.name);
+        let run = replace::execute(ctx, set, plan, no_wait, &resume).await;
+        let done = done_message(plan, &run, no_wait);
+        let mut ending = run.ending(done);
+        ending.pods.extend(untouched(plan, &ending.pods));
+        ending
     }
 }
 
-/// Deletes or evicts the step's pod once, by uid.
-async fn take_down_once(
-    ctx: &Context,
-    plan: &RollPlan,
-    step: &RollStep,
-    dry_run: bool,
-) -> Result<PodRemoval> {
-    let Some(uid) = step.uid.as_deref() else {
-        return Ok(PodRemoval::AlreadyGone);
-    };
-    match plan.method {
-        Method::Delete => delete_pod(ctx, &step.pod, uid, dry_run).await,
-        Method::Evict => evict_pod(ctx, &step.pod, uid, dry_run).await,
+fn done_message(plan: &RollPlan, run: &RollRun, single_step: bool) -> String {
+    match single_step {
+        true => format!(
+            "took down {} of statefulset {}/{}; not waiting (--no-wait): re-run to go on",
+            run.replaced.first().map_or("no pod", |r| r.pod.as_str()),
+            plan.namespace,
+            plan.name
+        ),
+        false => format!(
+            "rolled statefulset {}/{}: {} pod(s) replaced, every one Ready on the update revision",
+            plan.namespace,
+            plan.name,
+            run.replaced.len()
+        ),
     }
 }
 
-fn outcome_of(result: OutcomeKind, message: String, plan: &RollPlan, run: Option<&RollRun>) -> Outcome {
-    let mut pods = run.map(RollRun::outcome_pods).unwrap_or_default();
-    let untouched: Vec<&RollStep> = plan
-        .replacements()
-        .filter(|s| !pods.iter().any(|p| p.pod == s.pod))
-        .collect();
-    for step in untouched {
-        pods.push(PodOutcome {
+/// The planned pods the run did not reach.
+fn untouched(plan: &RollPlan, reached: &[PodOutcome]) -> Vec<PodOutcome> {
+    plan.replacements()
+        .filter(|s| !reached.iter().any(|p| p.pod == s.pod))
+        .map(|step: &RollStep| PodOutcome {
             pod: step.pod.clone(),
             state: "untouched".into(),
             done: false,
             seconds: None,
             old_uid: step.uid.clone(),
             new_uid: None,
-        });
-    }
-    Outcome {
-        result,
-        message,
-        pods,
-    }
-}
-
-fn finish(ctx: &Context, plan: &RollPlan, outcome: Outcome) -> Result<()> {
-    print_outcome(ctx.output, "RollResult", plan, &outcome)
+        })
+        .collect()
 }

@@ -1,140 +1,221 @@
 //! `kubectl sts rollout NAME --image C=IMG [--partition P]` and `kubectl sts canary NAME
-//! --image C=IMG [--count K]`: stage a new template and the partition in one write with a
-//! resourceVersion precondition (no pod restarts before the partition is in place), record
-//! what `abort` needs, then wait for the ordinals that move now. OnDelete sets get the template
-//! staged and the chosen ordinals rolled, as `roll` does.
+//! --image C=IMG [--count K]`: stage a new template and the partition in one write at the
+//! planned resourceVersion (no pod restarts before the partition is in place), recording what
+//! `abort` needs, then wait for the ordinals that move now. OnDelete sets get the template
+//! staged and the chosen ordinals rolled by the engine's pod replacement.
 
 use anyhow::Result;
-use kube::api::Patch;
 use serde_json::{Map, Value, json};
 
-use crate::apply::patch_set;
-use crate::cli::{CanaryArgs, OutputFormat, RolloutArgs};
-use crate::cmd::roll;
+use crate::cli::{CanaryArgs, RolloutArgs};
 use crate::context::Context;
-use crate::error::{StsError, is_conflict};
-use crate::follow::{Advice, Ending, follow_update};
+use crate::engine::follow::{Advice, follow_update};
+use crate::engine::replace;
+use crate::engine::write::Write;
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
+use crate::error::StsError;
 use crate::model::roll::{Method, plan_roll};
 use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan, plan_rollout};
 use crate::model::set::{self, Strategy};
 use crate::model::snapshot::SetSnapshot;
-use crate::model::step::{Outcome, OutcomeKind, PodOutcome};
-use crate::output::print_outcome;
-use crate::output::prompt::confirm;
 use crate::output::rollout::write_rollout_plan;
+use crate::preflight::{DELETE_PODS, Need, PATCH_SETS};
 use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
+
+/// `rollout`.
+pub async fn run_rollout(ctx: &Context, args: &RolloutArgs) -> Result<()> {
+    let mut staging = Staging {
+        name: &args.name,
+        images: &args.image,
+        kind: Kind::Rollout(args.partition),
+    };
+    let flags = Flags {
+        dry_run: args.dry_run,
+        no_wait: args.no_wait,
+    };
+    crate::engine::run(ctx, &mut staging, flags).await
+}
+
+/// `canary`: partition = replicas − count.
+pub async fn run_canary(ctx: &Context, args: &CanaryArgs) -> Result<()> {
+    let mut staging = Staging {
+        name: &args.name,
+        images: &args.image,
+        kind: Kind::Canary(args.count),
+    };
+    let flags = Flags {
+        dry_run: args.dry_run,
+        no_wait: args.no_wait,
+    };
+    crate::engine::run(ctx, &mut staging, flags).await
+}
 
 /// What is being staged.
 struct Staging<'a> {
     name: &'a str,
     images: &'a [(String, String)],
-    no_wait: bool,
-    dry_run: bool,
-    /// `RolloutResult` or `CanaryResult`.
-    kind: &'static str,
+    kind: Kind,
 }
 
-/// `rollout`.
-pub async fn run_rollout(ctx: &Context, args: &RolloutArgs) -> Result<()> {
-    let staging = Staging {
-        name: &args.name,
-        images: &args.image,
-        no_wait: args.no_wait,
-        dry_run: args.dry_run,
-        kind: "RolloutResult",
-    };
-    stage(ctx, &staging, |_| Ok(args.partition)).await
+/// `rollout [--partition P]` or `canary --count K`.
+#[derive(Clone, Copy)]
+enum Kind {
+    Rollout(Option<i32>),
+    Canary(i32),
 }
 
-/// `canary`: partition = replicas − count.
-pub async fn run_canary(ctx: &Context, args: &CanaryArgs) -> Result<()> {
-    let staging = Staging {
-        name: &args.name,
-        images: &args.image,
-        no_wait: args.no_wait,
-        dry_run: args.dry_run,
-        kind: "CanaryResult",
-    };
-    stage(ctx, &staging, |snap| {
+impl Staging<'_> {
+    /// The partition asked for.
+    fn partition(&self, snap: &SetSnapshot) -> Result<Option<i32>> {
+        let count = match self.kind {
+            Kind::Rollout(partition) => return Ok(partition),
+            Kind::Canary(count) => count,
+        };
         let replicas = set::desired_replicas(&snap.set);
-        if args.count > replicas {
+        if count > replicas {
             let message = format!(
-                "--count {} is more than the {replicas} replicas of statefulset {}/{}",
-                args.count,
+                "--count {count} is more than the {replicas} replicas of statefulset {}/{}",
                 snap.namespace(),
                 snap.name()
             );
             return Err(StsError::BadInput(message).into());
         }
-        Ok(Some(replicas - args.count))
-    })
-    .await
+        Ok(Some(replicas - count))
+    }
 }
 
-async fn stage(
-    ctx: &Context,
-    staging: &Staging<'_>,
-    partition: impl Fn(&SetSnapshot) -> Result<Option<i32>>,
-) -> Result<()> {
-    let snap = planning_snapshot(ctx, staging.name).await?;
-    if set::is_deleting(&snap.set) {
-        return Err(StsError::BadInput(format!(
-            "statefulset {}/{} is being deleted",
-            ctx.namespace, staging.name
-        ))
-        .into());
+impl Guided for Staging<'_> {
+    type Plan = RolloutPlan;
+    fn kind(&self) -> &'static str {
+        match self.kind {
+            Kind::Rollout(_) => "RolloutResult",
+            Kind::Canary(_) => "CanaryResult",
+        }
     }
-    let plan = plan_rollout(&snap, staging.images, partition(&snap)?).map_err(StsError::BadInput)?;
-    if ctx.output == OutputFormat::Table {
-        write_rollout_plan(&mut std::io::stdout().lock(), &plan)?;
+
+    fn set_name(&self) -> &str {
+        self.name
     }
-    if plan.changes.is_empty() {
-        let message = format!(
-            "statefulset {}/{} already runs these images; nothing to roll out",
-            plan.namespace, plan.name
-        );
-        return finish(ctx, staging, &plan, OutcomeKind::NothingToDo, message, Vec::new());
+
+    fn command_line(&self) -> String {
+        let images: Vec<String> = self
+            .images
+            .iter()
+            .map(|(c, i)| format!("--image {c}={i}"))
+            .collect();
+        match self.kind {
+            Kind::Rollout(_) => format!("kubectl sts rollout {} {}", self.name, images.join(" ")),
+            Kind::Canary(_) => format!("kubectl sts canary {} {}", self.name, images.join(" ")),
+        }
     }
-    if staging.dry_run {
-        write_template(ctx, &snap, &plan, true).await?;
-        let message =
-            "dry run: the server accepted the new template and partition; nothing was changed".to_string();
-        return finish(ctx, staging, &plan, OutcomeKind::DryRun, message, Vec::new());
+
+    async fn read(&mut self, ctx: &Context) -> Result<Read<RolloutPlan>> {
+        let snap = planning_snapshot(ctx, self.name).await?;
+        let partition = self.partition(&snap)?;
+        Ok(Read {
+            plan: plan_rollout(&snap, self.images, partition),
+            set: Some(snap.set),
+        })
     }
-    let question = match &plan.in_flight {
-        Some(revision) => format!("A rollout to {revision} is in flight; replace it with this one?"),
-        None => format!(
-            "Stage the new template on statefulset {}/{}?",
-            plan.namespace, plan.name
-        ),
-    };
-    crate::preflight::require(ctx, &needs_of(&plan)).await?;
-    confirm(
-        ctx,
-        &question,
-        &format!(
+
+    fn show(&self, plan: &RolloutPlan, out: &mut dyn std::io::Write) -> Result<()> {
+        match plan.changes.is_empty() {
+            true => Ok(()),
+            false => write_rollout_plan(out, plan),
+        }
+    }
+
+    fn nothing_to_do(&self, plan: &RolloutPlan) -> Option<String> {
+        plan.changes.is_empty().then(|| {
+            format!(
+                "statefulset {}/{} already runs these images; nothing to roll out",
+                plan.namespace, plan.name
+            )
+        })
+    }
+
+    fn question(&self, plan: &RolloutPlan) -> Question {
+        Question::YesNo(match &plan.in_flight {
+            Some(revision) => format!("A rollout to {revision} is in flight; replace it with this one?"),
+            None => format!(
+                "Stage the new template on statefulset {}/{}?",
+                plan.namespace, plan.name
+            ),
+        })
+    }
+
+    fn action(&self, plan: &RolloutPlan) -> String {
+        format!(
             "change the template of statefulset {}/{}",
             plan.namespace, plan.name
-        ),
-    )?;
-    write_with_replan(ctx, snap, &plan, staging.images).await?;
-    if staging.no_wait || plan.moves_now.is_empty() {
-        let message = staged_message(&plan);
-        return finish(ctx, staging, &plan, OutcomeKind::NotWaited, message, Vec::new());
+        )
     }
-    let fresh = observed_snapshot(ctx, staging.name).await?;
-    let (kind, message, pods, error) = wait_moved(ctx, &fresh, &plan).await?;
-    finish(ctx, staging, &plan, kind, message, pods)?;
-    error.map_or(Ok(()), Err)
+
+    fn writes(&self, planned: &Planned<RolloutPlan>) -> Vec<Write> {
+        let rv = planned
+            .set
+            .as_ref()
+            .and_then(|s| s.metadata.resource_version.clone());
+        vec![stage(&planned.plan, rv.unwrap_or_default())]
+    }
+
+    fn needs(&self, planned: &Planned<RolloutPlan>) -> Vec<Need> {
+        let plan = &planned.plan;
+        match plan.strategy {
+            Strategy::OnDelete if !plan.moves_now.is_empty() => vec![PATCH_SETS, DELETE_PODS],
+            _ => vec![PATCH_SETS],
+        }
+    }
+
+    fn same_change(&self, old: &RolloutPlan, new: &RolloutPlan) -> bool {
+        old.changes == new.changes && old.moves_now == new.moves_now
+    }
+
+    fn resuming(&self, plan: &RolloutPlan) -> String {
+        staged_message(plan)
+    }
+
+    async fn carry_out(&mut self, ctx: &Context, planned: &Planned<RolloutPlan>, no_wait: bool) -> Ending {
+        let plan = &planned.plan;
+        if no_wait || plan.moves_now.is_empty() {
+            return Ending::not_waited(staged_message(plan));
+        }
+        match observed_snapshot(ctx, &plan.name).await {
+            Ok(fresh) => wait_moved(ctx, &fresh, plan).await,
+            Err(err) => Ending::failed(err, Vec::new()),
+        }
+    }
 }
 
-/// The writes the plan makes: the template, and pod deletions when an OnDelete set rolls now.
-fn needs_of(plan: &RolloutPlan) -> Vec<crate::preflight::Need> {
-    match plan.strategy {
-        Strategy::OnDelete if !plan.moves_now.is_empty() => {
-            vec![crate::preflight::PATCH_SETS, crate::preflight::DELETE_PODS]
+/// The template change, the partition and the records for `abort`, in one write.
+fn stage(plan: &RolloutPlan, resource_version: String) -> Write {
+    let containers = |init: bool| -> Vec<Value> {
+        plan.changes
+            .iter()
+            .filter(|c| c.init == init)
+            .map(|c| json!({"name": c.container, "image": c.to}))
+            .collect()
+    };
+    let mut pod_spec = Map::new();
+    for (field, init) in [("containers", false), ("initContainers", true)] {
+        let list = containers(init);
+        if !list.is_empty() {
+            pod_spec.insert(field.to_string(), Value::Array(list));
         }
-        _ => vec![crate::preflight::PATCH_SETS],
+    }
+    let mut annotations = Map::new();
+    if let Some(before) = &plan.revision_before {
+        annotations.insert(REVISION_BEFORE.into(), json!(before));
+    }
+    if let Some(before) = plan.partition_before {
+        annotations.insert(PARTITION_BEFORE.into(), json!(before.to_string()));
+    }
+    Write::StageTemplate {
+        set: plan.name.clone(),
+        resource_version,
+        template: json!({"spec": pod_spec}),
+        partition: plan.partition_before.map(|_| plan.partition),
+        annotations: Value::Object(annotations),
     }
 }
 
@@ -160,28 +241,24 @@ fn staged_message(plan: &RolloutPlan) -> String {
 
 /// Waits until the ordinals that move now are updated and Ready: followed (RollingUpdate) or
 /// rolled (OnDelete).
-async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Result<Ending> {
-    let deadline = deadline_after(ctx.timeout);
+async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Ending {
+    let resume = format!("kubectl sts promote {} --partition {}", plan.name, plan.partition);
     if plan.strategy == Strategy::OnDelete {
-        let roll_plan = plan_roll(snap, Some(&plan.moves_now), Method::Delete).map_err(StsError::BadInput)?;
-        let run = roll::execute(
-            ctx,
-            &snap.set,
-            &roll_plan,
-            false,
-            &format!("kubectl sts promote {} --partition {}", plan.name, plan.partition),
-        )
-        .await;
-        return Ok(run.ending(moved_message(plan)));
+        let roll_plan = match plan_roll(snap, Some(&plan.moves_now), Method::Delete) {
+            Ok(roll_plan) => roll_plan,
+            Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+        };
+        let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
+        return run.ending(moved_message(plan));
     }
     let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
-    let resume = format!("kubectl sts promote {} --partition {}", plan.name, plan.partition);
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,
     };
+    let deadline = deadline_after(ctx.timeout);
     let followed = follow_update(ctx, &snap.set, &plan.moves_now, deadline, advice).await;
-    Ok(followed.ending(moved_message(plan)))
+    followed.ending(moved_message(plan))
 }
 
 fn moved_message(plan: &RolloutPlan) -> String {
@@ -199,80 +276,4 @@ fn moved_message(plan: &RolloutPlan) -> String {
         ),
     };
     format!("{} updated and Ready; {rest}", moved.join(", "))
-}
-
-/// Writes, re-planning on conflict: the same plan goes on; a changed one is refused.
-async fn write_with_replan(
-    ctx: &Context,
-    mut snap: SetSnapshot,
-    plan: &RolloutPlan,
-    images: &[(String, String)],
-) -> Result<()> {
-    loop {
-        match write_template(ctx, &snap, plan, false).await {
-            Err(err) if is_conflict(&err) => {}
-            other => return other,
-        }
-        snap = planning_snapshot(ctx, &plan.name).await?;
-        let replanned = plan_rollout(&snap, images, Some(plan.partition)).map_err(StsError::BadInput)?;
-        if replanned.changes != plan.changes || replanned.moves_now != plan.moves_now {
-            let message = format!(
-                "statefulset {}/{} changed while planning; nothing was changed: re-run to plan against the new state",
-                plan.namespace, plan.name
-            );
-            return Err(StsError::Conflict(message).into());
-        }
-    }
-}
-
-/// The template change, the partition and the records for `abort`, in one strategic merge
-/// patch conditioned on the resourceVersion the plan was made from.
-async fn write_template(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan, dry_run: bool) -> Result<()> {
-    let containers = |init: bool| -> Vec<Value> {
-        plan.changes
-            .iter()
-            .filter(|c| c.init == init)
-            .map(|c| json!({"name": c.container, "image": c.to}))
-            .collect()
-    };
-    let mut pod_spec = Map::new();
-    for (field, init) in [("containers", false), ("initContainers", true)] {
-        let list = containers(init);
-        if !list.is_empty() {
-            pod_spec.insert(field.to_string(), Value::Array(list));
-        }
-    }
-    let mut annotations = Map::new();
-    if let Some(before) = &plan.revision_before {
-        annotations.insert(REVISION_BEFORE.into(), json!(before));
-    }
-    let mut spec = json!({"template": {"spec": pod_spec}});
-    if let Some(before) = plan.partition_before {
-        annotations.insert(PARTITION_BEFORE.into(), json!(before.to_string()));
-        spec["updateStrategy"] = json!({"rollingUpdate": {"partition": plan.partition}});
-    }
-    let rv = snap.set.metadata.resource_version.clone().unwrap_or_default();
-    let patch = json!({"metadata": {"resourceVersion": rv, "annotations": annotations}, "spec": spec});
-    patch_set(ctx, &plan.name, &Patch::Strategic(patch), dry_run).await?;
-    Ok(())
-}
-
-fn finish(
-    ctx: &Context,
-    staging: &Staging<'_>,
-    plan: &RolloutPlan,
-    result: OutcomeKind,
-    message: String,
-    pods: Vec<PodOutcome>,
-) -> Result<()> {
-    print_outcome(
-        ctx.output,
-        staging.kind,
-        plan,
-        &Outcome {
-            result,
-            message,
-            pods,
-        },
-    )
 }

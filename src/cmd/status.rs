@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use crate::cli::{OutputFormat, StatusArgs};
 use crate::context::Context;
-use crate::error::StsError;
+use crate::error::{StsError, is_not_found};
 use crate::fetch;
 use crate::model::snapshot::SetSnapshot;
 use crate::model::status::status_report;
@@ -16,7 +16,10 @@ use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
 
 /// Shows the set once, or keeps showing it with `--watch`.
 pub async fn run(ctx: &Context, args: &StatusArgs) -> Result<()> {
-    let snap = fetch::snapshot(ctx, &args.name).await?;
+    let snap = match fetch::snapshot(ctx, &args.name).await {
+        Err(err) if is_not_found(&err) => return Err(super::left_behind(ctx, &args.name, err).await),
+        other => other?,
+    };
     if !args.watch {
         return render(ctx, &snap, Frame::Single);
     }

@@ -11,6 +11,7 @@ use super::claims::{ClaimRow, SkippedClaim, Storage, claim_row, claims_report, s
 use super::health::pod_health;
 use super::scale::{ScalePlan, plan_scale};
 use super::set;
+use super::set::PodManagement;
 
 /// How the set is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,6 +77,16 @@ impl DeletePlan {
             })
             .collect();
         self.claims.iter().filter(|c| names.contains(&&c.claim)).collect()
+    }
+
+    /// How the controller removes the pods in a teardown, for the question and the outcome:
+    /// `one by one` / `in order`, or `all at once` for a Parallel set.
+    pub fn removal(&self) -> (&'static str, &'static str) {
+        let parallel = self.scale.as_ref().map(|s| s.pod_management) == Some(PodManagement::Parallel);
+        match parallel {
+            true => ("all at once (Parallel)", "all at once (Parallel)"),
+            false => ("one by one", "in order"),
+        }
     }
 
     /// Whether the plan has this step kind.

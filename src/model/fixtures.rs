@@ -119,6 +119,10 @@ impl PodBuilder {
             "reason": "Unschedulable", "message": "0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims"}]});
         self
     }
+    pub fn claim(mut self, claim: &str) -> Self {
+        self.0["spec"]["volumes"] = json!([{"name": "www", "persistentVolumeClaim": {"claimName": claim}}]);
+        self
+    }
     pub fn terminating(mut self) -> Self {
         self.0["metadata"]["deletionTimestamp"] = json!("2026-11-22T00:59:59Z");
         self

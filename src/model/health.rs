@@ -189,7 +189,15 @@ fn problem_of(pod: &Pod, phase: &str, terminating: bool, now: Timestamp) -> Prob
         let reason = condition.reason.clone().unwrap_or_else(|| "Unschedulable".into());
         let since = condition.last_transition_time.as_ref().map_or(now, |t| t.0);
         let stuck_at = since + k8s_openapi::jiff::SignedDuration::from_secs(UNSCHEDULABLE_GRACE_SECONDS);
-        let mut unschedulable = problem(&reason, condition.message.clone(), now >= stuck_at);
+        let stuck = now >= stuck_at;
+        let mut unschedulable = match binding_claims(pod, condition.message.as_deref()) {
+            Some(claims) if !stuck => problem(
+                "WaitingForClaim",
+                Some(format!("waiting for claim {claims} to bind")),
+                false,
+            ),
+            _ => problem(&reason, condition.message.clone(), stuck),
+        };
         unschedulable.stuck_at = Some(stuck_at);
         return unschedulable;
     }
@@ -201,6 +209,23 @@ fn problem_of(pod: &Pod, phase: &str, terminating: bool, now: Timestamp) -> Prob
             false,
         ),
     }
+}
+
+/// The pod's claims, when the scheduler's only objection is that they are not bound yet: a
+/// real scheduler says so for every new claim until the volume binder is done.
+fn binding_claims(pod: &Pod, message: Option<&str>) -> Option<String> {
+    if !message?.contains("unbound immediate PersistentVolumeClaims") {
+        return None;
+    }
+    let claims: Vec<&str> = pod
+        .spec
+        .as_ref()?
+        .volumes
+        .iter()
+        .flatten()
+        .filter_map(|v| Some(v.persistent_volume_claim.as_ref()?.claim_name.as_str()))
+        .collect();
+    (!claims.is_empty()).then(|| claims.join(", "))
 }
 
 fn waiting_problem(container: &ContainerStatus) -> Option<Problem> {
@@ -260,12 +285,19 @@ mod tests {
     fn unschedulable_pod_is_stuck_once_the_grace_is_over() {
         let recent = PodBuilder::new("web", 3, "r1")
             .unschedulable("2026-11-22T00:59:30Z")
+            .claim("www-web-3")
             .build();
         let problem = pod_health(&recent, 0, now()).problem.unwrap();
         assert!(!problem.stuck);
         assert_eq!(problem.stuck_at, Some("2026-11-22T01:00:30Z".parse().unwrap()));
+        assert_eq!(problem.reason, "WaitingForClaim");
+        assert_eq!(
+            problem.to_string(),
+            "WaitingForClaim (waiting for claim www-web-3 to bind)"
+        );
         let old = PodBuilder::new("web", 3, "r1")
             .unschedulable("2026-11-22T00:58:00Z")
+            .claim("www-web-3")
             .build();
         let problem = pod_health(&old, 0, now()).problem.unwrap();
         assert_eq!(problem.reason, "Unschedulable");

@@ -26,12 +26,64 @@ pub struct SetSummary {
     pub age_seconds: Option<i64>,
 }
 
+/// A name with no set but pods running without one, or a step in flight recorded beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrphanedName {
+    pub namespace: String,
+    pub name: String,
+}
+
 /// The `list` document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SetList {
     pub kind: &'static str,
     pub version: &'static str,
     pub items: Vec<SetSummary>,
+    /// Names whose set is gone but which left pods or a record (`kubectl sts status NAME`).
+    pub orphaned: Vec<OrphanedName>,
+}
+
+/// The orphaned names of each namespace among `pods` and `maps` (record ConfigMaps).
+pub fn orphaned_names(
+    list: &SetList,
+    pods: &[k8s_openapi::api::core::v1::Pod],
+    maps: &[k8s_openapi::api::core::v1::ConfigMap],
+) -> Vec<OrphanedName> {
+    let mut namespaces: Vec<&str> = pods
+        .iter()
+        .filter_map(|p| p.metadata.namespace.as_deref())
+        .chain(maps.iter().filter_map(|m| m.metadata.namespace.as_deref()))
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    let in_ns = |ns: &str, of: Option<&String>| of.map(String::as_str) == Some(ns);
+    namespaces
+        .into_iter()
+        .flat_map(|ns| {
+            let pods: Vec<_> = pods
+                .iter()
+                .filter(|p| in_ns(ns, p.metadata.namespace.as_ref()))
+                .cloned()
+                .collect();
+            let maps: Vec<_> = maps
+                .iter()
+                .filter(|m| in_ns(ns, m.metadata.namespace.as_ref()))
+                .cloned()
+                .collect();
+            let sets: Vec<String> = list
+                .items
+                .iter()
+                .filter(|i| i.namespace == ns)
+                .map(|i| i.name.clone())
+                .collect();
+            super::orphans::orphaned_names(&pods, &maps, &sets)
+                .into_iter()
+                .map(move |name| OrphanedName {
+                    namespace: ns.to_string(),
+                    name,
+                })
+        })
+        .collect()
 }
 
 /// Summarizes sets, ordered by namespace and name.
@@ -42,6 +94,7 @@ pub fn summarize_sets(sets: &[StatefulSet], now: Timestamp) -> SetList {
         kind: "StatefulSetList",
         version: "v1",
         items,
+        orphaned: Vec::new(),
     }
 }
 

@@ -51,11 +51,24 @@ pub struct RevertPlan {
     pub restore_partition: Option<i32>,
     /// Ordinals that must end up on the target revision and Ready, highest first.
     pub awaited: Vec<i32>,
+    /// Whether the rollout records (partition and revision before it) are removed at the end:
+    /// not while the set is left in a staged rollout of the restored template.
+    pub ends_rollout: bool,
     pub notes: Vec<String>,
 }
 
 /// Plans the revert.
 pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, String> {
+    let (purpose, mut notes) = match staged_rollout_in_flight(snap) {
+        Some(update) if purpose == Purpose::Undo(None) => (
+            Purpose::Abort,
+            vec![format!(
+                "a staged rollout of {update} is in flight: undo aborts it, as `kubectl sts abort {}` does",
+                snap.name()
+            )],
+        ),
+        _ => (purpose, Vec::new()),
+    };
     let target = target_revision(snap, purpose)?;
     let template = stored_template(target).ok_or_else(|| {
         format!(
@@ -69,7 +82,9 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, S
         Strategy::RollingUpdate => (forced_rollback(snap, &target_name), Vec::new()),
         Strategy::OnDelete => (Vec::new(), off_target(snap, &target_name)),
     };
-    let (restore_partition, mut notes) = restored_partition(snap, purpose);
+    let (restore_partition, partition_notes) = restored_partition(snap, purpose);
+    notes.extend(partition_notes);
+    notes.extend(left_below_partition(snap, &target_name));
     if set::update_revision(&snap.set) == Some(target_name.as_str())
         && delete_pods.is_empty()
         && roll_pods.is_empty()
@@ -90,9 +105,89 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, S
         delete_pods,
         roll_pods,
         restore_partition,
+        ends_rollout: ends_rollout(snap, purpose, &target_name),
         awaited,
         notes,
     })
+}
+
+/// The plan of a revert an earlier run recorded after restoring the template: back to
+/// revision `to`, the pods left behind deleted, every pod awaited, then the partition
+/// `restore_partition` (when given) and the rollout's records.
+pub fn plan_revert_resumed(
+    snap: &SetSnapshot,
+    to: &str,
+    restore_partition: Option<i32>,
+    ends_rollout: bool,
+) -> Result<RevertPlan, String> {
+    let target = snap
+        .revisions
+        .iter()
+        .find(|r| r.metadata.name.as_deref() == Some(to))
+        .ok_or_else(|| {
+            format!(
+                "revision {to} of statefulset {}/{} no longer exists",
+                snap.namespace(),
+                snap.name()
+            )
+        })?;
+    let strategy = set::strategy(&snap.set);
+    let (delete_pods, roll_pods) = match strategy {
+        Strategy::RollingUpdate => (forced_rollback(snap, to), Vec::new()),
+        Strategy::OnDelete => (Vec::new(), off_target(snap, to)),
+    };
+    Ok(RevertPlan {
+        namespace: snap.namespace().to_string(),
+        name: snap.name().to_string(),
+        strategy,
+        to_revision: summarize(to, &snap.revisions),
+        from_revision: None,
+        template: stored_template(target).unwrap_or_default(),
+        delete_pods,
+        roll_pods,
+        restore_partition,
+        awaited: set::ordinals(&snap.set).rev().collect(),
+        ends_rollout,
+        notes: vec![format!("resuming: the template is back on {to} already")],
+    })
+}
+
+/// The update revision of a rollout staged through the partition (RollingUpdate with a
+/// partition above 0) or recorded by `rollout` (OnDelete), while pods still have to move.
+fn staged_rollout_in_flight(snap: &SetSnapshot) -> Option<String> {
+    let update = in_flight(snap)?;
+    let staged = match set::strategy(&snap.set) {
+        Strategy::RollingUpdate => set::partition(&snap.set).unwrap_or(0) > 0,
+        Strategy::OnDelete => annotation(snap, REVISION_BEFORE).is_some(),
+    };
+    staged.then_some(update)
+}
+
+/// Whether the revert leaves no staged rollout behind: abort always; an undo unless it stages
+/// a revision other than the current one behind a partition (then `promote` and `abort` still
+/// need the records).
+fn ends_rollout(snap: &SetSnapshot, purpose: Purpose, target: &str) -> bool {
+    purpose == Purpose::Abort
+        || set::strategy(&snap.set) == Strategy::OnDelete
+        || set::partition(&snap.set).unwrap_or(0) == 0
+        || set::current_revision(&snap.set) == Some(target)
+}
+
+/// Below the partition the controller re-creates pods on the current revision: when the
+/// target is another one, those pods stay where they are until the partition is lowered.
+fn left_below_partition(snap: &SetSnapshot, target: &str) -> Option<String> {
+    let partition = set::partition(&snap.set).unwrap_or(0);
+    if set::strategy(&snap.set) != Strategy::RollingUpdate
+        || partition == 0
+        || set::current_revision(&snap.set) == Some(target)
+    {
+        return None;
+    }
+    Some(format!(
+        "pods below the partition ({partition}) stay on {} until it is lowered with `kubectl sts promote {}`",
+        set::current_revision(&snap.set).unwrap_or("the current revision"),
+        snap.name()
+    ))
 }
 
 fn annotation<'a>(snap: &'a SetSnapshot, key: &str) -> Option<&'a String> {
@@ -144,10 +239,13 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
 }
 
 /// RollingUpdate pods the controller will not bring back by itself: not Ready and on another
-/// revision, or below the partition on another revision.
+/// revision, or below the partition on another revision when the target is the current
+/// revision (below the partition the controller re-creates a deleted pod on the current
+/// revision, so deleting one there brings it to the target only then).
 fn forced_rollback(snap: &SetSnapshot, target: &str) -> Vec<PodToDelete> {
     let start = set::ordinal_start(&snap.set);
     let partition = set::partition(&snap.set).unwrap_or(0);
+    let target_is_current = set::current_revision(&snap.set) == Some(target);
     let min_ready = set::min_ready_seconds(&snap.set);
     set::ordinals(&snap.set)
         .rev()
@@ -159,7 +257,7 @@ fn forced_rollback(snap: &SetSnapshot, target: &str) -> Vec<PodToDelete> {
             let health = pod_health(pod, min_ready, snap.taken_at);
             let reason = if !health.ready {
                 format!("not Ready ({}) on a revision being left: the controller would wait on it forever (kubernetes/kubernetes#67250)", health.problem.map_or_else(|| "NotReady".into(), |p| p.to_string()))
-            } else if ordinal < start + partition {
+            } else if ordinal < start + partition && target_is_current {
                 "below the partition on a revision being left: the controller would not replace it".to_string()
             } else {
                 return None;
@@ -266,6 +364,59 @@ mod tests {
         assert_eq!(
             plan_revert(&snap, Purpose::Undo(Some(7))).unwrap_err(),
             "statefulset default/web has no revision 7 (revisions: 1, 2)"
+        );
+    }
+
+    /// Two staged rollouts in a row: web-0 on r1 below partition 1, web-1 and web-2 on r3.
+    fn restaged() -> SetSnapshot {
+        let mut set = SetBuilder::new("web")
+            .replicas(3)
+            .partition(1)
+            .revisions("web-r1", "web-r3")
+            .build();
+        set.metadata.annotations = Some(
+            [
+                (PARTITION_BEFORE.to_string(), "0".to_string()),
+                (REVISION_BEFORE.to_string(), "web-r1".to_string()),
+            ]
+            .into(),
+        );
+        let pods = vec![
+            PodBuilder::new("web", 0, "web-r1").build(),
+            PodBuilder::new("web", 1, "web-r3").image("nginx:1.27").build(),
+            PodBuilder::new("web", 2, "web-r3").image("nginx:1.27").build(),
+        ];
+        let revisions = vec![
+            revision("web", "web-r1", 1, "nginx:1.25"),
+            revision("web", "web-r2", 2, "nginx:1.26"),
+            revision("web", "web-r3", 3, "nginx:1.27"),
+        ];
+        snapshot(set, pods, vec![], revisions)
+    }
+
+    #[test]
+    fn undo_in_a_staged_rollout_aborts_it_and_says_so() {
+        let plan = plan_revert(&restaged(), Purpose::Undo(None)).unwrap();
+        assert_eq!(plan.to_revision.name, "web-r1");
+        assert!(plan.delete_pods.is_empty(), "{:?}", plan.delete_pods);
+        assert_eq!(plan.restore_partition, Some(0));
+        assert!(plan.ends_rollout);
+        assert!(plan.notes[0].contains("undo aborts it"), "{:?}", plan.notes);
+    }
+
+    #[test]
+    fn undo_to_another_revision_never_deletes_a_ready_pod_below_the_partition() {
+        let plan = plan_revert(&restaged(), Purpose::Undo(Some(2))).unwrap();
+        assert_eq!(plan.to_revision.name, "web-r2");
+        assert!(plan.delete_pods.is_empty(), "{:?}", plan.delete_pods);
+        assert!(
+            !plan.ends_rollout,
+            "the staged rollout of web-r2 keeps its records"
+        );
+        assert!(
+            plan.notes.iter().any(|n| n.contains("stay on web-r1")),
+            "{:?}",
+            plan.notes
         );
     }
 

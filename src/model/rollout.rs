@@ -163,6 +163,7 @@ pub fn plan_rollout(
 ) -> Result<RolloutPlan, String> {
     let set = &snap.set;
     let replicas = set::desired_replicas(set);
+    let requested = partition;
     let partition = partition.unwrap_or(replicas);
     if !(0..=replicas).contains(&partition) {
         return Err(format!(
@@ -177,6 +178,9 @@ pub fn plan_rollout(
         wanted,
         &format!("{}/{}", snap.namespace(), snap.name()),
     )?;
+    if changes.is_empty() {
+        refuse_partition_only(snap, requested)?;
+    }
     let start = set::ordinal_start(set);
     let moves_now: Vec<i32> = set::ordinals(set)
         .rev()
@@ -219,6 +223,31 @@ pub fn plan_rollout(
     })
 }
 
+/// The template already runs the images: a different partition asked for would move pods
+/// without a template change, which is `promote`'s job (it never raises the partition and
+/// waits for each pod), so it is refused before any plan is shown.
+fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(), String> {
+    let current = set::partition(&snap.set).unwrap_or(0);
+    let Some(wanted) = requested.filter(|w| *w != current) else {
+        return Ok(());
+    };
+    if set::strategy(&snap.set) == Strategy::OnDelete {
+        return Ok(());
+    }
+    let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
+    let next = if wanted < current {
+        format!("use `kubectl sts promote {} --partition {wanted}`", snap.name())
+    } else {
+        format!(
+            "raising it moves no pod back; to leave the new revision use `kubectl sts abort {}`",
+            snap.name()
+        )
+    };
+    Err(format!(
+        "{whole} already has these images in its template, so only the partition would change ({current} -> {wanted}): {next}"
+    ))
+}
+
 /// How far `promote` goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PromoteTo {
@@ -244,6 +273,8 @@ pub struct PromotePlan {
     pub moves: Vec<i32>,
     /// Ordinals to wait for: already promoted ones that are not done yet, and the new ones.
     pub awaited: Vec<i32>,
+    /// Pods on the update revision once the promotion is done.
+    pub on_update_after: usize,
 }
 
 /// The partition each interactive choice leads to: next pod, half of the rest, all.
@@ -278,10 +309,22 @@ pub fn effective_partition(snap: &SetSnapshot, update: &str) -> i32 {
 pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, String> {
     let set = &snap.set;
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
-    let Some(update) = in_flight(snap) else {
-        return Err(format!(
-            "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
-        ));
+    let recorded = set
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|a| a.contains_key(PARTITION_BEFORE));
+    let update = match in_flight(snap) {
+        Some(update) => update,
+        // A promotion to 0 interrupted after its write: every pod is there, the records are not.
+        None if recorded && matches!(to, PromoteTo::Full | PromoteTo::Partition(0)) => {
+            set::update_revision(set).unwrap_or_default().to_string()
+        }
+        None => {
+            return Err(format!(
+                "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
+            ));
+        }
     };
     let current = effective_partition(snap, &update);
     let target = match to {
@@ -309,18 +352,23 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
         ));
     }
     let start = set::ordinal_start(set);
-    let awaited: Vec<i32> = set::ordinals(set)
+    let included: Vec<i32> = set::ordinals(set)
         .rev()
         .filter(|o| *o >= start + target)
         .collect();
-    let moves = awaited
-        .iter()
-        .copied()
-        .filter(|o| {
-            snap.pod(*o)
-                .is_none_or(|p| super::health::revision_of(p) != Some(update.as_str()))
-        })
-        .collect();
+    let on_update = |o: &i32| {
+        snap.pod(*o)
+            .is_some_and(|p| super::health::revision_of(p) == Some(update.as_str()))
+    };
+    let settled = |o: &i32| {
+        on_update(o)
+            && snap.pod(*o).is_some_and(|p| {
+                let health = super::health::pod_health(p, set::min_ready_seconds(set), snap.taken_at);
+                health.available && !health.terminating
+            })
+    };
+    let moves = included.iter().copied().filter(|o| !on_update(o)).collect();
+    let awaited = included.iter().copied().filter(|o| !settled(o)).collect();
     Ok(PromotePlan {
         namespace: snap.namespace().to_string(),
         name: snap.name().to_string(),
@@ -330,6 +378,7 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
         to_partition: target,
         moves,
         awaited,
+        on_update_after: included.len(),
     })
 }
 
@@ -431,6 +480,21 @@ mod tests {
     }
 
     #[test]
+    fn the_same_images_with_another_partition_point_to_promote_before_any_plan() {
+        let snap = web(&["web-r1", "web-r1", "web-r2"], 2);
+        let same = image("nginx", "nginx:1.25");
+        let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err();
+        assert!(
+            lower.contains("use `kubectl sts promote web --partition 0`"),
+            "{lower}"
+        );
+        let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err();
+        assert!(higher.contains("kubectl sts abort web"), "{higher}");
+        let unchanged = plan_rollout(&snap, &same, Some(2)).unwrap();
+        assert!(unchanged.changes.is_empty());
+    }
+
+    #[test]
     fn in_flight_rollout_is_detected() {
         let snap = web(&["web-r1", "web-r1", "web-r2"], 2);
         assert_eq!(in_flight(&snap).as_deref(), Some("web-r2"));
@@ -443,7 +507,12 @@ mod tests {
         let plan = plan_promote(&snap, PromoteTo::Step(2)).unwrap();
         assert_eq!((plan.from_partition, plan.to_partition), (4, 2));
         assert_eq!(plan.moves, [3, 2]);
-        assert_eq!(plan.awaited, [4, 3, 2]);
+        assert_eq!(
+            plan.awaited,
+            [3, 2],
+            "web-4 is on the update revision and Ready already"
+        );
+        assert_eq!(plan.on_update_after, 3);
         assert_eq!(plan_promote(&snap, PromoteTo::Full).unwrap().to_partition, 0);
         assert!(
             plan_promote(&snap, PromoteTo::Partition(5))

@@ -184,6 +184,22 @@ pub fn current_revision(set: &StatefulSet) -> Option<&str> {
     set.status.as_ref()?.current_revision.as_deref()
 }
 
+/// The names among `known` that look like a mistyping of `name`, most alike first (at most
+/// three): a few letters off (a swap counts as one), or one name containing the other.
+pub fn close_names<'a>(name: &str, known: &'a [String]) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = known
+        .iter()
+        .filter_map(|k| {
+            let distance = strsim::damerau_levenshtein(name, k);
+            let allowed = (name.len().max(k.len()) / 3).max(1);
+            let contained = name.len() >= 3 && (k.contains(name) || name.contains(k.as_str()));
+            (distance <= allowed || contained).then_some((distance, k.as_str()))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, k)| k).collect()
+}
+
 /// The set is being deleted.
 pub fn is_deleting(set: &StatefulSet) -> bool {
     set.metadata.deletion_timestamp.is_some()
@@ -197,6 +213,16 @@ fn spec(set: &StatefulSet) -> Option<&k8s_openapi::api::apps::v1::StatefulSetSpe
 mod tests {
     use super::*;
     use crate::model::fixtures::SetBuilder;
+
+    #[test]
+    fn close_names_catch_typos_but_not_other_sets() {
+        let known = ["web".to_string(), "zk".to_string(), "kafka".to_string()];
+        assert_eq!(close_names("wbe", &known), ["web"]);
+        assert_eq!(close_names("kafak", &known), ["kafka"]);
+        assert_eq!(close_names("kafka-0", &known), ["kafka"]);
+        assert!(close_names("mysql", &known).is_empty());
+        assert!(close_names("zz", &known).len() == 1, "one letter off");
+    }
 
     #[test]
     fn ordinals_honour_the_start() {

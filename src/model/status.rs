@@ -94,6 +94,8 @@ pub struct StatusReport {
     pub pods: Vec<OrdinalStatus>,
     pub leftover_claims: Vec<ClaimStatus>,
     pub progress: Progress,
+    /// A step a guided command recorded and did not finish (it was interrupted).
+    pub in_flight: Option<super::record::Record>,
 }
 
 /// Builds the report.
@@ -134,6 +136,7 @@ pub fn status_report(snap: &SetSnapshot) -> StatusReport {
         pods: set::ordinals(set).map(|o| ordinal_status(snap, o)).collect(),
         leftover_claims: leftover_claims(snap),
         progress: progress(snap),
+        in_flight: super::record::on_set(set),
     }
 }
 

@@ -63,9 +63,10 @@ fn counted(snap: &SetSnapshot, ordinals: &[i32]) -> bool {
         return false;
     };
     let replicas = set::desired_replicas(&snap.set);
-    let all = ordinals.len() as i32 >= replicas;
+    let updated = ordinals.len().max(ordinals_to_update(snap).len()) as i32;
+    let all = updated >= replicas;
     status.ready_replicas.unwrap_or(0) == replicas
-        && status.updated_replicas.unwrap_or(0) >= ordinals.len() as i32
+        && status.updated_replicas.unwrap_or(0) >= updated
         && (!all || set::current_revision(&snap.set) == set::update_revision(&snap.set))
 }
 

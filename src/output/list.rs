@@ -11,7 +11,7 @@ use crate::model::list::SetList;
 
 /// Writes the list as a table; with `all_namespaces` a NAMESPACE column comes first.
 pub fn write_list(out: &mut dyn Write, list: &SetList, all_namespaces: bool, style: Style) -> Result<()> {
-    if list.items.is_empty() {
+    if list.items.is_empty() && list.orphaned.is_empty() {
         writeln!(out, "No StatefulSets found.")?;
         return Ok(());
     }
@@ -47,6 +47,22 @@ pub fn write_list(out: &mut dyn Write, list: &SetList, all_namespaces: bool, sty
         }
         table.add_row(row);
     }
+    for orphan in &list.orphaned {
+        let mut row: Vec<comfy_table::Cell> = [orphan.name.as_str(), "-", "-", "-", "-", "orphaned", "-"]
+            .into_iter()
+            .map(comfy_table::Cell::new)
+            .collect();
+        if all_namespaces {
+            row.insert(0, comfy_table::Cell::new(&orphan.namespace));
+        }
+        table.add_row(row);
+    }
     out.write_all(render(&table).as_bytes())?;
+    if !list.orphaned.is_empty() {
+        writeln!(
+            out,
+            "orphaned: no set, but pods running without one or a step in flight; `kubectl sts status NAME` shows what is left"
+        )?;
+    }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod delete;
 pub mod dns;
 pub mod list;
+pub mod orphans;
 pub mod progress;
 pub mod prompt;
 pub mod resize;
@@ -23,7 +24,6 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
-use crate::model::step::Outcome;
 
 /// How stdout may be decorated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,8 @@ impl Style {
         }
     }
 
-    /// No decoration and no width limit (stderr listings, tests).
+    /// No decoration and no width limit (tests).
+    #[cfg(test)]
     pub fn plain() -> Style {
         Style {
             color: false,
@@ -57,42 +58,6 @@ impl Style {
 
 fn terminal_width() -> Option<u16> {
     comfy_table::Table::new().width()
-}
-
-/// The `-o json|yaml` document of a guided command: its plan and how it ended.
-#[derive(Serialize)]
-struct GuidedResult<'a, P: Serialize> {
-    kind: &'a str,
-    version: &'static str,
-    plan: &'a P,
-    outcome: &'a Outcome,
-}
-
-/// Prints how a guided command ended on stdout: its message when it succeeded (tables; a
-/// failure is told on stderr by `main`), or the whole `kind` document with plan and outcome.
-pub fn print_outcome<P: Serialize>(
-    format: OutputFormat,
-    kind: &str,
-    plan: &P,
-    outcome: &Outcome,
-) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match format {
-        OutputFormat::Table if outcome.result.is_success() => writeln!(out, "{}", outcome.message)?,
-        OutputFormat::Table => {}
-        format => write_document(
-            &mut out,
-            format,
-            &GuidedResult {
-                kind,
-                version: "v1",
-                plan,
-                outcome,
-            },
-        )?,
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// Writes one JSON (pretty) or YAML document.

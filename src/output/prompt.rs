@@ -16,6 +16,7 @@ pub fn confirm(ctx: &Context, question: &str, what: &str) -> Result<()> {
     let answer = Confirm::new()
         .with_prompt(question)
         .default(false)
+        .wait_for_newline(true)
         .interact_on_opt(&Term::stderr())?;
     match answer {
         Some(true) => Ok(()),

@@ -30,6 +30,9 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
     if let Some(hint) = &report.progress.hint {
         writeln!(out, "Hint:      {hint}")?;
     }
+    if let Some(record) = &report.in_flight {
+        writeln!(out, "In flight: {}: re-run it to finish", record.describe())?;
+    }
     Ok(())
 }
 
@@ -108,13 +111,15 @@ fn pods_table(report: &StatusReport, style: Style) -> comfy_table::Table {
         "DNS",
     ];
     let mut table = new_table(&headers, style);
+    let settled =
+        report.current_revision.as_ref().map(|r| &r.name) == report.update_revision.as_ref().map(|r| &r.name);
     for row in &report.pods {
         table.add_row(vec![
             Cell::new(row.ordinal),
             Cell::new(&row.pod),
             verdict_cell(pod_state(row), row.ready && !row.terminating, style),
             Cell::new(if row.ready { "yes" } else { "no" }),
-            Cell::new(revision_cell(row)),
+            Cell::new(revision_cell(row, settled)),
             Cell::new(row.images.join(",")),
             Cell::new(row.restarts),
             Cell::new(row.node.as_deref().unwrap_or("-")),
@@ -139,11 +144,14 @@ fn pod_state(row: &OrdinalStatus) -> String {
     }
 }
 
-fn revision_cell(row: &OrdinalStatus) -> String {
+/// The pod's revision and its role; once current and update revisions are one, that one is
+/// the current revision (nothing is being updated).
+fn revision_cell(row: &OrdinalStatus, settled: bool) -> String {
     let Some(revision) = &row.revision else {
         return "-".into();
     };
     match row.revision_role {
+        RevisionRole::Update if settled => format!("{revision} (current)"),
         RevisionRole::Update => format!("{revision} (update)"),
         RevisionRole::Current => format!("{revision} (current)"),
         _ => format!("{revision} (other)"),

@@ -4,7 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod pty;
 mod real;
+pub mod setup;
 
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -136,6 +138,16 @@ impl Cluster {
             .env("NO_COLOR", "1")
             .env_remove("HOME");
         cmd.timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    /// The binary as a plain process, with the environment of `sts` (for a terminal).
+    pub fn sts_process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("kubectl-sts"));
+        cmd.env("KUBECONFIG", &self.kubeconfig)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env_remove("HOME");
         cmd
     }
 

@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Task {
     /// Build the release binary, pack it with LICENSE into dist/, and write its version, uri
-    /// and sha256 into krew-manifest.yaml
+    /// and sha256 into krew-manifest.yaml (adding its platform if the manifest does not list it)
     Release {
         /// Target triple to build for (default: the host's); its toolchain and linker must be
         /// installed
@@ -32,7 +32,8 @@ enum Task {
         target: Option<String>,
     },
     /// Record archives built elsewhere (e.g. on a macOS or Windows runner) in
-    /// krew-manifest.yaml: their uri and sha256, by the target triple in their file name
+    /// krew-manifest.yaml: their uri and sha256, by the target triple in their file name; a new
+    /// version lists only the platforms recorded in this run
     Record {
         /// Archives named kubectl-sts-vVERSION-TRIPLE.tar.gz, as `release` names them
         #[arg(required = true, value_name = "ARCHIVE")]

@@ -3,6 +3,28 @@
 
 use anyhow::{Result, anyhow};
 
+/// The krew `(os, arch)` pairs a release ships for, in the order the manifest lists them.
+pub const SUPPORTED: [(&str, &str); 5] = [
+    ("linux", "amd64"),
+    ("linux", "arm64"),
+    ("darwin", "amd64"),
+    ("darwin", "arm64"),
+    ("windows", "amd64"),
+];
+
+/// Where `os`/`arch` comes in [`SUPPORTED`], or `None` if a release does not ship for it.
+pub fn rank(os: &str, arch: &str) -> Option<usize> {
+    SUPPORTED.iter().position(|&(o, a)| o == os && a == arch)
+}
+
+/// The supported platforms as `os/arch`, in [`SUPPORTED`] order.
+pub fn supported() -> Vec<String> {
+    SUPPORTED
+        .iter()
+        .map(|(os, arch)| format!("{os}/{arch}"))
+        .collect()
+}
+
 /// A target the plugin ships for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Platform {
@@ -35,6 +57,24 @@ impl Platform {
             os,
             arch,
         })
+    }
+
+    /// `os/arch`, as people and the selector read it.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.os, self.arch)
+    }
+
+    /// Fails unless a release ships this platform (one of [`SUPPORTED`]).
+    pub fn check_shipped(&self) -> Result<()> {
+        match rank(self.os, self.arch) {
+            Some(_) => Ok(()),
+            None => Err(anyhow!(
+                "{} ({}) is not a platform of the release, which ships {}",
+                self.label(),
+                self.triple,
+                supported().join(", ")
+            )),
+        }
     }
 
     /// The executable's file name: `kubectl-sts`, `kubectl-sts.exe` on Windows.
@@ -83,6 +123,23 @@ mod tests {
         }
         assert!(Platform::from_triple("riscv64gc-unknown-linux-gnu").is_err());
         assert!(Platform::from_triple("x86_64-unknown-freebsd").is_err());
+    }
+
+    #[test]
+    fn supported_platforms_rank_in_manifest_order() {
+        assert_eq!(rank("linux", "amd64"), Some(0));
+        assert_eq!(rank("windows", "amd64"), Some(4));
+        assert_eq!(
+            rank("windows", "arm64"),
+            None,
+            "a windows/arm64 build is not shipped"
+        );
+        let p = Platform::from_triple("aarch64-apple-darwin").unwrap();
+        assert_eq!(
+            supported().iter().position(|l| *l == p.label()),
+            rank(p.os, p.arch)
+        );
+        assert_eq!(supported().len(), SUPPORTED.len());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result, bail};
 use crate::archive::{self, Entry};
 use crate::cargo::{self, Metadata};
 use crate::manifest::{self, Recorded};
-use crate::platform::Platform;
+use crate::platform::{self, Platform};
 
 /// Where archives are written, relative to the workspace root.
 const DIST: &str = "dist";
@@ -22,6 +22,7 @@ pub fn release(target: Option<&str>) -> Result<()> {
         None => cargo::host_triple()?,
     };
     let platform = Platform::from_triple(&triple)?;
+    platform.check_shipped()?;
     let binary = build(&root, &meta, target, &platform)?;
     let dist = root.join(DIST);
     std::fs::create_dir_all(&dist).with_context(|| format!("cannot create {}", dist.display()))?;
@@ -55,6 +56,7 @@ pub fn record(archives: &[PathBuf]) -> Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let (platform, version) = Platform::of_archive(&name)?;
+        platform.check_shipped()?;
         if version != meta.version {
             bail!(
                 "{name} is of version {version}, but the workspace is at {}",
@@ -73,7 +75,8 @@ fn build(root: &Path, meta: &Metadata, target: Option<&str>, platform: &Platform
     command
         .current_dir(root)
         .args(["build", "--release", "--locked", "--package", cargo::PACKAGE])
-        .env("RUSTFLAGS", rustflags(root));
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags(root, platform).join("\x1f"))
+        .env_remove("RUSTFLAGS");
     let mut out = meta.target_dir.clone();
     if let Some(triple) = target {
         command.args(["--target", triple]);
@@ -83,17 +86,30 @@ fn build(root: &Path, meta: &Metadata, target: Option<&str>, platform: &Platform
     Ok(out.join("release").join(platform.binary()))
 }
 
-/// RUSTFLAGS (the caller's, if any) plus path remapping.
-fn rustflags(root: &Path) -> String {
+/// The caller's rustflags (`CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`), plus path remapping
+/// and, on Windows (MSVC), the C runtime linked in so that the binary needs no Visual C++
+/// redistributable. Passed to cargo encoded, so that paths with spaces stay whole.
+fn rustflags(root: &Path, platform: &Platform) -> Vec<String> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::home_dir().map(|h| h.join(".cargo")));
-    let mut flags: Vec<String> = std::env::var("RUSTFLAGS").ok().into_iter().collect();
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) => encoded.split('\x1f').map(str::to_string).collect(),
+        Err(_) => std::env::var("RUSTFLAGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+    };
+    flags.retain(|f| !f.is_empty());
     flags.push(format!("--remap-path-prefix={}=kubectl-sts", root.display()));
     if let Some(home) = cargo_home {
         flags.push(format!("--remap-path-prefix={}=cargo", home.display()));
     }
-    flags.join(" ")
+    if platform.triple.ends_with("-windows-msvc") {
+        flags.push("-Ctarget-feature=+crt-static".to_string());
+    }
+    flags
 }
 
 /// Hashes the archives, writes `ARCHIVE.sha256` beside each, and updates the manifest.
@@ -115,17 +131,28 @@ fn record_archives(root: &Path, version: &str, archives: &[(Platform, PathBuf)])
     let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let updated = manifest::update(&text, version, &recorded)?;
     std::fs::write(&file, &updated).with_context(|| format!("cannot write {}", file.display()))?;
+    report(version, &recorded, &manifest::listed(&updated)?);
+    Ok(())
+}
+
+/// Says what the manifest lists now, and which platforms still need an archive.
+fn report(version: &str, recorded: &[Recorded], listed: &[String]) {
     println!(
-        "{}: version v{version}, {} archive(s) recorded",
+        "{}: v{version}, {} archive(s) recorded; lists {}",
         manifest::FILE,
-        recorded.len()
+        recorded.len(),
+        listed.join(", ")
     );
-    let missing = manifest::unrecorded(&updated)?;
+    let missing: Vec<String> = platform::supported()
+        .into_iter()
+        .filter(|p| !listed.contains(p))
+        .collect();
     if !missing.is_empty() {
         println!(
-            "not yet recorded for v{version}: {} (build there with `cargo xtask release`, or `cargo xtask record ARCHIVE…`)",
+            "not listed until an archive of v{version} is recorded: {} (the release workflow, \
+             .github/workflows/release.yml, builds them; or `cargo xtask release` on such a host, \
+             then `cargo xtask record ARCHIVE…`)",
             missing.join(", ")
         );
     }
-    Ok(())
 }

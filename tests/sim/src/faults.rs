@@ -3,7 +3,7 @@
 //! answer). The HTTP side (answering, closing, restarting) lives in `server::faults` and
 //! `server::listen`; nothing here touches the store, so an unused `Faults` changes nothing.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -59,6 +59,22 @@ pub enum Fault {
         resource: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         verb: Option<String>,
+    },
+    /// Withdraw the user's permission to write (as if their RoleBinding were removed) once
+    /// `after` more writes (of `resource`, if given) were let through: every later one gets
+    /// the 403 RBAC answers. Access reviews still say yes, as a cached pre-flight would.
+    Revoke {
+        after: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource: Option<String>,
+    },
+    /// Hold the next write (of `resource`, if given) after `after` more were let through, and
+    /// every request after it, without an answer until the faults are cleared: a client stopped
+    /// dead at that point (then killed by a test) has made exactly `after` writes.
+    Hang {
+        after: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource: Option<String>,
     },
     /// Restart the server keeping its state: stop accepting, drop every connection and watch,
     /// listen again on the same port after `pause_ms` (the store and controllers live on).
@@ -213,6 +229,10 @@ pub enum Action {
     Error { code: u16, retry_after: u32 },
     /// Drop the connection without an answer.
     Close,
+    /// 403 Forbidden, worded as RBAC words it.
+    Forbidden,
+    /// No answer until the faults are cleared.
+    Hang,
 }
 
 impl Action {
@@ -222,6 +242,8 @@ impl Action {
             Action::Conflict => "conflict",
             Action::Error { .. } => "error",
             Action::Close => "close",
+            Action::Forbidden => "forbidden",
+            Action::Hang => "hang",
         }
     }
 
@@ -236,6 +258,8 @@ impl Action {
             Action::Error { code: 503, .. } => "503 ServiceUnavailable".into(),
             Action::Error { code, .. } => format!("{code} InternalError"),
             Action::Close => "connection closed, no answer".into(),
+            Action::Forbidden => "403 Forbidden".into(),
+            Action::Hang => "held, no answer until cleared".into(),
         }
     }
 }
@@ -246,6 +270,8 @@ struct Armed {
     action: Action,
     resource: Option<String>,
     verb: Option<String>,
+    /// Matching requests let through before the fault answers.
+    skip: u32,
     remaining: Option<u32>,
     until: Option<Instant>,
 }
@@ -256,6 +282,7 @@ impl Armed {
             action,
             resource: resource.clone(),
             verb: verb.map(str::to_string),
+            skip: 0,
             remaining: Some(count),
             until: None,
         };
@@ -285,6 +312,16 @@ impl Armed {
                 a.until = ms.map(|ms| Instant::now() + Duration::from_millis(ms));
                 Some(a)
             }
+            Fault::Hang { after, resource } => Some(Armed {
+                skip: *after,
+                remaining: None,
+                ..armed(Action::Hang, resource, Some("write"), 0)
+            }),
+            Fault::Revoke { after, resource } => Some(Armed {
+                skip: *after,
+                remaining: None,
+                ..armed(Action::Forbidden, resource, Some("write"), 0)
+            }),
             _ => None,
         }
     }
@@ -311,6 +348,10 @@ struct Inner {
     /// Restarts finished: the server listens again.
     restarted: watch::Sender<u64>,
     injected: Mutex<Vec<Fault>>,
+    /// A hang fired: every request is held until the faults are cleared.
+    held: AtomicBool,
+    /// Bumped when the faults are cleared (held requests are let go).
+    cleared: watch::Sender<u64>,
 }
 
 impl Default for Faults {
@@ -323,6 +364,8 @@ impl Default for Faults {
                 restart: watch::channel((0, Duration::ZERO)).0,
                 restarted: watch::channel(0).0,
                 injected: Mutex::new(Vec::new()),
+                held: AtomicBool::new(false),
+                cleared: watch::channel(0).0,
             }),
         }
     }
@@ -347,6 +390,8 @@ impl Faults {
             Fault::Clear => {
                 self.armed().clear();
                 self.inner.latency_us.store(0, Ordering::SeqCst);
+                self.inner.held.store(false, Ordering::SeqCst);
+                self.inner.cleared.send_modify(|n| *n += 1);
             }
             other => self.armed().extend(Armed::from_fault(other)),
         }
@@ -406,16 +451,31 @@ impl Faults {
     /// The fault a request gets, if any: the first armed fault that matches it, whose count
     /// it consumes.
     pub fn take(&self, request: &RequestInfo) -> Option<Action> {
+        if self.inner.held.load(Ordering::SeqCst) {
+            return Some(Action::Hang);
+        }
         let now = Instant::now();
         let mut armed = self.armed();
         armed.retain(|a| a.live(now));
         let hit = armed
             .iter_mut()
             .find(|a| request.matches(a.resource.as_deref(), a.verb.as_deref()))?;
+        if hit.skip > 0 {
+            hit.skip -= 1;
+            return None;
+        }
         if let Some(n) = &mut hit.remaining {
             *n -= 1;
         }
+        if hit.action == Action::Hang {
+            self.inner.held.store(true, Ordering::SeqCst);
+        }
         Some(hit.action)
+    }
+
+    /// A receiver that changes when the faults are cleared.
+    pub fn cleared(&self) -> watch::Receiver<u64> {
+        self.inner.cleared.subscribe()
     }
 
     /// A receiver that changes whenever every watch is to end.

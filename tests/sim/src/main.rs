@@ -36,10 +36,10 @@ struct Args {
     /// Override: milliseconds from deletion to a Terminating pod being gone.
     #[arg(long, value_name = "MS")]
     terminate_ms: Option<u64>,
-    /// Serve HTTPS with a built-in loopback certificate the kubeconfig trusts (kubectl sends
-    /// its token only over TLS; kube-rs clients work either way).
+    /// Serve plain HTTP instead of HTTPS (by default HTTPS, with a built-in loopback
+    /// certificate the kubeconfig trusts: kubectl sends its token only over TLS)
     #[arg(long)]
-    tls: bool,
+    plain_http: bool,
     /// Delay every answer by this many milliseconds.
     #[arg(long, value_name = "MS")]
     latency_ms: Option<u64>,
@@ -96,7 +96,7 @@ impl Args {
         SimConfig {
             timings,
             port: self.port,
-            tls: self.tls,
+            tls: !self.plain_http,
             dns: (!self.no_dns).then(|| sts_sim::dns::DnsConfig {
                 cluster_domain: self.cluster_domain.clone(),
                 propagation_delay: Duration::from_millis(self.dns_delay_ms),
@@ -147,8 +147,10 @@ fn run(args: Args) -> Result<()> {
         );
     }
     inject_faults(&sim, &args)?;
-    if !args.tls {
-        eprintln!("sts-sim: kubectl sends no token over plain HTTP; start with --tls to use kubectl");
+    if args.plain_http {
+        eprintln!(
+            "sts-sim: kubectl sends no token over plain HTTP; start without --plain-http to use kubectl"
+        );
     }
     wait_for_signal()?;
     eprintln!("sts-sim: stopping");
@@ -173,7 +175,7 @@ fn inject_faults(sim: &Sim, args: &Args) -> Result<()> {
             }
         }
     }
-    let insecure = if args.tls { " -k" } else { "" };
+    let insecure = if args.plain_http { "" } else { " -k" };
     eprintln!(
         "sts-sim: inject faults with: curl{insecure} -H 'Authorization: Bearer {}' {}{} -d '{{\"fault\":\"drop-watches\"}}'",
         sts_sim::sim::ADMIN_TOKEN,

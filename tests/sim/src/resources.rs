@@ -64,6 +64,7 @@ macro_rules! resource {
 pub static NAMESPACES: Resource = resource!("", "v1", "namespaces", "Namespace", false, true, false);
 pub static PODS: Resource = resource!("", "v1", "pods", "Pod", true, true, true);
 pub static SERVICES: Resource = resource!("", "v1", "services", "Service", true, true, false);
+pub static CONFIG_MAPS: Resource = resource!("", "v1", "configmaps", "ConfigMap", true, false, false);
 pub static PVCS: Resource = resource!(
     "",
     "v1",
@@ -122,10 +123,11 @@ pub static PDBS: Resource = resource!(
 );
 
 /// Every served resource.
-pub static ALL: [&Resource; 11] = [
+pub static ALL: [&Resource; 12] = [
     &NAMESPACES,
     &PODS,
     &SERVICES,
+    &CONFIG_MAPS,
     &PVCS,
     &PVS,
     &EVENTS,

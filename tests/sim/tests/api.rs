@@ -990,6 +990,25 @@ async fn deleted_namespace_terminates_and_goes_with_its_content() {
     );
 }
 
+/// kubectl, where installed, sends its token to the default (TLS) server and sees the set.
+fn kubectl_lists_the_set(kubeconfig: &std::path::Path) {
+    let Ok(output) = std::process::Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["get", "statefulsets", "-n", "demo", "-o", "name"])
+        .output()
+    else {
+        eprintln!("kubectl is not installed: the kubectl half of this test is left out");
+        return;
+    };
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && text.contains("statefulset.apps/web"),
+        "{text}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn the_binary_applies_manifests_and_writes_a_kubeconfig() {
     let dir = std::env::temp_dir().join(format!("sts-sim-bin-{}", std::process::id()));
@@ -1020,8 +1039,10 @@ fn the_binary_applies_manifests_and_writes_a_kubeconfig() {
         );
     }
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(url.starts_with("https://"), "TLS by default, for kubectl: {url}");
     let text = std::fs::read_to_string(&kubeconfig).unwrap();
     assert!(text.contains(&url), "{text}");
+    kubectl_lists_the_set(&kubeconfig);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let set = runtime.block_on(async {
         let client = client_from(&text).await;

@@ -1,5 +1,5 @@
 //! The fault-injection layer in front of the router: added latency, the armed faults' answers
-//! (409, 500, 503, 429 with `Retry-After`, a dropped connection), watch streams ended on
+//! (409, 500, 503, 429 with `Retry-After`, a dropped connection, a withdrawn permission's 403), watch streams ended on
 //! demand, each recorded in the request log; and the admin endpoint `/sim/faults` through
 //! which a person injects them by hand. With nothing injected, requests pass through untouched.
 
@@ -49,6 +49,12 @@ pub(super) async fn layer(State(app): State<App>, req: Request, next: Next) -> R
     };
     let mut entry = described.entry.clone();
     entry.fault = Some(action.name().to_string());
+    if action == Action::Hang {
+        app.log.push(entry);
+        let mut cleared = app.faults.cleared();
+        let _ = cleared.changed().await;
+        return error(&ApiError::service_unavailable());
+    }
     if action == Action::Close {
         app.log.push(entry);
         match parts.extensions.get::<Connection>() {
@@ -113,6 +119,17 @@ async fn answer(action: Action, d: &Described, body: Body) -> Response {
             response
         }
         Action::Error { code: 503, .. } => error(&ApiError::service_unavailable()),
+        Action::Forbidden => match (&d.route, &d.user) {
+            (Route::Resource(target), Ok(user)) => error(&ApiError::forbidden_on(
+                user,
+                &d.entry.verb,
+                target.res,
+                &target.resource_label(),
+                target.namespace.as_deref(),
+                target.name.as_deref(),
+            )),
+            _ => error(&ApiError::internal_error("no object to forbid")),
+        },
         _ => error(&ApiError::internal_error("etcdserver: request timed out")),
     }
 }

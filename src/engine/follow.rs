@@ -6,21 +6,18 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use tokio::time::Instant;
 
+use super::Ending;
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::set;
-use crate::model::step::{OutcomeKind, PodOutcome};
+use crate::model::step::PodOutcome;
 use crate::model::update::{UpdateVerdict, judge_update};
 use crate::output::progress::PodProgress;
-use crate::wait::{Check, SetWatch, WaitEnd};
-
-/// How a guided command ended: outcome kind, message, pods, and the error to exit with.
-pub type Ending = (OutcomeKind, String, Vec<PodOutcome>, Option<anyhow::Error>);
+use crate::wait::{Check, SetWatch};
 
 /// How following ended, with each awaited pod's last state.
 pub struct Followed {
     pub pods: Vec<PodOutcome>,
-    pub result: OutcomeKind,
     /// The error to exit with, when it did not end well.
     pub error: Option<anyhow::Error>,
 }
@@ -28,8 +25,10 @@ pub struct Followed {
 impl Followed {
     /// The ending, with `done` as the message when every awaited pod made it.
     pub fn ending(self, done: String) -> Ending {
-        let message = self.error.as_ref().map_or(done, |e| format!("{e:#}"));
-        (self.result, message, self.pods, self.error)
+        match self.error {
+            None => Ending::done(done, self.pods),
+            Some(error) => Ending::failed(error, self.pods),
+        }
     }
 }
 
@@ -86,34 +85,14 @@ pub async fn follow_update(
             }
         })
         .collect();
-    let (result, error) = match result {
-        Ok(()) => (OutcomeKind::Done, None),
-        Err(end) => ended(ctx, end, advice.resume),
-    };
-    Followed { pods, result, error }
-}
-
-fn ended(ctx: &Context, end: WaitEnd, resume: &str) -> (OutcomeKind, Option<anyhow::Error>) {
-    match end {
-        WaitEnd::TimedOut => {
-            let message = format!(
-                "timed out after {}: the controller goes on by itself; `{resume}` picks up waiting",
-                humantime::format_duration(ctx.timeout)
-            );
-            (OutcomeKind::TimedOut, Some(StsError::TimedOut(message).into()))
-        }
-        WaitEnd::Interrupted => {
-            let message =
-                format!("interrupted: the controller goes on by itself; `{resume}` picks up waiting");
-            (
-                OutcomeKind::Interrupted,
-                Some(StsError::Interrupted(message).into()),
-            )
-        }
-        WaitEnd::SetGone => (
-            OutcomeKind::Superseded,
-            Some(anyhow::anyhow!("the statefulset was deleted while waiting")),
-        ),
-        WaitEnd::Failed(err) => (OutcomeKind::Stuck, Some(err)),
-    }
+    let error = result.err().map(|end| {
+        let resume = format!("`{}` picks up waiting", advice.resume);
+        end.into_error(
+            ctx.timeout,
+            "the controller goes on by itself",
+            &resume,
+            "the statefulset was deleted",
+        )
+    });
+    Followed { pods, error }
 }

@@ -1,0 +1,308 @@
+//! Replacing pods one at a time, highest ordinal first (OnDelete rolls, and the OnDelete paths
+//! of rollout, promote, abort, undo and restart): wait until every other member is Ready (never
+//! two members down), delete (uid precondition) or evict (PodDisruptionBudgets honoured) the
+//! pod, wait for its replacement on the update revision to be Ready. The plan is derived from
+//! the cluster, so a re-run resumes where an interrupted one stopped.
+
+use anyhow::Result;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use tokio::time::Instant;
+
+use super::write::{self, PodRemoval, Write};
+use super::{Ending, MAX_REPLANS};
+use crate::context::Context;
+use crate::error::StsError;
+use crate::model::health::Stuckness;
+use crate::model::roll::{
+    Method, RollPlan, RollStep, judge_replacement, other_member_down, other_member_stuck,
+};
+use crate::model::step::{PodOutcome, StepState};
+use crate::output::progress::PodProgress;
+use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
+
+/// How long to wait before asking again after a PodDisruptionBudget refused an eviction and
+/// nothing changed in the set (the disruption controller may lag behind the pods).
+const EVICTION_RETRY_SECONDS: i64 = 2;
+
+/// One replaced pod.
+#[derive(Debug, Clone)]
+pub struct Replaced {
+    pub pod: String,
+    pub old_uid: Option<String>,
+    pub new_uid: Option<String>,
+    pub seconds: Option<f64>,
+}
+
+/// What `execute` did and how it ended.
+pub struct RollRun {
+    pub replaced: Vec<Replaced>,
+    /// `None` when every planned pod was replaced (or, with `single_step`, taken down).
+    pub end: Option<anyhow::Error>,
+}
+
+impl RollRun {
+    /// The ending, with `done` as the message when every planned pod was replaced.
+    pub fn ending(self, done: String) -> Ending {
+        let pods = self.outcome_pods();
+        match self.end {
+            None => Ending::done(done, pods),
+            Some(error) => Ending::failed(error, pods),
+        }
+    }
+
+    /// The replaced pods, as outcome entries.
+    pub fn outcome_pods(&self) -> Vec<PodOutcome> {
+        self.replaced
+            .iter()
+            .map(|r| PodOutcome {
+                pod: r.pod.clone(),
+                state: if r.new_uid.is_some() {
+                    "replaced".into()
+                } else {
+                    "taken down".into()
+                },
+                done: true,
+                seconds: r.seconds,
+                old_uid: r.old_uid.clone(),
+                new_uid: r.new_uid.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Replaces the plan's pods one at a time. `single_step` takes down only the next pod and
+/// returns without waiting. `resume` is the command that picks up after an interruption.
+pub async fn execute(
+    ctx: &Context,
+    sts: &StatefulSet,
+    plan: &RollPlan,
+    single_step: bool,
+    resume: &str,
+) -> RollRun {
+    let mut watch = SetWatch::start(ctx, sts);
+    let mut progress = PodProgress::new(
+        plan.replacements().map(|s| s.pod.clone()).collect(),
+        ctx.interactive,
+    );
+    let deadline = deadline_after(ctx.timeout);
+    let started = Instant::now();
+    let mut replaced = Vec::new();
+    let mut end = None;
+    for step in plan.replacements() {
+        let flight = Flight {
+            ctx,
+            plan,
+            step,
+            deadline,
+            resume,
+        };
+        match flight.replace(&mut watch, &mut progress, single_step).await {
+            Ok(new_uid) => replaced.push(Replaced {
+                pod: step.pod.clone(),
+                old_uid: step.uid.clone(),
+                new_uid,
+                seconds: progress
+                    .seconds_to_done(&step.pod)
+                    .or(Some(started.elapsed().as_secs_f64())),
+            }),
+            Err(err) => {
+                end = Some(err);
+                break;
+            }
+        }
+        if single_step {
+            break;
+        }
+    }
+    progress.finish();
+    RollRun { replaced, end }
+}
+
+/// The replacement of one pod.
+struct Flight<'a> {
+    ctx: &'a Context,
+    plan: &'a RollPlan,
+    step: &'a RollStep,
+    deadline: Instant,
+    resume: &'a str,
+}
+
+impl Flight<'_> {
+    async fn replace(
+        &self,
+        watch: &mut SetWatch,
+        progress: &mut PodProgress,
+        single_step: bool,
+    ) -> Result<Option<String>> {
+        if let Some(uid) = self.already_replaced(watch).await? {
+            progress.update(&[self.state(true, "already replaced")]);
+            return Ok(Some(uid));
+        }
+        self.wait_others_ready(watch, progress).await?;
+        self.take_down(watch, progress).await?;
+        if single_step {
+            progress.update(&[self.state(true, "taken down; not waiting")]);
+            return Ok(None);
+        }
+        self.wait_replacement(watch, progress).await
+    }
+
+    fn state(&self, done: bool, text: &str) -> StepState {
+        StepState {
+            pod: self.step.pod.clone(),
+            done,
+            state: text.to_string(),
+        }
+    }
+
+    /// A pod of that name with another uid, Ready on the expected revision: done earlier.
+    async fn already_replaced(&self, watch: &mut SetWatch) -> Result<Option<String>> {
+        let result = watch
+            .until(self.deadline, |snap| {
+                let replaced = matches!(judge_replacement(snap, self.step).1, Some(Ok(())));
+                Check::Done(
+                    replaced
+                        .then(|| snap.pod(self.step.ordinal)?.metadata.uid.clone())
+                        .flatten(),
+                )
+            })
+            .await;
+        result.map_err(|end| self.ended(end, "reading the cluster"))
+    }
+
+    async fn wait_others_ready(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
+        let pod = self.step.pod.as_str();
+        let result = watch
+            .until(self.deadline, |snap| {
+                if let Stuckness::Stuck { pod: other, reason } = other_member_stuck(snap, pod) {
+                    return Check::Failed(StsError::CheckFailed(format!(
+                        "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave two members down; the roll stopped before {pod}"
+                    )).into());
+                }
+                match other_member_down(snap, pod) {
+                    None => Check::Done(()),
+                    Some((other, why)) => {
+                        progress.update(&[self.state(false, &format!("waiting for {other} to be Ready first ({why})"))]);
+                        Check::Waiting
+                    }
+                }
+            })
+            .await;
+        result.map_err(|end| self.ended(end, "waiting for the other members to be Ready"))
+    }
+
+    /// Deletes or evicts the pod; a budget's refusal is retried until the deadline, a conflict
+    /// on a pod that is still the planned one at most `MAX_REPLANS` times.
+    async fn take_down(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
+        let mut conflicts = 0;
+        loop {
+            match take_down_once(self.ctx, self.plan, self.step).await? {
+                PodRemoval::Requested | PodRemoval::AlreadyGone => return Ok(()),
+                PodRemoval::Conflict if !self.still_planned_pod(watch) => return Ok(()),
+                PodRemoval::Conflict => {
+                    conflicts += 1;
+                    if conflicts >= MAX_REPLANS {
+                        return Err(StsError::Conflict(format!(
+                            "{}: the server answered 409 Conflict to each of {conflicts} attempts to take it down; it is still running: re-run `{}` later",
+                            self.step.pod, self.resume
+                        ))
+                        .into());
+                    }
+                }
+                PodRemoval::Blocked(budget) => {
+                    progress.update(&[self.state(false, &format!("eviction refused: {budget}; retrying"))]);
+                    self.next_change(watch).await?;
+                }
+            }
+        }
+    }
+
+    /// The planned pod (same uid) is still there and not terminating.
+    fn still_planned_pod(&self, watch: &SetWatch) -> bool {
+        watch.snapshot().is_some_and(|snap| {
+            snap.pod(self.step.ordinal).is_some_and(|pod| {
+                pod.metadata.uid == self.step.uid && pod.metadata.deletion_timestamp.is_none()
+            })
+        })
+    }
+
+    /// Returns at the next change of the set's pods, or after a short while.
+    async fn next_change(&self, watch: &mut SetWatch) -> Result<()> {
+        let retry_at = k8s_openapi::jiff::Timestamp::now()
+            + k8s_openapi::jiff::SignedDuration::from_secs(EVICTION_RETRY_SECONDS);
+        let mut first = true;
+        let result = watch
+            .until(self.deadline, |_| {
+                if std::mem::take(&mut first) {
+                    Check::WaitingUntil(retry_at)
+                } else {
+                    Check::Done(())
+                }
+            })
+            .await;
+        result.map_err(|end| self.ended(end, "waiting for the disruption budget to allow the eviction"))
+    }
+
+    async fn wait_replacement(
+        &self,
+        watch: &mut SetWatch,
+        progress: &mut PodProgress,
+    ) -> Result<Option<String>> {
+        let result = watch
+            .until(self.deadline, |snap| {
+                let (state, verdict) = judge_replacement(snap, self.step);
+                progress.update(std::slice::from_ref(&state));
+                match verdict {
+                    Some(Ok(())) => Check::Done(snap.pod(self.step.ordinal).and_then(|p| p.metadata.uid.clone())),
+                    Some(Err(reason)) => Check::Failed(StsError::CheckFailed(format!(
+                        "{}: {reason}; the roll stopped and the remaining pods are untouched: fix the template, then re-run `{}` to resume",
+                        self.step.pod, self.resume
+                    )).into()),
+                    None => Check::Waiting,
+                }
+            })
+            .await;
+        result.map_err(|end| self.ended(end, "waiting for its replacement to be Ready"))
+    }
+
+    fn ended(&self, end: WaitEnd, doing: &str) -> anyhow::Error {
+        let pod = &self.step.pod;
+        match end {
+            WaitEnd::TimedOut => StsError::TimedOut(format!(
+                "timed out after {} with {pod} in flight ({doing}); re-run `{}` to resume",
+                humantime::format_duration(self.ctx.timeout),
+                self.resume
+            ))
+            .into(),
+            WaitEnd::Interrupted => StsError::Interrupted(format!(
+                "interrupted with {pod} in flight ({doing}); re-running `{}` resumes",
+                self.resume
+            ))
+            .into(),
+            WaitEnd::SetGone => StsError::Superseded(format!(
+                "statefulset {}/{} was deleted during the roll",
+                self.plan.namespace, self.plan.name
+            ))
+            .into(),
+            WaitEnd::Failed(err) => err,
+        }
+    }
+}
+
+/// The write that takes the step's pod down (delete or evict, by uid); `None` when the pod
+/// is gone already.
+pub fn take_down(plan: &RollPlan, step: &RollStep) -> Option<Write> {
+    let uid = step.uid.clone()?;
+    let pod = step.pod.clone();
+    Some(match plan.method {
+        Method::Delete => Write::DeletePod { pod, uid },
+        Method::Evict => Write::EvictPod { pod, uid },
+    })
+}
+
+async fn take_down_once(ctx: &Context, plan: &RollPlan, step: &RollStep) -> Result<PodRemoval> {
+    match take_down(plan, step) {
+        None => Ok(PodRemoval::AlreadyGone),
+        Some(write) => Ok(write::apply(ctx, &write, false).await?.removal()),
+    }
+}

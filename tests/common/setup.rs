@@ -1,0 +1,110 @@
+//! The set-ups and readings the black-box suites share: a cluster with a fixture's set Ready,
+//! a run that must succeed, a document, a colleague's template change, and what a set's pods
+//! and claims look like.
+
+use std::collections::BTreeMap;
+use std::process::Output;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sts_sim::resources;
+
+use super::{Cluster, stderr_of, stdout_of};
+
+/// A cluster with `tests/fixtures/<fixture>` applied and set `set` Ready with `replicas` pods.
+pub fn ready_cluster(fixture: &str, set: &str, replicas: i64) -> Cluster {
+    let cluster = Cluster::start();
+    cluster.apply_fixture(fixture);
+    cluster.wait_ready(set, replicas);
+    cluster
+}
+
+/// The web fixture: 3 Ready pods, RollingUpdate, one claim template.
+pub fn web_cluster() -> Cluster {
+    ready_cluster("web.yaml", "web", 3)
+}
+
+/// The ZooKeeper fixture: 3 Ready pods, OnDelete, Parallel, a budget allowing one down.
+pub fn zk_cluster() -> Cluster {
+    ready_cluster("zk.yaml", "zk", 3)
+}
+
+/// The web fixture with nginx:1.26 staged at partition 2: web-2 moved, web-0 and web-1 not.
+pub fn staged_cluster() -> Cluster {
+    let cluster = web_cluster();
+    run_ok(
+        &cluster,
+        &[
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--partition",
+            "2",
+            "--yes",
+        ],
+    );
+    cluster
+}
+
+/// Runs the binary and asserts it succeeded.
+pub fn run_ok(cluster: &Cluster, args: &[&str]) -> Output {
+    let output = cluster.sts().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}{}",
+        stdout_of(&output),
+        stderr_of(&output)
+    );
+    output
+}
+
+/// stdout as the one JSON document it must be.
+pub fn json_of(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout_of(output)))
+}
+
+/// A new image in the template of `set`, as a colleague with kubectl would write it, once the
+/// controller has observed it.
+pub fn set_image(cluster: &Cluster, set: &str, container: &str, image: &str) {
+    let patch =
+        json!({"spec": {"template": {"spec": {"containers": [{"name": container, "image": image}]}}}});
+    super::patch(cluster, &resources::STATEFULSETS, set, patch);
+    cluster.wait_for(
+        "the controller to observe the change",
+        Duration::from_secs(30),
+        |c| {
+            let sts = c.statefulset(set);
+            sts["status"]["observedGeneration"] == sts["metadata"]["generation"]
+        },
+    );
+}
+
+/// The partition of set `set`.
+pub fn partition(cluster: &Cluster, set: &str) -> Value {
+    cluster.statefulset(set)["spec"]["updateStrategy"]["rollingUpdate"]["partition"].clone()
+}
+
+/// Pod name -> (uid, restart count): equal before and after means no pod was replaced or
+/// restarted.
+pub fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (String, i64)> {
+    cluster
+        .pods()
+        .iter()
+        .map(|p| {
+            let restarts = p["status"]["containerStatuses"][0]["restartCount"]
+                .as_i64()
+                .unwrap_or(0);
+            let uid = p["metadata"]["uid"].as_str().unwrap_or_default().to_string();
+            (
+                p["metadata"]["name"].as_str().unwrap_or_default().to_string(),
+                (uid, restarts),
+            )
+        })
+        .collect()
+}
+
+/// Whether claim `name` exists.
+pub fn claim_exists(cluster: &Cluster, name: &str) -> bool {
+    cluster.get(&resources::PVCS, name).is_some()
+}
