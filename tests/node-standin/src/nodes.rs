@@ -1,4 +1,4 @@
-//! Node registration and heartbeats: each running node renews its Lease in `kube-node-lease`
+//! Node registration (returning once the nodes are schedulable) and heartbeats: each running node renews its Lease in `kube-node-lease`
 //! every second and reports Ready in its status every few seconds, as a kubelet does; a
 //! stopped node does neither, so the node lifecycle controller marks it unreachable.
 
@@ -29,6 +29,27 @@ pub async fn register(shared: &Shared) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
         beat(shared, name, true).await?;
+    }
+    untainted(&api, &shared.config.nodes).await
+}
+
+/// Waits until the node lifecycle controller has seen every node Ready and lifted the
+/// `not-ready` taint a new node starts with (pods would not be scheduled before).
+async fn untainted(api: &Api<Node>, names: &[String]) -> Result<()> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    for name in names {
+        loop {
+            let node = api.get(name).await?;
+            let taints = node.spec.and_then(|s| s.taints).unwrap_or_default();
+            if !taints.iter().any(|t| t.key == "node.kubernetes.io/not-ready") {
+                break;
+            }
+            anyhow::ensure!(
+                tokio::time::Instant::now() < deadline,
+                "{name} is still tainted not-ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use super::cache::Cache;
+use super::events::{self, Kind, Source};
 use super::obj;
 use super::runner::Reconciler;
 use super::write;
@@ -28,12 +29,15 @@ pub type Key = (String, String);
 /// The disruption controller and what it has seen of budgets, pods and sets.
 pub struct Disruption {
     cache: Cache,
+    /// Budgets (uids) already reported as covering no pod.
+    reported_empty: std::collections::HashSet<String>,
 }
 
 impl Default for Disruption {
     fn default() -> Self {
         Disruption {
             cache: Cache::new(&[&PDBS, &PODS, &STATEFULSETS]),
+            reported_empty: std::collections::HashSet::new(),
         }
     }
 }
@@ -79,6 +83,22 @@ impl Reconciler for Disruption {
         let pdb = self.cache.get(&PDBS, &key.0, &key.1)?;
         let pods = self.cache.list(&PODS, &key.0);
         let pods: Vec<&Value> = pods.iter().map(|p| &**p).collect();
+        if covered(&pdb, &pods).is_empty() && self.reported_empty.insert(obj::uid(&pdb).to_string()) {
+            // As kube-controller-manager's disruption controller reports it.
+            let source = Source {
+                component: "controllermanager",
+                host: None,
+            };
+            events::record(
+                store,
+                &PDBS,
+                &pdb,
+                source,
+                Kind::Normal,
+                "NoPods",
+                "No matching pods found",
+            );
+        }
         match refresh(store, &pdb, &pods, &|c| self.scale_of(&key.0, c)) {
             Ok(status) => next_expiry(&status),
             Err(_) => Some(Duration::from_millis(50)),

@@ -94,6 +94,27 @@ pub fn event(
     })
 }
 
+/// Records an Event as kube-scheduler does, through events.k8s.io/v1, seen as core/v1: no
+/// `source`, no first/last timestamps or count but `eventTime`, and the `action` it was taking
+/// (`Scheduling`, `Binding`).
+pub fn record_scheduler(store: &Store, pod: &Value, kind: Kind, reason: &str, action: &str, message: &str) {
+    let mut ev = event(&resources::PODS, pod, Source::SCHEDULER, kind, reason, message);
+    let micro = jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S.%6fZ")
+        .to_string();
+    if let Some(fields) = ev.as_object_mut() {
+        fields.remove("count");
+        fields.insert("source".into(), json!({}));
+        fields.insert("firstTimestamp".into(), Value::Null);
+        fields.insert("lastTimestamp".into(), Value::Null);
+        fields.insert("eventTime".into(), json!(micro));
+        fields.insert("action".into(), json!(action));
+        fields.insert("reportingInstance".into(), json!("default-scheduler-sim"));
+    }
+    let ns = obj::str_at(&ev, "/metadata/namespace").to_string();
+    let _ = store.create(&resources::EVENTS, &ns, ev, false);
+}
+
 /// Records an Event about `involved`.
 pub fn record(
     store: &Store,

@@ -124,13 +124,21 @@ impl Cluster {
         content_type: Option<&str>,
         body: Option<&Value>,
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(ct) = content_type {
-            req = req.header(http::header::CONTENT_TYPE, ct);
+        let build = || {
+            let mut req = Request::builder().method(method).uri(path);
+            if let Some(ct) = content_type {
+                req = req.header(http::header::CONTENT_TYPE, ct);
+            }
+            let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+            req.body(kube::client::Body::from(bytes)).expect("request builds")
+        };
+        // A read on a kept-alive connection the server closed at that moment is sent again (a
+        // real API server closes idle connections); a write is never repeated.
+        let mut res = self.client.send(build()).await;
+        if method == "GET" && res.is_err() {
+            res = self.client.send(build()).await;
         }
-        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-        let req = req.body(kube::client::Body::from(bytes)).expect("request builds");
-        let res = self.client.send(req).await.expect("request is answered");
+        let res = res.expect("request is answered");
         let status = res.status().as_u16();
         let bytes = axum::body::to_bytes(axum::body::Body::new(res.into_body()), usize::MAX)
             .await

@@ -9,6 +9,7 @@ use sts_sim::SimConfig;
 
 use super::cluster::{Cluster, Reply, fixture, list_path, object_path};
 use super::compare::Names;
+use super::events;
 use super::snapshot::World;
 
 /// How long nothing may change before a step's state is taken (the traces waited 3 s with
@@ -131,7 +132,9 @@ pub async fn replay(name: &str, fixture: Fixture, steps: &[Step]) {
         for d in differences(expected_steps, &real_run, steps, &fixture) {
             eprintln!("{name}: the real control plane of this run differs from the trace: {d}");
         }
-        let diffs = differences(&beside, &sim_run, steps, &fixture);
+        let mut diffs = differences(&beside, &sim_run, steps, &fixture);
+        let (sim_events, real_events) = (events::kinds(&cluster).await, events::kinds(&real).await);
+        diffs.extend(events::differences(&sim_events, &real_events));
         assert!(
             diffs.is_empty(),
             "{name}: the simulator differs from the real control plane run beside it:\n{}",

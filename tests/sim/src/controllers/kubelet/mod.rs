@@ -156,13 +156,12 @@ impl Kubelet {
                     "/conditions/0/message",
                 )
                 .to_string();
-                events::record(
+                events::record_scheduler(
                     store,
-                    &PODS,
                     pod,
-                    Source::SCHEDULER,
                     Kind::Warning,
                     "FailedScheduling",
+                    "Scheduling",
                     &message,
                 );
             }
@@ -177,15 +176,7 @@ impl Kubelet {
         });
         if bound.is_ok() {
             let message = format!("Successfully assigned {ns}/{name} to {node}");
-            events::record(
-                store,
-                &PODS,
-                pod,
-                Source::SCHEDULER,
-                Kind::Normal,
-                "Scheduled",
-                &message,
-            );
+            events::record_scheduler(store, pod, Kind::Normal, "Scheduled", "Binding", &message);
         }
         None
     }
