@@ -57,6 +57,22 @@ impl ControlPlane {
     /// Brings up a control plane in `dir` (its launcher's log beside it, `dir` + `.log`) and
     /// the nodes with `config`.
     pub fn start(dir: &Path, config: Config) -> Result<ControlPlane> {
+        // A port picked free can be taken by another test's control plane before it is bound:
+        // such a start fails at once, and a second one picks other ports.
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(dir, config.clone()) {
+                Err(err) if attempt < 3 && !dir.join("cluster.json").exists() => {
+                    eprintln!("control plane did not start ({err:#}); trying again");
+                    let _ = std::fs::remove_dir_all(dir);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn start_once(dir: &Path, config: Config) -> Result<ControlPlane> {
         let began = Instant::now();
         let log = std::fs::File::create(dir.with_extension("log"))?;
         let mut launcher = Command::new(binaries()?.join("cluster-up"))

@@ -64,12 +64,22 @@ func (p *proc) exited() bool {
 	}
 }
 
-// freePort is a loopback TCP port nothing listens on right now.
+// handedOut holds the ports freePort gave before: the kernel may offer a closed probe's port
+// again, and two components of one control plane must never be given the same one.
+var handedOut = map[int]bool{}
+
+// freePort is a loopback TCP port nothing listens on right now and not handed out before.
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		must(err)
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if !handedOut[port] {
+			handedOut[port] = true
+			return port
+		}
+	}
 }
 
 // waitHealthy polls url (HTTPS with client, or plain HTTP) until it answers 200 with a body
