@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::pty::Terminal;
-use common::setup::{partition, run_ok, staged_cluster, web_cluster as web};
+use common::setup::{partition, run_ok, stage_rollout, staged_cluster, web_cluster as web};
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
@@ -37,18 +37,7 @@ fn annotations(cluster: &Cluster) -> Value {
 
 /// `rollout 1.26 --partition 2`, then `rollout 1.27 --partition 1`: web-0 stays on 1.25.
 fn two_staged_rollouts(cluster: &Cluster) {
-    run_ok(
-        cluster,
-        &[
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--partition",
-            "2",
-            "--yes",
-        ],
-    );
+    stage_rollout(cluster);
     run_ok(
         cluster,
         &[
