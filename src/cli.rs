@@ -88,6 +88,15 @@ pub enum Command {
     )]
     Status(StatusArgs),
 
+    /// Explain what keeps a StatefulSet from converging: each finding with the cluster's
+    /// evidence (conditions, container states, events, quotas, volumes) and the command to run
+    #[command(
+        after_help = "Examples:\n  kubectl sts why web\n  kubectl sts why web -o json | jq '.findings[0]'\n\n\
+                            Exit codes: 0 nothing blocks (warnings and info may be listed), 3 something \
+                            blocks (the first blocker is named), 1 error."
+    )]
+    Why(WhyArgs),
+
     /// Scale a StatefulSet in order, showing which pods come and go and what happens to their
     /// claims, then wait pod by pod
     #[command(after_help = "Examples:\n  kubectl sts scale web --replicas 5\n  \
@@ -206,6 +215,14 @@ pub struct StatusArgs {
     /// Redraw on every change of the set, its pods or claims, until interrupted or --timeout
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+/// `why`.
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
+    pub name: String,
 }
 
 /// `scale`.

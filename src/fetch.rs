@@ -3,8 +3,11 @@
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
-use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Service};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Service,
+};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
@@ -17,6 +20,7 @@ use crate::model::orphans::{self, Orphaned, POD_NAME_LABEL};
 use crate::model::record::{self, Record, record_map_name};
 use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
+use crate::model::why::{self, Around};
 
 /// The API call record for a namespaced list.
 pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> {
@@ -63,16 +67,64 @@ pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
     let sts = statefulset(ctx, name).await?;
     let (pods, claims, revisions) = members(ctx, &sts).await?;
     Ok(SetSnapshot {
+        pods: own_pods(&sts, pods),
         set: sts,
-        pods,
         claims,
         revisions,
         taken_at: Timestamp::now(),
     })
 }
 
-/// The pods (by the set's selector and name), claims (by name) and revisions (owned by the
-/// set) of `sts`, listed concurrently.
+/// Everything `why` judges about set `name`: its snapshot, the pods its selector matches that
+/// are not its own, the namespace's events, budgets and quotas, and the cluster's volumes,
+/// nodes and storage classes — one get, then nine lists at once, whatever the size of the set.
+/// What may not be read (403) or is not served (404) is left out and named in `unread`.
+pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)> {
+    let sts = statefulset(ctx, name).await?;
+    let (members, events, budgets, quotas, volumes, nodes, classes) = tokio::try_join!(
+        members(ctx, &sts),
+        optional_namespaced::<Event>(ctx, "events"),
+        optional_namespaced::<PodDisruptionBudget>(ctx, "poddisruptionbudgets"),
+        optional_namespaced::<ResourceQuota>(ctx, "resourcequotas"),
+        optional_list::<PersistentVolume>(ctx, "persistentvolumes"),
+        optional_list::<Node>(ctx, "nodes"),
+        optional_list::<StorageClass>(ctx, "storageclasses"),
+    )?;
+    let (pods, claims, revisions) = members;
+    let (own, strangers) = why::split_pods(&sts, pods);
+    let unread = [
+        ("events", events.is_none()),
+        ("poddisruptionbudgets", budgets.is_none()),
+        ("resourcequotas", quotas.is_none()),
+        ("persistentvolumes", volumes.is_none()),
+        ("nodes", nodes.is_none()),
+        ("storageclasses", classes.is_none()),
+    ]
+    .into_iter()
+    .filter_map(|(kind, missing)| missing.then_some(kind))
+    .collect();
+    let snap = SetSnapshot {
+        set: sts,
+        pods: own,
+        claims,
+        revisions,
+        taken_at: Timestamp::now(),
+    };
+    let around = Around {
+        strangers,
+        events: events.unwrap_or_default(),
+        budgets: budgets.unwrap_or_default(),
+        quotas: quotas.unwrap_or_default(),
+        volumes,
+        nodes,
+        classes,
+        unread,
+    };
+    Ok((snap, around))
+}
+
+/// The pods (by the set's selector: the caller keeps those it wants), claims (by name) and
+/// revisions (owned by the set) of `sts`, listed concurrently.
 async fn members(
     ctx: &Context,
     sts: &StatefulSet,
@@ -91,7 +143,7 @@ async fn members(
             .list(&by_selector)),
     )?;
     Ok((
-        own_pods(sts, pods.items),
+        pods.items,
         own_claims(sts, claims.items),
         owned_revisions(sts, revisions.items),
     ))
@@ -185,9 +237,36 @@ where
     let api: Api<K> = Api::all(ctx.client.clone());
     let call = ApiCall::list(resource, None);
     let params = ListParams::default();
-    match ctx.answer(call, || api.list(&params)).await? {
+    unless_refused(ctx, call, ctx.answer(call, || api.list(&params)).await?)
+}
+
+/// Every object of a kind in the context's namespace, or `None` if listing it is forbidden or
+/// the server does not serve the kind.
+async fn optional_namespaced<K>(ctx: &Context, resource: &'static str) -> Result<Option<Vec<K>>>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = list_call(resource, &ctx.namespace);
+    let params = ListParams::default();
+    unless_refused(ctx, call, ctx.answer(call, || api.list(&params)).await?)
+}
+
+/// A list's items; `None` for 403 (not allowed) and 404 (a kind the server does not serve).
+fn unless_refused<K>(
+    ctx: &Context,
+    call: ApiCall<'_>,
+    answer: Result<kube::core::ObjectList<K>, kube::Error>,
+) -> Result<Option<Vec<K>>>
+where
+    K: Clone,
+{
+    match answer {
         Ok(list) => Ok(Some(list.items)),
-        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
+        Err(kube::Error::Api(status)) if status.code == 403 || status.code == 404 => Ok(None),
         Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
     }
 }

@@ -16,6 +16,7 @@ pub mod roll;
 pub mod rollout;
 pub mod scale;
 pub mod status;
+pub mod why;
 
 use anyhow::Result;
 
@@ -56,7 +57,9 @@ async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<(
 /// to resume or explain, so they end quietly.
 fn reads_only(command: &Command) -> bool {
     match command {
-        Command::List(_) | Command::Status(_) | Command::History(_) | Command::Dns(_) => true,
+        Command::List(_) | Command::Status(_) | Command::Why(_) | Command::History(_) | Command::Dns(_) => {
+            true
+        }
         Command::Pvc(args) => args.action.is_none() && !args.prune,
         _ => false,
     }
@@ -67,6 +70,7 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
     match command {
         Command::List(args) => list::run(ctx, args).await,
         Command::Status(args) => status::run(ctx, args).await,
+        Command::Why(args) => why::run(ctx, args).await,
         Command::Scale(args) => scale::run(ctx, args).await,
         Command::Rollout(args) => rollout::run_rollout(ctx, args).await,
         Command::Canary(args) => rollout::run_canary(ctx, args).await,

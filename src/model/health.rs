@@ -10,7 +10,7 @@ use serde::Serialize;
 pub const UNSCHEDULABLE_GRACE_SECONDS: i64 = 60;
 
 /// Container waiting reasons that do not go away by waiting.
-const STUCK_REASONS: [&str; 7] = [
+pub const STUCK_REASONS: [&str; 7] = [
     "CrashLoopBackOff",
     "ImagePullBackOff",
     "ErrImagePull",
@@ -149,7 +149,8 @@ pub fn images(pod: &Pod) -> Vec<String> {
         .collect()
 }
 
-fn containers(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
+/// The statuses of the pod's init containers, then of its containers.
+pub fn containers(pod: &Pod) -> impl Iterator<Item = &ContainerStatus> {
     let status = pod.status.as_ref();
     let init = status
         .and_then(|s| s.init_container_statuses.as_ref())

@@ -27,6 +27,7 @@ pub mod snapshot;
 pub mod status;
 pub mod step;
 pub mod update;
+pub mod why;
 
 #[cfg(test)]
 pub mod fixtures;

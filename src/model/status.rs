@@ -96,6 +96,14 @@ pub struct StatusReport {
     pub progress: Progress,
     /// A step a guided command recorded and did not finish (it was interrupted).
     pub in_flight: Option<super::record::Record>,
+    /// What blocks the set most, as far as the snapshot tells (`why` reads more).
+    pub blocker: Option<super::why::Finding>,
+}
+
+/// The first blocking finding `why` would make from the snapshot alone.
+fn top_blocker(snap: &SetSnapshot) -> Option<super::why::Finding> {
+    let diagnosis = super::why::diagnose(snap, &super::why::Around::default());
+    diagnosis.top_blocker().cloned()
 }
 
 /// Builds the report.
@@ -137,6 +145,7 @@ pub fn status_report(snap: &SetSnapshot) -> StatusReport {
         leftover_claims: leftover_claims(snap),
         progress: progress(snap),
         in_flight: super::record::on_set(set),
+        blocker: top_blocker(snap),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod rollout;
 pub mod scale;
 pub mod status;
 pub mod table;
+pub mod why;
 
 use std::io::{IsTerminal, Write};
 

@@ -33,6 +33,13 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
     if let Some(record) = &report.in_flight {
         writeln!(out, "In flight: {}: re-run it to finish", record.describe())?;
     }
+    if let Some(blocker) = &report.blocker {
+        writeln!(
+            out,
+            "Blocked:   {}: {} (see `kubectl sts why {}`)",
+            blocker.object, blocker.what, report.name
+        )?;
+    }
     Ok(())
 }
 
