@@ -491,6 +491,34 @@ pub fn patch(cluster: &Cluster, res: &'static Resource, name: &str, patch: serde
         .expect("patch applies");
 }
 
+/// Deletes a pod with a grace period of `grace` seconds, as `kubectl delete pod --grace-period`.
+pub fn delete_pod(cluster: &Cluster, name: &str, grace: i64) {
+    if let Some(plane) = cluster.plane() {
+        plane.delete(&resources::PODS, &cluster.namespace, name, grace);
+        return;
+    }
+    let options = sts_sim::store::DeleteOptions {
+        grace_period_seconds: Some(grace),
+        ..Default::default()
+    };
+    cluster
+        .sim
+        .store
+        .delete(&resources::PODS, "default", name, &options)
+        .expect("pod deleted");
+}
+
+/// On the simulator, says which real behaviour it does not reproduce and returns true (the
+/// caller returns); on the real control plane returns false.
+pub fn skip_on_simulator(why: &str) -> bool {
+    if !real() {
+        use std::io::Write;
+        let name = std::thread::current().name().unwrap_or("?").to_string();
+        let _ = writeln!(std::io::stderr(), "SKIPPED on the simulator: {name}: {why}");
+    }
+    !real()
+}
+
 /// Runs each `(arguments, exit code, text)` case and asserts the exit code and that stderr
 /// contains the text.
 pub fn assert_refused(cluster: &Cluster, cases: &[(Vec<&str>, i32, &str)]) {

@@ -111,6 +111,17 @@ impl ControlPlane {
             .unwrap_or_else(|e| panic!("patching {name}: {e}"));
     }
 
+    /// Deletes an object with a grace period.
+    pub fn delete(&self, res: &Resource, namespace: &str, name: &str, grace: i64) {
+        let params = kube::api::DeleteParams {
+            grace_period_seconds: Some(grace as u32),
+            ..Default::default()
+        };
+        self.runtime
+            .block_on(self.api(res, namespace).delete(name, &params))
+            .unwrap_or_else(|e| panic!("deleting {name}: {e}"));
+    }
+
     /// Waits until the `default` service account exists (pods need it).
     fn wait_for_default_account(&self) {
         let accounts: Api<k8s_openapi::api::core::v1::ServiceAccount> =

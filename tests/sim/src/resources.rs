@@ -122,8 +122,11 @@ pub static PDBS: Resource = resource!(
     true
 );
 
+pub static RESOURCE_QUOTAS: Resource =
+    resource!("", "v1", "resourcequotas", "ResourceQuota", true, true, false);
+
 /// Every served resource.
-pub static ALL: [&Resource; 12] = [
+pub static ALL: [&Resource; 13] = [
     &NAMESPACES,
     &PODS,
     &SERVICES,
@@ -136,6 +139,7 @@ pub static ALL: [&Resource; 12] = [
     &STATEFULSETS,
     &CONTROLLER_REVISIONS,
     &PDBS,
+    &RESOURCE_QUOTAS,
 ];
 
 /// The resource served at `/{api|apis/group}/{version}/.../{plural}`.
