@@ -255,26 +255,22 @@ fn a_claim_of_a_missing_storage_class_blocks_its_pod() {
     cluster.wait_for("hole-0 created", Duration::from_secs(30), |c| {
         c.get(&resources::PODS, "hole-0").is_some()
     });
-    if common::real() {
-        cluster.wait_for("ProvisioningFailed", Duration::from_secs(30), |c| {
-            c.list(&resources::EVENTS)
-                .iter()
-                .any(|e| e["reason"] == "ProvisioningFailed")
-        });
-    }
+    cluster.wait_for("ProvisioningFailed", Duration::from_secs(30), |c| {
+        c.list(&resources::EVENTS)
+            .iter()
+            .any(|e| e["reason"] == "ProvisioningFailed")
+    });
     let (code, out, err) = why(&cluster, "hole");
     assert_eq!(code, 3, "{out}{err}");
     assert!(
         out.contains("BLOCKED  claim data-hole-0: Pending: storage class nowhere does not exist"),
         "{out}"
     );
-    if common::real() {
-        assert!(out.contains("event ProvisioningFailed"), "{out}");
-        assert!(
-            out.contains("storageclass.storage.k8s.io \"nowhere\" not found"),
-            "{out}"
-        );
-    }
+    assert!(out.contains("event ProvisioningFailed"), "{out}");
+    assert!(
+        out.contains("storageclass.storage.k8s.io \"nowhere\" not found"),
+        "{out}"
+    );
     assert!(out.contains("next: create StorageClass nowhere"), "{out}");
 }
 
@@ -327,9 +323,6 @@ spec:
 
 #[test]
 fn a_set_past_its_pods_quota_names_the_quota_and_its_figures() {
-    if skip_on_simulator("it has no ResourceQuota admission") {
-        return;
-    }
     let cluster = Cluster::start();
     cluster.apply_yaml(
         "apiVersion: v1

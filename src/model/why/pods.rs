@@ -290,7 +290,7 @@ fn unschedulable(evidence: &Evidence, pod: &Pod, events: &EventIndex) -> Option<
     for pin in &pins {
         finding = finding.with_evidence(pin.describe());
     }
-    Some(finding.with_next(unschedulable_next(&evidence.snap, pod, &pins, &message)))
+    Some(finding.with_next(unschedulable_next(evidence.snap, pod, &pins, &message)))
 }
 
 fn unschedulable_next(snap: &SetSnapshot, pod: &Pod, pins: &[Pin], message: &str) -> String {

@@ -160,7 +160,7 @@ fn claim_finding(evidence: &Evidence, events: &EventIndex, claim: &PersistentVol
         .unwrap_or("Pending");
     let name = claim.metadata.name.as_deref().unwrap_or_default();
     let object = format!("claim {name}");
-    let ns = in_namespace(&evidence.snap);
+    let ns = in_namespace(evidence.snap);
     if phase == "Lost" {
         let volume = claim
             .spec
@@ -267,6 +267,6 @@ fn pending_a_while(
     }
     Some(finding.with_next(format!(
         "`kubectl describe pvc {name} {}` shows the provisioner's progress",
-        in_namespace(&evidence.snap)
+        in_namespace(evidence.snap)
     )))
 }

@@ -11,6 +11,7 @@ pub mod error;
 pub mod faults;
 pub mod helpers;
 pub mod network;
+pub mod quota;
 pub mod resources;
 pub mod selector;
 pub mod server;

@@ -264,6 +264,9 @@ impl Store {
         if state.find(res, ns, &name).is_some() {
             return Err(ApiError::already_exists(res, &name));
         }
+        if res.plural == "pods" {
+            crate::quota::admit_pod(&*state, ns, &name)?;
+        }
         let uid = state.next_uid();
         prepare_new(res, ns, &name, &uid, &mut obj);
         defaults::apply(res, &mut obj);

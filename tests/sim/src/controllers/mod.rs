@@ -9,6 +9,7 @@ pub mod events;
 pub mod gc;
 pub mod kubelet;
 pub mod obj;
+pub mod quota;
 pub mod runner;
 pub mod statefulset;
 pub mod volume_objects;
@@ -27,5 +28,6 @@ pub fn spawn_all(store: Arc<Store>, config: &SimConfig) {
     runner::spawn(store.clone(), gc::GarbageCollector::default());
     runner::spawn(store.clone(), volumes::Volumes::new(config));
     runner::spawn(store.clone(), endpointslices::EndpointSlices::default());
+    runner::spawn(store.clone(), quota::QuotaController);
     runner::spawn(store, disruption::Disruption::default());
 }

@@ -37,6 +37,8 @@ pub struct Volumes {
     first_seen: HashMap<String, Instant>,
     /// Claim uid → the resize stage it is in and since when.
     resizing: HashMap<String, (shapes::ResizeStage, Instant)>,
+    /// Claims whose missing storage class was reported (ProvisioningFailed), by uid.
+    reported_missing_class: std::collections::HashSet<String>,
 }
 
 impl Volumes {
@@ -45,6 +47,7 @@ impl Volumes {
             delay: config.timings.pv_bind,
             first_seen: HashMap::new(),
             resizing: HashMap::new(),
+            reported_missing_class: std::collections::HashSet::new(),
         }
     }
 }
@@ -182,10 +185,31 @@ impl Volumes {
                 }
                 store.create(&PVS, "", shapes::provisioned_volume(claim, class), false)?
             }
+            None if class.is_none() && !class_name.is_empty() => {
+                self.report_missing_class(store, claim, class_name);
+                return Ok(None);
+            }
             None => return Ok(None),
         };
         self.complete_binding(store, claim, &volume, provisioner)?;
         Ok(None)
+    }
+
+    /// A claim of a class that does not exist: the PV controller says so on the claim
+    /// (`ProvisioningFailed`, worded as upstream) and binds it once the class appears.
+    fn report_missing_class(&mut self, store: &Store, claim: &Value, class_name: &str) {
+        if self.reported_missing_class.insert(obj::uid(claim).to_string()) {
+            let message = format!("storageclass.storage.k8s.io \"{class_name}\" not found");
+            events::record(
+                store,
+                &PVCS,
+                claim,
+                Source::PV_CONTROLLER,
+                Kind::Warning,
+                "ProvisioningFailed",
+                &message,
+            );
+        }
     }
 
     fn complete_binding(
