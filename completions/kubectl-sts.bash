@@ -67,6 +67,9 @@ _kubectl__sts() {
             kubectl__sts,undo)
                 cmd="kubectl__sts__subcmd__undo"
                 ;;
+            kubectl__sts,why)
+                cmd="kubectl__sts__subcmd__why"
+                ;;
             kubectl__sts__subcmd__help,abort)
                 cmd="kubectl__sts__subcmd__help__subcmd__abort"
                 ;;
@@ -118,6 +121,9 @@ _kubectl__sts() {
             kubectl__sts__subcmd__help,undo)
                 cmd="kubectl__sts__subcmd__help__subcmd__undo"
                 ;;
+            kubectl__sts__subcmd__help,why)
+                cmd="kubectl__sts__subcmd__help__subcmd__why"
+                ;;
             kubectl__sts__subcmd__help__subcmd__pvc,resize)
                 cmd="kubectl__sts__subcmd__help__subcmd__pvc__subcmd__resize"
                 ;;
@@ -140,7 +146,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,7 +535,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help)
-            opts="list status scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
+            opts="list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -781,6 +787,20 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__help__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1557,6 +1577,67 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__why)
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List StatefulSets with their replicas, strategy, partition and rollouts in flight')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one StatefulSet: revisions, every ordinal''s pod and claims, DNS names, and what the controller is doing or waiting on')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain what keeps a StatefulSet from converging: each finding with the cluster''s evidence (conditions, container states, events, quotas, volumes) and the command to run')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale a StatefulSet in order, showing which pods come and go and what happens to their claims, then wait pod by pod')
             [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Stage a new template: images and partition in one write, so no pod restarts before the partition is in place (default partition: the replica count, nothing moves until promoted)')
             [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'Roll a new template out to the K highest ordinals only and wait until they are Ready')
@@ -87,6 +88,24 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
             [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout')
             [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sts;why' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON or YAML document for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON or YAML document for scripts')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long a single API request may take (e.g. 5s); 0 means no limit')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -423,6 +442,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
         'kubectl-sts;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List StatefulSets with their replicas, strategy, partition and rollouts in flight')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show one StatefulSet: revisions, every ordinal''s pod and claims, DNS names, and what the controller is doing or waiting on')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain what keeps a StatefulSet from converging: each finding with the cluster''s evidence (conditions, container states, events, quotas, volumes) and the command to run')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale a StatefulSet in order, showing which pods come and go and what happens to their claims, then wait pod by pod')
             [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Stage a new template: images and partition in one write, so no pod restarts before the partition is in place (default partition: the replica count, nothing moves until promoted)')
             [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'Roll a new template out to the K highest ordinals only and wait until they are Ready')
@@ -444,6 +464,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             break
         }
         'kubectl-sts;help;status' {
+            break
+        }
+        'kubectl-sts;help;why' {
             break
         }
         'kubectl-sts;help;scale' {
