@@ -33,6 +33,7 @@ fn hostile_names() -> Vec<(String, &'static str)> {
 fn commands_with_a_name() -> Vec<Vec<&'static str>> {
     vec![
         vec!["status"],
+        vec!["why"],
         vec!["scale", "--replicas", "2"],
         vec!["rollout", "--image", "nginx=nginx:1.26"],
         vec!["canary", "--image", "nginx=nginx:1.26"],

@@ -174,6 +174,10 @@ fn quota_usage(quota: &ResourceQuota) -> String {
 /// controller is done; a person decides what comes next.
 fn waiting_on_a_person(snap: &SetSnapshot) -> Option<Finding> {
     let judged = progress(snap);
+    if judged.blocked_by.is_some() {
+        // The controller waits on a pod, not on a person: the pod's finding says why.
+        return None;
+    }
     let ns = in_namespace(snap);
     let name = snap.name();
     let (what, next) = match judged.activity {
