@@ -11,6 +11,7 @@
 pub mod follow;
 pub mod gone;
 pub mod replace;
+pub mod revert;
 pub mod scaling;
 pub mod write;
 
@@ -221,6 +222,28 @@ pub async fn run<G: Guided>(ctx: &Context, command: &mut G, flags: Flags) -> Res
         },
     };
     finish(ctx, command, &planned.plan, ending)
+}
+
+/// Runs a guided command inside another one that was confirmed already (the automatic abort
+/// of a failed progressive step): planned (the pending record of the outer command must yield
+/// to it), its plan shown on stderr for people, its first writes under their preconditions
+/// with the same conflict policy, then carried out. Nothing is asked and no document printed:
+/// its ending is the outer command's to report.
+pub async fn run_within<G: Guided>(ctx: &Context, command: &mut G) -> Ending {
+    let mut planned = match plan(ctx, command).await {
+        Ok(planned) => planned,
+        Err(err) => return Ending::failed(err, Vec::new()),
+    };
+    if ctx.output == OutputFormat::Table {
+        let mut shown = Vec::new();
+        if command.show(&planned.plan, &mut shown).is_ok() {
+            eprint!("{}", String::from_utf8_lossy(&shown));
+        }
+    }
+    match write_first(ctx, command, &mut planned).await {
+        Ok(()) => command.carry_out(ctx, &planned, false).await,
+        Err(err) => Ending::failed(err, Vec::new()),
+    }
 }
 
 /// The server checks every write; nothing is changed.
