@@ -112,6 +112,10 @@ impl PodBuilder {
         self.0["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}});
         self
     }
+    pub fn restarts(mut self, restarts: i32) -> Self {
+        self.0["status"]["containerStatuses"][0]["restartCount"] = json!(restarts);
+        self
+    }
     pub fn unschedulable(mut self, since: &str) -> Self {
         self.0["spec"].as_object_mut().unwrap().remove("nodeName");
         self.0["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
