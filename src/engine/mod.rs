@@ -8,6 +8,7 @@
 //! A command supplies what is its own (`Guided`): its plan, question, writes, what it waits
 //! for and how it resumes. Commands never call each other; what several share lives here.
 
+pub mod check;
 pub mod follow;
 pub mod gone;
 pub mod replace;

@@ -343,7 +343,10 @@ pub fn stage(plan: &RolloutPlan, resource_version: String, record: Option<&Recor
         annotations.insert(PARTITION_BEFORE.into(), json!(before.to_string()));
     }
     if let Some(record) = record {
-        annotations.insert(IN_FLIGHT.into(), json!(serde_json::to_string(record).unwrap_or_default()));
+        annotations.insert(
+            IN_FLIGHT.into(),
+            json!(serde_json::to_string(record).unwrap_or_default()),
+        );
     }
     Write::StageTemplate {
         set: plan.name.clone(),

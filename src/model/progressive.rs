@@ -36,6 +36,17 @@ impl fmt::Display for StepSpec {
     }
 }
 
+/// The steps of `--steps`, as parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepList(pub Vec<StepSpec>);
+
+impl fmt::Display for StepList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let steps: Vec<String> = self.0.iter().map(StepSpec::to_string).collect();
+        f.write_str(&steps.join(","))
+    }
+}
+
 /// Parses `--steps 1,25%,50%,100%`: what can be judged without the replica count (no empty or
 /// zero step, no percentage over 100, counts and percentages each strictly increasing).
 pub fn parse_steps(text: &str) -> Result<Vec<StepSpec>, String> {
@@ -54,7 +65,8 @@ pub fn parse_steps(text: &str) -> Result<Vec<StepSpec>, String> {
 }
 
 fn parse_step(entry: &str) -> Result<StepSpec, String> {
-    let bad = || format!("{entry:?} is not a step: use a pod count or a percentage (e.g. --steps 1,25%,50%,100%)");
+    let bad =
+        || format!("{entry:?} is not a step: use a pod count or a percentage (e.g. --steps 1,25%,50%,100%)");
     if entry.is_empty() {
         return Err("an empty step in --steps (e.g. --steps 1,25%,50%,100%)".into());
     }
@@ -92,9 +104,7 @@ pub fn resolve_steps(specs: &[StepSpec], replicas: i32, whose: &str) -> Result<V
     for spec in specs {
         let count = match *spec {
             StepSpec::Count(n) if n > replicas => {
-                return Err(format!(
-                    "step {spec} is above the {replicas} replicas of {whose}"
-                ));
+                return Err(format!("step {spec} is above the {replicas} replicas of {whose}"));
             }
             StepSpec::Count(n) => n,
             StepSpec::Percent(p) => (u64::from(replicas.max(0) as u32) * u64::from(p)).div_ceil(100) as i32,
@@ -107,9 +117,7 @@ pub fn resolve_steps(specs: &[StepSpec], replicas: i32, whose: &str) -> Result<V
         counts.push(count);
     }
     match counts.first() {
-        Some(0) | None => Err(format!(
-            "{whose} has no replicas to roll out to in steps"
-        )),
+        Some(0) | None => Err(format!("{whose} has no replicas to roll out to in steps")),
         _ => Ok(counts),
     }
 }
@@ -136,12 +144,6 @@ impl StepPlan {
     pub fn updated_ordinals(&self, sts: &StatefulSet) -> Vec<i32> {
         let first = set::ordinal_start(sts) + self.partition;
         set::ordinals(sts).rev().filter(|o| *o >= first).collect()
-    }
-
-    /// The ordinals the step moves, highest first.
-    pub fn moved_ordinals(&self, sts: &StatefulSet) -> Vec<i32> {
-        let names = |o: &i32| self.moves.contains(&set::pod_name(sts, *o));
-        self.updated_ordinals(sts).into_iter().filter(names).collect()
     }
 }
 
@@ -221,7 +223,10 @@ pub fn plan_fresh(
     let mut notes = staging.notes.clone();
     if staging.strategy == Strategy::OnDelete {
         notes.retain(|n| !n.starts_with("OnDelete"));
-        notes.push("OnDelete: each step rolls its pods, one at a time, by eviction (PodDisruptionBudgets honoured)".into());
+        notes.push(
+            "OnDelete: each step rolls its pods, one at a time, by eviction (PodDisruptionBudgets honoured)"
+                .into(),
+        );
     }
     ProgressivePlan {
         namespace: snap.namespace().to_string(),
@@ -340,7 +345,11 @@ impl Progress {
         let what = match self.phase {
             Phase::Moving => "waiting for its pods".to_string(),
             Phase::Checking => "waiting on check".to_string(),
-            Phase::Baking => match self.bake_until.as_deref().and_then(|t| t.parse::<Timestamp>().ok()) {
+            Phase::Baking => match self
+                .bake_until
+                .as_deref()
+                .and_then(|t| t.parse::<Timestamp>().ok())
+            {
                 Some(until) => format!("baking until {}", until.to_zoned(tz.clone()).strftime("%H:%M:%S")),
                 None => "baking".to_string(),
             },
@@ -421,11 +430,19 @@ pub fn watched(snap: &SetSnapshot, names: &[String]) -> Vec<Watched> {
 /// Why the bake fails, if it does: a watched pod gone, replaced, not Ready, or restarted.
 pub fn judge_bake(snap: &SetSnapshot, watched: &[Watched]) -> Option<String> {
     watched.iter().find_map(|w| {
-        let Some(pod) = snap.pods.iter().find(|p| p.metadata.name.as_ref() == Some(&w.pod)) else {
+        let Some(pod) = snap
+            .pods
+            .iter()
+            .find(|p| p.metadata.name.as_ref() == Some(&w.pod))
+        else {
             return Some(format!("{} is gone", w.pod));
         };
         if pod.metadata.uid != w.uid {
-            return Some(format!("{} was replaced (a new pod, uid {})", w.pod, pod.metadata.uid.as_deref().unwrap_or("?")));
+            return Some(format!(
+                "{} was replaced (a new pod, uid {})",
+                w.pod,
+                pod.metadata.uid.as_deref().unwrap_or("?")
+            ));
         }
         let health = pod_health(pod, 0, snap.taken_at);
         if health.restarts > w.restarts {
@@ -439,11 +456,73 @@ pub fn judge_bake(snap: &SetSnapshot, watched: &[Watched]) -> Option<String> {
             (false, false) => Some(format!(
                 "{} is not Ready: {}",
                 w.pod,
-                health.problem.map_or_else(|| "no reason given".to_string(), |p| p.to_string())
+                health
+                    .problem
+                    .map_or_else(|| "no reason given".to_string(), |p| p.to_string())
             )),
             (false, true) => None,
         }
     })
+}
+
+/// How a step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepResult {
+    Passed,
+    Failed,
+    /// Interrupted, or stopped by an error that is not the step's (an API error).
+    Stopped,
+}
+
+/// How the check of a step ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckOutcome {
+    /// `None` when it was killed (timed out).
+    pub exit_code: Option<i32>,
+    pub seconds: f64,
+    pub timed_out: bool,
+}
+
+/// How the bake of a step went.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BakeOutcome {
+    pub planned_seconds: f64,
+    pub seconds: f64,
+    pub completed: bool,
+}
+
+/// What a step did: the document's per-step result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepOutcome {
+    pub step: usize,
+    pub count: i32,
+    pub partition: i32,
+    pub pods_moved: Vec<String>,
+    /// From the step's first write until its pods were Ready and available.
+    pub wait_seconds: Option<f64>,
+    pub check: Option<CheckOutcome>,
+    pub bake: Option<BakeOutcome>,
+    pub result: StepResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+}
+
+impl StepOutcome {
+    /// A step about to run: nothing done yet.
+    pub fn begin(step: &StepPlan) -> StepOutcome {
+        StepOutcome {
+            step: step.step,
+            count: step.count,
+            partition: step.partition,
+            pods_moved: step.moves.clone(),
+            wait_seconds: None,
+            check: None,
+            bake: None,
+            result: StepResult::Stopped,
+            cause: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -484,10 +563,16 @@ mod tests {
     #[test]
     fn percentages_round_up_and_must_still_increase() {
         let whose = "statefulset default/web";
-        assert_eq!(resolve_steps(&steps("1,25%,50%,100%"), 10, whose).unwrap(), [1, 3, 5, 10]);
+        assert_eq!(
+            resolve_steps(&steps("1,25%,50%,100%"), 10, whose).unwrap(),
+            [1, 3, 5, 10]
+        );
         assert_eq!(resolve_steps(&steps("1,50%,100%"), 3, whose).unwrap(), [1, 2, 3]);
         let err = resolve_steps(&steps("1,25%"), 3, whose).unwrap_err();
-        assert!(err.contains("25% of the 3 replicas of statefulset default/web is 1 pod(s)"), "{err}");
+        assert!(
+            err.contains("25% of the 3 replicas of statefulset default/web is 1 pod(s)"),
+            "{err}"
+        );
         let err = resolve_steps(&steps("1,4"), 3, whose).unwrap_err();
         assert_eq!(err, "step 4 is above the 3 replicas of statefulset default/web");
         assert!(resolve_steps(&steps("50%"), 0, whose).is_err());
@@ -503,7 +588,6 @@ mod tests {
         assert_eq!(plan[1].updated, ["web-13", "web-12"]);
         assert_eq!(plan[2].partition, 0);
         assert_eq!(plan[2].moves, ["web-11", "web-10"]);
-        assert_eq!(plan[2].moved_ordinals(&set), [11, 10]);
         assert_eq!(plan[1].updated_ordinals(&set), [13, 12]);
     }
 
@@ -561,13 +645,25 @@ mod tests {
         let steps = plan_steps(&snap.set, &steps("1,2,3"), &[1, 2, 3]);
         let plan = plan_resumed(&snap, &progress(2, Phase::Baking), steps.clone(), options()).unwrap();
         assert_eq!(plan.start_at, 2);
-        assert!(plan.notes[0].contains("1 step(s) passed before"), "{:?}", plan.notes);
+        assert!(
+            plan.notes[0].contains("1 step(s) passed before"),
+            "{:?}",
+            plan.notes
+        );
         let mut scaled = progress(2, Phase::Baking);
         scaled.steps = vec![1, 2, 4];
-        assert!(plan_resumed(&snap, &scaled, steps.clone(), options()).unwrap_err().contains("was scaled"));
+        assert!(
+            plan_resumed(&snap, &scaled, steps.clone(), options())
+                .unwrap_err()
+                .contains("was scaled")
+        );
         let mut other = progress(2, Phase::Baking);
         other.update_revision = Some("web-r3".into());
-        assert!(plan_resumed(&snap, &other, steps, options()).unwrap_err().contains("template"));
+        assert!(
+            plan_resumed(&snap, &other, steps, options())
+                .unwrap_err()
+                .contains("template")
+        );
     }
 
     #[test]
@@ -601,10 +697,18 @@ mod tests {
         assert_eq!(judge_bake(&snap, &base), None);
         let mut restarted = snap.clone();
         restarted.pods[2] = PodBuilder::new("web", 2, "web-r2").restarts(1).build();
-        assert!(judge_bake(&restarted, &base).unwrap().contains("web-2 restarted (restart count 0 -> 1)"));
+        assert!(
+            judge_bake(&restarted, &base)
+                .unwrap()
+                .contains("web-2 restarted (restart count 0 -> 1)")
+        );
         let mut replaced = snap.clone();
         replaced.pods[2].metadata.uid = Some("other".into());
-        assert!(judge_bake(&replaced, &base).unwrap().contains("web-2 was replaced"));
+        assert!(
+            judge_bake(&replaced, &base)
+                .unwrap()
+                .contains("web-2 was replaced")
+        );
         let mut broken = snap.clone();
         broken.pods[2] = PodBuilder::new("web", 2, "web-r2").crash_looping(0).build();
         assert!(judge_bake(&broken, &base).unwrap().contains("web-2 is not Ready"));
