@@ -529,7 +529,12 @@ impl Guided for Progressive<'_> {
                 self.update_revision = progress.update_revision.clone();
                 plan_resumed(&snap, progress, steps, self.options.clone())
             }
+            // Images the template has already: nothing to roll out (not a partition change).
             _ => plan_rollout(&snap, &self.args.image, Some(replicas - counts[0]))
+                .or_else(|refused| {
+                    let unchanged = plan_rollout(&snap, &self.args.image, None).ok();
+                    unchanged.filter(|p| p.changes.is_empty()).ok_or(refused)
+                })
                 .map(|staging| plan_fresh(&snap, staging, steps, self.options.clone())),
         };
         Ok(Read {
