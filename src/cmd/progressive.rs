@@ -328,7 +328,12 @@ impl Progressive<'_> {
                 })
             }
             Err(end) => {
-                display.finish(seconds, Some("stopped"));
+                let why = match end {
+                    WaitEnd::Interrupted => "interrupted",
+                    WaitEnd::SetGone => "the statefulset was deleted",
+                    _ => "stopped",
+                };
+                display.finish(seconds, Some(why));
                 let resume = format!("re-run `{}` to resume", self.command_line());
                 Err(StepFailure::Stopped(end.into_error(
                     pause,

@@ -158,8 +158,15 @@ impl Guided for Revert<'_> {
         old.to_revision.name == new.to_revision.name && old.delete_pods == new.delete_pods
     }
 
-    fn what_changed(&self, _old: &RevertPlan, new: &RevertPlan) -> String {
-        format!("it would now go back to {}", new.to_revision.name)
+    fn what_changed(&self, old: &RevertPlan, new: &RevertPlan) -> String {
+        if old.to_revision.name != new.to_revision.name {
+            return format!("it would now go back to {}", new.to_revision.name);
+        }
+        let pods: Vec<&str> = new.delete_pods.iter().map(|p| p.pod.as_str()).collect();
+        match pods.is_empty() {
+            true => "no pod needs deleting now".to_string(),
+            false => format!("the pods to delete are now {}", pods.join(", ")),
+        }
     }
 
     fn resuming(&self, plan: &RevertPlan) -> String {

@@ -146,7 +146,7 @@ impl BakeDisplay {
     pub fn finish(&self, seconds: f64, failure: Option<&str>) {
         let line = match failure {
             None => format!("  ✓ {}: baked {seconds:.1}s", self.label),
-            Some(why) => format!("  ✗ {}: bake failed after {seconds:.1}s: {why}", self.label),
+            Some(why) => format!("  ✗ {}: bake ended after {seconds:.1}s: {why}", self.label),
         };
         match &self.bar {
             Some(bar) => bar.finish_with_message(line.trim_start().to_string()),
