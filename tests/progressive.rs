@@ -8,10 +8,10 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::setup::{json_of, partition, web_cluster, zk_cluster};
+use common::setup::{json_of, partition, pod_images, web_cluster, zk_cluster};
 use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
@@ -36,21 +36,6 @@ fn check_runs(log: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
         .collect()
 }
 
-/// Each pod's image, by ordinal.
-fn images(cluster: &Cluster, set: &str, replicas: usize) -> Vec<String> {
-    (0..replicas)
-        .map(|o| {
-            let pod = cluster
-                .get(&resources::PODS, &format!("{set}-{o}"))
-                .expect("pod exists");
-            pod["spec"]["containers"][0]["image"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
-}
-
 /// The set's annotations of ours (records), which must all be gone after a rollout ends.
 fn our_annotations(cluster: &Cluster, set: &str) -> Vec<String> {
     let sts = cluster.statefulset(set);
@@ -65,6 +50,18 @@ fn our_annotations(cluster: &Cluster, set: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Runs `rollout SET --image IMAGE --steps STEPS EXTRA…`.
+fn rollout(cluster: &Cluster, set: &str, image: &str, steps: &str, extra: &[&str]) -> Output {
+    let args = ["rollout", set, "--image", image, "--steps", steps];
+    cluster.sts().args(args).args(extra).output().unwrap()
+}
+
+/// No record of ours is left on the set (the rollout's annotations and the step in flight).
+fn assert_no_records(cluster: &Cluster, set: &str) {
+    let left = our_annotations(cluster, set);
+    assert!(left.is_empty(), "{left:?}");
+}
+
 /// After an abort: template, strategy and revision as before, every pod back and Ready on it.
 fn assert_back_as_before(cluster: &Cluster, before: &Value) {
     cluster.wait_ready("web", 3);
@@ -75,7 +72,7 @@ fn assert_back_as_before(cluster: &Cluster, before: &Value) {
         after["status"]["updateRevision"],
         before["status"]["updateRevision"]
     );
-    assert_eq!(images(cluster, "web", 3), ["nginx:1.25"; 3]);
+    assert_eq!(pod_images(cluster, "web", 3), ["nginx:1.25"; 3]);
     for o in 0..3 {
         let pod = cluster.get(&resources::PODS, &format!("web-{o}")).unwrap();
         assert_eq!(
@@ -83,11 +80,7 @@ fn assert_back_as_before(cluster: &Cluster, before: &Value) {
             "web-{o}"
         );
     }
-    assert!(
-        our_annotations(cluster, "web").is_empty(),
-        "{:?}",
-        our_annotations(cluster, "web")
-    );
+    assert_no_records(cluster, "web");
 }
 
 #[test]
@@ -95,17 +88,12 @@ fn three_passing_steps_run_the_check_once_each_and_bake_at_least_the_pause() {
     let cluster = web_cluster();
     let log = cluster.dir.join("checks.log");
     let began = Instant::now();
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--steps",
-            "1,50%,100%",
-        ])
-        .args([
+    let output = rollout(
+        &cluster,
+        "web",
+        "nginx=nginx:1.26",
+        "1,50%,100%",
+        &[
             "--pause",
             "2s",
             "--check",
@@ -113,9 +101,8 @@ fn three_passing_steps_run_the_check_once_each_and_bake_at_least_the_pause() {
             "--yes",
             "-o",
             "json",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let took = began.elapsed();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let doc = json_of(&output);
@@ -157,26 +144,10 @@ fn three_passing_steps_run_the_check_once_each_and_bake_at_least_the_pause() {
     assert!(took >= Duration::from_secs(6), "three bakes of 2s: {took:?}");
     eprintln!("three steps with 2s bakes took {took:?}");
 
-    assert_eq!(images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
     assert_eq!(partition(&cluster, "web"), 0);
-    assert!(
-        our_annotations(&cluster, "web").is_empty(),
-        "{:?}",
-        our_annotations(&cluster, "web")
-    );
-    let again = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--steps",
-            "1,50%,100%",
-            "--yes",
-        ])
-        .output()
-        .unwrap();
+    assert_no_records(&cluster, "web");
+    let again = rollout(&cluster, "web", "nginx=nginx:1.26", "1,50%,100%", &["--yes"]);
     assert!(again.status.success(), "{}", stderr_of(&again));
     assert!(
         stdout_of(&again).contains("nothing to roll out"),
@@ -191,19 +162,13 @@ fn a_check_failing_at_step_2_aborts_automatically_and_exits_3() {
     let before = cluster.statefulset("web");
     let check =
         "echo checking step $STS_STEP; [ $STS_STEP -lt 2 ] || { echo 'error rate 7% > 1%' >&2; exit 1; }";
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--steps",
-            "1,2,3",
-        ])
-        .args(["--check", check, "--yes"])
-        .output()
-        .unwrap();
+    let output = rollout(
+        &cluster,
+        "web",
+        "nginx=nginx:1.26",
+        "1,2,3",
+        &["--check", check, "--yes"],
+    );
     let err = stderr_of(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
     assert!(
@@ -223,19 +188,13 @@ fn a_broken_image_at_step_1_aborts_before_any_check_runs() {
     let cluster = web_cluster();
     let before = cluster.statefulset("web");
     let log = cluster.dir.join("checks.log");
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:broken",
-            "--steps",
-            "1,100%",
-        ])
-        .args(["--check", &logging_check(&log), "--yes", "-o", "json"])
-        .output()
-        .unwrap();
+    let output = rollout(
+        &cluster,
+        "web",
+        "nginx=nginx:broken",
+        "1,100%",
+        &["--check", &logging_check(&log), "--yes", "-o", "json"],
+    );
     let err = stderr_of(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
     assert!(
@@ -260,19 +219,13 @@ fn a_moved_pod_restarting_during_the_bake_fails_the_step_and_aborts() {
     let cluster = web_cluster();
     let before = cluster.statefulset("web");
     let began = Instant::now();
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:flaky-1.26",
-            "--steps",
-            "1,100%",
-        ])
-        .args(["--pause", "60s", "--yes"])
-        .output()
-        .unwrap();
+    let output = rollout(
+        &cluster,
+        "web",
+        "nginx=nginx:flaky-1.26",
+        "1,100%",
+        &["--pause", "60s", "--yes"],
+    );
     let err = stderr_of(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
     assert!(
@@ -355,7 +308,7 @@ fn an_interrupt_during_the_bake_leaves_the_set_and_the_same_command_resumes() {
     );
     assert_eq!(partition(&cluster, "web"), 1, "left as it was");
     assert_eq!(
-        images(&cluster, "web", 3),
+        pod_images(&cluster, "web", 3),
         ["nginx:1.25", "nginx:1.26", "nginx:1.26"]
     );
     // Another command is refused while the rollout is in flight; the same one resumes.
@@ -393,32 +346,22 @@ fn an_interrupt_during_the_bake_leaves_the_set_and_the_same_command_resumes() {
         ["1", "2", "2", "3"],
         "the interrupted step is checked again, step 1 is not"
     );
-    assert_eq!(images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
     assert_eq!(partition(&cluster, "web"), 0);
-    assert!(
-        our_annotations(&cluster, "web").is_empty(),
-        "{:?}",
-        our_annotations(&cluster, "web")
-    );
+    assert_no_records(&cluster, "web");
 }
 
 #[test]
 fn without_auto_abort_a_failed_step_stops_there_and_abort_takes_over() {
     let cluster = web_cluster();
     let before = cluster.statefulset("web");
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "web",
-            "--image",
-            "nginx=nginx:1.26",
-            "--steps",
-            "1,100%",
-        ])
-        .args(["--check", "exit 4", "--no-auto-abort", "--yes"])
-        .output()
-        .unwrap();
+    let output = rollout(
+        &cluster,
+        "web",
+        "nginx=nginx:1.26",
+        "1,100%",
+        &["--check", "exit 4", "--no-auto-abort", "--yes"],
+    );
     let err = stderr_of(&output);
     assert_eq!(output.status.code(), Some(3), "{err}");
     assert!(
@@ -427,7 +370,7 @@ fn without_auto_abort_a_failed_step_stops_there_and_abort_takes_over() {
     );
     assert!(err.contains("or `kubectl sts abort web` to roll back"), "{err}");
     assert_eq!(
-        images(&cluster, "web", 3),
+        pod_images(&cluster, "web", 3),
         ["nginx:1.25", "nginx:1.25", "nginx:1.26"]
     );
     assert_eq!(partition(&cluster, "web"), 2);
@@ -443,19 +386,13 @@ fn an_on_delete_set_is_rolled_in_steps_highest_ordinal_first() {
     let uids: Vec<Value> = (0..3)
         .map(|o| cluster.get(&resources::PODS, &format!("zk-{o}")).unwrap()["metadata"]["uid"].clone())
         .collect();
-    let output = cluster
-        .sts()
-        .args([
-            "rollout",
-            "zk",
-            "--image",
-            "zookeeper=zookeeper:3.9",
-            "--steps",
-            "1,100%",
-        ])
-        .args(["--check", &logging_check(&log), "--yes"])
-        .output()
-        .unwrap();
+    let output = rollout(
+        &cluster,
+        "zk",
+        "zookeeper=zookeeper:3.9",
+        "1,100%",
+        &["--check", &logging_check(&log), "--yes"],
+    );
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert!(
         stdout_of(&output).contains("rolled out in 2 steps"),
@@ -465,16 +402,12 @@ fn an_on_delete_set_is_rolled_in_steps_highest_ordinal_first() {
     let runs = check_runs(&log);
     let updated: Vec<&str> = runs.iter().map(|r| r["STS_UPDATED_PODS"].as_str()).collect();
     assert_eq!(updated, ["zk-2", "zk-2 zk-1 zk-0"]);
-    assert_eq!(images(&cluster, "zk", 3), ["zookeeper:3.9"; 3]);
+    assert_eq!(pod_images(&cluster, "zk", 3), ["zookeeper:3.9"; 3]);
     for (o, old) in uids.iter().enumerate() {
         let pod = cluster.get(&resources::PODS, &format!("zk-{o}")).unwrap();
         assert_ne!(&pod["metadata"]["uid"], old, "zk-{o} was replaced");
     }
-    assert!(
-        our_annotations(&cluster, "zk").is_empty(),
-        "{:?}",
-        our_annotations(&cluster, "zk")
-    );
+    assert_no_records(&cluster, "zk");
 }
 
 #[test]
@@ -516,5 +449,5 @@ fn bad_steps_and_options_are_usage_errors_and_change_nothing() {
         assert!(err.contains(text), "{args:?}: expected {text:?} in {err}");
     }
     assert_eq!(cluster.write_count(), writes, "nothing was written");
-    assert_eq!(images(&cluster, "web", 3), ["nginx:1.25"; 3]);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.25"; 3]);
 }

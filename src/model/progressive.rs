@@ -528,7 +528,7 @@ impl StepOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::{PodBuilder, SetBuilder, snapshot};
+    use crate::model::fixtures::{PodBuilder, SetBuilder, pods_on, snapshot};
 
     fn steps(text: &str) -> Vec<StepSpec> {
         parse_steps(text).unwrap()
@@ -622,12 +622,7 @@ mod tests {
             .replicas(revs.len() as i32)
             .revisions("web-r1", "web-r2")
             .build();
-        let pods = revs
-            .iter()
-            .enumerate()
-            .map(|(o, r)| PodBuilder::new("web", o as i32, r).build())
-            .collect();
-        snapshot(set, pods, vec![], vec![])
+        snapshot(set, pods_on("web", revs), vec![], vec![])
     }
 
     fn options() -> Options {
