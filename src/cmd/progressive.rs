@@ -315,6 +315,16 @@ impl Progressive<'_> {
             seconds,
             completed: result.is_ok(),
         });
+        self.bake_ended(result, &display, seconds)
+    }
+
+    /// How the bake ended: shown, and the step's failure if it did not last.
+    fn bake_ended(
+        &self,
+        result: Result<(), WaitEnd>,
+        display: &BakeDisplay,
+        seconds: f64,
+    ) -> Result<(), StepFailure> {
         match result {
             Ok(()) => {
                 display.finish(seconds, None);
@@ -336,7 +346,7 @@ impl Progressive<'_> {
                 display.finish(seconds, Some(why));
                 let resume = format!("re-run `{}` to resume", self.command_line());
                 Err(StepFailure::Stopped(end.into_error(
-                    pause,
+                    self.options.pause,
                     "baking",
                     &resume,
                     "the statefulset was deleted",
