@@ -1372,7 +1372,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__rollout)
-            opts="-n -o -y -h -V --image --partition --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1383,6 +1383,22 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --steps)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --check-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -109,6 +109,10 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l h
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l partition -d 'Ordinals from start + P move now (default: the replica count: nothing moves until promoted)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l steps -d 'Progressive rollout: after each step that many pods run the new template, as counts or percentages of the replicas (rounded up, increasing), highest ordinals first, e.g. 1,25%,50%,100%' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l pause -d 'With --steps: how long each step bakes (its pods watched) before the next, e.g. 30s, 5m' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l check -d 'With --steps: a command run through `sh -c` after each step (its exit code decides); it gets STS_NAMESPACE, STS_NAME, STS_STEP, STS_STEPS, STS_PARTITION, STS_UPDATE_REVISION, STS_UPDATED_PODS and STS_UPDATED_FQDNS' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l check-timeout -d 'With --check: how long the check may run before it counts as failed' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
@@ -118,6 +122,7 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-auto-abort -d 'With --steps: a failed step stops where it is instead of aborting the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-wait -d 'Stage and return without waiting for the pods that move'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'

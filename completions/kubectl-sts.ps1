@@ -138,6 +138,10 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
         'kubectl-sts;rollout' {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)')
             [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Ordinals from start + P move now (default: the replica count: nothing moves until promoted)')
+            [CompletionResult]::new('--steps', '--steps', [CompletionResultType]::ParameterName, 'Progressive rollout: after each step that many pods run the new template, as counts or percentages of the replicas (rounded up, increasing), highest ordinals first, e.g. 1,25%,50%,100%')
+            [CompletionResult]::new('--pause', '--pause', [CompletionResultType]::ParameterName, 'With --steps: how long each step bakes (its pods watched) before the next, e.g. 30s, 5m')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'With --steps: a command run through `sh -c` after each step (its exit code decides); it gets STS_NAMESPACE, STS_NAME, STS_STEP, STS_STEPS, STS_PARTITION, STS_UPDATE_REVISION, STS_UPDATED_PODS and STS_UPDATED_FQDNS')
+            [CompletionResult]::new('--check-timeout', '--check-timeout', [CompletionResultType]::ParameterName, 'With --check: how long the check may run before it counts as failed')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
@@ -147,6 +151,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)')
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long a single API request may take (e.g. 5s); 0 means no limit')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
+            [CompletionResult]::new('--no-auto-abort', '--no-auto-abort', [CompletionResultType]::ParameterName, 'With --steps: a failed step stops where it is instead of aborting the rollout')
             [CompletionResult]::new('--no-wait', '--no-wait', [CompletionResultType]::ParameterName, 'Stage and return without waiting for the pods that move')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and check it with the server (server-side dry run); change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')

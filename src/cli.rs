@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
+use crate::model::progressive::StepList;
+
 /// Guided StatefulSet lifecycle: scale, staged rollouts, OnDelete rolls, orphan delete,
 /// claims and per-pod DNS, with plans, confirmations and waits on the cluster's own signals.
 #[derive(Debug, Parser)]
@@ -421,6 +423,26 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
     pub partition: Option<i32>,
 
+    /// Progressive rollout: after each step that many pods run the new template, as counts or percentages of the replicas (rounded up, increasing), highest ordinals first, e.g. 1,25%,50%,100%
+    #[arg(long, value_name = "LIST", value_parser = parse_steps, conflicts_with_all = ["partition", "no_wait"])]
+    pub steps: Option<StepList>,
+
+    /// With --steps: how long each step bakes (its pods watched) before the next, e.g. 30s, 5m
+    #[arg(long, value_name = "DURATION", requires = "steps", default_value = "0", value_parser = parse_duration)]
+    pub pause: Duration,
+
+    /// With --steps: a command run through `sh -c` after each step (its exit code decides); it gets STS_NAMESPACE, STS_NAME, STS_STEP, STS_STEPS, STS_PARTITION, STS_UPDATE_REVISION, STS_UPDATED_PODS and STS_UPDATED_FQDNS
+    #[arg(long, value_name = "CMD", requires = "steps")]
+    pub check: Option<String>,
+
+    /// With --check: how long the check may run before it counts as failed
+    #[arg(long, value_name = "DURATION", requires = "check", default_value = "5m", value_parser = parse_duration)]
+    pub check_timeout: Duration,
+
+    /// With --steps: a failed step stops where it is instead of aborting the rollout
+    #[arg(long, requires = "steps")]
+    pub no_auto_abort: bool,
+
     /// Stage and return without waiting for the pods that move
     #[arg(long)]
     pub no_wait: bool,
@@ -616,6 +638,11 @@ fn parse_namespace(text: &str) -> Result<String, String> {
         ));
     }
     Ok(name)
+}
+
+/// Parses `--steps 1,25%,50%,100%`.
+fn parse_steps(text: &str) -> Result<StepList, String> {
+    crate::model::progressive::parse_steps(text).map(StepList)
 }
 
 /// Parses `30s`, `5m`, `1h30m`, or a bare `0`.

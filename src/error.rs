@@ -7,6 +7,7 @@ use std::process::ExitCode;
 /// Exit codes, as documented in README.md (0 is success, 2 is clap's usage error).
 pub mod exit {
     pub const ERROR: u8 = 1;
+    pub const USAGE: u8 = 2;
     pub const CHECK_FAILED: u8 = 3;
     pub const TIMED_OUT: u8 = 4;
     pub const INTERRUPTED: u8 = 130;
@@ -27,6 +28,9 @@ pub enum StsError {
     Conflict(String),
     /// The arguments passed parsing but make no sense for this cluster state.
     BadInput(String),
+    /// Arguments that make no sense for this set, judged once it is read (a step above its
+    /// replica count): a usage error, exit 2, nothing changed.
+    Usage(String),
     /// A change needs confirmation and there is no TTY to ask on and no `--yes`.
     NeedsConfirmation(String),
     /// A check found problems or a rollout failed (a pod crash-looping): exit 3.
@@ -48,6 +52,7 @@ impl StsError {
     pub fn exit_code(&self) -> u8 {
         match self {
             StsError::CheckFailed(_) => exit::CHECK_FAILED,
+            StsError::Usage(_) => exit::USAGE,
             StsError::TimedOut(_) => exit::TIMED_OUT,
             StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
             StsError::NotFound { .. }
@@ -74,6 +79,7 @@ impl fmt::Display for StsError {
             StsError::Conflict(m)
             | StsError::Superseded(m)
             | StsError::BadInput(m)
+            | StsError::Usage(m)
             | StsError::NeedsConfirmation(m)
             | StsError::CheckFailed(m)
             | StsError::TimedOut(m)

@@ -17,17 +17,7 @@ fn web5() -> Cluster {
 
 /// The image of each pod, by ordinal.
 fn images(cluster: &Cluster, replicas: usize) -> Vec<String> {
-    (0..replicas)
-        .map(|o| {
-            let pod = cluster
-                .get(&resources::PODS, &format!("web-{o}"))
-                .expect("pod exists");
-            pod["spec"]["containers"][0]["image"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect()
+    common::setup::pod_images(cluster, "web", replicas)
 }
 
 fn template_image(cluster: &Cluster) -> Value {

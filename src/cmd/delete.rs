@@ -163,6 +163,7 @@ impl Guided for Delete<'_> {
                     step: "teardown".into(),
                     started: k8s_openapi::jiff::Timestamp::now().to_string(),
                     data: serde_json::Value::Null,
+                    yields_to: Vec::new(),
                 },
             }],
             _ => Vec::new(),
@@ -410,6 +411,7 @@ impl Delete<'_> {
                 step: "orphan-delete".into(),
                 started: k8s_openapi::jiff::Timestamp::now().to_string(),
                 data: serde_json::Value::Null,
+                yields_to: Vec::new(),
             },
             manifest: Some(serde_saphyr::to_string(&for_create(sts))?),
         })

@@ -7,6 +7,7 @@ pub mod delete;
 pub mod dns;
 pub mod history;
 pub mod list;
+pub mod progressive;
 pub mod promote;
 pub mod pvc;
 pub mod resize;
@@ -72,7 +73,10 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args).await,
         Command::Why(args) => why::run(ctx, args).await,
         Command::Scale(args) => scale::run(ctx, args).await,
-        Command::Rollout(args) => rollout::run_rollout(ctx, args).await,
+        Command::Rollout(args) => match &args.steps {
+            Some(steps) => progressive::run(ctx, args, &steps.0).await,
+            None => rollout::run_rollout(ctx, args).await,
+        },
         Command::Canary(args) => rollout::run_canary(ctx, args).await,
         Command::Promote(args) => promote::run(ctx, args).await,
         Command::Abort(args) => revert::run_abort(ctx, args).await,

@@ -356,6 +356,7 @@ impl Resize<'_> {
             step: "orphan-delete".into(),
             started: k8s_openapi::jiff::Timestamp::now().to_string(),
             data: serde_json::Value::Null,
+            yields_to: Vec::new(),
         };
         let manifest = serde_saphyr::to_string(&for_create(fresh))?;
         let write = Write::RecordBeside {

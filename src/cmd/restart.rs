@@ -108,6 +108,7 @@ impl Guided for Restart<'_> {
             step: "restart".into(),
             started: planned.plan.restarted_at.clone(),
             data: serde_json::json!({"restarted_at": planned.plan.restarted_at}),
+            yields_to: Vec::new(),
         };
         vec![Write::AnnotateTemplate {
             set: planned.plan.name.clone(),

@@ -5,17 +5,16 @@
 //! staged and the chosen ordinals rolled by the engine's pod replacement.
 
 use anyhow::Result;
-use serde_json::{Map, Value, json};
 
 use crate::cli::{CanaryArgs, RolloutArgs};
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::replace;
-use crate::engine::write::Write;
+use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::roll::{Method, plan_roll};
-use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan, plan_rollout};
+use crate::model::rollout::{RolloutPlan, plan_rollout};
 use crate::model::set::{self, Strategy};
 use crate::model::snapshot::SetSnapshot;
 use crate::output::rollout::write_rollout_plan;
@@ -156,7 +155,7 @@ impl Guided for Staging<'_> {
             .set
             .as_ref()
             .and_then(|s| s.metadata.resource_version.clone());
-        vec![stage(&planned.plan, rv.unwrap_or_default())]
+        vec![write::stage(&planned.plan, rv.unwrap_or_default(), None)]
     }
 
     fn needs(&self, planned: &Planned<RolloutPlan>) -> Vec<Need> {
@@ -184,38 +183,6 @@ impl Guided for Staging<'_> {
             Ok(fresh) => wait_moved(ctx, &fresh, plan).await,
             Err(err) => Ending::failed(err, Vec::new()),
         }
-    }
-}
-
-/// The template change, the partition and the records for `abort`, in one write.
-fn stage(plan: &RolloutPlan, resource_version: String) -> Write {
-    let containers = |init: bool| -> Vec<Value> {
-        plan.changes
-            .iter()
-            .filter(|c| c.init == init)
-            .map(|c| json!({"name": c.container, "image": c.to}))
-            .collect()
-    };
-    let mut pod_spec = Map::new();
-    for (field, init) in [("containers", false), ("initContainers", true)] {
-        let list = containers(init);
-        if !list.is_empty() {
-            pod_spec.insert(field.to_string(), Value::Array(list));
-        }
-    }
-    let mut annotations = Map::new();
-    if let Some(before) = &plan.revision_before {
-        annotations.insert(REVISION_BEFORE.into(), json!(before));
-    }
-    if let Some(before) = plan.partition_before {
-        annotations.insert(PARTITION_BEFORE.into(), json!(before.to_string()));
-    }
-    Write::StageTemplate {
-        set: plan.name.clone(),
-        resource_version,
-        template: json!({"spec": pod_spec}),
-        partition: plan.partition_before.map(|_| plan.partition),
-        annotations: Value::Object(annotations),
     }
 }
 

@@ -8,9 +8,11 @@
 //! A command supplies what is its own (`Guided`): its plan, question, writes, what it waits
 //! for and how it resumes. Commands never call each other; what several share lives here.
 
+pub mod check;
 pub mod follow;
 pub mod gone;
 pub mod replace;
+pub mod revert;
 pub mod scaling;
 pub mod write;
 
@@ -223,6 +225,33 @@ pub async fn run<G: Guided>(ctx: &Context, command: &mut G, flags: Flags) -> Res
     finish(ctx, command, &planned.plan, ending)
 }
 
+/// Runs a guided command inside another one that was confirmed already (the automatic abort
+/// of a failed progressive step): planned (the pending record of the outer command must yield
+/// to it), its plan shown on stderr for people, its first writes under their preconditions
+/// with the same conflict policy, then carried out. Nothing is asked and no document printed:
+/// its ending is the outer command's to report.
+pub async fn run_within<G: Guided>(ctx: &Context, command: &mut G) -> Ending {
+    let mut planned = match plan(ctx, command).await {
+        Ok(planned) => planned,
+        Err(err) => return Ending::failed(err, Vec::new()),
+    };
+    show_on_stderr(ctx, command, &planned.plan);
+    match write_first(ctx, command, &mut planned, Consent::Given).await {
+        Ok(()) => command.carry_out(ctx, &planned, false).await,
+        Err(err) => Ending::failed(err, Vec::new()),
+    }
+}
+
+/// The plan for people on stderr (a command run inside another: stdout is the outer one's).
+fn show_on_stderr<G: Guided>(ctx: &Context, command: &G, plan: &G::Plan) {
+    if ctx.output == OutputFormat::Table {
+        let mut shown = Vec::new();
+        if command.show(plan, &mut shown).is_ok() {
+            eprint!("{}", String::from_utf8_lossy(&shown));
+        }
+    }
+}
+
 /// The server checks every write; nothing is changed.
 async fn dry_run<G: Guided>(ctx: &Context, command: &G, planned: &Planned<G::Plan>) -> Ending {
     let writes = command.dry_run_writes(planned);
@@ -249,9 +278,9 @@ async fn prepare<G: Guided>(ctx: &Context, command: &mut G, planned: &mut Planne
     preflight::require(ctx, &needs).await?;
     if ask(ctx, command, &planned.plan)? {
         // The answer may have taken a while: plan again, and go on only with the same change.
-        replan(ctx, command, planned).await?;
+        replan(ctx, command, planned, Consent::Asked).await?;
     }
-    write_first(ctx, command, planned).await
+    write_first(ctx, command, planned, Consent::Asked).await
 }
 
 /// Reads and plans: a set being deleted is refused first (unless the command resumes one),
@@ -324,19 +353,30 @@ fn ask<G: Guided>(ctx: &Context, command: &G, plan: &G::Plan) -> Result<bool> {
     Ok(prompted)
 }
 
+/// What a plan made again after a conflict needs before it goes on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Consent {
+    /// The user agreed to this plan: a changed one is shown and asked again (or refused).
+    Asked,
+    /// The command runs inside another that was agreed to and stands for whatever it takes
+    /// (the automatic abort): the plan made against the new state goes on, shown again.
+    Given,
+}
+
 /// The first writes under their preconditions. On a conflict: re-read and re-plan (`replan`);
 /// after `MAX_REPLANS` conflicts in a row, a clear error.
 async fn write_first<G: Guided>(
     ctx: &Context,
     command: &mut G,
     planned: &mut Planned<G::Plan>,
+    consent: Consent,
 ) -> Result<()> {
     for _ in 0..MAX_REPLANS {
         match write_all(ctx, &command.writes(planned)).await {
             Err(err) if is_conflict(&err) => {}
             other => return other,
         }
-        replan(ctx, command, planned).await?;
+        replan(ctx, command, planned, consent).await?;
         if command.nothing_to_do(&planned.plan).is_some() || command.writes(planned).is_empty() {
             return Ok(());
         }
@@ -349,21 +389,31 @@ async fn write_first<G: Guided>(
 }
 
 /// Plans again: the same change goes on; a changed plan is shown and asked again on a
-/// terminal, refused without one (or with `--yes`), naming what changed.
-async fn replan<G: Guided>(ctx: &Context, command: &mut G, planned: &mut Planned<G::Plan>) -> Result<()> {
+/// terminal, refused without one (or with `--yes`), naming what changed — unless consent was
+/// given for whatever it takes, when the new plan is shown and goes on.
+async fn replan<G: Guided>(
+    ctx: &Context,
+    command: &mut G,
+    planned: &mut Planned<G::Plan>,
+    consent: Consent,
+) -> Result<()> {
     let replanned = plan(ctx, command).await?;
     if !command.same_change(&planned.plan, &replanned.plan) {
         let changed = command.what_changed(&planned.plan, &replanned.plan);
-        if !ctx.interactive || ctx.assume_yes {
+        if consent == Consent::Given {
+            eprintln!("The set changed while planning ({changed}); the new plan:");
+            show_on_stderr(ctx, command, &replanned.plan);
+        } else if !ctx.interactive || ctx.assume_yes {
             return Err(StsError::Superseded(format!(
                 "{} changed while planning ({changed}); nothing was changed: re-run to plan against the new state",
                 command.action(&planned.plan)
             ))
             .into());
+        } else {
+            eprintln!("Someone else changed the set while planning ({changed}); the new plan:");
+            show(ctx, command, &replanned.plan)?;
+            ask(ctx, command, &replanned.plan)?;
         }
-        eprintln!("Someone else changed the set while planning ({changed}); the new plan:");
-        show(ctx, command, &replanned.plan)?;
-        ask(ctx, command, &replanned.plan)?;
     }
     *planned = replanned;
     Ok(())

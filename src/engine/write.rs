@@ -11,12 +11,12 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Pod};
 use kube::api::{
     Api, DeleteParams, EvictParams, Patch, PatchParams, PostParams, Preconditions, PropagationPolicy,
 };
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::context::Context;
 use crate::error::{ApiCall, describe_kube_error};
 use crate::model::record::{IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name};
-use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE};
+use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
 use crate::preflight::{self, Need};
 
 /// One change to the cluster, with its precondition.
@@ -315,6 +315,45 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             (set, Patch::Merge(patch))
         }
         other => unreachable!("not a patch of the set: {other:?}"),
+    }
+}
+
+/// The template change, the partition and the records for `abort` (and the record of a step
+/// in flight, when given), in one write at the set's resourceVersion.
+pub fn stage(plan: &RolloutPlan, resource_version: String, record: Option<&Record>) -> Write {
+    let containers = |init: bool| -> Vec<Value> {
+        plan.changes
+            .iter()
+            .filter(|c| c.init == init)
+            .map(|c| json!({"name": c.container, "image": c.to}))
+            .collect()
+    };
+    let mut pod_spec = Map::new();
+    for (field, init) in [("containers", false), ("initContainers", true)] {
+        let list = containers(init);
+        if !list.is_empty() {
+            pod_spec.insert(field.to_string(), Value::Array(list));
+        }
+    }
+    let mut annotations = Map::new();
+    if let Some(before) = &plan.revision_before {
+        annotations.insert(REVISION_BEFORE.into(), json!(before));
+    }
+    if let Some(before) = plan.partition_before {
+        annotations.insert(PARTITION_BEFORE.into(), json!(before.to_string()));
+    }
+    if let Some(record) = record {
+        annotations.insert(
+            IN_FLIGHT.into(),
+            json!(serde_json::to_string(record).unwrap_or_default()),
+        );
+    }
+    Write::StageTemplate {
+        set: plan.name.clone(),
+        resource_version,
+        template: json!({"spec": pod_spec}),
+        partition: plan.partition_before.map(|_| plan.partition),
+        annotations: Value::Object(annotations),
     }
 }
 

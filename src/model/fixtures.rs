@@ -112,6 +112,10 @@ impl PodBuilder {
         self.0["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off restarting failed container"}});
         self
     }
+    pub fn restarts(mut self, restarts: i32) -> Self {
+        self.0["status"]["containerStatuses"][0]["restartCount"] = json!(restarts);
+        self
+    }
     pub fn unschedulable(mut self, since: &str) -> Self {
         self.0["spec"].as_object_mut().unwrap().remove("nodeName");
         self.0["status"] = json!({"phase": "Pending", "conditions": [{"type": "PodScheduled", "status": "False",
@@ -149,6 +153,14 @@ impl PodBuilder {
 }
 
 /// A Bound claim `name` of 1Gi.
+/// One Ready pod of set `set` per revision of `revs`, ordinals from 0.
+pub fn pods_on(set: &str, revs: &[&str]) -> Vec<Pod> {
+    revs.iter()
+        .enumerate()
+        .map(|(o, r)| PodBuilder::new(set, o as i32, r).build())
+        .collect()
+}
+
 pub fn claim(name: &str, phase: &str) -> PersistentVolumeClaim {
     serde_json::from_value(json!({
         "metadata": {"name": name, "namespace": "default", "creationTimestamp": "2026-11-22T00:00:00Z"},

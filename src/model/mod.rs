@@ -12,6 +12,7 @@ pub mod list;
 pub mod manifest;
 pub mod orphans;
 pub mod progress;
+pub mod progressive;
 pub mod quantity;
 pub mod record;
 pub mod resize;

@@ -29,6 +29,10 @@ pub struct Record {
     /// What the command needs to resume (a timestamp, a partition, a revision).
     #[serde(default, skip_serializing_if = "Value::is_null")]
     pub data: Value,
+    /// Commands that may take over while the step is in flight (a progressive rollout
+    /// yields to `kubectl sts abort NAME`, which replaces the record with its own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub yields_to: Vec<String>,
 }
 
 impl Record {
@@ -59,7 +63,8 @@ pub fn in_map(map: &ConfigMap) -> Option<(Record, Option<String>)> {
 /// Why a command other than the one a record names must not start: the record and the
 /// command that finishes it.
 pub fn refusal(whose: &str, record: &Record, command: &str) -> Option<String> {
-    (record.command != command).then(|| {
+    let takes_over = record.yields_to.iter().any(|c| c == command);
+    (record.command != command && !takes_over).then(|| {
         format!(
             "{whose} has a step in flight: {}; run `{}` to finish it first (nothing was changed)",
             record.describe(),
@@ -79,6 +84,7 @@ mod tests {
             step: "restart".into(),
             started: "2026-11-22T01:00:00Z".into(),
             data: serde_json::json!({"restarted_at": "2026-11-22T01:00:00Z"}),
+            yields_to: Vec::new(),
         }
     }
 
@@ -108,5 +114,14 @@ mod tests {
             refused.contains("run `kubectl sts restart web` to finish it first"),
             "{refused}"
         );
+    }
+
+    #[test]
+    fn a_record_may_yield_to_a_named_command() {
+        let mut record = record();
+        record.yields_to = vec!["kubectl sts abort web".into()];
+        let whose = "statefulset default/web";
+        assert_eq!(refusal(whose, &record, "kubectl sts abort web"), None);
+        assert!(refusal(whose, &record, "kubectl sts promote web").is_some());
     }
 }

@@ -9,6 +9,7 @@ pub mod dns;
 pub mod list;
 pub mod orphans;
 pub mod progress;
+pub mod progressive;
 pub mod prompt;
 pub mod resize;
 pub mod restart;

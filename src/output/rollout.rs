@@ -12,7 +12,7 @@ use super::table::{new_table, render};
 use crate::model::history::History;
 use crate::model::revert::RevertPlan;
 use crate::model::revision::RevisionSummary;
-use crate::model::rollout::{PromotePlan, RolloutPlan};
+use crate::model::rollout::{ImageChange, PromotePlan, RolloutPlan};
 use crate::model::set::Strategy;
 
 fn pods(name: &str, ordinals: &[i32]) -> String {
@@ -26,14 +26,9 @@ fn pods(name: &str, ordinals: &[i32]) -> String {
         .join(", ")
 }
 
-/// The rollout (or canary) plan.
-pub fn write_rollout_plan(out: &mut dyn Write, plan: &RolloutPlan) -> Result<()> {
-    writeln!(
-        out,
-        "Roll out to statefulset {}/{} ({:?}):",
-        plan.namespace, plan.name, plan.strategy
-    )?;
-    for change in &plan.changes {
+/// The image changes, one line each.
+pub fn write_changes(out: &mut dyn Write, changes: &[ImageChange]) -> Result<()> {
+    for change in changes {
         let kind = if change.init {
             "init container"
         } else {
@@ -45,9 +40,20 @@ pub fn write_rollout_plan(out: &mut dyn Write, plan: &RolloutPlan) -> Result<()>
             change.container, change.from, change.to
         )?;
     }
-    if plan.changes.is_empty() {
+    if changes.is_empty() {
         writeln!(out, "  (no image changes)")?;
     }
+    Ok(())
+}
+
+/// The rollout (or canary) plan.
+pub fn write_rollout_plan(out: &mut dyn Write, plan: &RolloutPlan) -> Result<()> {
+    writeln!(
+        out,
+        "Roll out to statefulset {}/{} ({:?}):",
+        plan.namespace, plan.name, plan.strategy
+    )?;
+    write_changes(out, &plan.changes)?;
     if let Some(revision) = &plan.in_flight {
         writeln!(
             out,

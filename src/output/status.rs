@@ -5,10 +5,12 @@ use std::io::Write;
 
 use anyhow::Result;
 use comfy_table::Cell;
+use k8s_openapi::jiff::tz::TimeZone;
 
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render, verdict_cell};
+use crate::model::progressive::progress_of;
 use crate::model::revision::{RevisionRole, RevisionSummary};
 use crate::model::set::Strategy;
 use crate::model::status::{ClaimStatus, OrdinalStatus, StatusReport};
@@ -31,7 +33,17 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
         writeln!(out, "Hint:      {hint}")?;
     }
     if let Some(record) = &report.in_flight {
-        writeln!(out, "In flight: {}: re-run it to finish", record.describe())?;
+        match progress_of(record) {
+            Some(progress) => writeln!(
+                out,
+                "In flight: {} (`{}`, since {}): re-run it to resume, or `kubectl sts abort {}` to roll back",
+                progress.describe(&TimeZone::system()),
+                record.command,
+                record.started,
+                report.name
+            )?,
+            None => writeln!(out, "In flight: {}: re-run it to finish", record.describe())?,
+        }
     }
     if let Some(blocker) = &report.blocker {
         writeln!(

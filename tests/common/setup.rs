@@ -109,6 +109,21 @@ pub fn pod_marks(cluster: &Cluster) -> BTreeMap<String, (String, i64)> {
         .collect()
 }
 
+/// The image of each pod of set `set`, by ordinal from 0.
+pub fn pod_images(cluster: &Cluster, set: &str, replicas: usize) -> Vec<String> {
+    (0..replicas)
+        .map(|o| {
+            let pod = cluster
+                .get(&resources::PODS, &format!("{set}-{o}"))
+                .expect("pod exists");
+            pod["spec"]["containers"][0]["image"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect()
+}
+
 /// Whether claim `name` exists.
 pub fn claim_exists(cluster: &Cluster, name: &str) -> bool {
     cluster.get(&resources::PVCS, name).is_some()

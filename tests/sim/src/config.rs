@@ -15,6 +15,9 @@ pub struct Timings {
     pub terminate: Duration,
     /// Between restarts of a crash-looping (`broken`) container.
     pub crash_restart: Duration,
+    /// From container start to the one restart of a `flaky` container (Ready before and
+    /// again `ready` after it).
+    pub flaky_restart: Duration,
     /// From claim creation to being bound to a volume.
     pub pv_bind: Duration,
 }
@@ -28,6 +31,7 @@ impl Timings {
             slow_ready: Duration::from_secs(6),
             terminate: Duration::from_millis(300),
             crash_restart: Duration::from_secs(2),
+            flaky_restart: Duration::from_secs(8),
             pv_bind: Duration::from_millis(100),
         }
     }
@@ -40,6 +44,7 @@ impl Timings {
             slow_ready: Duration::from_millis(900),
             terminate: Duration::from_millis(40),
             crash_restart: Duration::from_millis(300),
+            flaky_restart: Duration::from_secs(2),
             pv_bind: Duration::from_millis(10),
         }
     }

@@ -1,6 +1,6 @@
 //! The pod status a kubelet reports (see `traces/objects/pod.json` and `pod-crashloop.json`):
 //! conditions that keep their transition time while unchanged, container states for normal,
-//! `slow` and `broken` images, and the scheduler's conditions. Pure.
+//! `slow`, `broken` and `flaky` images, and the scheduler's conditions. Pure.
 
 use std::time::Duration;
 
@@ -92,12 +92,33 @@ fn container_status(c: &Value, p: &Placement, timings: &Timings) -> (Value, Opti
         let into = Duration::from_nanos((p.elapsed.as_nanos() % period.as_nanos()) as u64);
         return (status, Some(period - into));
     }
+    if image.contains("flaky") && p.elapsed >= timings.flaky_restart {
+        return flaky_restarted(status, p, timings);
+    }
     let delay = image_delay(image, timings);
+    if image.contains("flaky") && p.elapsed >= delay {
+        status["ready"] = json!(true);
+        return (status, Some(timings.flaky_restart - p.elapsed));
+    }
     if p.elapsed >= delay {
         status["ready"] = json!(true);
         return (status, None);
     }
     (status, Some(delay - p.elapsed))
+}
+
+/// A `flaky` container after its one restart (`timings.flaky_restart` after it started):
+/// restart count 1, the crash as its last state, Ready again `timings.ready` later.
+fn flaky_restarted(mut status: Value, p: &Placement, timings: &Timings) -> (Value, Option<Duration>) {
+    status["restartCount"] = json!(1);
+    status["lastState"] =
+        json!({"terminated": {"exitCode": 137, "reason": "Error", "startedAt": p.started_at}});
+    let up_again = timings.flaky_restart + timings.ready;
+    if p.elapsed >= up_again {
+        status["ready"] = json!(true);
+        return (status, None);
+    }
+    (status, Some(up_again - p.elapsed))
 }
 
 /// Init containers ran to completion before the containers started.
@@ -291,6 +312,27 @@ mod tests {
         let t = Timings::fast();
         let (_, next) = running(&pod("registry/slow-app:1"), &at(0), &t);
         assert_eq!(next, Some(t.slow_ready));
+    }
+
+    #[test]
+    fn flaky_images_restart_once_after_being_ready() {
+        let t = Timings::fast();
+        let (s, next) = running(&pod("nginx:flaky-1.26"), &at(t.ready.as_millis() as u64), &t);
+        assert_eq!(s["containerStatuses"][0]["ready"], true);
+        assert_eq!(next, Some(t.flaky_restart - t.ready));
+        let (s, next) = running(
+            &pod("nginx:flaky-1.26"),
+            &at(t.flaky_restart.as_millis() as u64),
+            &t,
+        );
+        assert_eq!(s["containerStatuses"][0]["restartCount"], 1);
+        assert_eq!(s["containerStatuses"][0]["ready"], false);
+        assert_eq!(next, Some(t.ready));
+        let later = (t.flaky_restart + t.ready).as_millis() as u64;
+        let (s, next) = running(&pod("nginx:flaky-1.26"), &at(later), &t);
+        assert_eq!(s["containerStatuses"][0]["ready"], true);
+        assert_eq!(s["containerStatuses"][0]["restartCount"], 1);
+        assert_eq!(next, None);
     }
 
     #[test]
