@@ -280,6 +280,10 @@ fn hint(snap: &SetSnapshot, activity: Activity, blocker: Option<&Blocker>) -> Op
             b.pod
         ));
     }
+    if super::record::on_set(&snap.set).is_some() {
+        // A guided command's step is in flight: the record says what finishes it.
+        return None;
+    }
     match activity {
         Activity::StagedRollout => Some(format!(
             "move more pods with `kubectl sts promote {name}`, or `kubectl sts abort {name}`"

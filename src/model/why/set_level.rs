@@ -7,10 +7,13 @@ use k8s_openapi::api::core::v1::{Event, Pod, ResourceQuota};
 
 use super::events::EventIndex;
 use super::{Evidence, Finding, Severity, in_namespace};
+use k8s_openapi::jiff::tz::TimeZone;
+
 use crate::model::budget::budgets_of;
 use crate::model::progress::{Activity, progress};
 use crate::model::set;
 use crate::model::snapshot::SetSnapshot;
+use crate::model::{progressive, record};
 
 /// Every set-level finding.
 pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
@@ -19,7 +22,7 @@ pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
         deleting(snap),
         stale(snap),
         failed_create(evidence, events),
-        waiting_on_a_person(snap),
+        in_flight(snap).or_else(|| waiting_on_a_person(snap)),
     ]
     .into_iter()
     .flatten()
@@ -167,6 +170,31 @@ fn quota_usage(quota: &ResourceQuota) -> String {
         "resourcequota {}: {}",
         quota.metadata.name.as_deref().unwrap_or_default(),
         figures.join(", ")
+    )
+}
+
+/// A guided command's step recorded on the set: running now, or interrupted (then re-running
+/// the command finishes it, and nothing else may change the set meanwhile).
+fn in_flight(snap: &SetSnapshot) -> Option<Finding> {
+    let record = record::on_set(&snap.set)?;
+    let what = match progressive::progress_of(&record) {
+        Some(progress) => progress.describe(&TimeZone::system()),
+        None => format!("a step of `{}` ({})", record.command, record.step),
+    };
+    let others: String = record.yields_to.iter().map(|c| format!(", or `{c}`")).collect();
+    Some(
+        Finding::new(
+            Severity::Warning,
+            object(snap),
+            format!(
+                "{what} is in flight since {}: running now, or interrupted",
+                record.started
+            ),
+        )
+        .with_next(format!(
+            "if it is not running any more, re-run `{}` to finish it{others}",
+            record.command
+        )),
     )
 }
 

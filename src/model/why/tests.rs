@@ -426,3 +426,64 @@ fn events_of_a_previous_pod_of_the_same_name_are_not_blamed_on_the_new_one() {
     );
     assert_eq!(index.about("Pod", "web-0", None, &[]).len(), 1);
 }
+
+#[test]
+fn a_step_in_flight_is_named_instead_of_promote() {
+    let record = crate::model::record::Record {
+        command: "kubectl sts restart web".into(),
+        step: "restart".into(),
+        started: "2026-11-22T00:59:00Z".into(),
+        data: serde_json::Value::Null,
+        yields_to: Vec::new(),
+    };
+    let mut set = SetBuilder::new("web")
+        .partition(2)
+        .revisions("web-r1", "web-r2")
+        .build();
+    let annotations = set.metadata.annotations.get_or_insert_default();
+    annotations.insert(
+        crate::model::record::IN_FLIGHT.into(),
+        serde_json::to_string(&record).unwrap(),
+    );
+    let pods = vec![
+        PodBuilder::new("web", 0, "web-r1").build(),
+        PodBuilder::new("web", 1, "web-r1").build(),
+        PodBuilder::new("web", 2, "web-r2").build(),
+    ];
+    let diagnosis = alone(snapshot(set, pods, Vec::new(), Vec::new()));
+    assert_eq!(diagnosis.findings.len(), 1, "{diagnosis:#?}");
+    let finding = &diagnosis.findings[0];
+    assert!(
+        finding
+            .what
+            .starts_with("a step of `kubectl sts restart web` (restart) is in flight"),
+        "{finding:#?}"
+    );
+    assert_eq!(
+        finding.next.as_deref(),
+        Some("if it is not running any more, re-run `kubectl sts restart web` to finish it")
+    );
+}
+
+#[test]
+fn a_claim_of_a_wait_for_first_consumer_class_waits_for_its_pod() {
+    let set = SetBuilder::new("web").replicas(1).claim_template("www").build();
+    let mut claim = crate::model::fixtures::claim("www-web-0", "Pending");
+    let spec = claim.spec.as_mut().unwrap();
+    spec.storage_class_name = Some("local".into());
+    spec.volume_name = None;
+    let mut local = class("local");
+    local.volume_binding_mode = Some("WaitForFirstConsumer".into());
+    let around = Around {
+        classes: Some(vec![local]),
+        ..Around::default()
+    };
+    let diagnosis = diagnose(&snapshot(set, Vec::new(), vec![claim], Vec::new()), &around);
+    let finding = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.object == "claim www-web-0")
+        .unwrap();
+    assert_eq!(finding.severity, Severity::Info);
+    assert!(finding.what.contains("WaitForFirstConsumer"), "{finding:#?}");
+}
