@@ -155,6 +155,18 @@ pub enum Command {
     #[command(after_help = "Examples:\n  kubectl sts restart web\n  kubectl sts restart zk --evict --yes")]
     Restart(RestartArgs),
 
+    /// Recover members stranded on a dead node: prove the node down (Ready condition, Lease,
+    /// taints, volume attachments), then force-delete the pods or fence the node out of
+    /// service, and wait until each member is Ready again on a live node
+    #[command(
+        after_help = "Examples:\n  kubectl sts recover db --dry-run\n  kubectl sts recover db --force-delete\n  \
+                            kubectl sts recover db --out-of-service --yes\n\n\
+                            Exit codes: 0 recovered (or nothing to recover), 1 refused (a node may be alive, a \
+                            finalizer holds a pod) or error, 2 no remedy chosen without a terminal, 3 a replacement \
+                            cannot start, 4 timed out, 130 interrupted."
+    )]
+    Recover(RecoverArgs),
+
     /// Delete a StatefulSet safely: an ordered teardown (scale to 0 pod by pod, then delete),
     /// or with --orphan only the set, its pods left running and its claims in place
     #[command(
@@ -217,6 +229,30 @@ pub struct StatusArgs {
     /// Redraw on every change of the set, its pods or claims, until interrupted or --timeout
     #[arg(short = 'w', long)]
     pub watch: bool,
+}
+
+/// `recover`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("remedy").args(["force_delete", "out_of_service"]))]
+pub struct RecoverArgs {
+    /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
+    pub name: String,
+
+    /// Delete each stranded pod at once (grace period 0), only while it is the pod proven
+    /// stranded (uid); the controller re-creates it on a live node
+    #[arg(long)]
+    pub force_delete: bool,
+
+    /// Taint each dead node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: the pod
+    /// garbage collector removes its pods and its volumes are detached (remove the taint once
+    /// the node is repaired)
+    #[arg(long)]
+    pub out_of_service: bool,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `why`.

@@ -3,12 +3,13 @@
 
 use anyhow::Result;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{
     ConfigMap, Event, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::api::storage::v1::{StorageClass, VolumeAttachment};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 
@@ -73,6 +74,32 @@ pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
         revisions,
         taken_at: Timestamp::now(),
     })
+}
+
+/// The set `name` and what proves its members' nodes down or alive: the nodes, their Leases
+/// (in `kube-node-lease`) and the volume attachments — one get, then four lists at once.
+pub async fn recovery_facts(ctx: &Context, name: &str) -> Result<(SetSnapshot, NodeLists)> {
+    let (snap, nodes, leases, attachments) = tokio::try_join!(
+        snapshot(ctx, name),
+        optional_list::<Node>(ctx, "nodes"),
+        optional_in::<Lease>(ctx, "leases", "kube-node-lease"),
+        optional_list::<VolumeAttachment>(ctx, "volumeattachments"),
+    )?;
+    Ok((
+        snap,
+        NodeLists {
+            nodes,
+            leases,
+            attachments,
+        },
+    ))
+}
+
+/// The cluster's nodes, their Leases and volume attachments, each `None` when unreadable.
+pub struct NodeLists {
+    pub nodes: Option<Vec<Node>>,
+    pub leases: Option<Vec<Lease>>,
+    pub attachments: Option<Vec<VolumeAttachment>>,
 }
 
 /// Everything `why` judges about set `name`: its snapshot, the pods its selector matches that
@@ -249,8 +276,19 @@ where
         + serde::de::DeserializeOwned
         + std::fmt::Debug,
 {
-    let api: Api<K> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let call = list_call(resource, &ctx.namespace);
+    optional_in(ctx, resource, &ctx.namespace).await
+}
+
+/// Every object of a kind in `namespace`, or `None` if listing it is forbidden or not served.
+async fn optional_in<K>(ctx: &Context, resource: &'static str, namespace: &str) -> Result<Option<Vec<K>>>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug,
+{
+    let api: Api<K> = Api::namespaced(ctx.client.clone(), namespace);
+    let call = list_call(resource, namespace);
     let params = ListParams::default();
     unless_refused(ctx, call, ctx.answer(call, || api.list(&params)).await?)
 }

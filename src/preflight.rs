@@ -23,6 +23,17 @@ pub struct Need {
     pub subresource: Option<&'static str>,
 }
 
+/// `patch nodes` (cluster-scoped: asked without a namespace).
+pub const PATCH_NODES: Need = Need {
+    verb: "patch",
+    group: "",
+    resource: "nodes",
+    subresource: None,
+};
+
+/// Kinds that live outside namespaces.
+const CLUSTER_SCOPED: [&str; 1] = ["nodes"];
+
 /// `patch statefulsets`.
 pub const PATCH_SETS: Need = Need {
     verb: "patch",
@@ -119,7 +130,7 @@ fn review_of(ctx: &Context, need: &Need) -> SelfSubjectAccessReview {
     SelfSubjectAccessReview {
         spec: SelfSubjectAccessReviewSpec {
             resource_attributes: Some(ResourceAttributes {
-                namespace: Some(ctx.namespace.clone()),
+                namespace: (!CLUSTER_SCOPED.contains(&need.resource)).then(|| ctx.namespace.clone()),
                 verb: Some(need.verb.to_string()),
                 group: Some(need.group.to_string()),
                 resource: Some(need.resource.to_string()),
@@ -141,8 +152,12 @@ fn denied(ctx: &Context, need: &Need, reason: Option<&str>) -> String {
         .filter(|r| !r.is_empty())
         .map(|r| format!(" ({r})"))
         .unwrap_or_default();
+    let place = match CLUSTER_SCOPED.contains(&need.resource) {
+        true => "cluster-wide".to_string(),
+        false => format!("in namespace {}", ctx.namespace),
+    };
     format!(
-        "forbidden: user {:?} may not {} {resource} in namespace {}{why}; nothing was changed (ask for RBAC permission, or use --as / another --context)",
-        ctx.target.user, need.verb, ctx.namespace
+        "forbidden: user {:?} may not {} {resource} {place}{why}; nothing was changed (ask for RBAC permission, or use --as / another --context)",
+        ctx.target.user, need.verb
     )
 }

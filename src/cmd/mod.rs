@@ -10,6 +10,7 @@ pub mod list;
 pub mod progressive;
 pub mod promote;
 pub mod pvc;
+pub mod recover;
 pub mod resize;
 pub mod restart;
 pub mod revert;
@@ -80,6 +81,7 @@ async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Canary(args) => rollout::run_canary(ctx, args).await,
         Command::Promote(args) => promote::run(ctx, args).await,
         Command::Abort(args) => revert::run_abort(ctx, args).await,
+        Command::Recover(args) => recover::run(ctx, args).await,
         Command::History(args) => history::run(ctx, args).await,
         Command::Undo(args) => revert::run_undo(ctx, args).await,
         Command::Roll(args) => roll::run(ctx, args).await,

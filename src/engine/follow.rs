@@ -10,7 +10,8 @@ use super::Ending;
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::set;
-use crate::model::step::PodOutcome;
+use crate::model::snapshot::SetSnapshot;
+use crate::model::step::{PodOutcome, StepState};
 use crate::model::update::{UpdateVerdict, judge_update};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch};
@@ -48,12 +49,28 @@ pub async fn follow_update(
     deadline: Instant,
     advice: Advice<'_>,
 ) -> Followed {
-    let mut watch = SetWatch::start(ctx, sts);
     let names: Vec<String> = ordinals.iter().map(|o| set::pod_name(sts, *o)).collect();
+    follow(ctx, sts, names, deadline, advice, |snap| {
+        judge_update(snap, ordinals)
+    })
+    .await
+}
+
+/// Follows the pods `names` of `sts` as `judge` sees them on every change, one progress line
+/// each, until it says they are done, one is stuck, the deadline passes or the user interrupts.
+pub async fn follow(
+    ctx: &Context,
+    sts: &StatefulSet,
+    names: Vec<String>,
+    deadline: Instant,
+    advice: Advice<'_>,
+    mut judge: impl FnMut(&SetSnapshot) -> (Vec<StepState>, UpdateVerdict),
+) -> Followed {
+    let mut watch = SetWatch::start(ctx, sts);
     let mut progress = PodProgress::new(names.clone(), ctx.interactive);
     let result = watch
         .until(deadline, |snap| {
-            let (states, verdict) = judge_update(snap, ordinals);
+            let (states, verdict) = judge(snap);
             progress.update(&states);
             match verdict {
                 UpdateVerdict::Done => Check::Done(()),

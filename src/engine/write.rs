@@ -83,6 +83,15 @@ pub enum Write {
     EndRollout { set: String, partition: Option<i32> },
     /// A pod deleted while it has this uid.
     DeletePod { pod: String, uid: String },
+    /// A pod stranded on a dead node deleted at once (grace period 0) while it has this uid.
+    ForceDeletePod { pod: String, uid: String },
+    /// A dead node's taints replaced by these (the out-of-service taint added), at the node's
+    /// resourceVersion.
+    TaintNode {
+        node: String,
+        resource_version: String,
+        taints: Value,
+    },
     /// A pod evicted (PodDisruptionBudgets honoured) while it has this uid.
     EvictPod { pod: String, uid: String },
     /// The set deleted while it has this uid (and resourceVersion, when given).
@@ -147,7 +156,8 @@ impl Write {
             | Write::EndRollout { .. } => preflight::PATCH_SETS,
             Write::RecordBeside { .. } => preflight::CREATE_CONFIGMAPS,
             Write::ForgetBeside { .. } => preflight::DELETE_CONFIGMAPS,
-            Write::DeletePod { .. } => preflight::DELETE_PODS,
+            Write::DeletePod { .. } | Write::ForceDeletePod { .. } => preflight::DELETE_PODS,
+            Write::TaintNode { .. } => preflight::PATCH_NODES,
             Write::EvictPod { .. } => preflight::EVICT_PODS,
             Write::DeleteSet { .. } => preflight::DELETE_SETS,
             Write::DeleteClaim { .. } => preflight::DELETE_CLAIMS,
@@ -169,7 +179,18 @@ pub async fn apply(ctx: &Context, write: &Write, dry_run: bool) -> Result<Effect
             scale_set(ctx, set, resource_version, *replicas, dry_run).await?;
             Effect::Written(None)
         }
-        Write::DeletePod { pod, uid } => Effect::Removal(delete_pod(ctx, pod, uid, dry_run).await?),
+        Write::DeletePod { pod, uid } => Effect::Removal(delete_pod(ctx, pod, uid, None, dry_run).await?),
+        Write::ForceDeletePod { pod, uid } => {
+            Effect::Removal(delete_pod(ctx, pod, uid, Some(0), dry_run).await?)
+        }
+        Write::TaintNode {
+            node,
+            resource_version,
+            taints,
+        } => {
+            taint_node(ctx, node, resource_version, taints, dry_run).await?;
+            Effect::Written(None)
+        }
         Write::EvictPod { pod, uid } => Effect::Removal(evict_pod(ctx, pod, uid, dry_run).await?),
         Write::DeleteSet {
             set,
@@ -392,10 +413,17 @@ fn uid_precondition(uid: &str) -> Option<Preconditions> {
 }
 
 /// Deletes pod `name` if it still has `uid`.
-async fn delete_pod(ctx: &Context, name: &str, uid: &str, dry_run: bool) -> Result<PodRemoval> {
+async fn delete_pod(
+    ctx: &Context,
+    name: &str,
+    uid: &str,
+    grace: Option<u32>,
+    dry_run: bool,
+) -> Result<PodRemoval> {
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let params = DeleteParams {
         dry_run,
+        grace_period_seconds: grace,
         preconditions: uid_precondition(uid),
         ..DeleteParams::default()
     };
@@ -455,6 +483,23 @@ async fn patch_set(ctx: &Context, name: &str, patch: &Patch<Value>, dry_run: boo
     let params = patch_params(dry_run);
     let call = ApiCall::on("patch", "statefulsets", &ctx.namespace, name);
     ctx.call(call, || api.patch(name, &params, patch)).await
+}
+
+/// Replaces node `name`'s taints, on condition that it is still at the resourceVersion it was
+/// read at (a Conflict otherwise: `error::is_conflict`), as `kubectl taint` updates a node.
+async fn taint_node(ctx: &Context, name: &str, rv: &str, taints: &Value, dry_run: bool) -> Result<()> {
+    let api: Api<k8s_openapi::api::core::v1::Node> = Api::all(ctx.client.clone());
+    let patch = json!({"metadata": {"resourceVersion": rv}, "spec": {"taints": taints}});
+    let params = patch_params(dry_run);
+    let call = ApiCall {
+        verb: "patch",
+        resource: "nodes",
+        namespace: None,
+        name: Some(name),
+    };
+    let body = Patch::Merge(&patch);
+    ctx.call(call, || api.patch(name, &params, &body)).await?;
+    Ok(())
 }
 
 /// Sets `spec.replicas` through the scale subresource, on condition that the set is still at

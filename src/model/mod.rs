@@ -15,6 +15,7 @@ pub mod progress;
 pub mod progressive;
 pub mod quantity;
 pub mod record;
+pub mod recover;
 pub mod resize;
 pub mod resolution;
 pub mod restart;

@@ -11,6 +11,7 @@ pub mod orphans;
 pub mod progress;
 pub mod progressive;
 pub mod prompt;
+pub mod recover;
 pub mod resize;
 pub mod restart;
 pub mod roll;

@@ -21,6 +21,7 @@ pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
     pods.into_iter()
         .filter_map(|pod| {
             terminating(evidence, pod)
+                .or_else(|| on_unready_node(evidence, pod))
                 .or_else(|| stuck_containers(snap, pod, events))
                 .or_else(|| unschedulable(evidence, pod, events))
                 .or_else(|| not_ready(snap, pod, events))
@@ -88,12 +89,44 @@ fn terminating(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
         None => false,
     };
     Some(finding.with_next(if down {
-        format!(
-            "the kubelet on {node} does not answer: if the node is down for good, mark it so and its pods go: `kubectl taint node {node} node.kubernetes.io/out-of-service=nodeshutdown:NoExecute`"
-        )
+        recover_next(evidence.snap, &node)
     } else {
         format!("the kubelet on {node} has not finished stopping it: look at its containers' preStop hooks and the node")
     }))
+}
+
+/// For a member whose node does not answer: `recover` proves the node down, then frees it.
+fn recover_next(snap: &SetSnapshot, node: &str) -> String {
+    format!(
+        "the kubelet on {node} does not answer: `kubectl sts recover {} {}` proves the node down, then force-deletes the member or fences the node",
+        snap.name(),
+        in_namespace(snap)
+    )
+}
+
+/// A member on a node that is not Ready (and not yet Terminating): it runs nowhere, and the
+/// set does not replace it while its pod exists.
+fn on_unready_node(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
+    if pod.metadata.deletion_timestamp.is_some() {
+        return None;
+    }
+    let node = pod.spec.as_ref()?.node_name.clone()?;
+    let NodeState::Reported(condition) = node_state(evidence.nodes.as_ref()?, &node) else {
+        return None;
+    };
+    if condition.status == "True" {
+        return None;
+    }
+    let now = evidence.snap.taken_at;
+    Some(
+        Finding::new(
+            Severity::Blocked,
+            object(pod),
+            format!("on node {node}, which is not Ready: the member runs nowhere, and the set does not replace it while its pod exists"),
+        )
+        .with_evidence(format!("node {node}: Ready {}", describe_condition(condition, now)))
+        .with_next(recover_next(evidence.snap, &node)),
+    )
 }
 
 /// What the cluster says of a node: its Ready condition, nothing yet, or no such node.

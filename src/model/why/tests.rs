@@ -282,7 +282,7 @@ fn a_crash_looping_pod_with_no_update_points_to_its_logs() {
 }
 
 #[test]
-fn a_pod_stranded_on_a_dead_node_names_the_node_and_the_out_of_service_taint() {
+fn a_pod_stranded_on_a_dead_node_names_the_node_and_points_to_recover() {
     let pod: Pod = object(STRANDED);
     let mut set: serde_json::Value = serde_json::to_value(SetBuilder::new("db").build()).unwrap();
     set["metadata"]["namespace"] = json!("dn2");
@@ -317,7 +317,7 @@ fn a_pod_stranded_on_a_dead_node_names_the_node_and_the_out_of_service_taint() {
             .next
             .as_deref()
             .unwrap()
-            .contains("kubectl taint node node-3 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute")
+            .contains("`kubectl sts recover db -n dn2` proves the node down")
     );
 }
 
@@ -486,4 +486,30 @@ fn a_claim_of_a_wait_for_first_consumer_class_waits_for_its_pod() {
         .unwrap();
     assert_eq!(finding.severity, Severity::Info);
     assert!(finding.what.contains("WaitForFirstConsumer"), "{finding:#?}");
+}
+
+#[test]
+fn a_member_on_a_node_that_is_not_ready_points_to_recover() {
+    let mut pod: Pod = object(STRANDED);
+    pod.metadata.deletion_timestamp = None;
+    let mut snap = snapshot(SetBuilder::new("db").build(), vec![pod], Vec::new(), Vec::new());
+    snap.taken_at = at("2026-11-27T15:44:00Z");
+    let around = Around {
+        nodes: Some(vec![node("node-1"), object(UNREACHABLE_NODE)]),
+        ..Around::default()
+    };
+    let diagnosis = diagnose(&snap, &around);
+    let finding = only_blocker(&diagnosis);
+    assert!(
+        finding.what.starts_with("on node node-3, which is not Ready"),
+        "{finding:#?}"
+    );
+    assert!(
+        finding
+            .next
+            .as_deref()
+            .unwrap()
+            .contains("kubectl sts recover db -n default"),
+        "{finding:#?}"
+    );
 }

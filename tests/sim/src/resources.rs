@@ -125,8 +125,20 @@ pub static PDBS: Resource = resource!(
 pub static RESOURCE_QUOTAS: Resource =
     resource!("", "v1", "resourcequotas", "ResourceQuota", true, true, false);
 
+pub static NODES: Resource = resource!("", "v1", "nodes", "Node", false, true, false);
+pub static LEASES: Resource = resource!("coordination.k8s.io", "v1", "leases", "Lease", true, false, false);
+pub static VOLUME_ATTACHMENTS: Resource = resource!(
+    "storage.k8s.io",
+    "v1",
+    "volumeattachments",
+    "VolumeAttachment",
+    false,
+    true,
+    false
+);
+
 /// Every served resource.
-pub static ALL: [&Resource; 13] = [
+pub static ALL: [&Resource; 16] = [
     &NAMESPACES,
     &PODS,
     &SERVICES,
@@ -140,6 +152,9 @@ pub static ALL: [&Resource; 13] = [
     &CONTROLLER_REVISIONS,
     &PDBS,
     &RESOURCE_QUOTAS,
+    &NODES,
+    &LEASES,
+    &VOLUME_ATTACHMENTS,
 ];
 
 /// The resource served at `/{api|apis/group}/{version}/.../{plural}`.

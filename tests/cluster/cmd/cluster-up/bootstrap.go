@@ -15,8 +15,13 @@ import (
 const clusterReader = `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
  "metadata":{"name":"sts-test-cluster-reader"},
  "rules":[{"apiGroups":[""],"resources":["nodes","persistentvolumes"],"verbs":["get","list","watch"]},
-  {"apiGroups":["storage.k8s.io"],"resources":["storageclasses"],"verbs":["get","list","watch"]},
+  {"apiGroups":["storage.k8s.io"],"resources":["storageclasses","volumeattachments"],"verbs":["get","list","watch"]},
   {"apiGroups":["coordination.k8s.io"],"resources":["leases"],"verbs":["get","list","watch"]}]}`
+
+// The testers fence dead nodes (`kubectl sts recover --out-of-service` taints them).
+const nodeFencer = `{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole",
+ "metadata":{"name":"sts-test-node-fencer"},
+ "rules":[{"apiGroups":[""],"resources":["nodes"],"verbs":["patch","update"]}]}`
 
 func binding(name, role, group string) string {
 	return fmt.Sprintf(`{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRoleBinding",
@@ -29,8 +34,10 @@ func bootstrap(client *http.Client, server string) error {
 	const rbac = "/apis/rbac.authorization.k8s.io/v1/"
 	objects := [][2]string{
 		{rbac + "clusterroles", clusterReader},
+		{rbac + "clusterroles", nodeFencer},
 		{rbac + "clusterrolebindings", binding("sts-testers-edit", "edit", "sts-testers")},
 		{rbac + "clusterrolebindings", binding("sts-testers-read", "sts-test-cluster-reader", "sts-testers")},
+		{rbac + "clusterrolebindings", binding("sts-testers-fence", "sts-test-node-fencer", "sts-testers")},
 		{rbac + "clusterrolebindings", binding("sts-viewers-view", "view", "sts-viewers")},
 		{rbac + "clusterrolebindings", binding("sts-viewers-read", "sts-test-cluster-reader", "sts-viewers")},
 		// Pods need their namespace's default service account; the controller manager makes it

@@ -8,6 +8,7 @@ pub mod endpointslices;
 pub mod events;
 pub mod gc;
 pub mod kubelet;
+pub mod nodes;
 pub mod obj;
 pub mod quota;
 pub mod runner;
@@ -29,5 +30,6 @@ pub fn spawn_all(store: Arc<Store>, config: &SimConfig) {
     runner::spawn(store.clone(), volumes::Volumes::new(config));
     runner::spawn(store.clone(), endpointslices::EndpointSlices::default());
     runner::spawn(store.clone(), quota::QuotaController);
+    tokio::spawn(nodes::run(store.clone(), config.nodes.clone()));
     runner::spawn(store, disruption::Disruption::default());
 }
