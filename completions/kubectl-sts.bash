@@ -49,6 +49,9 @@ _kubectl__sts() {
             kubectl__sts,pvc)
                 cmd="kubectl__sts__subcmd__pvc"
                 ;;
+            kubectl__sts,recover)
+                cmd="kubectl__sts__subcmd__recover"
+                ;;
             kubectl__sts,restart)
                 cmd="kubectl__sts__subcmd__restart"
                 ;;
@@ -103,6 +106,9 @@ _kubectl__sts() {
             kubectl__sts__subcmd__help,pvc)
                 cmd="kubectl__sts__subcmd__help__subcmd__pvc"
                 ;;
+            kubectl__sts__subcmd__help,recover)
+                cmd="kubectl__sts__subcmd__help__subcmd__recover"
+                ;;
             kubectl__sts__subcmd__help,restart)
                 cmd="kubectl__sts__subcmd__help__subcmd__restart"
                 ;;
@@ -146,7 +152,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +541,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help)
-            opts="list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help"
+            opts="list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -705,6 +711,20 @@ _kubectl__sts() {
         kubectl__sts__subcmd__help__subcmd__pvc__subcmd__resize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__help__subcmd__recover)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1191,6 +1211,67 @@ _kubectl__sts() {
                     fi
                     return 0
                     ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__recover)
+            opts="-n -o -y -h -V --force-delete --out-of-service --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -48,6 +48,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision (the previous one by default)')
             [CompletionResult]::new('roll', 'roll', [CompletionResultType]::ParameterValue, 'Replace the outdated pods of an OnDelete set one at a time (or chosen ordinals of any set), each after every other member is Ready; resumable')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart every pod (the `kubectl.kubernetes.io/restartedAt` template annotation, as `kubectl rollout restart` sets it), following the rollout; OnDelete sets are rolled')
+            [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'Recover members stranded on a dead node: prove the node down (Ready condition, Lease, taints, volume attachments), then force-delete the pods or fence the node out of service, and wait until each member is Ready again on a live node')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a StatefulSet safely: an ordered teardown (scale to 0 pod by pod, then delete), or with --orphan only the set, its pods left running and its claims in place')
             [CompletionResult]::new('pvc', 'pvc', [CompletionResultType]::ParameterValue, 'A StatefulSet''s claims per ordinal and template (leftovers included) with volumes, sizes, classes and reclaim policies; prune leftovers; grow a template with `pvc resize`')
             [CompletionResult]::new('dns', 'dns', [CompletionResultType]::ParameterValue, 'Check every pod''s DNS name (`<pod>.<service>.<ns>.svc.<domain>`) and say why one would not resolve: Service, headless, selector, endpoints, readiness, label lengths, SRV names; with --resolve, ask the cluster''s DNS and compare its answers with the pod IPs')
@@ -309,6 +310,27 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kubectl-sts;recover' {
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON or YAML document for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: tables for people, one JSON or YAML document for scripts')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long a single API request may take (e.g. 5s); 0 means no limit')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
+            [CompletionResult]::new('--force-delete', '--force-delete', [CompletionResultType]::ParameterName, 'Delete each stranded pod at once (grace period 0), only while it is the pod proven stranded (uid); the controller re-creates it on a live node')
+            [CompletionResult]::new('--out-of-service', '--out-of-service', [CompletionResultType]::ParameterName, 'Taint each dead node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: the pod garbage collector removes its pods and its volumes are detached (remove the taint once the node is repaired)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and check it with the server (server-side dry run); change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kubectl-sts;delete' {
             [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Directory to save the set''s manifest in before an --orphan delete')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
@@ -457,6 +479,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('undo', 'undo', [CompletionResultType]::ParameterValue, 'Go back to an earlier revision (the previous one by default)')
             [CompletionResult]::new('roll', 'roll', [CompletionResultType]::ParameterValue, 'Replace the outdated pods of an OnDelete set one at a time (or chosen ordinals of any set), each after every other member is Ready; resumable')
             [CompletionResult]::new('restart', 'restart', [CompletionResultType]::ParameterValue, 'Restart every pod (the `kubectl.kubernetes.io/restartedAt` template annotation, as `kubectl rollout restart` sets it), following the rollout; OnDelete sets are rolled')
+            [CompletionResult]::new('recover', 'recover', [CompletionResultType]::ParameterValue, 'Recover members stranded on a dead node: prove the node down (Ready condition, Lease, taints, volume attachments), then force-delete the pods or fence the node out of service, and wait until each member is Ready again on a live node')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a StatefulSet safely: an ordered teardown (scale to 0 pod by pod, then delete), or with --orphan only the set, its pods left running and its claims in place')
             [CompletionResult]::new('pvc', 'pvc', [CompletionResultType]::ParameterValue, 'A StatefulSet''s claims per ordinal and template (leftovers included) with volumes, sizes, classes and reclaim policies; prune leftovers; grow a template with `pvc resize`')
             [CompletionResult]::new('dns', 'dns', [CompletionResultType]::ParameterValue, 'Check every pod''s DNS name (`<pod>.<service>.<ns>.svc.<domain>`) and say why one would not resolve: Service, headless, selector, endpoints, readiness, label lengths, SRV names; with --resolve, ask the cluster''s DNS and compare its answers with the pod IPs')
@@ -499,6 +522,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             break
         }
         'kubectl-sts;help;restart' {
+            break
+        }
+        'kubectl-sts;help;recover' {
             break
         }
         'kubectl-sts;help;delete' {

@@ -34,6 +34,7 @@ fn commands_with_a_name() -> Vec<Vec<&'static str>> {
     vec![
         vec!["status"],
         vec!["why"],
+        vec!["recover", "--force-delete"],
         vec!["scale", "--replicas", "2"],
         vec!["rollout", "--image", "nginx=nginx:1.26"],
         vec!["canary", "--image", "nginx=nginx:1.26"],

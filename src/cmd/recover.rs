@@ -125,11 +125,13 @@ impl Guided for Recover<'_> {
             attachments: lists.attachments.as_deref(),
         };
         let mut plan = plan_recover(&snap, &facts, self.remedy);
-        if let Ok(found) = &mut plan {
-            if self.remedy.is_none() && !self.args.dry_run && !found.stranded.is_empty() {
-                self.ask(ctx, found)?;
-                found.remedy = self.remedy;
-            }
+        if let Ok(found) = &mut plan
+            && self.remedy.is_none()
+            && !self.args.dry_run
+            && !found.stranded.is_empty()
+        {
+            self.ask(ctx, found)?;
+            found.remedy = self.remedy;
         }
         self.nodes = lists.nodes.unwrap_or_default();
         Ok(Read {
