@@ -8,9 +8,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::setup::web_cluster;
-use common::{Cluster, delete_pod, patch, skip_on_simulator, stderr_of, stdout_of};
-use serde_json::{Value, json};
+use common::setup::{hold_terminating, release_pod, web_cluster};
+use common::{Cluster, skip_on_simulator, stderr_of, stdout_of};
+use serde_json::Value;
 use sts_sim::resources;
 
 /// A set `db` of 3 pods (Parallel, no claims) whose pods leave a dead node after
@@ -146,14 +146,7 @@ fn without_a_terminal_a_remedy_must_be_chosen() {
 #[test]
 fn a_pod_held_by_a_finalizer_on_a_live_node_is_refused() {
     let cluster = web_cluster();
-    patch(
-        &cluster,
-        &resources::PODS,
-        "web-2",
-        json!({"metadata": {"finalizers": ["example.com/hold"]}}),
-    );
-    delete_pod(&cluster, "web-2", 1);
-    std::thread::sleep(Duration::from_secs(2));
+    hold_terminating(&cluster, "web-2");
     let writes = cluster.write_count();
     let (code, out, err) = run(&cluster, &["recover", "web", "--force-delete", "--yes"]);
     assert_eq!(code, 1, "{out}{err}");
@@ -164,12 +157,7 @@ fn a_pod_held_by_a_finalizer_on_a_live_node_is_refused() {
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(cluster.write_count(), writes);
     assert!(cluster.get(&resources::PODS, "web-2").is_some());
-    patch(
-        &cluster,
-        &resources::PODS,
-        "web-2",
-        json!({"metadata": {"finalizers": null}}),
-    );
+    release_pod(&cluster, "web-2");
 }
 
 #[test]

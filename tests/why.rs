@@ -7,8 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::setup::{json_of, set_image, staged_cluster, web_cluster};
-use common::{Cluster, delete_pod, patch, skip_on_simulator, stderr_of, stdout_of};
+use common::setup::{hold_terminating, json_of, release_pod, set_image, staged_cluster, web_cluster};
+use common::{Cluster, patch, skip_on_simulator, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
 
@@ -171,14 +171,7 @@ spec:
 #[test]
 fn a_pod_held_terminating_by_a_finalizer_names_the_finalizer_and_its_node() {
     let cluster = web_cluster();
-    patch(
-        &cluster,
-        &resources::PODS,
-        "web-2",
-        json!({"metadata": {"finalizers": ["example.com/hold"]}}),
-    );
-    delete_pod(&cluster, "web-2", 1);
-    std::thread::sleep(Duration::from_secs(3));
+    hold_terminating(&cluster, "web-2");
     let found = findings(&cluster, "web");
     let pod = finding_on(&found, "pod web-2");
     assert_eq!(pod["severity"], "blocked");
@@ -197,12 +190,7 @@ fn a_pod_held_terminating_by_a_finalizer_names_the_finalizer_and_its_node() {
             "{pod:#}"
         );
     }
-    patch(
-        &cluster,
-        &resources::PODS,
-        "web-2",
-        json!({"metadata": {"finalizers": null}}),
-    );
+    release_pod(&cluster, "web-2");
 }
 
 #[test]

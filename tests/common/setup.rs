@@ -128,3 +128,26 @@ pub fn pod_images(cluster: &Cluster, set: &str, replicas: usize) -> Vec<String> 
 pub fn claim_exists(cluster: &Cluster, name: &str) -> bool {
     cluster.get(&resources::PVCS, name).is_some()
 }
+
+/// Holds `pod` Terminating past its grace period: a finalizer, then a deletion with a grace
+/// period of 1 s, then 2 s. `release_pod` lets it go.
+pub fn hold_terminating(cluster: &Cluster, pod: &str) {
+    super::patch(
+        cluster,
+        &resources::PODS,
+        pod,
+        json!({"metadata": {"finalizers": ["example.com/hold"]}}),
+    );
+    super::delete_pod(cluster, pod, 1);
+    std::thread::sleep(Duration::from_secs(2));
+}
+
+/// Removes the finalizer `hold_terminating` put on `pod`.
+pub fn release_pod(cluster: &Cluster, pod: &str) {
+    super::patch(
+        cluster,
+        &resources::PODS,
+        pod,
+        json!({"metadata": {"finalizers": null}}),
+    );
+}

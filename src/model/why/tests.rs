@@ -87,6 +87,22 @@ fn alone(snap: SetSnapshot) -> Diagnosis {
     diagnose(&snap, &Around::default())
 }
 
+/// web-0..2 Ready on revision web-r1.
+fn ready_web_pods() -> Vec<Pod> {
+    (0..3)
+        .map(|o| PodBuilder::new("web", o, "web-r1").build())
+        .collect()
+}
+
+/// web-0 and web-1 on web-r1, web-2 moved to web-r2 (a rollout staged at partition 2).
+fn staged_web_pods() -> Vec<Pod> {
+    vec![
+        PodBuilder::new("web", 0, "web-r1").build(),
+        PodBuilder::new("web", 1, "web-r1").build(),
+        PodBuilder::new("web", 2, "web-r2").build(),
+    ]
+}
+
 fn only_blocker(diagnosis: &Diagnosis) -> &Finding {
     assert_eq!(diagnosis.count(Severity::Blocked), 1, "{diagnosis:#?}");
     diagnosis.top_blocker().unwrap()
@@ -353,9 +369,7 @@ fn a_pod_held_by_a_finalizer_on_a_live_node_names_the_finalizer() {
 #[test]
 fn a_healthy_set_has_no_findings() {
     let set = SetBuilder::new("web").build();
-    let pods = (0..3)
-        .map(|o| PodBuilder::new("web", o, "web-r1").build())
-        .collect();
+    let pods = ready_web_pods();
     let diagnosis = alone(snapshot(set, pods, Vec::new(), Vec::new()));
     assert!(diagnosis.findings.is_empty(), "{diagnosis:#?}");
     assert!(!diagnosis.blocked);
@@ -367,11 +381,7 @@ fn a_staged_rollout_waits_on_a_person_and_onto_promote_or_abort() {
         .partition(2)
         .revisions("web-r1", "web-r2")
         .build();
-    let pods = vec![
-        PodBuilder::new("web", 0, "web-r1").build(),
-        PodBuilder::new("web", 1, "web-r1").build(),
-        PodBuilder::new("web", 2, "web-r2").build(),
-    ];
+    let pods = staged_web_pods();
     let diagnosis = alone(snapshot(set, pods, Vec::new(), Vec::new()));
     assert!(!diagnosis.blocked);
     let finding = &diagnosis.findings[0];
@@ -389,9 +399,7 @@ fn a_staged_rollout_waits_on_a_person_and_onto_promote_or_abort() {
 #[test]
 fn a_budget_that_allows_no_disruption_is_a_warning() {
     let set = SetBuilder::new("web").build();
-    let pods = (0..3)
-        .map(|o| PodBuilder::new("web", o, "web-r1").build())
-        .collect();
+    let pods = ready_web_pods();
     let budget: PodDisruptionBudget = serde_json::from_value(json!({
         "metadata": {"name": "web", "namespace": "default"},
         "spec": {"minAvailable": 3, "selector": {"matchLabels": {"app": "web"}}},
@@ -445,11 +453,7 @@ fn a_step_in_flight_is_named_instead_of_promote() {
         crate::model::record::IN_FLIGHT.into(),
         serde_json::to_string(&record).unwrap(),
     );
-    let pods = vec![
-        PodBuilder::new("web", 0, "web-r1").build(),
-        PodBuilder::new("web", 1, "web-r1").build(),
-        PodBuilder::new("web", 2, "web-r2").build(),
-    ];
+    let pods = staged_web_pods();
     let diagnosis = alone(snapshot(set, pods, Vec::new(), Vec::new()));
     assert_eq!(diagnosis.findings.len(), 1, "{diagnosis:#?}");
     let finding = &diagnosis.findings[0];
