@@ -84,14 +84,20 @@ fn terminating(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
         return Some(finding);
     }
     let down = match &state {
-        Some(NodeState::Reported(condition)) => condition.status != "True",
-        Some(NodeState::Silent | NodeState::Gone) => true,
-        None => false,
+        Some(NodeState::Reported(condition)) => Some(condition.status != "True"),
+        Some(NodeState::Silent | NodeState::Gone) => Some(true),
+        None => None,
     };
-    Some(finding.with_next(if down {
-        recover_next(evidence.snap, &node)
-    } else {
-        format!("the kubelet on {node} has not finished stopping it: look at its containers' preStop hooks and the node")
+    Some(finding.with_next(match down {
+        Some(true) => recover_next(evidence.snap, &node),
+        Some(false) => format!(
+            "the kubelet on {node} has not finished stopping it: look at its containers' preStop hooks and the node"
+        ),
+        None => format!(
+            "if node {node} is down, `kubectl sts recover {} {}` proves it and frees the member",
+            evidence.snap.name(),
+            in_namespace(evidence.snap)
+        ),
     }))
 }
 
