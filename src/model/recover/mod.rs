@@ -208,25 +208,6 @@ fn prove(facts: &NodeFacts, name: &str, now: Timestamp) -> NodeProof {
         .and_then(|l| l.spec.as_ref()?.renew_time.as_ref())
         .map(|t| (now - t.0).get_seconds());
     let duration = lease.and_then(|l| l.spec.as_ref()?.lease_duration_seconds);
-    let taints = node
-        .and_then(|n| n.spec.as_ref()?.taints.clone())
-        .unwrap_or_default()
-        .iter()
-        .map(|t| match &t.value {
-            Some(v) => format!("{}={v}:{}", t.key, t.effect),
-            None => format!("{}:{}", t.key, t.effect),
-        })
-        .collect();
-    let attachments = facts
-        .attachments
-        .into_iter()
-        .flatten()
-        .filter(|a| a.spec.node_name == name)
-        .map(|a| {
-            let volume = a.spec.source.persistent_volume_name.clone().unwrap_or_default();
-            format!("{} ({volume})", a.metadata.name.clone().unwrap_or_default())
-        })
-        .collect();
     let ready_status = ready.as_ref().map(|c| c.status.clone());
     let alive_because = alive_because(
         node.is_some(),
@@ -246,11 +227,41 @@ fn prove(facts: &NodeFacts, name: &str, now: Timestamp) -> NodeProof {
         ready: ready_status,
         lease_renewed_seconds_ago: renewed_ago,
         lease_duration_seconds: duration,
-        taints,
-        attachments,
+        taints: node.map(taints_of).unwrap_or_default(),
+        attachments: attachments_on(facts, name),
         down: alive_because.is_none(),
         alive_because,
     }
+}
+
+/// The node's taints, `key[=value]:Effect`.
+fn taints_of(node: &Node) -> Vec<String> {
+    let taints = node
+        .spec
+        .as_ref()
+        .and_then(|s| s.taints.as_deref())
+        .unwrap_or_default();
+    taints
+        .iter()
+        .map(|t| match &t.value {
+            Some(v) => format!("{}={v}:{}", t.key, t.effect),
+            None => format!("{}:{}", t.key, t.effect),
+        })
+        .collect()
+}
+
+/// The VolumeAttachments naming node `name`: `attachment (volume)`.
+fn attachments_on(facts: &NodeFacts, name: &str) -> Vec<String> {
+    facts
+        .attachments
+        .into_iter()
+        .flatten()
+        .filter(|a| a.spec.node_name == name)
+        .map(|a| {
+            let volume = a.spec.source.persistent_volume_name.clone().unwrap_or_default();
+            format!("{} ({volume})", a.metadata.name.clone().unwrap_or_default())
+        })
+        .collect()
 }
 
 /// Why a node is not proven down: Ready, a Lease renewed within its duration, or Leases that

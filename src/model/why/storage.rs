@@ -161,19 +161,10 @@ fn claim_finding(evidence: &Evidence, events: &EventIndex, claim: &PersistentVol
     let name = claim.metadata.name.as_deref().unwrap_or_default();
     let object = format!("claim {name}");
     let ns = in_namespace(evidence.snap);
-    if phase == "Lost" {
-        let volume = claim
-            .spec
-            .as_ref()
-            .and_then(|s| s.volume_name.clone())
-            .unwrap_or_default();
-        return Some(
-            Finding::new(Severity::Blocked, object, format!("Lost: its volume {volume} is gone"))
-                .with_next(format!("restore volume {volume}, or start the member afresh (its data is lost): `kubectl delete pvc {name} {ns}`")),
-        );
-    }
-    if phase != "Pending" {
-        return None;
+    match phase {
+        "Lost" => return Some(lost(claim, object, &ns)),
+        "Pending" => {}
+        _ => return None,
     }
     let uid = claim.metadata.uid.as_deref();
     let failures = events.about(
@@ -219,6 +210,19 @@ fn claim_finding(evidence: &Evidence, events: &EventIndex, claim: &PersistentVol
         finding = finding.with_evidence(events.describe(event));
     }
     Some(finding)
+}
+
+/// A claim whose volume is gone.
+fn lost(claim: &PersistentVolumeClaim, object: String, ns: &str) -> Finding {
+    let name = claim.metadata.name.as_deref().unwrap_or_default();
+    let volume = claim
+        .spec
+        .as_ref()
+        .and_then(|s| s.volume_name.clone())
+        .unwrap_or_default();
+    Finding::new(Severity::Blocked, object, format!("Lost: its volume {volume} is gone")).with_next(format!(
+        "restore volume {volume}, or start the member afresh (its data is lost): `kubectl delete pvc {name} {ns}`"
+    ))
 }
 
 fn waits_for_consumer(class: &StorageClass) -> bool {
