@@ -42,6 +42,21 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "CONTEXT")]
     pub context: Option<String>,
 
+    /// Ask these kubeconfig contexts at once, comma-separated (list, status, why, history,
+    /// pvc and dns): one section (or CONTEXT column) per context
+    #[arg(
+        long,
+        global = true,
+        value_name = "CONTEXT,…",
+        value_delimiter = ',',
+        conflicts_with = "context"
+    )]
+    pub contexts: Vec<String>,
+
+    /// Ask every context of the kubeconfig at once (the read commands, as --contexts)
+    #[arg(long, global = true, conflicts_with_all = ["context", "contexts"])]
+    pub all_contexts: bool,
+
     /// Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,

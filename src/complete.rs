@@ -282,6 +282,7 @@ fn value_candidates(request: &Request, cmd: &Command, id: &str) -> (Vec<String>,
     match id {
         "namespace" => return (from_cluster(request, Lookup::Namespaces), directive::NO_FILE_COMP),
         "context" => return (contexts(request), directive::NO_FILE_COMP),
+        "contexts" => return (context_lists(request), directive::NO_FILE_COMP),
         _ => {}
     }
     let values: Vec<String> = arg
@@ -393,6 +394,22 @@ async fn names(global: &GlobalArgs, lookup: Lookup) -> Option<Vec<String>> {
     };
     names.sort();
     Some(names)
+}
+
+/// `--contexts a,b,…`: the typed list followed by each context not in it yet.
+fn context_lists(request: &Request) -> Vec<String> {
+    let (typed, _) = request.prefix.rsplit_once(',').unwrap_or(("", ""));
+    let taken: Vec<&str> = typed.split(',').filter(|c| !c.is_empty()).collect();
+    let lead = if typed.is_empty() {
+        String::new()
+    } else {
+        format!("{typed},")
+    };
+    contexts(request)
+        .into_iter()
+        .filter(|c| !taken.contains(&c.as_str()))
+        .map(|c| format!("{lead}{c}"))
+        .collect()
 }
 
 /// The contexts of the kubeconfig the typed flags (or KUBECONFIG) point at.

@@ -32,6 +32,25 @@ pub struct Context {
     deadline: tokio::time::Instant,
     /// stdin and stderr are terminals: prompts and live progress are possible.
     pub interactive: bool,
+    /// Where results go: stdout, or a buffer of its own when many contexts answer at once.
+    sink: Option<Sink>,
+}
+
+/// The buffer one context's results are written to in a fleet run.
+pub type Sink = std::sync::Arc<std::sync::Mutex<Vec<u8>>>;
+
+/// Writes into a `Sink`.
+struct SinkWriter(Sink);
+
+impl std::io::Write for SinkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("sink").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 impl Context {
@@ -63,7 +82,23 @@ impl Context {
             request_timeout,
             deadline: tokio::time::Instant::now() + global.timeout,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
+            sink: None,
         })
+    }
+
+    /// This context's results go to `sink` (and prompts are off): one of many contexts.
+    pub fn with_sink(mut self, sink: Sink) -> Context {
+        self.sink = Some(sink);
+        self.interactive = false;
+        self
+    }
+
+    /// Where results are written: stdout, or this context's buffer in a fleet run.
+    pub fn stdout(&self) -> Box<dyn std::io::Write + '_> {
+        match &self.sink {
+            Some(sink) => Box::new(SinkWriter(sink.clone())),
+            None => Box::new(std::io::stdout().lock()),
+        }
     }
 
     /// Runs one API request under `--request-timeout`, wording its failure for a person.

@@ -44,7 +44,7 @@ pub async fn run(ctx: &Context, args: &DnsArgs) -> Result<()> {
 }
 
 fn print(ctx: &Context, report: &DnsReport) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    let mut out = ctx.stdout();
     match ctx.output {
         OutputFormat::Table => write_dns(&mut out, report, Style::for_stdout())?,
         format => write_document(&mut out, format, report)?,

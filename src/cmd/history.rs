@@ -15,7 +15,7 @@ use crate::output::{Style, write_document};
 pub async fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
     let snap = fetch::snapshot(ctx, &args.name).await?;
     let history = history(&snap);
-    let mut out = std::io::stdout().lock();
+    let mut out = ctx.stdout();
     match ctx.output {
         OutputFormat::Table => write_history(&mut out, &history, Style::for_stdout())?,
         format => write_document(&mut out, format, &history)?,

@@ -12,13 +12,30 @@ use kube::api::{Api, ListParams};
 use crate::cli::{ListArgs, OutputFormat};
 use crate::context::Context;
 use crate::error::ApiCall;
-use crate::model::list::{orphaned_names, summarize_sets};
+use crate::model::list::{SetList, orphaned_names, summarize_sets};
 use crate::model::orphans::POD_NAME_LABEL;
 use crate::model::record::RECORD_LABEL;
 use crate::output::{Style, list::write_list, write_document};
 
 /// Lists the sets.
 pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
+    let list = read(ctx, args).await?;
+    let mut out = ctx.stdout();
+    match ctx.output {
+        OutputFormat::Table => write_list(
+            &mut out,
+            &[(None, &list)],
+            args.all_namespaces,
+            Style::for_stdout(),
+        )?,
+        format => write_document(&mut out, format, &list)?,
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// The sets of the namespace (or all), with the names of sets gone that left something.
+pub async fn read(ctx: &Context, args: &ListArgs) -> Result<SetList> {
     let (api, namespace): (Api<StatefulSet>, Option<&str>) = if args.all_namespaces {
         (Api::all(ctx.client.clone()), None)
     } else {
@@ -41,13 +58,7 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
     )?;
     let mut list = summarize_sets(&sets.items, Timestamp::now());
     list.orphaned = orphaned_names(&list, &pods.items, &maps.items);
-    let mut out = std::io::stdout().lock();
-    match ctx.output {
-        OutputFormat::Table => write_list(&mut out, &list, args.all_namespaces, Style::for_stdout())?,
-        format => write_document(&mut out, format, &list)?,
-    }
-    out.flush()?;
-    Ok(())
+    Ok(list)
 }
 
 /// The API of `K` in the namespace, or in all with `-A`.

@@ -5,6 +5,7 @@
 pub mod completion;
 pub mod delete;
 pub mod dns;
+pub mod fleet;
 pub mod history;
 pub mod list;
 pub mod progressive;
@@ -36,10 +37,19 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 /// Runs a command that talks to the cluster.
 async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
-    let ctx = Context::new(global).await?;
+    let ctx = match fleet::requested(global) {
+        true => None,
+        false => Some(Context::new(global).await?),
+    };
+    let work = async {
+        match &ctx {
+            Some(ctx) => dispatch(ctx, command).await,
+            None => fleet::run(global, command).await,
+        }
+    };
     let result = tokio::select! {
         biased;
-        result = dispatch(&ctx, command) => result,
+        result = work => result,
         () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
             crate::wait::interrupt_note().unwrap_or_else(|| {
                 "interrupted; re-running the same command resumes from the cluster's state".into()
@@ -68,7 +78,7 @@ fn reads_only(command: &Command) -> bool {
 }
 
 /// The command's own run.
-async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
+pub(crate) async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
     match command {
         Command::List(args) => list::run(ctx, args).await,
         Command::Status(args) => status::run(ctx, args).await,
@@ -104,7 +114,7 @@ pub(crate) async fn left_behind(ctx: &Context, name: &str, not_found: anyhow::Er
         Ok(None) => return not_found,
         Err(err) => return err,
     };
-    let mut out = std::io::stdout().lock();
+    let mut out = ctx.stdout();
     let printed = match ctx.output {
         crate::cli::OutputFormat::Table => {
             crate::output::orphans::write_orphaned(&mut out, &left, crate::output::Style::for_stdout())

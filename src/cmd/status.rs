@@ -39,7 +39,7 @@ enum Frame {
 
 fn render(ctx: &Context, snap: &SetSnapshot, frame: Frame) -> Result<()> {
     let report = status_report(snap);
-    let mut out = std::io::stdout().lock();
+    let mut out = ctx.stdout();
     match (ctx.output, frame) {
         (OutputFormat::Table, _) => {
             if frame == Frame::Next && std::io::stdout().is_terminal() {

@@ -21,7 +21,7 @@ pub async fn run(ctx: &Context, args: &WhyArgs) -> Result<()> {
         other => other?,
     };
     let diagnosis = diagnose(&snap, &around);
-    let mut out = std::io::stdout().lock();
+    let mut out = ctx.stdout();
     match ctx.output {
         OutputFormat::Table => write_diagnosis(&mut out, &diagnosis, Style::for_stdout())?,
         format => write_document(&mut out, format, &diagnosis)?,

@@ -166,6 +166,11 @@ impl Sim {
         )
     }
 
+    /// A kubeconfig entry set naming this cluster `context` (for `fleet_kubeconfig`).
+    pub fn context_entry(&self, context: &str) -> (String, String) {
+        (context.to_string(), self.url())
+    }
+
     /// Writes `kubeconfig()` to `path`.
     pub fn write_kubeconfig(&self, path: &Path) -> Result<()> {
         std::fs::write(path, self.kubeconfig()).with_context(|| format!("cannot write {}", path.display()))
@@ -210,4 +215,25 @@ impl Drop for Sim {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// One kubeconfig with a context per `(name, server)`: each its own cluster entry (trusting
+/// the simulator's certificate) and the admin's token, namespace `default`; the first is
+/// current. Servers that are not simulators (a closed port, a silent listener) fit too.
+pub fn fleet_kubeconfig(contexts: &[(String, String)]) -> String {
+    let ca = server::ca_data();
+    let mut clusters = String::new();
+    let mut entries = String::new();
+    for (name, url) in contexts {
+        clusters.push_str(&format!(
+            "- name: {name}\n  cluster:\n    server: {url}\n    certificate-authority-data: {ca}\n"
+        ));
+        entries.push_str(&format!(
+            "- name: {name}\n  context:\n    cluster: {name}\n    user: sts-sim-admin\n    namespace: default\n"
+        ));
+    }
+    let current = contexts.first().map(|(n, _)| n.as_str()).unwrap_or_default();
+    format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n{clusters}contexts:\n{entries}current-context: {current}\nusers:\n- name: sts-sim-admin\n  user:\n    token: {ADMIN_TOKEN}\n"
+    )
 }
