@@ -6,8 +6,11 @@
 //! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
 //! `--version`; prints Markdown tables (the README's "Benchmarks" section).
 //! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
+//! Last, `list --all-contexts` over twenty clusters (`STS_BENCH_NO_FLEET` skips it,
+//! `STS_BENCH_ONLY=fleet` runs only that).
 
 mod cluster;
+mod fleet;
 mod latency;
 mod reaction;
 mod requests;
@@ -35,6 +38,9 @@ fn main() {
     let bin = std::env::var_os("STS_BENCH_BIN")
         .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kubectl-sts")), PathBuf::from);
     let available = commands(&bin);
+    if std::env::var("STS_BENCH_ONLY").is_ok_and(|only| only == "fleet") {
+        return fleet::measure(&mut spawner, &bin, runs(15));
+    }
     let cluster = Cluster::start();
     let sizes = requests::sizes();
     let started = std::time::Instant::now();
@@ -65,6 +71,9 @@ fn main() {
         ms(p90)
     );
     startup(&mut spawner, &bin, &cluster.kubeconfig, runs(50));
+    if available.iter().any(|c| c == "list") && std::env::var_os("STS_BENCH_NO_FLEET").is_none() {
+        fleet::measure(&mut spawner, &bin, runs(15));
+    }
 }
 
 /// The subcommands the binary offers, from its `--help`.

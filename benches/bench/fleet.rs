@@ -1,0 +1,73 @@
+//! Fleet: `list --all-contexts` over twenty simulated clusters (each with a set of 3 pods)
+//! against one context's `list`, taking turns run by run: wall time, peak memory and API
+//! requests per context.
+
+use std::path::Path;
+
+use sts_sim::sim::fleet_kubeconfig;
+
+use crate::cluster::Cluster;
+use crate::run::{self, Spawner, mib, ms};
+
+/// How many clusters, and the namespace of their sets.
+const CLUSTERS: usize = 20;
+const NS: &str = "fleet";
+
+/// Measures `runs` rounds and prints the table.
+pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
+    let clusters: Vec<Cluster> = (0..CLUSTERS).map(|_| Cluster::start()).collect();
+    for cluster in &clusters {
+        cluster.create_set(NS, "web", 3, |_| {});
+    }
+    for cluster in &clusters {
+        cluster.wait_settled(NS, "web", 3);
+    }
+    let contexts: Vec<(String, String)> = clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.sim.context_entry(&format!("c{i:02}")))
+        .collect();
+    let kubeconfig = clusters[0].kubeconfig.with_file_name("fleet-kubeconfig");
+    std::fs::write(&kubeconfig, fleet_kubeconfig(&contexts)).expect("fleet kubeconfig");
+    let one = ["list", "-n", NS, "--context", "c00"];
+    let all = ["list", "-n", NS, "--all-contexts"];
+    let (mut single, mut fleet) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let outcome = spawner.run(bin, &one, &kubeconfig, &[]);
+        assert_eq!(outcome.code, 0, "list on one context failed");
+        single.push(outcome);
+        let outcome = spawner.run(bin, &all, &kubeconfig, &[]);
+        assert_eq!(outcome.code, 0, "list --all-contexts failed");
+        fleet.push(outcome);
+    }
+    let before: Vec<usize> = clusters.iter().map(|c| c.sim.log.entries().len()).collect();
+    spawner.run(bin, &all, &kubeconfig, &[]);
+    let per_context: Vec<usize> = clusters
+        .iter()
+        .zip(&before)
+        .map(|(c, b)| c.sim.log.entries().len() - b)
+        .collect();
+    print(&single, &fleet, &per_context);
+}
+
+fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize]) {
+    let walls = |o: &[run::Outcome]| o.iter().map(|o| o.wall).collect::<Vec<_>>();
+    let (one, _) = run::median_p90(&walls(single));
+    let (all, all_p90) = run::median_p90(&walls(fleet));
+    let peak = fleet.iter().map(|o| o.max_rss_kib).max().unwrap_or(0);
+    let (low, high) = (
+        per_context.iter().min().copied().unwrap_or(0),
+        per_context.iter().max().copied().unwrap_or(0),
+    );
+    println!("\n### Fleet: `list --all-contexts` over {CLUSTERS} clusters against one context's `list`\n");
+    println!("| measurement | result | goal |\n|---|---|---|");
+    println!("| one context, median wall | {} | |", ms(one));
+    println!(
+        "| {CLUSTERS} contexts, median (p90) wall | {} ({}) = {:.2}x | < 2x |",
+        ms(all),
+        ms(all_p90),
+        all.as_secs_f64() / one.as_secs_f64()
+    );
+    println!("| {CLUSTERS} contexts, peak memory | {} | < 50 MiB |", mib(peak));
+    println!("| requests per context | {low}-{high} (as one context's `list`) | constant |");
+}
