@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::StsError;
 use crate::model::set;
 use crate::model::step::PodOutcome;
-use crate::model::update::{UpdateVerdict, judge_update};
+use crate::model::update::{UpdateVerdict, UpdateWait};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch};
 
@@ -51,11 +51,11 @@ pub async fn follow_update(
     let mut watch = SetWatch::start(ctx, sts);
     let names: Vec<String> = ordinals.iter().map(|o| set::pod_name(sts, *o)).collect();
     let mut progress = PodProgress::new(names.clone(), ctx.interactive);
+    let mut keeper = UpdateWait::new(sts, ordinals);
     let result = watch
-        .until(deadline, |snap| {
-            let (states, verdict) = judge_update(snap, ordinals);
-            progress.update(&states);
-            match verdict {
+        .follow(deadline, &mut keeper, |keeper, view| {
+            progress.update(&keeper.tracked.take_changes());
+            match keeper.verdict(&view.set) {
                 UpdateVerdict::Done => Check::Done(()),
                 UpdateVerdict::Waiting { recheck_at: None } => Check::Waiting,
                 UpdateVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),

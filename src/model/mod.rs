@@ -27,6 +27,7 @@ pub mod set;
 pub mod snapshot;
 pub mod status;
 pub mod step;
+pub mod tracked;
 pub mod update;
 pub mod why;
 
