@@ -6,12 +6,15 @@
 //! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
 //! `--version`; prints Markdown tables (the README's "Benchmarks" section).
 //! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
+//! Waits on large sets (`scale 0 -> N`, an OnDelete `roll`): CPU time and peak memory;
+//! `STS_BENCH_ONLY=waits` measures only those.
 
 mod cluster;
 mod latency;
 mod reaction;
 mod requests;
 mod run;
+mod waits;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -36,6 +39,10 @@ fn main() {
         .map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_kubectl-sts")), PathBuf::from);
     let available = commands(&bin);
     let cluster = Cluster::start();
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("waits") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return waits::measure(&cluster, &mut spawner, &bin, runs(3));
+    }
     let sizes = requests::sizes();
     let started = std::time::Instant::now();
     for &n in &sizes {
@@ -65,6 +72,7 @@ fn main() {
         ms(p90)
     );
     startup(&mut spawner, &bin, &cluster.kubeconfig, runs(50));
+    waits::measure(&cluster, &mut spawner, &bin, runs(3));
 }
 
 /// The subcommands the binary offers, from its `--help`.
