@@ -36,7 +36,13 @@ fn bare(cluster: &Cluster, ns: &str, replicas: i64, on_delete: bool) {
 }
 
 /// One `scale 0 -> n`, then `status` on the scaled set.
-fn scale_run(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, n: i64, run: usize) -> (Outcome, Outcome) {
+fn scale_run(
+    cluster: &Cluster,
+    spawner: &mut run::Spawner,
+    bin: &Path,
+    n: i64,
+    run: usize,
+) -> (Outcome, Outcome) {
     let ns = format!("scale{n}-{run}");
     bare(cluster, &ns, 0, false);
     let to = n.to_string();
@@ -62,7 +68,12 @@ fn roll_run(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, n: i64, r
         set["status"]["observedGeneration"] == set["metadata"]["generation"]
             && set["status"]["updateRevision"] != set["status"]["currentRevision"]
     });
-    let roll = spawner.run(bin, &["roll", "web", "--yes", "-n", &ns], &cluster.kubeconfig, &[]);
+    let roll = spawner.run(
+        bin,
+        &["roll", "web", "--yes", "-n", &ns],
+        &cluster.kubeconfig,
+        &[],
+    );
     assert_eq!(roll.code, 0, "roll of {n} failed");
     cluster.patch_set(&ns, "web", &json!({"spec": {"replicas": 0}}));
     roll

@@ -50,7 +50,7 @@ pub async fn follow_update(
 ) -> Followed {
     let mut watch = SetWatch::start(ctx, sts);
     let names: Vec<String> = ordinals.iter().map(|o| set::pod_name(sts, *o)).collect();
-    let mut progress = PodProgress::new(names.clone(), ctx.interactive);
+    let mut progress = PodProgress::new(names.clone(), ctx.interactive, ctx.wide);
     let mut keeper = UpdateWait::new(sts, ordinals);
     let result = watch
         .follow(deadline, &mut keeper, |keeper, view| {

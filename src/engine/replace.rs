@@ -83,6 +83,7 @@ pub async fn execute(
     let mut progress = PodProgress::new(
         plan.replacements().map(|s| s.pod.clone()).collect(),
         ctx.interactive,
+        ctx.wide,
     );
     let deadline = deadline_after(ctx.timeout);
     let started = Instant::now();

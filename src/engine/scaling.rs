@@ -15,7 +15,11 @@ use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
 /// ordered teardown of `delete`).
 pub async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result<(), WaitEnd>, PodProgress) {
     let mut watch = SetWatch::start(ctx, sts);
-    let mut progress = PodProgress::new(plan.pods.iter().map(|p| p.pod.clone()).collect(), ctx.interactive);
+    let mut progress = PodProgress::new(
+        plan.pods.iter().map(|p| p.pod.clone()).collect(),
+        ctx.interactive,
+        ctx.wide,
+    );
     let mut keeper = ScaleWait::new(plan);
     let result = watch
         .follow(deadline_after(ctx.timeout), &mut keeper, |keeper, view| {

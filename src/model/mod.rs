@@ -6,6 +6,7 @@ pub mod budget;
 pub mod claims;
 pub mod delete;
 pub mod dns;
+pub mod group;
 pub mod health;
 pub mod history;
 pub mod list;
