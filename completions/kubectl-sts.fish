@@ -27,14 +27,15 @@ end
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "status" -d 'Show one StatefulSet: revisions, every ordinal\'s pod and claims, DNS names, and what the controller is doing or waiting on'
@@ -57,7 +58,8 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "help" -d 'P
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -65,12 +67,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l request
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s A -l all-namespaces -d 'List StatefulSets in every namespace'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -78,25 +81,27 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l reque
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s w -l watch -d 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l replicas -d 'The number of replicas wanted' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -105,7 +110,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l as -d 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l no-wait -d 'Change spec.replicas and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l partition -d 'Ordinals from start + P move now (default: the replica count: nothing moves until promoted)' -r
@@ -116,7 +121,8 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l chec
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -126,14 +132,15 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-a
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-wait -d 'Stage and return without waiting for the pods that move'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l count -d 'How many of the highest ordinals become canaries' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -142,14 +149,15 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l as -d
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l no-wait -d 'Stage and return without waiting for the canaries'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l step -d 'Lower the partition by K (K more pods move)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l partition -d 'Set the partition to P (never above the current one)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -159,12 +167,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l full
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l no-wait -d 'Lower the partition and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -173,25 +182,27 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l as -d 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l no-wait -d 'Restore the template, delete the stuck pods and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l to-revision -d 'The revision number to go back to (see `kubectl sts history`); default: the previous one' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -200,13 +211,14 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l as -d '
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l no-wait -d 'Restore the template and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l ordinals -d 'Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod, highest ordinal first' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -216,12 +228,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l evict -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l no-wait -d 'Take down only the next pod and return without waiting (re-run to go on)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -231,13 +244,14 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l evic
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l no-wait -d 'Set the annotation and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l backup-dir -d 'Directory to save the set\'s manifest in before an --orphan delete' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -248,12 +262,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l delet
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l no-wait -d 'Start the teardown (scale to 0) or the orphan delete and return without waiting; re-run to finish'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -262,7 +277,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __f
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l prune -d 'Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l dry-run -d 'With --prune: print the plan and check it with the server; delete nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -272,7 +287,8 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -280,7 +296,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l dry-run -d 'Print the plan and have the server check the claim patches (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -289,7 +305,8 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l cluster-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -297,31 +314,33 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l request-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l resolve -d 'Also query the cluster\'s DNS for every pod name (A/AAAA), the Service name and its SRV names, and compare the answers with the pod IPs (by default through a port-forward to a cluster DNS pod in kube-system: nothing is created)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand help; and not __fish_seen_subcommand_from list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand help; and not __fish_seen_subcommand_from list status why scale rollout canary promote abort history undo roll restart delete pvc dns completion man help" -f -a "status" -d 'Show one StatefulSet: revisions, every ordinal\'s pod and claims, DNS names, and what the controller is doing or waiting on'
