@@ -216,10 +216,9 @@ impl Claims for View<'_> {
     }
 }
 
-/// What of a set decides how each of its pods is judged: a change of it judges them all again.
-fn shape(
-    sts: &StatefulSet,
-) -> (
+/// First ordinal, replicas, minReadySeconds, generation, status stale, update and current
+/// revision, partition.
+type Shape = (
     i32,
     i32,
     i32,
@@ -228,7 +227,10 @@ fn shape(
     Option<String>,
     Option<String>,
     Option<i32>,
-) {
+);
+
+/// What of a set decides how each of its pods is judged: a change of it judges them all again.
+fn shape(sts: &StatefulSet) -> Shape {
     (
         set::ordinal_start(sts),
         set::desired_replicas(sts),
@@ -346,9 +348,8 @@ impl SetWatch {
                 let Some(snap) = self.snapshot() else {
                     return Err(WaitEnd::SetGone);
                 };
-                match settle(check(&snap), &mut recheck) {
-                    Some(end) => return end,
-                    None => {}
+                if let Some(end) = settle(check(&snap), &mut recheck) {
+                    return end;
                 }
             }
             let mut ignored = Changed::default();
