@@ -9,7 +9,7 @@ use std::time::Duration;
 pub const FEW: usize = 20;
 
 /// A pod in flight for longer than this is slow: its every change gets a line of its own.
-pub const SLOW: Duration = Duration::from_secs(10);
+pub const SLOW: Duration = Duration::from_secs(30);
 
 /// A run of consecutive entries: `start..start + len` of the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
