@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_sts_global_optspecs
-    string join \n n/namespace= context= kubeconfig= o/output= y/yes timeout= request-timeout= as= h/help V/version
+    string join \n n/namespace= context= contexts= all-contexts kubeconfig= o/output= y/yes timeout= request-timeout= as= h/help V/version
 end
 
 function __fish_kubectl_sts_needs_command
@@ -26,15 +26,18 @@ end
 
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "status" -d 'Show one StatefulSet: revisions, every ordinal\'s pod and claims, DNS names, and what the controller is doing or waiting on'
@@ -57,47 +60,58 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "man" -d 'Wr
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s A -l all-namespaces -d 'List StatefulSets in every namespace'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s w -l watch -d 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l replicas -d 'The number of replicas wanted' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -105,8 +119,9 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l reques
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l no-wait -d 'Change spec.replicas and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l partition -d 'Ordinals from start + P move now (default: the replica count: nothing moves until promoted)' -r
@@ -116,8 +131,10 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l chec
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l check-timeout -d 'With --check: how long the check may run before it counts as failed' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -126,15 +143,18 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l as -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-auto-abort -d 'With --steps: a failed step stops where it is instead of aborting the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-wait -d 'Stage and return without waiting for the pods that move'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l count -d 'How many of the highest ordinals become canaries' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -142,15 +162,18 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l reque
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l no-wait -d 'Stage and return without waiting for the canaries'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l step -d 'Lower the partition by K (K more pods move)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l partition -d 'Set the partition to P (never above the current one)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -159,13 +182,16 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l as -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l full -d 'Move every pod (partition 0): finish the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l no-wait -d 'Lower the partition and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -173,26 +199,32 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l reques
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l no-wait -d 'Restore the template, delete the stuck pods and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l to-revision -d 'The revision number to go back to (see `kubectl sts history`); default: the previous one' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -200,14 +232,17 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l request
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l no-wait -d 'Restore the template and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l ordinals -d 'Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod, highest ordinal first' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -216,13 +251,16 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l as -d '
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l evict -d 'Take pods down through the Eviction API, so that PodDisruptionBudgets are honoured'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l no-wait -d 'Take down only the next pod and return without waiting (re-run to go on)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -231,13 +269,16 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l as -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l evict -d 'OnDelete sets: take pods down through the Eviction API (PodDisruptionBudgets honoured)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l no-wait -d 'Set the annotation and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -246,14 +287,17 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l as -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l force-delete -d 'Delete each stranded pod at once (grace period 0), only while it is the pod proven stranded (uid); the controller re-creates it on a live node'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l out-of-service -d 'Taint each dead node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: the pod garbage collector removes its pods and its volumes are detached (remove the taint once the node is repaired)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l backup-dir -d 'Directory to save the set\'s manifest in before an --orphan delete' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -263,13 +307,16 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l orpha
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l delete-pvcs -d 'Also delete the set\'s claims once it is gone; asks to type the set\'s name (volumes with reclaimPolicy Delete lose their data)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l no-wait -d 'Start the teardown (scale to 0) or the orphan delete and return without waiting; re-run to finish'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
@@ -277,8 +324,9 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __f
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l prune -d 'Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l dry-run -d 'With --prune: print the plan and check it with the server; delete nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -287,16 +335,19 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l backup-dir -d 'Directory to save the set\'s manifest in before it is deleted' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l dry-run -d 'Print the plan and have the server check the claim patches (server-side dry run); change nothing'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -304,40 +355,49 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l nameserv
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l cluster-domain -d 'The cluster\'s DNS domain; with --resolve it is checked against the server\'s answers' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l resolve -d 'Also query the cluster\'s DNS for every pod name (A/AAAA), the Service name and its SRV names, and compare the answers with the pod IPs (by default through a port-forward to a cluster DNS pod in kube-system: nothing is created)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l context -d 'Kubeconfig context to use (default: the current context)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s o -l output -d 'Output format: tables for people, one JSON or YAML document for scripts' -r -f -a "table\t''
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
+wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand help; and not __fish_seen_subcommand_from list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand help; and not __fish_seen_subcommand_from list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help" -f -a "status" -d 'Show one StatefulSet: revisions, every ordinal\'s pod and claims, DNS names, and what the controller is doing or waiting on'

@@ -61,7 +61,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
 
-    /// Output format: tables for people, one JSON or YAML document for scripts
+    /// Output format: tables for people (`wide`: every pod listed), one JSON or YAML document
+    /// for scripts
     #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
@@ -86,6 +87,9 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
+    /// Tables that list every pod, however large the set (plans and progress of more than 20
+    /// pods are otherwise grouped and summed up)
+    Wide,
     Json,
     Yaml,
 }

@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn flag_values_and_flags() {
         assert_eq!(request(&["-o", "j"]).want, Want::Value(vec![], "output".into()));
-        assert_eq!(offline(&["status", "-o", ""]), ["table", "json", "yaml"]);
+        assert_eq!(offline(&["status", "-o", ""]), ["table", "wide", "json", "yaml"]);
         assert_eq!(offline(&["--output=y"]), ["yaml"]);
         assert_eq!(
             offline(&["scale", "web", "--r"]),

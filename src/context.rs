@@ -22,7 +22,10 @@ pub struct Context {
     pub namespace: String,
     /// Server, context and user, for error messages.
     pub target: Target,
+    /// `table` for `-o wide`.
     pub output: OutputFormat,
+    /// `-o wide`: plans and progress list every pod, however many.
+    pub wide: bool,
     /// `--yes`: confirmations are answered yes.
     pub assume_yes: bool,
     /// `--timeout`: the deadline of waits.
@@ -76,7 +79,11 @@ impl Context {
             client,
             namespace,
             target,
-            output: global.output,
+            output: match global.output {
+                OutputFormat::Wide => OutputFormat::Table,
+                format => format,
+            },
+            wide: global.output == OutputFormat::Wide,
             assume_yes: global.yes,
             timeout: global.timeout,
             request_timeout,

@@ -1,7 +1,12 @@
 //! Waiting on the cluster: caches of a set, its pods, claims and revisions fed by watches,
 //! re-checked on every change under a deadline; and the user's interrupt (Ctrl-C / SIGTERM).
-//! Never a sleep loop: every wake-up is an event from the API server.
+//! Never a sleep loop: every wake-up is an event from the API server (or an instant a check
+//! asked for). A burst of events is taken in at once before one re-check; `follow` hands a
+//! keeper (`model::tracked`) only the ordinals that changed, and reads single objects from
+//! the caches instead of copying them into a snapshot.
 
+use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{BoxStream, StreamExt, select_all};
@@ -9,14 +14,15 @@ use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::Api;
-use kube::runtime::reflector::{self, Store};
+use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::fetch::{own_claims, owned_revisions};
 use crate::model::set;
-use crate::model::snapshot::{SetSnapshot, own_pods};
+use crate::model::snapshot::{Claims, Look, SetSnapshot, own_pods};
+use crate::model::tracked::Keeper;
 
 /// Resolves once the user has interrupted (SIGINT) or the process was asked to stop
 /// (SIGTERM), at any time since the first call: the signals are latched by one listener for the
@@ -121,16 +127,127 @@ impl WaitEnd {
     }
 }
 
-type Changes = BoxStream<'static, Result<(), watcher::Error>>;
+/// One object that changed (by kind and name), or `Relisted`: a watch started over and any of
+/// its objects may have changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Touched {
+    Set,
+    Pod(String),
+    Claim(String),
+    Revision,
+    Relisted,
+}
+
+type Changes = BoxStream<'static, Result<Touched, watcher::Error>>;
+
+/// What changed since the last look, gathered from a burst of events.
+#[derive(Debug, Default)]
+struct Changed {
+    everything: bool,
+    pods: HashSet<String>,
+    claims: HashSet<String>,
+}
+
+impl Changed {
+    fn everything() -> Changed {
+        Changed {
+            everything: true,
+            ..Changed::default()
+        }
+    }
+
+    fn add(&mut self, touched: Touched) {
+        match touched {
+            Touched::Pod(name) => drop(self.pods.insert(name)),
+            Touched::Claim(name) => drop(self.claims.insert(name)),
+            Touched::Relisted => self.everything = true,
+            Touched::Set | Touched::Revision => {}
+        }
+    }
+}
 
 /// Watches of one set and everything that belongs to it, kept in caches.
 pub struct SetWatch {
     name: String,
+    namespace: String,
     sets: Store<StatefulSet>,
     pods: Store<Pod>,
     claims: Store<PersistentVolumeClaim>,
     revisions: Store<ControllerRevision>,
     changes: Changes,
+    /// What `follow` has not handed its keeper yet.
+    unseen: Changed,
+}
+
+/// The set as a wait reads it now: single objects from the caches, nothing copied.
+pub struct View<'a> {
+    watch: &'a SetWatch,
+    pub set: Arc<StatefulSet>,
+    pub now: Timestamp,
+}
+
+impl View<'_> {
+    /// The pod of `ordinal`, if there is one.
+    pub fn pod(&self, ordinal: i32) -> Option<Arc<Pod>> {
+        let name = set::pod_name(&self.set, ordinal);
+        self.watch
+            .pods
+            .get(&ObjectRef::new(&name).within(&self.watch.namespace))
+    }
+
+    /// Calls `judge` with what judging `ordinal` needs.
+    pub fn look<R>(&self, ordinal: i32, judge: impl FnOnce(&Look<'_>) -> R) -> R {
+        let pod = self.pod(ordinal);
+        judge(&Look {
+            set: &self.set,
+            pod: pod.as_deref(),
+            claims: self,
+            now: self.now,
+        })
+    }
+}
+
+impl Claims for View<'_> {
+    fn has_claim(&self, name: &str) -> bool {
+        self.watch
+            .claims
+            .get(&ObjectRef::new(name).within(&self.watch.namespace))
+            .is_some()
+    }
+}
+
+/// First ordinal, replicas, minReadySeconds, generation, status stale, update and current
+/// revision, partition.
+type Shape = (
+    i32,
+    i32,
+    i32,
+    Option<i64>,
+    bool,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+);
+
+/// What of a set decides how each of its pods is judged: a change of it judges them all again.
+fn shape(sts: &StatefulSet) -> Shape {
+    (
+        set::ordinal_start(sts),
+        set::desired_replicas(sts),
+        set::min_ready_seconds(sts),
+        sts.metadata.generation,
+        set::status_is_stale(sts),
+        set::update_revision(sts).map(str::to_string),
+        set::current_revision(sts).map(str::to_string),
+        set::partition(sts),
+    )
+}
+
+/// The ordinal of a claim named `<template>-<set>-<ordinal>`.
+fn claim_ordinal(set_name: &str, claim: &str) -> Option<i32> {
+    let (rest, ordinal) = claim.rsplit_once('-')?;
+    rest.strip_suffix(set_name)?.ends_with('-').then_some(())?;
+    ordinal.parse().ok()
 }
 
 impl SetWatch {
@@ -141,33 +258,52 @@ impl SetWatch {
         let name = set::name(sts).to_string();
         let by_name = watcher::Config::default().fields(&format!("metadata.name={name}"));
         let by_selector = watcher::Config::default().labels(&set::selector_query(sts));
-        let (sets, s1) = cached(Api::namespaced(ctx.client.clone(), ns), by_name);
-        let (pods, s2) = cached(Api::namespaced(ctx.client.clone(), ns), by_selector.clone());
+        let (sets, s1) = cached(Api::namespaced(ctx.client.clone(), ns), by_name, |_| Touched::Set);
+        let (pods, s2) = cached(
+            Api::namespaced(ctx.client.clone(), ns),
+            by_selector.clone(),
+            Touched::Pod,
+        );
         let (claims, s3) = cached(
             Api::namespaced(ctx.client.clone(), ns),
             watcher::Config::default(),
+            Touched::Claim,
         );
-        let (revisions, s4) = cached(Api::namespaced(ctx.client.clone(), ns), by_selector);
+        let (revisions, s4) = cached(Api::namespaced(ctx.client.clone(), ns), by_selector, |_| {
+            Touched::Revision
+        });
         let changes = select_all([s1, s2, s3, s4]).boxed();
         SetWatch {
             name,
+            namespace: ns.to_string(),
             sets,
             pods,
             claims,
             revisions,
             changes,
+            unseen: Changed::everything(),
         }
+    }
+
+    /// The set from its cache; `None` once it is gone.
+    fn set(&self) -> Option<Arc<StatefulSet>> {
+        self.sets.get(&ObjectRef::new(&self.name).within(&self.namespace))
+    }
+
+    /// The set as it is now, read from the caches; `None` once it is gone (or before the
+    /// caches are complete).
+    pub fn view(&self) -> Option<View<'_>> {
+        let set = self.ready().then(|| self.set()).flatten()?;
+        Some(View {
+            watch: self,
+            set,
+            now: Timestamp::now(),
+        })
     }
 
     /// The current snapshot from the caches; `None` once the set is gone.
     pub fn snapshot(&self) -> Option<SetSnapshot> {
-        let sts = self
-            .sets
-            .state()
-            .into_iter()
-            .find(|s| set::name(s) == self.name)?
-            .as_ref()
-            .clone();
+        let sts = self.set()?.as_ref().clone();
         let pods = own_pods(
             &sts,
             self.pods.state().iter().map(|p| p.as_ref().clone()).collect(),
@@ -197,8 +333,9 @@ impl SetWatch {
         is_ready(&self.sets) && is_ready(&self.pods) && is_ready(&self.claims) && is_ready(&self.revisions)
     }
 
-    /// Re-checks on every change until `check` is done or fails, the deadline passes, or the
-    /// user interrupts. Only complete caches are checked.
+    /// Re-checks a snapshot after every burst of changes until `check` is done or fails, the
+    /// deadline passes, or the user interrupts. Only complete caches are checked. For small
+    /// waits: each check copies the whole set (`follow` does not).
     pub async fn until<T>(
         &mut self,
         deadline: Instant,
@@ -207,36 +344,124 @@ impl SetWatch {
         loop {
             let mut recheck = deadline;
             if self.ready() {
+                self.unseen = Changed::everything();
                 let Some(snap) = self.snapshot() else {
                     return Err(WaitEnd::SetGone);
                 };
-                match check(&snap) {
-                    Check::Done(value) => return Ok(value),
-                    Check::Failed(err) => return Err(WaitEnd::Failed(err)),
-                    Check::Waiting => {}
-                    Check::WaitingUntil(at) => recheck = recheck.min(instant_of(at)),
+                if let Some(end) = settle(check(&snap), &mut recheck) {
+                    return end;
                 }
             }
-            wake(&mut self.changes, recheck, deadline).await?;
+            let mut ignored = Changed::default();
+            wake(&mut self.changes, &mut ignored, recheck, deadline).await?;
+        }
+    }
+
+    /// Follows the set with `keeper`: hands it, after every burst of changes, only the
+    /// ordinals whose pod or claims changed or that it asked to see again at some instant
+    /// (all of them on the first call, after a watch started over, or when the set's shape
+    /// changed), then asks `check` for the verdict. The same keeper must be passed to every
+    /// call on this watch: what a call took in is not handed over again.
+    pub async fn follow<K: Keeper, T>(
+        &mut self,
+        deadline: Instant,
+        keeper: &mut K,
+        mut check: impl FnMut(&mut K, &View<'_>) -> Check<T>,
+    ) -> Result<T, WaitEnd> {
+        let mut last_shape = None;
+        loop {
+            let mut recheck = deadline;
+            let mut unseen = std::mem::take(&mut self.unseen);
+            if let Some(view) = self.view() {
+                let now_shape = Some(shape(&view.set));
+                if last_shape != now_shape {
+                    unseen.everything |= last_shape.is_some();
+                    last_shape = now_shape;
+                }
+                for ordinal in dirty(&view, &unseen, keeper) {
+                    view.look(ordinal, |look| keeper.rejudge(look, ordinal));
+                }
+                if let Some(at) = keeper.tracked().next_revisit() {
+                    recheck = recheck.min(instant_of(at));
+                }
+                if let Some(end) = settle(check(keeper, &view), &mut recheck) {
+                    return end;
+                }
+            } else if self.ready() {
+                return Err(WaitEnd::SetGone);
+            } else {
+                self.unseen = unseen;
+            }
+            wake(&mut self.changes, &mut self.unseen, recheck, deadline).await?;
         }
     }
 }
 
-/// Returns at the next change, at `recheck` (if before the deadline), or with how the wait
-/// ends: the deadline passed, the user interrupted, the watches ended.
-async fn wake(changes: &mut Changes, recheck: Instant, deadline: Instant) -> Result<(), WaitEnd> {
-    tokio::select! {
-        _ = tokio::time::sleep_until(recheck), if recheck < deadline => Ok(()),
-        change = changes.next() => match change {
-            Some(Ok(())) => Ok(()),
-            Some(Err(err)) => {
-                eprintln!("watch interrupted ({err}); resuming");
-                Ok(())
+/// The ordinals to judge again: every one the keeper follows when everything changed, else
+/// those of the pods and claims that changed and those due at this instant.
+fn dirty<K: Keeper>(view: &View<'_>, unseen: &Changed, keeper: &mut K) -> Vec<i32> {
+    if unseen.everything {
+        return keeper.ordinals(&view.set);
+    }
+    let set_name = set::name(&view.set);
+    let mut ordinals: Vec<i32> = unseen
+        .pods
+        .iter()
+        .filter_map(|pod| set::ordinal_of_pod(&view.set, pod))
+        .chain(unseen.claims.iter().filter_map(|c| claim_ordinal(set_name, c)))
+        .chain(keeper.tracked().due(view.now))
+        .collect();
+    ordinals.sort_unstable();
+    ordinals.dedup();
+    ordinals
+}
+
+/// How a check ends the wait, if it does; else lowers `recheck` to the instant it asked for.
+fn settle<T>(check: Check<T>, recheck: &mut Instant) -> Option<Result<T, WaitEnd>> {
+    match check {
+        Check::Done(value) => Some(Ok(value)),
+        Check::Failed(err) => Some(Err(WaitEnd::Failed(err))),
+        Check::Waiting => None,
+        Check::WaitingUntil(at) => {
+            *recheck = (*recheck).min(instant_of(at));
+            None
+        }
+    }
+}
+
+/// Returns after the next change and every other one already arrived (a burst is taken in
+/// at once, gathered into `changed`), at `recheck` (if before the deadline), or with how the
+/// wait ends: the deadline passed, the user interrupted, the watches ended.
+async fn wake<C>(
+    changes: &mut BoxStream<'static, Result<C, watcher::Error>>,
+    changed: &mut Changed,
+    recheck: Instant,
+    deadline: Instant,
+) -> Result<(), WaitEnd>
+where
+    C: Relist,
+{
+    let first = tokio::select! {
+        _ = tokio::time::sleep_until(recheck), if recheck < deadline => return Ok(()),
+        change = changes.next() => change,
+        _ = tokio::time::sleep_until(deadline) => return Err(WaitEnd::TimedOut),
+        _ = interrupted() => return Err(WaitEnd::Interrupted),
+    };
+    let mut next = first;
+    loop {
+        match next {
+            Some(Ok(touched)) => {
+                if let Some(touched) = touched.touched() {
+                    changed.add(touched);
+                }
             }
-            None => Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
-        },
-        _ = tokio::time::sleep_until(deadline) => Err(WaitEnd::TimedOut),
-        _ = interrupted() => Err(WaitEnd::Interrupted),
+            Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
+            None => return Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
+        }
+        match futures::FutureExt::now_or_never(changes.next()) {
+            Some(more) => next = more,
+            None => return Ok(()),
+        }
     }
 }
 
@@ -248,7 +473,7 @@ where
     K::DynamicType: Eq + std::hash::Hash + Clone,
 {
     store: Store<K>,
-    changes: Changes,
+    changes: BoxStream<'static, Result<(), watcher::Error>>,
 }
 
 impl<K> KindWatch<K>
@@ -263,7 +488,7 @@ where
 {
     /// Starts watching what `config` selects through `api`.
     pub fn start(api: Api<K>, config: watcher::Config) -> KindWatch<K> {
-        let (store, changes) = cached(api, config);
+        let (store, changes) = cached(api, config, |_| ());
         KindWatch { store, changes }
     }
 
@@ -276,15 +501,12 @@ where
     ) -> Result<T, WaitEnd> {
         loop {
             let mut recheck = deadline;
-            if is_ready(&self.store) {
-                match check(&self.store.state()) {
-                    Check::Done(value) => return Ok(value),
-                    Check::Failed(err) => return Err(WaitEnd::Failed(err)),
-                    Check::Waiting => {}
-                    Check::WaitingUntil(at) => recheck = recheck.min(instant_of(at)),
-                }
+            if is_ready(&self.store)
+                && let Some(end) = settle(check(&self.store.state()), &mut recheck)
+            {
+                return end;
             }
-            wake(&mut self.changes, recheck, deadline).await?;
+            wake(&mut self.changes, &mut Changed::default(), recheck, deadline).await?;
         }
     }
 }
@@ -305,9 +527,15 @@ where
     futures::FutureExt::now_or_never(store.wait_until_ready()).is_some_and(|r| r.is_ok())
 }
 
-/// A watch feeding a cache; the stream yields once per change.
-fn cached<K>(api: Api<K>, config: watcher::Config) -> (Store<K>, Changes)
+/// A watch feeding a cache; the stream yields once per change, what `touched` makes of the
+/// changed object's name (`T::from` of nothing when the watch started over).
+fn cached<K, T>(
+    api: Api<K>,
+    config: watcher::Config,
+    touched: fn(String) -> T,
+) -> (Store<K>, BoxStream<'static, Result<T, watcher::Error>>)
 where
+    T: Relist + Send + 'static,
     K: kube::Resource<DynamicType = ()>
         + Clone
         + serde::de::DeserializeOwned
@@ -320,9 +548,42 @@ where
     let stream = watcher(api, config)
         .default_backoff()
         .reflect(writer)
-        .map(|event| event.map(|_| ()))
+        .map(move |event| {
+            event.map(|event| match event {
+                watcher::Event::Apply(obj) | watcher::Event::Delete(obj) | watcher::Event::InitApply(obj) => {
+                    touched(obj.meta().name.clone().unwrap_or_default())
+                }
+                watcher::Event::Init | watcher::Event::InitDone => T::relisted(),
+            })
+        })
         .boxed();
     (reader, stream)
+}
+
+/// What a watch yields per change: what changed, if it tells.
+trait Relist {
+    /// When the watch started over.
+    fn relisted() -> Self;
+    /// What changed.
+    fn touched(self) -> Option<Touched>;
+}
+
+impl Relist for Touched {
+    fn relisted() -> Self {
+        Touched::Relisted
+    }
+
+    fn touched(self) -> Option<Touched> {
+        Some(self)
+    }
+}
+
+impl Relist for () {
+    fn relisted() -> Self {}
+
+    fn touched(self) -> Option<Touched> {
+        None
+    }
 }
 
 /// The snapshot once the controller has observed the set's latest generation (at once if it

@@ -3,6 +3,9 @@
 
 mod common;
 
+use std::time::Duration;
+
+use common::pty::Terminal;
 use common::setup::claim_exists;
 use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::{Value, json};
@@ -290,4 +293,85 @@ fn bad_input_is_refused_before_anything_changes() {
     );
     assert_eq!(cluster.write_count(), 0);
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
+}
+
+/// A Parallel set `web` without claims and with no pods yet.
+fn empty_parallel_web() -> Cluster {
+    let cluster = Cluster::start();
+    let text = common::fixture("web.yaml");
+    let end = text
+        .find("        volumeMounts:")
+        .expect("the fixture mounts a claim");
+    let manifest = text[..end].replace("  replicas: 3", "  replicas: 0\n  podManagementPolicy: Parallel");
+    cluster.apply_yaml(&manifest);
+    cluster.wait_ready("web", 0);
+    cluster
+}
+
+#[test]
+fn a_200_pod_scale_fits_a_40_row_terminal_and_ends_with_the_aggregate() {
+    let cluster = empty_parallel_web();
+    let mut command = cluster.sts_process();
+    command.args(["scale", "web", "--replicas", "200", "--yes"]);
+    let mut terminal = Terminal::spawn(command, 40, 120);
+    let status = terminal.wait(Duration::from_secs(300));
+    let lines = terminal.lines();
+    let shown = lines.join("\n");
+    assert!(status.success(), "{shown}");
+    assert!(lines.len() < 60, "{} lines:\n{shown}", lines.len());
+    assert!(
+        shown.contains("web-0 … web-199 (200 pods)   (no claim templates)"),
+        "{shown}"
+    );
+    let aggregate = lines
+        .iter()
+        .rposition(|l| l.contains("/200 Ready"))
+        .expect("an aggregate line");
+    assert!(lines[aggregate].contains("200/200 Ready"), "{shown}");
+    assert!(
+        lines[aggregate + 1..]
+            .iter()
+            .all(|l| !l.contains("web-") || l.contains("scaled statefulset default/web to 200 replicas")),
+        "the aggregate is the last of the progress:\n{shown}"
+    );
+    assert_eq!(cluster.statefulset("web")["status"]["readyReplicas"], 200);
+}
+
+#[test]
+fn without_a_terminal_a_large_scale_logs_aggregates_and_wide_lists_every_pod() {
+    let cluster = empty_parallel_web();
+    let up = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "60", "--yes"])
+        .output()
+        .unwrap();
+    let log = stderr_of(&up);
+    assert!(up.status.success(), "{log}");
+    assert!(log.lines().count() < 30, "{log}");
+    assert!(log.lines().last().unwrap().contains("60/60 Ready"), "{log}");
+    assert!(stdout_of(&up).contains("web-0 … web-59 (60 pods)"));
+    assert_eq!(cluster.statefulset("web")["status"]["readyReplicas"], 60);
+    let wide = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "30", "--dry-run", "-o", "wide"])
+        .output()
+        .unwrap();
+    let plan = stdout_of(&wide);
+    assert!(wide.status.success(), "{}", stderr_of(&wide));
+    assert!((30..60).all(|o| plan.contains(&format!(" web-{o} "))), "{plan}");
+    let json = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "0", "--yes", "-o", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(doc["outcome"]["pods"].as_array().map(Vec::len), Some(60), "{doc}");
+    assert!(
+        doc["outcome"]["pods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["done"] == true),
+        "{doc}"
+    );
 }

@@ -6,8 +6,9 @@
 //! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
 //! `--version`; prints Markdown tables (the README's "Benchmarks" section).
 //! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
-//! Last, `list --all-contexts` over twenty clusters (`STS_BENCH_NO_FLEET` skips it,
-//! `STS_BENCH_ONLY=fleet` runs only that).
+//! Waits on large sets (`scale 0 -> N`, an OnDelete `roll`): CPU time and peak memory;
+//! `STS_BENCH_ONLY=waits` measures only those. Last, `list --all-contexts` over twenty
+//! clusters (`STS_BENCH_NO_FLEET` skips it, `STS_BENCH_ONLY=fleet` runs only that).
 
 mod cluster;
 mod fleet;
@@ -15,6 +16,7 @@ mod latency;
 mod reaction;
 mod requests;
 mod run;
+mod waits;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -42,6 +44,10 @@ fn main() {
         return fleet::measure(&mut spawner, &bin, runs(15));
     }
     let cluster = Cluster::start();
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("waits") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return waits::measure(&cluster, &mut spawner, &bin, runs(3));
+    }
     let sizes = requests::sizes();
     let started = std::time::Instant::now();
     for &n in &sizes {
@@ -71,6 +77,7 @@ fn main() {
         ms(p90)
     );
     startup(&mut spawner, &bin, &cluster.kubeconfig, runs(50));
+    waits::measure(&cluster, &mut spawner, &bin, runs(3));
     if available.iter().any(|c| c == "list") && std::env::var_os("STS_BENCH_NO_FLEET").is_none() {
         fleet::measure(&mut spawner, &bin, runs(15));
     }

@@ -20,6 +20,8 @@ pub const SPAWNER_ENV: &str = "STS_BENCH_SPAWNER";
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     pub wall: Duration,
+    /// CPU time of the child (user + system).
+    pub cpu: Duration,
     /// Peak resident memory of the child, KiB.
     pub max_rss_kib: u64,
     pub code: i32,
@@ -86,8 +88,10 @@ impl Running {
         } else {
             -1
         };
+        let time = |t: libc::timeval| Duration::from_micros(t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64);
         Outcome {
             wall: ended - self.started,
+            cpu: time(usage.ru_utime) + time(usage.ru_stime),
             max_rss_kib: usage.ru_maxrss as u64,
             code,
             ended,
@@ -161,6 +165,7 @@ impl Spawner {
         let number = |key: &str| answer[key].as_u64().expect("a number");
         Outcome {
             wall: Duration::from_nanos(number("wall_ns")),
+            cpu: Duration::from_nanos(number("cpu_ns")),
             max_rss_kib: number("max_rss_kib"),
             code: answer["code"].as_i64().unwrap_or(-1) as i32,
             ended: Instant::now(),
@@ -198,7 +203,7 @@ pub fn serve_spawner() {
         let kubeconfig = text(&request["kubeconfig"]);
         let outcome = start(&bin, &args, Path::new(&kubeconfig), &env, output).finish();
         let answer = json!({
-            "wall_ns": outcome.wall.as_nanos() as u64, "max_rss_kib": outcome.max_rss_kib, "code": outcome.code,
+            "wall_ns": outcome.wall.as_nanos() as u64, "cpu_ns": outcome.cpu.as_nanos() as u64, "max_rss_kib": outcome.max_rss_kib, "code": outcome.code,
             "first_output_ns": outcome.first_output.map(|d| d.as_nanos() as u64)
         });
         writeln!(stdout, "{answer}").expect("answer to the benchmark");

@@ -383,7 +383,7 @@ impl Resize<'_> {
         let uid = sts.metadata.uid.clone().unwrap_or_default();
         let mut names: Vec<String> = plan.pods.iter().map(|p| p.pod.clone()).collect();
         names.extend(plan.claims.iter().filter(|c| c.patch).map(|c| c.claim.clone()));
-        let mut progress = PodProgress::new(names, ctx.interactive);
+        let mut progress = PodProgress::new(names, ctx.interactive, ctx.wide);
         let mut last: Vec<StepState> = Vec::new();
         let mut watch = SetWatch::start(ctx, sts);
         let result = watch

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::engine::replace::{self, RollRun};
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
+use crate::model::group::{FEW, span};
 use crate::model::roll::{Method, RollPlan, RollStep, plan_roll};
 use crate::model::step::PodOutcome;
 use crate::output::Style;
@@ -18,7 +19,7 @@ use crate::wait::planning_snapshot;
 
 /// Rolls the set.
 pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
-    let mut command = Roll { args };
+    let mut command = Roll { args, wide: ctx.wide };
     let flags = Flags {
         dry_run: args.dry_run,
         no_wait: args.no_wait,
@@ -28,6 +29,8 @@ pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
 
 struct Roll<'a> {
     args: &'a RollArgs,
+    /// `-o wide`: every pod of the plan listed.
+    wide: bool,
 }
 
 impl Guided for Roll<'_> {
@@ -58,7 +61,7 @@ impl Guided for Roll<'_> {
     }
 
     fn show(&self, plan: &RollPlan, out: &mut dyn std::io::Write) -> Result<()> {
-        write_roll_plan(out, plan, Style::for_stdout())
+        write_roll_plan(out, plan, Style::for_stdout(), self.wide)
     }
 
     fn nothing_to_do(&self, plan: &RollPlan) -> Option<String> {
@@ -68,12 +71,15 @@ impl Guided for Roll<'_> {
 
     fn question(&self, plan: &RollPlan) -> Question {
         let pods: Vec<&str> = plan.replacements().map(|s| s.pod.as_str()).collect();
+        let named = match (pods.first(), pods.last()) {
+            (Some(first), Some(last)) if pods.len() > FEW => span(first, last, pods.len()),
+            _ => pods.join(", "),
+        };
         Question::YesNo(format!(
-            "Replace {} pod(s) of statefulset {}/{} one at a time ({})?",
+            "Replace {} pod(s) of statefulset {}/{} one at a time ({named})?",
             pods.len(),
             plan.namespace,
             plan.name,
-            pods.join(", ")
         ))
     }
 

@@ -25,6 +25,7 @@ pub async fn run(ctx: &Context, args: &ScaleArgs) -> Result<()> {
         name: &args.name,
         replicas: args.replicas,
         budgets: None,
+        wide: ctx.wide,
     };
     crate::engine::run(ctx, &mut command, flags).await
 }
@@ -34,6 +35,8 @@ struct Scale<'a> {
     replicas: i32,
     /// Read once: budgets do not change what a re-plan writes.
     budgets: Option<Vec<PodDisruptionBudget>>,
+    /// `-o wide`: every pod of the plan listed.
+    wide: bool,
 }
 
 impl Guided for Scale<'_> {
@@ -63,7 +66,7 @@ impl Guided for Scale<'_> {
     }
 
     fn show(&self, plan: &ScalePlan, out: &mut dyn std::io::Write) -> Result<()> {
-        write_scale_plan(out, plan, Style::for_stdout())
+        write_scale_plan(out, plan, Style::for_stdout(), self.wide)
     }
 
     fn nothing_to_do(&self, plan: &ScalePlan) -> Option<String> {

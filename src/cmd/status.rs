@@ -41,7 +41,7 @@ fn render(ctx: &Context, snap: &SetSnapshot, frame: Frame) -> Result<()> {
     let report = status_report(snap);
     let mut out = ctx.stdout();
     match (ctx.output, frame) {
-        (OutputFormat::Table, _) => {
+        (OutputFormat::Table | OutputFormat::Wide, _) => {
             if frame == Frame::Next && std::io::stdout().is_terminal() {
                 out.write_all(b"\x1b[H\x1b[2J")?;
             } else if frame == Frame::Next {

@@ -1,7 +1,8 @@
 //! Following the controller through a rolling update: one progress line per pod in the order
-//! the controller takes them, until every awaited ordinal is on the update revision and
-//! available, a pod is stuck (exit 3), the deadline passes (exit 4) or the user interrupts
-//! (exit 130). Shared by restart and the rollout commands.
+//! the controller takes them (an aggregate for large sets), until every awaited ordinal is on
+//! the update revision and available, a pod is stuck (exit 3), the deadline passes (exit 4) or
+//! the user interrupts (exit 130). Shared by restart and the rollout commands; `follow` does
+//! the same for a few pods judged on snapshots (`recover`).
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use tokio::time::Instant;
@@ -12,9 +13,9 @@ use crate::error::StsError;
 use crate::model::set;
 use crate::model::snapshot::SetSnapshot;
 use crate::model::step::{PodOutcome, StepState};
-use crate::model::update::{UpdateVerdict, judge_update};
+use crate::model::update::{UpdateVerdict, UpdateWait};
 use crate::output::progress::PodProgress;
-use crate::wait::{Check, SetWatch};
+use crate::wait::{Check, SetWatch, WaitEnd};
 
 /// How following ended, with each awaited pod's last state.
 pub struct Followed {
@@ -41,7 +42,8 @@ pub struct Advice<'a> {
     pub resume: &'a str,
 }
 
-/// Follows `ordinals` (highest first) of `sts` to its update revision.
+/// Follows `ordinals` (highest first) of `sts` to its update revision, re-judging only the
+/// pods that changed.
 pub async fn follow_update(
     ctx: &Context,
     sts: &StatefulSet,
@@ -49,15 +51,22 @@ pub async fn follow_update(
     deadline: Instant,
     advice: Advice<'_>,
 ) -> Followed {
+    let mut watch = SetWatch::start(ctx, sts);
     let names: Vec<String> = ordinals.iter().map(|o| set::pod_name(sts, *o)).collect();
-    follow(ctx, sts, names, deadline, advice, |snap| {
-        judge_update(snap, ordinals)
-    })
-    .await
+    let mut progress = PodProgress::new(names.clone(), ctx.interactive, ctx.wide);
+    let mut keeper = UpdateWait::new(sts, ordinals);
+    let result = watch
+        .follow(deadline, &mut keeper, |keeper, view| {
+            progress.update(&keeper.tracked.take_changes());
+            check_of(keeper.verdict(&view.set), &advice)
+        })
+        .await;
+    followed(ctx, &names, progress, result, &advice)
 }
 
-/// Follows the pods `names` of `sts` as `judge` sees them on every change, one progress line
-/// each, until it says they are done, one is stuck, the deadline passes or the user interrupts.
+/// Follows the pods `names` of `sts` as `judge` sees them in a snapshot on every change (for
+/// a few pods: the snapshot is rebuilt each time), until it says they are done, one is
+/// stuck, the deadline passes or the user interrupts.
 pub async fn follow(
     ctx: &Context,
     sts: &StatefulSet,
@@ -67,25 +76,41 @@ pub async fn follow(
     mut judge: impl FnMut(&SetSnapshot) -> (Vec<StepState>, UpdateVerdict),
 ) -> Followed {
     let mut watch = SetWatch::start(ctx, sts);
-    let mut progress = PodProgress::new(names.clone(), ctx.interactive);
+    let mut progress = PodProgress::new(names.clone(), ctx.interactive, ctx.wide);
     let result = watch
         .until(deadline, |snap| {
             let (states, verdict) = judge(snap);
             progress.update(&states);
-            match verdict {
-                UpdateVerdict::Done => Check::Done(()),
-                UpdateVerdict::Waiting { recheck_at: None } => Check::Waiting,
-                UpdateVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),
-                UpdateVerdict::Stuck { pod, reason } => Check::Failed(
-                    StsError::CheckFailed(format!(
-                        "{pod} will not become Ready: {reason}; {}",
-                        advice.when_stuck
-                    ))
-                    .into(),
-                ),
-            }
+            check_of(verdict, &advice)
         })
         .await;
+    followed(ctx, &names, progress, result, &advice)
+}
+
+/// The wait's next step for a verdict: a stuck pod ends it with exit 3 and the advice.
+fn check_of(verdict: UpdateVerdict, advice: &Advice<'_>) -> Check<()> {
+    match verdict {
+        UpdateVerdict::Done => Check::Done(()),
+        UpdateVerdict::Waiting { recheck_at: None } => Check::Waiting,
+        UpdateVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),
+        UpdateVerdict::Stuck { pod, reason } => Check::Failed(
+            StsError::CheckFailed(format!(
+                "{pod} will not become Ready: {reason}; {}",
+                advice.when_stuck
+            ))
+            .into(),
+        ),
+    }
+}
+
+/// Each awaited pod's last state and time, and the error the wait ended with.
+fn followed(
+    ctx: &Context,
+    names: &[String],
+    mut progress: PodProgress,
+    result: Result<(), WaitEnd>,
+    advice: &Advice<'_>,
+) -> Followed {
     progress.finish();
     let pods = names
         .iter()

@@ -55,7 +55,7 @@ pub async fn wait_claims_gone(ctx: &Context, claims: &[ClaimRow]) -> Result<(), 
     let api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let mut watch = KindWatch::start(api, watcher::Config::default());
     let names = claims.iter().map(|c| c.claim.clone()).collect();
-    let mut progress = PodProgress::new(names, ctx.interactive);
+    let mut progress = PodProgress::new(names, ctx.interactive, ctx.wide).with_goal("gone");
     let result = watch
         .until(deadline_after(ctx.timeout), |live| {
             let live: Vec<PersistentVolumeClaim> = live.iter().map(|c| c.as_ref().clone()).collect();

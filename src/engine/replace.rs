@@ -12,13 +12,10 @@ use super::write::{self, PodRemoval, Write};
 use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
-use crate::model::health::Stuckness;
-use crate::model::roll::{
-    Method, RollPlan, RollStep, judge_replacement, other_member_down, other_member_stuck,
-};
+use crate::model::roll::{Method, RollPlan, RollStep, RollWait, judge_replacement};
 use crate::model::step::{PodOutcome, StepState};
 use crate::output::progress::PodProgress;
-use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
+use crate::wait::{Check, SetWatch, View, WaitEnd, deadline_after};
 
 /// How long to wait before asking again after a PodDisruptionBudget refused an eviction and
 /// nothing changed in the set (the disruption controller may lag behind the pods).
@@ -79,10 +76,14 @@ pub async fn execute(
     single_step: bool,
     resume: &str,
 ) -> RollRun {
-    let mut watch = SetWatch::start(ctx, sts);
+    let mut watch = Watch {
+        watch: SetWatch::start(ctx, sts),
+        members: RollWait::default(),
+    };
     let mut progress = PodProgress::new(
         plan.replacements().map(|s| s.pod.clone()).collect(),
         ctx.interactive,
+        ctx.wide,
     );
     let deadline = deadline_after(ctx.timeout);
     let started = Instant::now();
@@ -118,6 +119,23 @@ pub async fn execute(
     RollRun { replaced, end }
 }
 
+/// The watch of a roll and the members' health it keeps (every wait of the roll goes through
+/// both, so that each change is taken in once).
+struct Watch {
+    watch: SetWatch,
+    members: RollWait,
+}
+
+impl Watch {
+    async fn until<T>(
+        &mut self,
+        deadline: Instant,
+        check: impl FnMut(&mut RollWait, &View<'_>) -> Check<T>,
+    ) -> Result<T, WaitEnd> {
+        self.watch.follow(deadline, &mut self.members, check).await
+    }
+}
+
 /// The replacement of one pod.
 struct Flight<'a> {
     ctx: &'a Context,
@@ -130,7 +148,7 @@ struct Flight<'a> {
 impl Flight<'_> {
     async fn replace(
         &self,
-        watch: &mut SetWatch,
+        watch: &mut Watch,
         progress: &mut PodProgress,
         single_step: bool,
     ) -> Result<Option<String>> {
@@ -156,30 +174,26 @@ impl Flight<'_> {
     }
 
     /// A pod of that name with another uid, Ready on the expected revision: done earlier.
-    async fn already_replaced(&self, watch: &mut SetWatch) -> Result<Option<String>> {
+    async fn already_replaced(&self, watch: &mut Watch) -> Result<Option<String>> {
         let result = watch
-            .until(self.deadline, |snap| {
-                let replaced = matches!(judge_replacement(snap, self.step).1, Some(Ok(())));
-                Check::Done(
-                    replaced
-                        .then(|| snap.pod(self.step.ordinal)?.metadata.uid.clone())
-                        .flatten(),
-                )
+            .until(self.deadline, |_, view| {
+                let replaced = matches!(self.judge(view).1, Some(Ok(())));
+                Check::Done(replaced.then(|| self.new_uid(view)).flatten())
             })
             .await;
         result.map_err(|end| self.ended(end, "reading the cluster"))
     }
 
-    async fn wait_others_ready(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
+    async fn wait_others_ready(&self, watch: &mut Watch, progress: &mut PodProgress) -> Result<()> {
         let pod = self.step.pod.as_str();
         let result = watch
-            .until(self.deadline, |snap| {
-                if let Stuckness::Stuck { pod: other, reason } = other_member_stuck(snap, pod) {
+            .until(self.deadline, |members, view| {
+                if let Some((other, reason)) = members.other_stuck(&view.set, self.step.ordinal) {
                     return Check::Failed(StsError::CheckFailed(format!(
                         "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave two members down; the roll stopped before {pod}"
                     )).into());
                 }
-                match other_member_down(snap, pod) {
+                match members.other_down(&view.set, self.step.ordinal) {
                     None => Check::Done(()),
                     Some((other, why)) => {
                         progress.update(&[self.state(false, &format!("waiting for {other} to be Ready first ({why})"))]);
@@ -193,7 +207,7 @@ impl Flight<'_> {
 
     /// Deletes or evicts the pod; a budget's refusal is retried until the deadline, a conflict
     /// on a pod that is still the planned one at most `MAX_REPLANS` times.
-    async fn take_down(&self, watch: &mut SetWatch, progress: &mut PodProgress) -> Result<()> {
+    async fn take_down(&self, watch: &mut Watch, progress: &mut PodProgress) -> Result<()> {
         let mut conflicts = 0;
         loop {
             match take_down_once(self.ctx, self.plan, self.step).await? {
@@ -218,21 +232,31 @@ impl Flight<'_> {
     }
 
     /// The planned pod (same uid) is still there and not terminating.
-    fn still_planned_pod(&self, watch: &SetWatch) -> bool {
-        watch.snapshot().is_some_and(|snap| {
-            snap.pod(self.step.ordinal).is_some_and(|pod| {
+    fn still_planned_pod(&self, watch: &Watch) -> bool {
+        watch.watch.view().is_some_and(|view| {
+            view.pod(self.step.ordinal).is_some_and(|pod| {
                 pod.metadata.uid == self.step.uid && pod.metadata.deletion_timestamp.is_none()
             })
         })
     }
 
+    /// Where the replacement stands.
+    fn judge(&self, view: &View<'_>) -> (StepState, Option<Result<(), String>>) {
+        view.look(self.step.ordinal, |look| judge_replacement(look, self.step))
+    }
+
+    /// The uid of the pod of the step's ordinal now.
+    fn new_uid(&self, view: &View<'_>) -> Option<String> {
+        view.pod(self.step.ordinal)?.metadata.uid.clone()
+    }
+
     /// Returns at the next change of the set's pods, or after a short while.
-    async fn next_change(&self, watch: &mut SetWatch) -> Result<()> {
+    async fn next_change(&self, watch: &mut Watch) -> Result<()> {
         let retry_at = k8s_openapi::jiff::Timestamp::now()
             + k8s_openapi::jiff::SignedDuration::from_secs(EVICTION_RETRY_SECONDS);
         let mut first = true;
         let result = watch
-            .until(self.deadline, |_| {
+            .until(self.deadline, |_, _| {
                 if std::mem::take(&mut first) {
                     Check::WaitingUntil(retry_at)
                 } else {
@@ -245,15 +269,15 @@ impl Flight<'_> {
 
     async fn wait_replacement(
         &self,
-        watch: &mut SetWatch,
+        watch: &mut Watch,
         progress: &mut PodProgress,
     ) -> Result<Option<String>> {
         let result = watch
-            .until(self.deadline, |snap| {
-                let (state, verdict) = judge_replacement(snap, self.step);
+            .until(self.deadline, |_, view| {
+                let (state, verdict) = self.judge(view);
                 progress.update(std::slice::from_ref(&state));
                 match verdict {
-                    Some(Ok(())) => Check::Done(snap.pod(self.step.ordinal).and_then(|p| p.metadata.uid.clone())),
+                    Some(Ok(())) => Check::Done(self.new_uid(view)),
                     Some(Err(reason)) => Check::Failed(StsError::CheckFailed(format!(
                         "{}: {reason}; the roll stopped and the remaining pods are untouched: fix the template, then re-run `{}` to resume",
                         self.step.pod, self.resume

@@ -6,7 +6,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 
 use crate::context::Context;
 use crate::error::StsError;
-use crate::model::scale::{ScalePlan, ScaleVerdict, judge_scale};
+use crate::model::scale::{ScalePlan, ScaleVerdict, ScaleWait};
 use crate::model::step::PodOutcome;
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
@@ -15,12 +15,16 @@ use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
 /// ordered teardown of `delete`).
 pub async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result<(), WaitEnd>, PodProgress) {
     let mut watch = SetWatch::start(ctx, sts);
-    let mut progress = PodProgress::new(plan.pods.iter().map(|p| p.pod.clone()).collect(), ctx.interactive);
+    let mut progress = PodProgress::new(
+        plan.pods.iter().map(|p| p.pod.clone()).collect(),
+        ctx.interactive,
+        ctx.wide,
+    );
+    let mut keeper = ScaleWait::new(plan);
     let result = watch
-        .until(deadline_after(ctx.timeout), |snap| {
-            let (states, verdict) = judge_scale(plan, snap);
-            progress.update(&states);
-            match verdict {
+        .follow(deadline_after(ctx.timeout), &mut keeper, |keeper, view| {
+            progress.update(&keeper.tracked.take_changes());
+            match keeper.verdict(&view.set) {
                 ScaleVerdict::Done => Check::Done(()),
                 ScaleVerdict::Waiting { recheck_at: None } => Check::Waiting,
                 ScaleVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod claims;
 pub mod delete;
 pub mod dns;
+pub mod group;
 pub mod health;
 pub mod history;
 pub mod list;
@@ -28,6 +29,7 @@ pub mod set;
 pub mod snapshot;
 pub mod status;
 pub mod step;
+pub mod tracked;
 pub mod update;
 pub mod why;
 

@@ -5,12 +5,14 @@
 
 use std::collections::HashSet;
 
+use k8s_openapi::api::apps::v1::StatefulSet;
 use serde::Serialize;
 
-use super::health::{Stuckness, find_stuck, pod_health, revision_of};
+use super::health::{pod_health, revision_of};
 use super::set::{self, Strategy};
-use super::snapshot::SetSnapshot;
+use super::snapshot::{Look, SetSnapshot};
 use super::step::StepState;
+use super::tracked::{Keeper, Tracked};
 
 /// How pods are taken down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -146,13 +148,13 @@ fn roll_step(
 }
 
 /// Where the replacement of `step` stands, and whether it is done, stuck or waiting.
-pub fn judge_replacement(snap: &SetSnapshot, step: &RollStep) -> (StepState, Option<Result<(), String>>) {
+pub fn judge_replacement(look: &Look<'_>, step: &RollStep) -> (StepState, Option<Result<(), String>>) {
     let state = |done: bool, text: String| StepState {
         pod: step.pod.clone(),
         done,
         state: text,
     };
-    let Some(pod) = snap.pod(step.ordinal) else {
+    let Some(pod) = look.pod else {
         return (state(false, "deleted; replacement not created yet".into()), None);
     };
     if pod.metadata.uid == step.uid {
@@ -163,8 +165,8 @@ pub fn judge_replacement(snap: &SetSnapshot, step: &RollStep) -> (StepState, Opt
         };
         return (state(false, text.into()), None);
     }
-    let health = pod_health(pod, set::min_ready_seconds(&snap.set), snap.taken_at);
-    let expected = expected_revision(snap, step.ordinal);
+    let health = pod_health(pod, set::min_ready_seconds(look.set), look.now);
+    let expected = expected_revision(look.set, step.ordinal);
     if let Some(problem) = health.problem.as_ref().filter(|p| p.stuck) {
         let text = format!("replacement {problem}");
         return (state(false, text.clone()), Some(Err(text)));
@@ -187,53 +189,63 @@ pub fn judge_replacement(snap: &SetSnapshot, step: &RollStep) -> (StepState, Opt
 
 /// The revision the controller recreates an ordinal at: the update revision, except below the
 /// partition of a RollingUpdate set (current revision).
-pub fn expected_revision(snap: &SetSnapshot, ordinal: i32) -> Option<String> {
-    let below_partition = set::partition(&snap.set).is_some_and(|p| {
-        ordinal < set::ordinal_start(&snap.set) + p && set::strategy(&snap.set) == Strategy::RollingUpdate
+pub fn expected_revision(sts: &StatefulSet, ordinal: i32) -> Option<String> {
+    let below_partition = set::partition(sts).is_some_and(|p| {
+        ordinal < set::ordinal_start(sts) + p && set::strategy(sts) == Strategy::RollingUpdate
     });
     let revision = if below_partition {
-        set::current_revision(&snap.set)
+        set::current_revision(sts)
     } else {
-        set::update_revision(&snap.set)
+        set::update_revision(sts)
     };
     revision.map(str::to_string)
 }
 
-/// Before taking `pod` down: the first other member that is not Ready (missing, starting,
-/// terminating), so that a second member is never taken down while one is down.
-pub fn other_member_down(snap: &SetSnapshot, pod: &str) -> Option<(String, String)> {
-    let min_ready = set::min_ready_seconds(&snap.set);
-    set::ordinals(&snap.set)
-        .map(|o| (set::pod_name(&snap.set, o), snap.pod(o)))
-        .find_map(|(name, member)| {
-            if name == pod {
-                return None;
-            }
-            match member {
-                None => Some((name, "missing".to_string())),
-                Some(p) => {
-                    let health = pod_health(p, min_ready, snap.taken_at);
-                    let down = !health.available || health.terminating;
-                    down.then(|| {
-                        (
-                            name,
-                            health
-                                .problem
-                                .map_or_else(|| "not yet available".into(), |pr| pr.to_string()),
-                        )
-                    })
-                }
-            }
-        })
+/// What a roll keeps between two looks at the cluster: every member's health, so that the
+/// pod to take down next can be checked against the others without judging them all again.
+#[derive(Debug, Default)]
+pub struct RollWait {
+    pub tracked: Tracked,
 }
 
-/// A member other than `pod` that will not become Ready by waiting (rolling on would take a
-/// second member down for good).
-pub fn other_member_stuck(snap: &SetSnapshot, pod: &str) -> Stuckness {
-    let others = set::ordinals(&snap.set)
-        .filter(|o| set::pod_name(&snap.set, *o) != pod)
-        .filter_map(|o| snap.pod(o));
-    find_stuck(others, set::min_ready_seconds(&snap.set), snap.taken_at)
+impl RollWait {
+    /// Judges every member of the snapshot.
+    #[cfg(test)]
+    pub fn of(snap: &SetSnapshot) -> RollWait {
+        let mut wait = RollWait::default();
+        for ordinal in wait.ordinals(&snap.set) {
+            wait.rejudge(&snap.look(ordinal), ordinal);
+        }
+        wait
+    }
+
+    /// Before taking `ordinal` down: the first other member that is not Ready (missing,
+    /// starting, terminating), so that a second member is never taken down while one is down.
+    pub fn other_down(&self, sts: &StatefulSet, ordinal: i32) -> Option<(String, String)> {
+        let (other, why) = self.tracked.first_down(Some(ordinal))?;
+        Some((set::pod_name(sts, other), why.to_string()))
+    }
+
+    /// A member other than `ordinal` that will not become Ready by waiting (rolling on would
+    /// take a second member down for good): its name and why.
+    pub fn other_stuck(&self, sts: &StatefulSet, ordinal: i32) -> Option<(String, String)> {
+        let (other, why) = self.tracked.first_stuck(Some(ordinal))?;
+        Some((set::pod_name(sts, other), why.to_string()))
+    }
+}
+
+impl Keeper for RollWait {
+    fn ordinals(&self, sts: &StatefulSet) -> Vec<i32> {
+        self.tracked.members_of(sts)
+    }
+
+    fn rejudge(&mut self, look: &Look<'_>, ordinal: i32) {
+        self.tracked.judge_member(look, ordinal);
+    }
+
+    fn tracked(&mut self) -> &mut Tracked {
+        &mut self.tracked
+    }
 }
 
 #[cfg(test)]
@@ -304,27 +316,42 @@ mod tests {
         let snap = zk(&["zk-r1"; 3]);
         let plan = plan_roll(&snap, None, Method::Delete).unwrap();
         let step = &plan.steps[0];
-        assert_eq!(judge_replacement(&snap, step).0.state, "running (old)");
+        assert_eq!(
+            judge_replacement(&snap.look(step.ordinal), step).0.state,
+            "running (old)"
+        );
         let mut later = snap.clone();
         later.pods.remove(2);
-        assert_eq!(judge_replacement(&later, step).1, None);
+        assert_eq!(judge_replacement(&later.look(step.ordinal), step).1, None);
         let mut fresh = PodBuilder::new("zk", 2, "zk-r2").build();
         fresh.metadata.uid = Some("new".into());
         later.pods.push(fresh);
-        assert_eq!(judge_replacement(&later, step).1, Some(Ok(())));
+        assert_eq!(judge_replacement(&later.look(step.ordinal), step).1, Some(Ok(())));
         let mut broken = PodBuilder::new("zk", 2, "zk-r2").crash_looping(1).build();
         broken.metadata.uid = Some("new".into());
         later.pods[2] = broken;
         assert!(
-            matches!(judge_replacement(&later, step).1, Some(Err(ref e)) if e.contains("CrashLoopBackOff"))
+            matches!(judge_replacement(&later.look(step.ordinal), step).1, Some(Err(ref e)) if e.contains("CrashLoopBackOff"))
         );
     }
 
     #[test]
     fn another_member_down_is_named() {
         let mut snap = zk(&["zk-r1"; 3]);
-        assert_eq!(other_member_down(&snap, "zk-2"), None);
+        assert_eq!(RollWait::of(&snap).other_down(&snap.set, 2), None);
         snap.pods[0] = PodBuilder::new("zk", 0, "zk-r1").terminating().build();
-        assert_eq!(other_member_down(&snap, "zk-2").unwrap().0, "zk-0");
+        let wait = RollWait::of(&snap);
+        assert_eq!(wait.other_down(&snap.set, 2).unwrap().0, "zk-0");
+        assert_eq!(
+            wait.other_down(&snap.set, 0),
+            None,
+            "the pod itself does not count"
+        );
+        snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").crash_looping(3).build();
+        let mut wait = RollWait::of(&snap);
+        assert_eq!(wait.other_stuck(&snap.set, 2).unwrap().0, "zk-1");
+        snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").build();
+        wait.rejudge(&snap.look(1), 1);
+        assert_eq!(wait.other_stuck(&snap.set, 2), None, "judged again, it is fine");
     }
 }

@@ -3,15 +3,19 @@
 //! retained, deleted by the retention policy), what disruption budgets will allow, and, while
 //! waiting, where each pod stands.
 
+use std::collections::HashMap;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
 use super::budget::{BudgetEffect, budgets_of, effect_at};
-use super::health::{Stuckness, find_stuck, pod_health};
+use super::health::pod_health;
 use super::set::{self, PodManagement};
-use super::snapshot::SetSnapshot;
+use super::snapshot::{Look, SetSnapshot};
 use super::step::StepState;
+use super::tracked::{Keeper, Tracked, member_facts};
 
 /// Creating or removing a pod.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,6 +79,9 @@ pub struct ScalePlan {
     /// `spec.replicas` now.
     pub from: i32,
     pub to: i32,
+    /// The set's first ordinal (`spec.ordinals.start`).
+    #[serde(skip)]
+    pub start: i32,
     pub pod_management: PodManagement,
     /// How the controller orders the work, in words.
     pub ordering: String,
@@ -145,6 +152,7 @@ pub fn plan_scale(snap: &SetSnapshot, to: i32, budgets: &[PodDisruptionBudget]) 
         name: snap.name().to_string(),
         from: set::desired_replicas(set),
         to,
+        start,
         pod_management: policy,
         ordering: ordering(policy, &pods),
         budgets: budgets_of(set, budgets)
@@ -256,29 +264,102 @@ pub enum ScaleVerdict {
 }
 
 /// Judges the snapshot against the plan.
+#[cfg(test)]
 pub fn judge_scale(plan: &ScalePlan, snap: &SetSnapshot) -> (Vec<StepState>, ScaleVerdict) {
-    let states: Vec<StepState> = plan.pods.iter().map(|step| step_state(snap, step)).collect();
-    let replicas = set::desired_replicas(&snap.set);
-    if replicas != plan.to {
-        return (states, ScaleVerdict::Superseded { replicas });
+    let mut wait = ScaleWait::new(plan);
+    for ordinal in wait.ordinals() {
+        wait.rejudge(&snap.look(ordinal), ordinal);
     }
-    let recheck_at = match stuck_pod(plan, snap) {
-        Stuckness::Stuck { pod, reason } => return (states, ScaleVerdict::Stuck { pod, reason }),
-        Stuckness::NotYet { recheck_at } => recheck_at,
-    };
-    let caught_up = !set::status_is_stale(&snap.set) && status_counts(snap) == (plan.to, plan.to, plan.to);
-    let verdict = if caught_up && states.iter().all(|s| s.done) {
-        ScaleVerdict::Done
-    } else {
-        ScaleVerdict::Waiting { recheck_at }
-    };
-    (states, verdict)
+    let states = wait.tracked.states().cloned().collect();
+    (states, wait.verdict(&snap.set))
+}
+
+/// What a wait on a scale keeps between two looks at the cluster.
+pub struct ScaleWait<'a> {
+    plan: &'a ScalePlan,
+    steps: HashMap<i32, &'a PodStep>,
+    pub tracked: Tracked,
+}
+
+impl<'a> ScaleWait<'a> {
+    /// Nothing judged yet.
+    pub fn new(plan: &'a ScalePlan) -> ScaleWait<'a> {
+        ScaleWait {
+            plan,
+            steps: plan.pods.iter().map(|s| (s.ordinal, s)).collect(),
+            tracked: Tracked::new(plan.pods.iter().map(|s| (s.ordinal, s.pod.clone()))),
+        }
+    }
+
+    /// The members whose health counts: a new pod, or (OrderedReady) an existing lower pod
+    /// that holds creation back, can be stuck. None when the scale only removes pods.
+    fn members(&self) -> std::ops::Range<i32> {
+        let start = self.plan.start;
+        match self.plan.pods.iter().any(|s| s.action.brings_up()) {
+            true => start..start + self.plan.to,
+            false => start..start,
+        }
+    }
+
+    /// Every ordinal the wait judges: the awaited pods and the members.
+    pub fn ordinals(&self) -> Vec<i32> {
+        let mut ordinals: Vec<i32> = self.plan.pods.iter().map(|s| s.ordinal).collect();
+        ordinals.extend(self.members().filter(|o| !self.steps.contains_key(o)));
+        ordinals
+    }
+
+    /// Judges `ordinal` again (its pod, its claims or the clock changed).
+    pub fn rejudge(&mut self, look: &Look<'_>, ordinal: i32) {
+        if self.members().contains(&ordinal) {
+            let facts = member_facts(look.pod, set::min_ready_seconds(look.set), look.now);
+            self.tracked.set_member(ordinal, Some(facts));
+        }
+        if let Some(step) = self.steps.get(&ordinal) {
+            self.tracked.set_step(ordinal, step_state(look, step));
+        }
+    }
+
+    /// The verdict from the set as it is now and what the wait keeps.
+    pub fn verdict(&self, sts: &StatefulSet) -> ScaleVerdict {
+        let plan = self.plan;
+        let replicas = set::desired_replicas(sts);
+        if replicas != plan.to {
+            return ScaleVerdict::Superseded { replicas };
+        }
+        if let Some((ordinal, reason)) = self.tracked.first_stuck(None) {
+            return ScaleVerdict::Stuck {
+                pod: set::pod_name(sts, ordinal),
+                reason: reason.to_string(),
+            };
+        }
+        let caught_up = !set::status_is_stale(sts) && status_counts(sts) == (plan.to, plan.to, plan.to);
+        match caught_up && self.tracked.all_done() {
+            true => ScaleVerdict::Done,
+            false => ScaleVerdict::Waiting {
+                recheck_at: self.tracked.next_revisit(),
+            },
+        }
+    }
+}
+
+impl Keeper for ScaleWait<'_> {
+    fn ordinals(&self, _sts: &StatefulSet) -> Vec<i32> {
+        ScaleWait::ordinals(self)
+    }
+
+    fn rejudge(&mut self, look: &Look<'_>, ordinal: i32) {
+        ScaleWait::rejudge(self, look, ordinal);
+    }
+
+    fn tracked(&mut self) -> &mut Tracked {
+        &mut self.tracked
+    }
 }
 
 /// The controller's own count of (existing, ready, available) pods: done only once it agrees
 /// with the pods, so that `kubectl get sts` right after shows the new size.
-fn status_counts(snap: &SetSnapshot) -> (i32, i32, i32) {
-    let status = snap.set.status.as_ref();
+fn status_counts(sts: &StatefulSet) -> (i32, i32, i32) {
+    let status = sts.status.as_ref();
     (
         status.map_or(0, |s| s.replicas),
         status.and_then(|s| s.ready_replicas).unwrap_or(0),
@@ -286,15 +367,15 @@ fn status_counts(snap: &SetSnapshot) -> (i32, i32, i32) {
     )
 }
 
-fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
-    let pod = snap.pod(step.ordinal);
-    let (done, state) = match (step.action, pod) {
+/// Where one pod of the plan stands.
+pub fn step_state(look: &Look<'_>, step: &PodStep) -> StepState {
+    let (done, state) = match (step.action, look.pod) {
         (PodAction::Create | PodAction::Await, None) => (false, "not created yet".to_string()),
         (PodAction::Create | PodAction::Await, Some(pod)) if pod.metadata.deletion_timestamp.is_some() => {
             (false, "Terminating, to be recreated".to_string())
         }
         (PodAction::Create | PodAction::Await, Some(pod)) => {
-            let health = pod_health(pod, set::min_ready_seconds(&snap.set), snap.taken_at);
+            let health = pod_health(pod, set::min_ready_seconds(look.set), look.now);
             match &health.problem {
                 None if health.available => (true, "Ready".to_string()),
                 None => (false, "Ready, not yet available (minReadySeconds)".to_string()),
@@ -309,7 +390,7 @@ fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
             let claims_left: Vec<&str> = step
                 .claims
                 .iter()
-                .filter(|c| c.fate == ClaimFate::Delete && snap.claim(&c.claim).is_some())
+                .filter(|c| c.fate == ClaimFate::Delete && look.has_claim(&c.claim))
                 .map(|c| c.claim.as_str())
                 .collect();
             match claims_left.is_empty() {
@@ -326,17 +407,6 @@ fn step_state(snap: &SetSnapshot, step: &PodStep) -> StepState {
         done,
         state,
     }
-}
-
-/// A pod the scale waits on that will not get better by waiting: a new pod, or (OrderedReady)
-/// an existing lower pod that holds creation back.
-fn stuck_pod(plan: &ScalePlan, snap: &SetSnapshot) -> Stuckness {
-    if !plan.pods.iter().any(|s| s.action.brings_up()) {
-        return Stuckness::NotYet { recheck_at: None };
-    }
-    let start = set::ordinal_start(&snap.set);
-    let pods = (start..start + plan.to).filter_map(|ordinal| snap.pod(ordinal));
-    find_stuck(pods, set::min_ready_seconds(&snap.set), snap.taken_at)
 }
 
 #[cfg(test)]

@@ -36,11 +36,49 @@ impl SetSnapshot {
             .find(|p| p.metadata.name.as_deref() == Some(name.as_str()))
     }
 
+    /// What judging `ordinal` needs, from this snapshot.
+    #[cfg(test)]
+    pub fn look(&self, ordinal: i32) -> Look<'_> {
+        Look {
+            set: &self.set,
+            pod: self.pod(ordinal),
+            claims: self,
+            now: self.taken_at,
+        }
+    }
+
     /// The claim with this name.
     pub fn claim(&self, name: &str) -> Option<&PersistentVolumeClaim> {
         self.claims
             .iter()
             .find(|c| c.metadata.name.as_deref() == Some(name))
+    }
+}
+
+/// What judging one ordinal needs: the set, that ordinal's pod, which claims exist, and the
+/// moment of judging. Built from a snapshot, or from a wait's caches without copying them.
+pub struct Look<'a> {
+    pub set: &'a StatefulSet,
+    pub pod: Option<&'a Pod>,
+    pub claims: &'a dyn Claims,
+    pub now: Timestamp,
+}
+
+impl Look<'_> {
+    /// Whether the claim `name` exists.
+    pub fn has_claim(&self, name: &str) -> bool {
+        self.claims.has_claim(name)
+    }
+}
+
+/// Which claims exist.
+pub trait Claims {
+    fn has_claim(&self, name: &str) -> bool;
+}
+
+impl Claims for SetSnapshot {
+    fn has_claim(&self, name: &str) -> bool {
+        self.claim(name).is_some()
     }
 }
 

@@ -4,10 +4,13 @@
 
 use k8s_openapi::jiff::Timestamp;
 
-use super::health::{Stuckness, find_stuck, pod_health, revision_of};
+use k8s_openapi::api::apps::v1::StatefulSet;
+
+use super::health::{pod_health, revision_of};
 use super::set;
-use super::snapshot::SetSnapshot;
+use super::snapshot::{Look, SetSnapshot};
 use super::step::StepState;
+use super::tracked::{Keeper, Tracked};
 
 /// The verdict of one look at an update.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,59 +30,123 @@ pub enum UpdateVerdict {
 /// The ordinals a RollingUpdate set moves to the update revision: `start + partition ..`,
 /// highest first.
 pub fn ordinals_to_update(snap: &SetSnapshot) -> Vec<i32> {
-    let start = set::ordinal_start(&snap.set);
-    let partition = set::partition(&snap.set).unwrap_or(0).max(0);
-    let mut ordinals: Vec<i32> = set::ordinals(&snap.set)
-        .filter(|o| *o >= start + partition)
-        .collect();
+    updating(&snap.set)
+}
+
+fn updating(sts: &StatefulSet) -> Vec<i32> {
+    let start = set::ordinal_start(sts);
+    let partition = set::partition(sts).unwrap_or(0).max(0);
+    let mut ordinals: Vec<i32> = set::ordinals(sts).filter(|o| *o >= start + partition).collect();
     ordinals.reverse();
     ordinals
 }
 
 /// Where each of `ordinals` stands on the way to the set's update revision, and the verdict.
 /// While the controller has not observed the latest generation nothing counts as done.
+#[cfg(test)]
 pub fn judge_update(snap: &SetSnapshot, ordinals: &[i32]) -> (Vec<StepState>, UpdateVerdict) {
-    let caught_up = !set::status_is_stale(&snap.set);
-    let target = set::update_revision(&snap.set);
-    let states: Vec<StepState> = ordinals
-        .iter()
-        .map(|o| ordinal_state(snap, *o, target, caught_up))
-        .collect();
-    let in_range = set::ordinals(&snap.set).filter_map(|o| snap.pod(o));
-    let verdict = match find_stuck(in_range, set::min_ready_seconds(&snap.set), snap.taken_at) {
-        Stuckness::Stuck { pod, reason } => UpdateVerdict::Stuck { pod, reason },
-        Stuckness::NotYet { .. } if caught_up && states.iter().all(|s| s.done) && counted(snap, ordinals) => {
-            UpdateVerdict::Done
+    let mut wait = UpdateWait::new(&snap.set, ordinals);
+    for ordinal in wait.ordinals(&snap.set) {
+        wait.rejudge(&snap.look(ordinal), ordinal);
+    }
+    let states = wait.tracked.states().cloned().collect();
+    (states, wait.verdict(&snap.set))
+}
+
+/// What a wait on an update keeps between two looks at the cluster.
+pub struct UpdateWait<'a> {
+    ordinals: &'a [i32],
+    pub tracked: Tracked,
+}
+
+impl<'a> UpdateWait<'a> {
+    /// Awaits `ordinals` of `sts`, nothing judged yet.
+    pub fn new(sts: &StatefulSet, ordinals: &'a [i32]) -> UpdateWait<'a> {
+        let steps = ordinals.iter().map(|o| (*o, set::pod_name(sts, *o)));
+        UpdateWait {
+            ordinals,
+            tracked: Tracked::new(steps),
         }
-        Stuckness::NotYet { recheck_at } => UpdateVerdict::Waiting { recheck_at },
-    };
-    (states, verdict)
+    }
+
+    /// Every ordinal the wait judges: the awaited ones and the set's members (whose health
+    /// counts), and those it judged before.
+    pub fn ordinals(&self, sts: &StatefulSet) -> Vec<i32> {
+        let mut all = self.tracked.members_of(sts);
+        all.extend(self.ordinals);
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// Judges `ordinal` again: as a member, and as an awaited pod.
+    pub fn rejudge(&mut self, look: &Look<'_>, ordinal: i32) {
+        self.tracked.judge_member(look, ordinal);
+        if self.tracked.awaits(ordinal) {
+            let caught_up = !set::status_is_stale(look.set);
+            let state = ordinal_state(look, ordinal, set::update_revision(look.set), caught_up);
+            self.tracked.set_step(ordinal, state);
+        }
+    }
+
+    /// The verdict from the set as it is now and what the wait keeps.
+    pub fn verdict(&self, sts: &StatefulSet) -> UpdateVerdict {
+        if let Some((ordinal, reason)) = self.tracked.first_stuck(None) {
+            return UpdateVerdict::Stuck {
+                pod: set::pod_name(sts, ordinal),
+                reason: reason.to_string(),
+            };
+        }
+        let caught_up = !set::status_is_stale(sts);
+        match caught_up && self.tracked.all_done() && counted(sts, self.ordinals) {
+            true => UpdateVerdict::Done,
+            false => UpdateVerdict::Waiting {
+                recheck_at: self.tracked.next_revisit(),
+            },
+        }
+    }
+}
+
+impl Keeper for UpdateWait<'_> {
+    fn ordinals(&self, sts: &StatefulSet) -> Vec<i32> {
+        UpdateWait::ordinals(self, sts)
+    }
+
+    fn rejudge(&mut self, look: &Look<'_>, ordinal: i32) {
+        UpdateWait::rejudge(self, look, ordinal);
+    }
+
+    fn tracked(&mut self) -> &mut Tracked {
+        &mut self.tracked
+    }
 }
 
 /// The controller's status agrees with the pods: every replica ready, at least the awaited
 /// ones counted as updated, and, once every ordinal is updated, the current revision advanced.
-fn counted(snap: &SetSnapshot, ordinals: &[i32]) -> bool {
-    let Some(status) = snap.set.status.as_ref() else {
+fn counted(sts: &StatefulSet, ordinals: &[i32]) -> bool {
+    let Some(status) = sts.status.as_ref() else {
         return false;
     };
-    let replicas = set::desired_replicas(&snap.set);
-    let updated = ordinals.len().max(ordinals_to_update(snap).len()) as i32;
+    let replicas = set::desired_replicas(sts);
+    let updated = ordinals.len().max(updating(sts).len()) as i32;
     let all = updated >= replicas;
     status.ready_replicas.unwrap_or(0) == replicas
         && status.updated_replicas.unwrap_or(0) >= updated
-        && (!all || set::current_revision(&snap.set) == set::update_revision(&snap.set))
+        && (!all || set::current_revision(sts) == set::update_revision(sts))
 }
 
-fn ordinal_state(snap: &SetSnapshot, ordinal: i32, target: Option<&str>, caught_up: bool) -> StepState {
-    let pod_name = set::pod_name(&snap.set, ordinal);
-    let Some(pod) = snap.pod(ordinal) else {
+/// Where `ordinal` stands on the way to revision `target` (`caught_up`: the controller has
+/// observed the set's latest generation).
+pub fn ordinal_state(look: &Look<'_>, ordinal: i32, target: Option<&str>, caught_up: bool) -> StepState {
+    let pod_name = set::pod_name(look.set, ordinal);
+    let Some(pod) = look.pod else {
         return StepState {
             pod: pod_name,
             done: false,
             state: "not created yet".into(),
         };
     };
-    let health = pod_health(pod, set::min_ready_seconds(&snap.set), snap.taken_at);
+    let health = pod_health(pod, set::min_ready_seconds(look.set), look.now);
     let on_target = caught_up && revision_of(pod) == target;
     let (done, state) = match (&health.problem, on_target) {
         (_, false) if health.terminating => (false, "Terminating".to_string()),

@@ -8,10 +8,11 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::table::{new_table, render};
-use crate::model::roll::{Method, RollPlan};
+use crate::model::group::{FEW, Run, runs, span};
+use crate::model::roll::{Method, RollPlan, RollStep};
 
-/// Writes the plan.
-pub fn write_roll_plan(out: &mut dyn Write, plan: &RollPlan, style: Style) -> Result<()> {
+/// Writes the plan; more than `FEW` pods are grouped into runs unless `wide`.
+pub fn write_roll_plan(out: &mut dyn Write, plan: &RollPlan, style: Style, wide: bool) -> Result<()> {
     let count = plan.replacements().count();
     let how = match plan.method {
         Method::Delete => "deleted (uid precondition)",
@@ -30,19 +31,32 @@ pub fn write_roll_plan(out: &mut dyn Write, plan: &RollPlan, style: Style) -> Re
         writeln!(out, "Note: {note}")?;
     }
     let mut table = new_table(&["STEP", "POD", "REVISION", "ACTION"], style);
-    let mut step_number = 0;
-    for step in &plan.steps {
-        let number = if step.replace {
-            step_number += 1;
-            step_number.to_string()
-        } else {
-            "-".to_string()
+    let key = |s: &RollStep| (s.replace, s.revision.clone(), s.note.clone());
+    let grouped = runs(&plan.steps, |s| s.ordinal, key).into_iter().flat_map(|run| {
+        match plan.steps.len() > FEW && !wide {
+            true => vec![run],
+            false => (run.start..run.start + run.len)
+                .map(|start| Run { start, len: 1 })
+                .collect(),
+        }
+    });
+    let mut replaced = 0;
+    for run in grouped {
+        let first = &plan.steps[run.start];
+        let last = &plan.steps[run.start + run.len - 1];
+        let number = match (first.replace, run.len) {
+            (false, _) => "-".to_string(),
+            (true, 1) => (replaced + 1).to_string(),
+            (true, len) => format!("{}-{}", replaced + 1, replaced + len),
         };
+        if first.replace {
+            replaced += run.len;
+        }
         table.add_row(vec![
             Cell::new(number),
-            Cell::new(&step.pod),
-            Cell::new(step.revision.as_deref().unwrap_or("-")),
-            Cell::new(&step.note),
+            Cell::new(span(&first.pod, &last.pod, run.len)),
+            Cell::new(first.revision.as_deref().unwrap_or("-")),
+            Cell::new(&first.note),
         ]);
     }
     out.write_all(render(&table).as_bytes())?;

@@ -14,6 +14,7 @@ pub struct Terminal {
     child: Child,
     keys: File,
     screen: Arc<Mutex<Vec<u8>>>,
+    cols: usize,
 }
 
 impl Terminal {
@@ -51,6 +52,7 @@ impl Terminal {
             child,
             keys: File::from(master),
             screen,
+            cols: usize::from(cols),
         }
     }
 
@@ -62,6 +64,14 @@ impl Terminal {
     /// Everything drawn so far, as text.
     pub fn screen(&self) -> String {
         String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned()
+    }
+
+    /// The lines the terminal holds once everything drawn so far is played on it (those that
+    /// scrolled away included): redraws in place (carriage returns, cursor moves up, erased
+    /// lines) leave only what they drew last, as on a real terminal. Trailing blank lines
+    /// are left out.
+    pub fn lines(&self) -> Vec<String> {
+        play(&self.screen(), self.cols)
     }
 
     /// Blocks until the screen holds `text`.
@@ -98,6 +108,83 @@ impl Terminal {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Plays terminal output: printable text, `\r`, `\n`, and the CSI sequences progress bars use
+/// (cursor up/down/column, erase line, erase below), wrapping at `cols` as terminals do
+/// (deferred: at the next printed character); colours and modes are ignored.
+fn play(output: &str, cols: usize) -> Vec<String> {
+    let mut lines: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = output.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                col = 0;
+            }
+            '\x1b' if chars.peek() == Some(&'[') => {
+                chars.next();
+                let mut params = String::new();
+                let mut last = ' ';
+                for p in chars.by_ref() {
+                    if p.is_ascii_alphabetic() || p == '@' || p == '~' {
+                        last = p;
+                        break;
+                    }
+                    params.push(p);
+                }
+                let n = params.trim_start_matches('?').parse::<usize>().unwrap_or(0);
+                while lines.len() <= row {
+                    lines.push(Vec::new());
+                }
+                match last {
+                    'A' => row = row.saturating_sub(n.max(1)),
+                    'B' => row += n.max(1),
+                    'G' => col = n.saturating_sub(1),
+                    'K' if n == 2 => lines[row].clear(),
+                    'K' => lines[row].truncate(col),
+                    'J' => {
+                        lines[row].truncate(col);
+                        lines.truncate(row + 1);
+                    }
+                    _ => {}
+                }
+            }
+            '\x1b' => {
+                chars.next();
+            }
+            c if c.is_control() => {}
+            c => {
+                if col >= cols {
+                    row += 1;
+                    col = 0;
+                }
+                while lines.len() <= row {
+                    lines.push(Vec::new());
+                }
+                let line = &mut lines[row];
+                while line.len() < col {
+                    line.push(' ');
+                }
+                if col < line.len() {
+                    line[col] = c;
+                } else {
+                    line.push(c);
+                }
+                col += 1;
+            }
+        }
+    }
+    let mut text: Vec<String> = lines
+        .into_iter()
+        .map(|l| l.into_iter().collect::<String>())
+        .collect();
+    while text.last().is_some_and(|l| l.trim().is_empty()) {
+        text.pop();
+    }
+    text
 }
 
 /// A pseudo-terminal pair of the given size.
