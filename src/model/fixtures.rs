@@ -152,6 +152,20 @@ impl PodBuilder {
     }
 }
 
+/// Pods of a rollout of `set` stuck on its highest pod: `<set>-0`, `<set>-1` on `<set>-r1`,
+/// `<set>-2` on `<set>-r2` crash-looping with nginx:broken (4 restarts).
+pub fn stuck_update_pods(set: &str) -> Vec<Pod> {
+    let (current, update) = (format!("{set}-r1"), format!("{set}-r2"));
+    vec![
+        PodBuilder::new(set, 0, &current).build(),
+        PodBuilder::new(set, 1, &current).build(),
+        PodBuilder::new(set, 2, &update)
+            .image("nginx:broken")
+            .crash_looping(4)
+            .build(),
+    ]
+}
+
 /// A Bound claim `name` of 1Gi.
 /// One Ready pod of set `set` per revision of `revs`, ordinals from 0.
 pub fn pods_on(set: &str, revs: &[&str]) -> Vec<Pod> {

@@ -252,7 +252,7 @@ fn leftover_claims(snap: &SetSnapshot) -> Vec<ClaimStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::{PodBuilder, SetBuilder, claim, revision, snapshot};
+    use crate::model::fixtures::{PodBuilder, SetBuilder, claim, revision, snapshot, stuck_update_pods};
 
     #[test]
     fn every_ordinal_has_a_row_even_without_a_pod() {
@@ -288,14 +288,7 @@ mod tests {
     #[test]
     fn crash_looping_pod_row_carries_reason_and_role() {
         let set = SetBuilder::new("web").revisions("web-r1", "web-r2").build();
-        let pods = vec![
-            PodBuilder::new("web", 0, "web-r1").build(),
-            PodBuilder::new("web", 1, "web-r1").build(),
-            PodBuilder::new("web", 2, "web-r2")
-                .image("nginx:broken")
-                .crash_looping(4)
-                .build(),
-        ];
+        let pods = stuck_update_pods("web");
         let report = status_report(&snapshot(set, pods, vec![], vec![]));
         let row = &report.pods[2];
         assert_eq!(row.reason.as_deref(), Some("CrashLoopBackOff"));

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::*;
-use crate::model::fixtures::{PodBuilder, SetBuilder, revision, snapshot};
+use crate::model::fixtures::{PodBuilder, SetBuilder, revision, snapshot, stuck_update_pods};
 use crate::model::snapshot::SetSnapshot;
 
 fn object<T: DeserializeOwned>(text: &str) -> T {
@@ -251,14 +251,7 @@ fn an_old_failed_create_for_a_pod_that_exists_now_is_not_a_finding() {
 #[test]
 fn a_crash_looping_pod_of_an_update_points_to_abort() {
     let set = SetBuilder::new("web").revisions("web-r1", "web-r2").build();
-    let pods = vec![
-        PodBuilder::new("web", 0, "web-r1").build(),
-        PodBuilder::new("web", 1, "web-r1").build(),
-        PodBuilder::new("web", 2, "web-r2")
-            .image("nginx:broken")
-            .crash_looping(4)
-            .build(),
-    ];
+    let pods = stuck_update_pods("web");
     let revisions = vec![
         revision("web", "web-r1", 1, "nginx:1.25"),
         revision("web", "web-r2", 2, "nginx:broken"),
