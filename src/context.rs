@@ -59,7 +59,13 @@ impl std::io::Write for SinkWriter {
 impl Context {
     /// Resolves the cluster and policies from the global flags.
     pub async fn new(global: &GlobalArgs) -> Result<Context> {
-        let (mut config, target) = load_config(global).await?;
+        Self::from_kubeconfig(global, kubeconfig_of(global)?).await
+    }
+
+    /// As `new`, from a kubeconfig read already (`None`: in-cluster): a fleet reads it once
+    /// for all its contexts.
+    pub async fn from_kubeconfig(global: &GlobalArgs, kubeconfig: Option<Kubeconfig>) -> Result<Context> {
+        let (mut config, target) = load_config(global, kubeconfig).await?;
         let request_timeout = Some(global.request_timeout).filter(|t| !t.is_zero());
         if let Some(limit) = request_timeout {
             config.connect_timeout = Some(limit);
@@ -181,13 +187,17 @@ impl Context {
     }
 }
 
-/// Loads the kube Config for the flags: `--kubeconfig`, else `KUBECONFIG` / ~/.kube/config,
-/// else the in-cluster service account.
-async fn load_config(global: &GlobalArgs) -> Result<(Config, Target)> {
-    let kubeconfig = match &global.kubeconfig {
-        Some(path) => Some(read_kubeconfig(path)?),
-        None => read_default_kubeconfig()?,
-    };
+/// The kubeconfig the flags name: `--kubeconfig`, else `KUBECONFIG` / ~/.kube/config; `None`
+/// when there is none (in a pod: the service account is used).
+pub fn kubeconfig_of(global: &GlobalArgs) -> Result<Option<Kubeconfig>> {
+    match &global.kubeconfig {
+        Some(path) => Ok(Some(read_kubeconfig(path)?)),
+        None => read_default_kubeconfig(),
+    }
+}
+
+/// Loads the kube Config for the flags from `kubeconfig`, else the in-cluster service account.
+async fn load_config(global: &GlobalArgs, kubeconfig: Option<Kubeconfig>) -> Result<(Config, Target)> {
     let Some(kubeconfig) = kubeconfig else {
         if global.context.is_some() {
             return Err(anyhow!(

@@ -25,7 +25,12 @@ fn main() -> ExitCode {
         return complete::run(&words);
     }
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    // One thread answers one cluster soonest; many contexts at once use every core.
+    let runtime = match cli.global.all_contexts || !cli.global.contexts.is_empty() {
+        true => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        false => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+    };
+    let runtime = match runtime {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

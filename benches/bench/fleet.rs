@@ -55,6 +55,9 @@ fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize])
     let (one, _) = run::median_p90(&walls(single));
     let (all, all_p90) = run::median_p90(&walls(fleet));
     let peak = fleet.iter().map(|o| o.max_rss_kib).max().unwrap_or(0);
+    let cpus = |o: &[run::Outcome]| o.iter().map(|o| o.cpu).collect::<Vec<_>>();
+    let (one_cpu, _) = run::median_p90(&cpus(single));
+    let (all_cpu, _) = run::median_p90(&cpus(fleet));
     let (low, high) = (
         per_context.iter().min().copied().unwrap_or(0),
         per_context.iter().max().copied().unwrap_or(0),
@@ -67,6 +70,11 @@ fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize])
         ms(all),
         ms(all_p90),
         all.as_secs_f64() / one.as_secs_f64()
+    );
+    println!(
+        "| CPU time (user+sys), one context / {CLUSTERS} contexts | {} / {} | |",
+        ms(one_cpu),
+        ms(all_cpu)
     );
     println!("| {CLUSTERS} contexts, peak memory | {} | < 50 MiB |", mib(peak));
     println!("| requests per context | {low}-{high} (as one context's `list`) | constant |");

@@ -12,8 +12,12 @@ use futures::stream::{self, StreamExt};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::{Command, GlobalArgs, OutputFormat};
-use crate::context::{Context, Sink};
+use std::sync::Arc;
+
+use kube::config::Kubeconfig;
+
+use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::context::{Context, Sink, kubeconfig_of};
 use crate::error::StsError;
 use crate::model::list::SetList;
 use crate::output::{Style, list::write_list, write_document};
@@ -53,17 +57,29 @@ struct FleetDocument {
     results: Vec<Entry>,
 }
 
-/// Asks every context, then reports.
-pub async fn run(global: &GlobalArgs, command: &Command) -> Result<()> {
-    let name = reads_only(command)?;
-    let contexts = contexts_of(global)?;
+/// Asks every context (each on a task of its own, so that TLS handshakes and decoding run on
+/// every core), then reports.
+pub async fn run(cli: Arc<Cli>) -> Result<()> {
+    let name = reads_only(&cli.command)?;
+    let kubeconfig = kubeconfig_of(&cli.global)?.ok_or_else(|| {
+        anyhow!("--contexts/--all-contexts need a kubeconfig: set KUBECONFIG or pass --kubeconfig")
+    })?;
+    let contexts = contexts_of(&cli.global, &kubeconfig)?;
+    let kubeconfig = Arc::new(kubeconfig);
     let answers: Vec<Answer> = stream::iter(contexts)
-        .map(|context| answer(global, command, context))
+        .map(|context| {
+            let (cli, kubeconfig) = (cli.clone(), kubeconfig.clone());
+            let task =
+                tokio::spawn(
+                    async move { answer(&cli.global, &cli.command, &kubeconfig, context.clone()).await },
+                );
+            async move { task.await.expect("a context's task") }
+        })
         .buffered(CONCURRENCY)
         .collect()
         .await;
-    match global.output {
-        OutputFormat::Table => print_tables(command, &answers)?,
+    match cli.global.output {
+        OutputFormat::Table => print_tables(&cli.command, &answers)?,
         format => print_document(format, name, &answers)?,
     }
     verdict(&answers)
@@ -96,16 +112,11 @@ fn reads_only(command: &Command) -> Result<&'static str> {
 }
 
 /// The contexts named, or every context of the kubeconfig in its order.
-fn contexts_of(global: &GlobalArgs) -> Result<Vec<String>> {
+fn contexts_of(global: &GlobalArgs, kubeconfig: &Kubeconfig) -> Result<Vec<String>> {
     if !global.all_contexts {
         return Ok(global.contexts.clone());
     }
-    let kubeconfig = match &global.kubeconfig {
-        Some(path) => kube::config::Kubeconfig::read_from(path),
-        None => kube::config::Kubeconfig::read(),
-    }
-    .map_err(|e| anyhow!("--all-contexts needs a kubeconfig: {e}"))?;
-    let names: Vec<String> = kubeconfig.contexts.into_iter().map(|c| c.name).collect();
+    let names: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
     if names.is_empty() {
         return Err(StsError::Usage("--all-contexts: the kubeconfig has no contexts".into()).into());
     }
@@ -114,7 +125,7 @@ fn contexts_of(global: &GlobalArgs) -> Result<Vec<String>> {
 
 /// Runs the command against one context, its results into a buffer of its own (JSON when a
 /// document is asked for, to be put in the one document).
-async fn answer(global: &GlobalArgs, command: &Command, context: String) -> Answer {
+async fn answer(global: &GlobalArgs, command: &Command, kubeconfig: &Kubeconfig, context: String) -> Answer {
     let mut one = global.clone();
     one.context = Some(context.clone());
     one.contexts = Vec::new();
@@ -125,7 +136,9 @@ async fn answer(global: &GlobalArgs, command: &Command, context: String) -> Answ
     let sink = Sink::default();
     let mut list = None;
     let result = async {
-        let ctx = Context::new(&one).await?.with_sink(sink.clone());
+        let ctx = Context::from_kubeconfig(&one, Some(kubeconfig.clone()))
+            .await?
+            .with_sink(sink.clone());
         match command {
             Command::List(args) => {
                 list = Some(super::list::read(&ctx, args).await?);

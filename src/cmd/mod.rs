@@ -23,7 +23,7 @@ pub mod why;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, GlobalArgs, PvcAction};
+use crate::cli::{Cli, Command, PvcAction};
 use crate::context::Context;
 
 /// Runs the parsed command line.
@@ -31,21 +31,19 @@ pub async fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Completion(args) => completion::run_completion(args),
         Command::Man(args) => completion::run_man(args),
-        command => run_against_cluster(&cli.global, command).await,
+        _ => run_against_cluster(cli).await,
     }
 }
 
-/// Runs a command that talks to the cluster.
-async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<()> {
-    let ctx = match fleet::requested(global) {
-        true => None,
-        false => Some(Context::new(global).await?),
-    };
-    let work = async {
-        match &ctx {
-            Some(ctx) => dispatch(ctx, command).await,
-            None => fleet::run(global, command).await,
+/// Runs a command that talks to the cluster (or, with `--contexts`, to many).
+async fn run_against_cluster(cli: Cli) -> Result<()> {
+    let quiet_on_interrupt = reads_only(&cli.command);
+    let work = async move {
+        if fleet::requested(&cli.global) {
+            return fleet::run(std::sync::Arc::new(cli)).await;
         }
+        let ctx = Context::new(&cli.global).await?;
+        dispatch(&ctx, &cli.command).await
     };
     let result = tokio::select! {
         biased;
@@ -58,7 +56,7 @@ async fn run_against_cluster(global: &GlobalArgs, command: &Command) -> Result<(
         .into()),
     };
     match result {
-        Err(err) if reads_only(command) && crate::error::is_interrupted(&err) => {
+        Err(err) if quiet_on_interrupt && crate::error::is_interrupted(&err) => {
             Err(crate::error::StsError::EndedByUser.into())
         }
         other => other,
