@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -65,11 +66,17 @@ func (p *proc) exited() bool {
 }
 
 // handedOut holds the ports freePort gave before: the kernel may offer a closed probe's port
-// again, and two components of one control plane must never be given the same one.
-var handedOut = map[int]bool{}
+// again, and two components of one control plane must never be given the same one. The
+// components start in parallel goroutines: handedOutMu guards it.
+var (
+	handedOut   = map[int]bool{}
+	handedOutMu sync.Mutex
+)
 
 // freePort is a loopback TCP port nothing listens on right now and not handed out before.
 func freePort() int {
+	handedOutMu.Lock()
+	defer handedOutMu.Unlock()
 	for {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		must(err)
