@@ -2,7 +2,8 @@
 //! cluster over HTTP: minReadySeconds, OrderedReady stopping at a crash-looping pod, `slow`
 //! images, Failed pods, `whenScaled: Delete` alone, claim expansion, pvc-protection,
 //! foreground deletion, PodDisruptionBudgets with percentages, adoption and release,
-//! revision history, and the objects and Events the controllers write.
+//! revision history, the objects and Events the controllers write, the words of what blocks a
+//! set (ProvisioningFailed, quota FailedCreate) and the shapes of Nodes and Leases.
 
 mod conformance_support;
 
@@ -559,5 +560,111 @@ async fn claims_without_a_class_bind_to_a_fitting_volume_released_when_they_go()
     assert_eq!(
         kept["spec"]["claimRef"]["name"], "data",
         "a Released volume keeps its claimRef"
+    );
+}
+
+/// The recorded event of `reason` about `name` in a recorded list.
+fn recorded_event(file: &str, reason: &str, name: &str) -> Value {
+    let events = recorded(file)["items"].as_array().unwrap().clone();
+    events
+        .into_iter()
+        .find(|e| e["reason"] == reason && e["involvedObject"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {reason} about {name} in {file}"))
+}
+
+/// What `why` reads from events, as the real controllers write them.
+fn event_words(event: &Value) -> Vec<Value> {
+    ["type", "reason", "reportingComponent"]
+        .iter()
+        .map(|k| event[*k].clone())
+        .chain([
+            event["source"]["component"].clone(),
+            event["involvedObject"]["kind"].clone(),
+        ])
+        .collect()
+}
+
+#[tokio::test]
+async fn blockers_are_reported_in_the_real_clusters_words() {
+    let cluster = Cluster::start().await;
+    let quota = json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "pods"},
+                       "spec": {"hard": {"pods": "3"}}});
+    let claim = json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data-hole-0"},
+                       "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "nowhere",
+                                "resources": {"requests": {"storage": "1Gi"}}}});
+    cluster.create_all(&[quota, claim]).await;
+    let mut docs = Fixture::web().docs();
+    docs.iter_mut()
+        .filter(|d| d["kind"] == "StatefulSet")
+        .for_each(replicas(4));
+    cluster.create_all(&docs).await;
+    let event = |reason: &'static str, name: &'static str| {
+        move |sim: &Sim| {
+            let (found, _) = sim.store.list(&EVENTS, Some(NS), &|e| {
+                e["reason"] == reason && e["involvedObject"]["name"] == name
+            });
+            found.into_iter().next()
+        }
+    };
+    let provisioning = event("ProvisioningFailed", "data-hole-0");
+    cluster
+        .eventually("ProvisioningFailed", |sim| provisioning(sim).is_some())
+        .await;
+    let ours = provisioning(&cluster.sim).unwrap();
+    let real = recorded_event("events-diagnosis.json", "ProvisioningFailed", "data-hole-0");
+    assert_eq!(ours["message"], real["message"]);
+    assert_eq!(event_words(&ours), event_words(&real));
+    let refused = event("FailedCreate", "web");
+    cluster
+        .eventually("FailedCreate", |sim| refused(sim).is_some())
+        .await;
+    let ours = refused(&cluster.sim).unwrap();
+    let real = recorded_event("events-diagnosis.json", "FailedCreate", "web");
+    let real_message = real["message"].as_str().unwrap().replace("web-1", "web-3");
+    assert_eq!(ours["message"].as_str(), Some(real_message.as_str()));
+    assert_eq!(event_words(&ours), event_words(&real));
+}
+
+#[tokio::test]
+async fn nodes_and_leases_look_like_the_real_ones() {
+    let cluster = Cluster::start().await;
+    cluster
+        .eventually("nodes registered", |sim| {
+            sim.store
+                .try_get(&sts_sim::resources::NODES, "", "node-1")
+                .is_some_and(|n| !n["status"].is_null())
+        })
+        .await;
+    let node = cluster
+        .sim
+        .store
+        .try_get(&sts_sim::resources::NODES, "", "node-1")
+        .unwrap();
+    let real = recorded("node-unreachable.json");
+    let keys = |v: &Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(
+        keys(&node["metadata"]["labels"]),
+        keys(&real["metadata"]["labels"])
+    );
+    let ready = |n: &Value| {
+        n["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == "Ready")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(keys(&ready(&node)), keys(&ready(&real)));
+    let lease = cluster
+        .sim
+        .store
+        .try_get(&sts_sim::resources::LEASES, "kube-node-lease", "node-1")
+        .unwrap();
+    let real_lease = recorded("lease-stale.json");
+    assert_eq!(keys(&lease["spec"]), keys(&real_lease["spec"]));
+    assert_eq!(
+        lease["spec"]["leaseDurationSeconds"],
+        real_lease["spec"]["leaseDurationSeconds"]
     );
 }

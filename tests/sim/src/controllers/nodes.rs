@@ -1,6 +1,6 @@
-//! The nodes' side of the node lifecycle: each simulated node is registered Ready (with the
-//! labels a kubelet sets) and renews its Lease in `kube-node-lease` every 10 s, as a kubelet
-//! does with the default 40 s lease duration. No node stops in the simulator; a node that
+//! The nodes' side of the node lifecycle: each simulated node is registered Ready (labelled
+//! with its hostname, as the recorded node is) and renews its Lease in `kube-node-lease`
+//! every 10 s, as a kubelet does with the default 40 s lease duration. No node stops in the simulator; a node that
 //! does is tested on the real control plane (the node stand-in).
 
 use std::sync::Arc;
@@ -30,8 +30,7 @@ fn seconds_now() -> String {
 pub fn node(name: &str) -> Value {
     let now = seconds_now();
     json!({
-        "metadata": {"name": name, "labels": {
-            "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64"}},
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
         "spec": {},
         "status": {"conditions": [{
             "type": "Ready", "status": "True", "reason": "KubeletReady",
