@@ -17,8 +17,9 @@ use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
+use crate::model::list::{SetList, orphaned_names, summarize_sets};
 use crate::model::orphans::{self, Orphaned, POD_NAME_LABEL};
-use crate::model::record::{self, Record, record_map_name};
+use crate::model::record::{self, RECORD_LABEL, Record, record_map_name};
 use crate::model::set::{self, close_names};
 use crate::model::snapshot::{SetSnapshot, own_pods};
 use crate::model::why::{self, Around};
@@ -394,4 +395,35 @@ pub async fn orphaned(ctx: &Context, name: &str) -> Result<Option<Orphaned>> {
         &claims.items,
         map.as_ref(),
     ))
+}
+
+/// The sets of the namespace (or all of them), with the names of sets gone that left pods or a
+/// record: three lists at once (`list`).
+pub async fn set_list(ctx: &Context, all_namespaces: bool) -> Result<SetList> {
+    let namespace = (!all_namespaces).then_some(ctx.namespace.as_str());
+    let (sets, pods, maps): (Api<StatefulSet>, Api<Pod>, Api<ConfigMap>) = match namespace {
+        None => (
+            Api::all(ctx.client.clone()),
+            Api::all(ctx.client.clone()),
+            Api::all(ctx.client.clone()),
+        ),
+        Some(ns) => (
+            Api::namespaced(ctx.client.clone(), ns),
+            Api::namespaced(ctx.client.clone(), ns),
+            Api::namespaced(ctx.client.clone(), ns),
+        ),
+    };
+    let params = ListParams::default();
+    let (pod_params, map_params) = (
+        ListParams::default().labels(POD_NAME_LABEL),
+        ListParams::default().labels(RECORD_LABEL),
+    );
+    let (sets, pods, maps) = tokio::try_join!(
+        ctx.call(ApiCall::list("statefulsets", namespace), || sets.list(&params)),
+        ctx.call(ApiCall::list("pods", namespace), || pods.list(&pod_params)),
+        ctx.call(ApiCall::list("configmaps", namespace), || maps.list(&map_params)),
+    )?;
+    let mut list = summarize_sets(&sets.items, Timestamp::now());
+    list.orphaned = orphaned_names(&list, &pods.items, &maps.items);
+    Ok(list)
 }

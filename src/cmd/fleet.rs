@@ -141,7 +141,7 @@ async fn answer(global: &GlobalArgs, command: &Command, kubeconfig: &Kubeconfig,
             .with_sink(sink.clone());
         match command {
             Command::List(args) => {
-                list = Some(super::list::read(&ctx, args).await?);
+                list = Some(crate::fetch::set_list(&ctx, args.all_namespaces).await?);
                 Ok(())
             }
             other => super::dispatch(&ctx, other).await,
