@@ -153,7 +153,8 @@ impl Diagnosis {
 pub fn diagnose(snap: &SetSnapshot, around: &Around) -> Diagnosis {
     let evidence = &Evidence { snap, around };
     let events = EventIndex::new(&around.events, snap.taken_at);
-    let mut findings = set_level::findings(evidence, &events);
+    let judged = progress(snap);
+    let mut findings = set_level::findings(evidence, &events, &judged);
     findings.extend(pods::findings(evidence, &events));
     findings.extend(storage::findings(evidence, &events));
     findings.sort_by_key(|f| f.severity);
@@ -162,7 +163,7 @@ pub fn diagnose(snap: &SetSnapshot, around: &Around) -> Diagnosis {
         version: "v1",
         namespace: snap.namespace().to_string(),
         name: snap.name().to_string(),
-        progress: progress(snap).message,
+        progress: judged.message,
         blocked: findings.iter().any(|f| f.severity == Severity::Blocked),
         findings,
     }

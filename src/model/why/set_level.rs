@@ -10,19 +10,19 @@ use super::{Evidence, Finding, Severity, in_namespace};
 use k8s_openapi::jiff::tz::TimeZone;
 
 use crate::model::budget::budgets_of;
-use crate::model::progress::{Activity, progress};
+use crate::model::progress::{Activity, Progress};
 use crate::model::set;
 use crate::model::snapshot::SetSnapshot;
 use crate::model::{progressive, record};
 
-/// Every set-level finding.
-pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
+/// Every set-level finding; `judged` is what the controller is doing (judged once).
+pub fn findings(evidence: &Evidence, events: &EventIndex, judged: &Progress) -> Vec<Finding> {
     let snap = &evidence.snap;
     let mut found: Vec<Finding> = [
         deleting(snap),
         stale(snap),
         failed_create(evidence, events),
-        in_flight(snap).or_else(|| waiting_on_a_person(snap)),
+        in_flight(snap).or_else(|| waiting_on_a_person(snap, judged)),
     ]
     .into_iter()
     .flatten()
@@ -200,8 +200,7 @@ fn in_flight(snap: &SetSnapshot) -> Option<Finding> {
 
 /// A staged rollout paused at its partition, or OnDelete pods left on the old revision: the
 /// controller is done; a person decides what comes next.
-fn waiting_on_a_person(snap: &SetSnapshot) -> Option<Finding> {
-    let judged = progress(snap);
+fn waiting_on_a_person(snap: &SetSnapshot, judged: &Progress) -> Option<Finding> {
     if judged.blocked_by.is_some() {
         // The controller waits on a pod, not on a person: the pod's finding says why.
         return None;
@@ -210,13 +209,13 @@ fn waiting_on_a_person(snap: &SetSnapshot) -> Option<Finding> {
     let name = snap.name();
     let (what, next) = match judged.activity {
         Activity::StagedRollout => (
-            judged.message,
+            judged.message.clone(),
             format!(
                 "`kubectl sts promote {name} {ns}` to go on, or `kubectl sts abort {name} {ns}` to go back"
             ),
         ),
         Activity::OnDeleteOutdated => (
-            judged.message,
+            judged.message.clone(),
             format!("`kubectl sts roll {name} {ns}` replaces them one at a time"),
         ),
         _ => return None,
