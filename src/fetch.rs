@@ -68,13 +68,8 @@ async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
 pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
     let sts = statefulset(ctx, name).await?;
     let (pods, claims, revisions) = members(ctx, &sts).await?;
-    Ok(SetSnapshot {
-        pods: own_pods(&sts, pods),
-        set: sts,
-        claims,
-        revisions,
-        taken_at: Timestamp::now(),
-    })
+    let pods = own_pods(&sts, pods);
+    Ok(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()))
 }
 
 /// The set `name` and what proves its members' nodes down or alive: the nodes, their Leases
@@ -131,13 +126,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
     .into_iter()
     .filter_map(|(kind, missing)| missing.then_some(kind))
     .collect();
-    let snap = SetSnapshot {
-        set: sts,
-        pods: own,
-        claims,
-        revisions,
-        taken_at: Timestamp::now(),
-    };
+    let snap = SetSnapshot::new(sts, own, claims, revisions, Timestamp::now());
     let around = Around {
         strangers,
         events: events.unwrap_or_default(),
@@ -397,33 +386,50 @@ pub async fn orphaned(ctx: &Context, name: &str) -> Result<Option<Orphaned>> {
     ))
 }
 
-/// The sets of the namespace (or all of them), with the names of sets gone that left pods or a
-/// record: three lists at once (`list`).
-pub async fn set_list(ctx: &Context, all_namespaces: bool) -> Result<SetList> {
+/// What `set_list` looks for besides the sets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Orphans {
+    /// The names of sets gone that left pods or a record: two more lists, at the same time
+    /// (`list` in one context).
+    Named,
+    /// None: one request (`list` across many contexts, where listing every pod of every
+    /// cluster would cost more than the overview is worth).
+    NotLooked,
+}
+
+/// The sets of the namespace (or all of them), and the orphaned names if asked for.
+pub async fn set_list(ctx: &Context, all_namespaces: bool, orphans: Orphans) -> Result<SetList> {
     let namespace = (!all_namespaces).then_some(ctx.namespace.as_str());
-    let (sets, pods, maps): (Api<StatefulSet>, Api<Pod>, Api<ConfigMap>) = match namespace {
-        None => (
-            Api::all(ctx.client.clone()),
-            Api::all(ctx.client.clone()),
-            Api::all(ctx.client.clone()),
-        ),
-        Some(ns) => (
-            Api::namespaced(ctx.client.clone(), ns),
-            Api::namespaced(ctx.client.clone(), ns),
-            Api::namespaced(ctx.client.clone(), ns),
-        ),
-    };
+    let sets_api: Api<StatefulSet> = scoped(ctx, namespace);
     let params = ListParams::default();
+    let sets = ctx.call(ApiCall::list("statefulsets", namespace), || {
+        sets_api.list(&params)
+    });
+    if orphans == Orphans::NotLooked {
+        return Ok(summarize_sets(&sets.await?.items, Timestamp::now()));
+    }
+    let (pods, maps): (Api<Pod>, Api<ConfigMap>) = (scoped(ctx, namespace), scoped(ctx, namespace));
     let (pod_params, map_params) = (
         ListParams::default().labels(POD_NAME_LABEL),
         ListParams::default().labels(RECORD_LABEL),
     );
     let (sets, pods, maps) = tokio::try_join!(
-        ctx.call(ApiCall::list("statefulsets", namespace), || sets.list(&params)),
+        sets,
         ctx.call(ApiCall::list("pods", namespace), || pods.list(&pod_params)),
         ctx.call(ApiCall::list("configmaps", namespace), || maps.list(&map_params)),
     )?;
     let mut list = summarize_sets(&sets.items, Timestamp::now());
     list.orphaned = orphaned_names(&list, &pods.items, &maps.items);
     Ok(list)
+}
+
+/// The API of a namespaced kind in `namespace`, or in every namespace.
+fn scoped<K>(ctx: &Context, namespace: Option<&str>) -> Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(ctx.client.clone(), ns),
+        None => Api::all(ctx.client.clone()),
+    }
 }

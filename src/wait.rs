@@ -320,13 +320,7 @@ impl SetWatch {
                 .map(|r| r.as_ref().clone())
                 .collect(),
         );
-        Some(SetSnapshot {
-            set: sts,
-            pods,
-            claims,
-            revisions,
-            taken_at: Timestamp::now(),
-        })
+        Some(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()))
     }
 
     fn ready(&self) -> bool {

@@ -19,6 +19,7 @@ use kube::config::Kubeconfig;
 use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::context::{Context, Sink, kubeconfig_of};
 use crate::error::StsError;
+use crate::fetch::Orphans;
 use crate::model::list::SetList;
 use crate::output::{Style, list::write_list, write_document};
 
@@ -141,7 +142,7 @@ async fn answer(global: &GlobalArgs, command: &Command, kubeconfig: &Kubeconfig,
             .with_sink(sink.clone());
         match command {
             Command::List(args) => {
-                list = Some(crate::fetch::set_list(&ctx, args.all_namespaces).await?);
+                list = Some(crate::fetch::set_list(&ctx, args.all_namespaces, Orphans::NotLooked).await?);
                 Ok(())
             }
             other => super::dispatch(&ctx, other).await,

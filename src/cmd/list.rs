@@ -7,11 +7,12 @@ use anyhow::Result;
 
 use crate::cli::{ListArgs, OutputFormat};
 use crate::context::Context;
+use crate::fetch::Orphans;
 use crate::output::{Style, list::write_list, write_document};
 
 /// Lists the sets.
 pub async fn run(ctx: &Context, args: &ListArgs) -> Result<()> {
-    let list = crate::fetch::set_list(ctx, args.all_namespaces).await?;
+    let list = crate::fetch::set_list(ctx, args.all_namespaces, Orphans::Named).await?;
     let mut out = ctx.stdout();
     match ctx.output {
         OutputFormat::Table => write_list(

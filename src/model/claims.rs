@@ -74,13 +74,13 @@ impl Storage {
     /// The set's own pods and claims as a `SetSnapshot` (without revisions, which claims do
     /// not need).
     pub fn set_snapshot(&self, sts: &StatefulSet) -> SetSnapshot {
-        SetSnapshot {
-            set: sts.clone(),
-            pods: own_pods(sts, self.pods.clone()),
-            claims: own_claims(sts, &self.claims),
-            revisions: Vec::new(),
-            taken_at: self.taken_at,
-        }
+        SetSnapshot::new(
+            sts.clone(),
+            own_pods(sts, self.pods.clone()),
+            own_claims(sts, &self.claims),
+            Vec::new(),
+            self.taken_at,
+        )
     }
 }
 

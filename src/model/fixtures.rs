@@ -202,13 +202,7 @@ pub fn snapshot(
     claims: Vec<PersistentVolumeClaim>,
     revisions: Vec<ControllerRevision>,
 ) -> SetSnapshot {
-    SetSnapshot {
-        set,
-        pods,
-        claims,
-        revisions,
-        taken_at: now(),
-    }
+    SetSnapshot::new(set, pods, claims, revisions, now())
 }
 
 /// A headless Service `name` selecting `app=<app>` with one port `web` 80/TCP.

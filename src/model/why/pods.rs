@@ -17,7 +17,9 @@ use crate::model::snapshot::SetSnapshot;
 pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
     let snap = &evidence.snap;
     let mut pods: Vec<&Pod> = snap.pods.iter().collect();
-    pods.sort_by_key(|p| set::ordinal_of_pod(&snap.set, p.metadata.name.as_deref().unwrap_or_default()));
+    pods.sort_by_cached_key(|p| {
+        set::ordinal_of_pod(&snap.set, p.metadata.name.as_deref().unwrap_or_default())
+    });
     pods.into_iter()
         .filter_map(|pod| {
             terminating(evidence, pod)

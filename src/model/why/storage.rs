@@ -142,7 +142,7 @@ fn describe_term(term: &NodeSelectorTerm) -> String {
 /// One finding per claim of the set that is not bound (or lost its volume).
 pub fn findings(evidence: &Evidence, events: &EventIndex) -> Vec<Finding> {
     let mut claims: Vec<&PersistentVolumeClaim> = evidence.snap.claims.iter().collect();
-    claims.sort_by_key(|c| {
+    claims.sort_by_cached_key(|c| {
         let name = c.metadata.name.as_deref().unwrap_or_default();
         set::claim_template_and_ordinal(&evidence.snap.set, name).map(|(t, o)| (o, t))
     });
