@@ -15,6 +15,7 @@ use kube::api::{Api, ListParams};
 
 use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
+use crate::lean;
 use crate::model::claims::Storage;
 use crate::model::dns::DnsSnapshot;
 use crate::model::list::{SetList, orphaned_names, summarize_sets};
@@ -141,7 +142,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
 }
 
 /// The pods (by the set's selector: the caller keeps those it wants), claims (by name) and
-/// revisions (owned by the set) of `sts`, listed concurrently.
+/// revisions (owned by the set) of `sts`, listed concurrently; pods and claims read lean.
 async fn members(
     ctx: &Context,
     sts: &StatefulSet,
@@ -149,19 +150,21 @@ async fn members(
     let ns = ctx.namespace.as_str();
     let by_selector = ListParams::default().labels(&set::selector_query(sts));
     let everything = ListParams::default();
-    let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let claims_api: Api<PersistentVolumeClaim> = Api::namespaced(ctx.client.clone(), ns);
     let revisions_api: Api<ControllerRevision> = Api::namespaced(ctx.client.clone(), ns);
-    let (pods, claims, revisions) = tokio::try_join!(
-        ctx.call(list_call("pods", ns), || pods_api.list(&by_selector)),
-        ctx.call(list_call("persistentvolumeclaims", ns), || claims_api
-            .list(&everything)),
-        ctx.call(list_call("controllerrevisions", ns), || revisions_api
-            .list(&by_selector)),
-    )?;
+    let client = &ctx.client;
+    let pods = ctx.call(list_call("pods", ns), || {
+        lean::list::<Pod>(client, ns, &by_selector)
+    });
+    let claims = ctx.call(list_call("persistentvolumeclaims", ns), || {
+        lean::list::<PersistentVolumeClaim>(client, ns, &everything)
+    });
+    let revisions = ctx.call(list_call("controllerrevisions", ns), || {
+        revisions_api.list(&by_selector)
+    });
+    let (pods, claims, revisions) = tokio::try_join!(pods, claims, revisions)?;
     Ok((
-        pods.items,
-        own_claims(sts, claims.items),
+        pods,
+        own_claims(sts, claims),
         owned_revisions(sts, revisions.items),
     ))
 }

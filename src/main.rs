@@ -9,6 +9,7 @@ mod context;
 mod engine;
 mod error;
 mod fetch;
+mod lean;
 mod model;
 mod output;
 mod preflight;

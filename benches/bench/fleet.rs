@@ -1,6 +1,7 @@
 //! Fleet: `list --all-contexts` over twenty simulated clusters (each with a set of 3 pods)
-//! against one context's `list`, taking turns run by run: wall time, peak memory and API
-//! requests per context.
+//! against one context's `list`, taking turns run by run: wall time, CPU, peak memory and API
+//! requests per context; and the same for the floor client (`benches/floor.rs`: kube's own
+//! client per context, one list each), which shows what any client pays on this machine.
 
 use std::path::Path;
 
@@ -31,7 +32,11 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
     std::fs::write(&kubeconfig, fleet_kubeconfig(&contexts)).expect("fleet kubeconfig");
     let one = ["list", "-n", NS, "--context", "c00"];
     let all = ["list", "-n", NS, "--all-contexts"];
-    let (mut single, mut fleet) = (Vec::new(), Vec::new());
+    let names: Vec<&str> = contexts.iter().map(|(name, _)| name.as_str()).collect();
+    let every = names.join(",");
+    let floor = crate::floor_binary();
+    let (mut single, mut fleet, mut floor_single, mut floor_fleet) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         let outcome = spawner.run(bin, &one, &kubeconfig, &[]);
         assert_eq!(outcome.code, 0, "list on one context failed");
@@ -39,6 +44,14 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
         let outcome = spawner.run(bin, &all, &kubeconfig, &[]);
         assert_eq!(outcome.code, 0, "list --all-contexts failed");
         fleet.push(outcome);
+        if let Some(floor) = &floor {
+            for (contexts, outcomes) in [("c00", &mut floor_single), (every.as_str(), &mut floor_fleet)] {
+                let env = [("STS_FLOOR_NAMESPACE", NS), ("STS_FLOOR_CONTEXTS", contexts)];
+                let outcome = spawner.run(floor, &[], &kubeconfig, &env);
+                assert_eq!(outcome.code, 0, "the floor client failed on {contexts}");
+                outcomes.push(outcome);
+            }
+        }
     }
     let before: Vec<usize> = clusters.iter().map(|c| c.sim.log.entries().len()).collect();
     spawner.run(bin, &all, &kubeconfig, &[]);
@@ -48,6 +61,28 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
         .map(|(c, b)| c.sim.log.entries().len() - b)
         .collect();
     print(&single, &fleet, &per_context);
+    if floor.is_some() {
+        print_floor(&floor_single, &floor_fleet);
+    }
+}
+
+/// The floor client's figures, one context against all.
+fn print_floor(single: &[run::Outcome], fleet: &[run::Outcome]) {
+    let (one, _) = run::median_p90(&single.iter().map(|o| o.wall).collect::<Vec<_>>());
+    let (all, _) = run::median_p90(&fleet.iter().map(|o| o.wall).collect::<Vec<_>>());
+    let (one_cpu, _) = run::median_p90(&single.iter().map(|o| o.cpu).collect::<Vec<_>>());
+    let (all_cpu, _) = run::median_p90(&fleet.iter().map(|o| o.cpu).collect::<Vec<_>>());
+    println!(
+        "| floor client: one context / {CLUSTERS} contexts, median wall | {} / {} = {:.2}x | |",
+        ms(one),
+        ms(all),
+        all.as_secs_f64() / one.as_secs_f64()
+    );
+    println!(
+        "| floor client: CPU time, one context / {CLUSTERS} contexts | {} / {} | |",
+        ms(one_cpu),
+        ms(all_cpu)
+    );
 }
 
 fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize]) {
@@ -77,5 +112,5 @@ fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize])
         ms(all_cpu)
     );
     println!("| {CLUSTERS} contexts, peak memory | {} | < 50 MiB |", mib(peak));
-    println!("| requests per context | {low}-{high} (as one context's `list`) | constant |");
+    println!("| requests per context | {low}-{high} | 1 |");
 }

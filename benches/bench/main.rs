@@ -179,7 +179,7 @@ fn status_and_floor(cluster: &Cluster, spawner: &mut run::Spawner, bin: &Path, p
 }
 
 /// The floor client, built by `cargo bench` as the bench target `floor` next to this one.
-fn floor_binary() -> Option<PathBuf> {
+pub fn floor_binary() -> Option<PathBuf> {
     let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
     let mut candidates: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
         .ok()?
