@@ -17,15 +17,21 @@ pub trait Trim {
 }
 
 /// A pod keeps its metadata (but managed fields), its containers, node and status, and of its
-/// volumes only the claims (which the scheduler's messages and the claim checks name).
+/// volumes only the claims, and those only until it is placed on a node: what reads them is
+/// the judgement of a pod the scheduler cannot place (its "unbound claims" message, a claim's
+/// volume pinned to a node). A volume is the largest part of a decoded pod.
 impl Trim for Pod {
     fn trim(&mut self) {
         self.metadata.managed_fields = None;
         if let Some(spec) = &mut self.spec {
             spec.tolerations = None;
-            if let Some(volumes) = &mut spec.volumes {
-                volumes.retain(|v| v.persistent_volume_claim.is_some());
-                volumes.shrink_to_fit();
+            match (&spec.node_name, &mut spec.volumes) {
+                (Some(_), volumes) => *volumes = None,
+                (None, Some(volumes)) => {
+                    volumes.retain(|v| v.persistent_volume_claim.is_some());
+                    volumes.shrink_to_fit();
+                }
+                (None, None) => {}
             }
         }
     }
@@ -126,7 +132,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pods_keep_their_claims_and_lose_the_rest_of_their_volumes() {
+    fn pods_not_yet_placed_keep_their_claims_and_lose_the_rest_of_their_volumes() {
         let text = serde_json::json!({
             "kind": "PodList", "apiVersion": "v1", "metadata": {"resourceVersion": "7"},
             "items": [{
@@ -151,6 +157,23 @@ mod tests {
         assert!(spec.tolerations.is_none() && pod.metadata.managed_fields.is_none());
         assert_eq!(spec.containers[0].image.as_deref(), Some("nginx:1.25"));
         assert_eq!(pod.status.as_ref().unwrap().phase.as_deref(), Some("Running"));
+    }
+
+    #[test]
+    fn a_pod_placed_on_a_node_keeps_no_volumes() {
+        let text = serde_json::json!({"items": [{
+            "metadata": {"name": "web-0"},
+            "spec": {
+                "nodeName": "node-1",
+                "containers": [{"name": "nginx"}],
+                "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}}]
+            }
+        }]})
+        .to_string();
+        let pods: Items<Pod> = serde_json::from_str(&text).unwrap();
+        let spec = pods.0[0].spec.as_ref().unwrap();
+        assert!(spec.volumes.is_none());
+        assert_eq!(spec.node_name.as_deref(), Some("node-1"));
     }
 
     #[test]
