@@ -4,6 +4,7 @@
 //! client per context, one list each), which shows what any client pays on this machine.
 
 use std::path::Path;
+use std::time::Duration;
 
 use sts_sim::sim::fleet_kubeconfig;
 
@@ -14,7 +15,11 @@ use crate::run::{self, Spawner, mib, ms};
 const CLUSTERS: usize = 20;
 const NS: &str = "fleet";
 
-/// Measures `runs` rounds and prints the table.
+/// How long each simulated cluster takes to answer in the second pass: a cluster some way off,
+/// or an API server with work to do (the first pass answers at once, on loopback).
+const ANSWER_LATENCY: Duration = Duration::from_millis(10);
+
+/// Measures `runs` rounds and prints the table; then a few rounds with `ANSWER_LATENCY`.
 pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
     let clusters: Vec<Cluster> = (0..CLUSTERS).map(|_| Cluster::start()).collect();
     for cluster in &clusters {
@@ -30,40 +35,91 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
         .collect();
     let kubeconfig = clusters[0].kubeconfig.with_file_name("fleet-kubeconfig");
     std::fs::write(&kubeconfig, fleet_kubeconfig(&contexts)).expect("fleet kubeconfig");
-    let one = ["list", "-n", NS, "--context", "c00"];
-    let all = ["list", "-n", NS, "--all-contexts"];
-    let names: Vec<&str> = contexts.iter().map(|(name, _)| name.as_str()).collect();
-    let every = names.join(",");
+    let every: Vec<&str> = contexts.iter().map(|(name, _)| name.as_str()).collect();
     let floor = crate::floor_binary();
-    let (mut single, mut fleet, mut floor_single, mut floor_fleet) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        let outcome = spawner.run(bin, &one, &kubeconfig, &[]);
-        assert_eq!(outcome.code, 0, "list on one context failed");
-        single.push(outcome);
-        let outcome = spawner.run(bin, &all, &kubeconfig, &[]);
-        assert_eq!(outcome.code, 0, "list --all-contexts failed");
-        fleet.push(outcome);
-        if let Some(floor) = &floor {
-            for (contexts, outcomes) in [("c00", &mut floor_single), (every.as_str(), &mut floor_fleet)] {
-                let env = [("STS_FLOOR_NAMESPACE", NS), ("STS_FLOOR_CONTEXTS", contexts)];
-                let outcome = spawner.run(floor, &[], &kubeconfig, &env);
-                assert_eq!(outcome.code, 0, "the floor client failed on {contexts}");
-                outcomes.push(outcome);
-            }
-        }
-    }
+    let mut rounds = Rounds::new(spawner, bin, &kubeconfig, every.join(","));
+    rounds.take(floor.as_deref(), runs);
     let before: Vec<usize> = clusters.iter().map(|c| c.sim.log.entries().len()).collect();
-    spawner.run(bin, &all, &kubeconfig, &[]);
+    rounds.spawner.run(bin, &ALL, &kubeconfig, &[]);
     let per_context: Vec<usize> = clusters
         .iter()
         .zip(&before)
         .map(|(c, b)| c.sim.log.entries().len() - b)
         .collect();
-    print(&single, &fleet, &per_context);
+    print(&rounds.single, &rounds.fleet, &per_context);
     if floor.is_some() {
-        print_floor(&floor_single, &floor_fleet);
+        print_floor(&rounds.floor_single, &rounds.floor_fleet);
     }
+    for cluster in &clusters {
+        cluster.sim.faults().set_latency(ANSWER_LATENCY);
+    }
+    let mut slow = Rounds::new(rounds.spawner, bin, &kubeconfig, rounds.every);
+    slow.take(None, runs.div_ceil(3));
+    print_with_latency(&slow.single, &slow.fleet);
+}
+
+const ONE: [&str; 5] = ["list", "-n", NS, "--context", "c00"];
+const ALL: [&str; 4] = ["list", "-n", NS, "--all-contexts"];
+
+/// Runs taken in turn: the tool on one context and on all, and the floor client likewise.
+struct Rounds<'a> {
+    spawner: &'a mut Spawner,
+    bin: &'a Path,
+    kubeconfig: &'a Path,
+    every: String,
+    single: Vec<run::Outcome>,
+    fleet: Vec<run::Outcome>,
+    floor_single: Vec<run::Outcome>,
+    floor_fleet: Vec<run::Outcome>,
+}
+
+impl<'a> Rounds<'a> {
+    fn new(spawner: &'a mut Spawner, bin: &'a Path, kubeconfig: &'a Path, every: String) -> Self {
+        Rounds {
+            spawner,
+            bin,
+            kubeconfig,
+            every,
+            single: Vec::new(),
+            fleet: Vec::new(),
+            floor_single: Vec::new(),
+            floor_fleet: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, floor: Option<&Path>, runs: usize) {
+        for _ in 0..runs {
+            for (args, outcomes) in [(&ONE[..], &mut self.single), (&ALL[..], &mut self.fleet)] {
+                let outcome = self.spawner.run(self.bin, args, self.kubeconfig, &[]);
+                assert_eq!(outcome.code, 0, "{args:?} failed");
+                outcomes.push(outcome);
+            }
+            let Some(floor) = floor else { continue };
+            for (contexts, outcomes) in [
+                ("c00", &mut self.floor_single),
+                (self.every.as_str(), &mut self.floor_fleet),
+            ] {
+                let env = [("STS_FLOOR_NAMESPACE", NS), ("STS_FLOOR_CONTEXTS", contexts)];
+                let outcome = self.spawner.run(floor, &[], self.kubeconfig, &env);
+                assert_eq!(outcome.code, 0, "the floor client failed on {contexts}");
+                outcomes.push(outcome);
+            }
+        }
+    }
+}
+
+/// The tool's figures when every cluster answers after `ANSWER_LATENCY`.
+fn print_with_latency(single: &[run::Outcome], fleet: &[run::Outcome]) {
+    let (one, _) = run::median_p90(&single.iter().map(|o| o.wall).collect::<Vec<_>>());
+    let (all, _) = run::median_p90(&fleet.iter().map(|o| o.wall).collect::<Vec<_>>());
+    println!(
+        "| every answer after {} ms: one context / {CLUSTERS} contexts, median wall ({} runs) | {} / {} = {:.2}x | |",
+        ANSWER_LATENCY.as_millis(),
+        fleet.len(),
+        ms(one),
+        ms(all),
+        all.as_secs_f64() / one.as_secs_f64()
+    );
 }
 
 /// The floor client's figures, one context against all.
