@@ -110,62 +110,68 @@ impl<'a> Rounds<'a> {
 
 /// The tool's figures when every cluster answers after `ANSWER_LATENCY`.
 fn print_with_latency(single: &[run::Outcome], fleet: &[run::Outcome]) {
-    let (one, _) = run::median_p90(&single.iter().map(|o| o.wall).collect::<Vec<_>>());
-    let (all, _) = run::median_p90(&fleet.iter().map(|o| o.wall).collect::<Vec<_>>());
+    let (one, all) = (Medians::of(single), Medians::of(fleet));
     println!(
         "| every answer after {} ms: one context / {CLUSTERS} contexts, median wall ({} runs) | {} / {} = {:.2}x | |",
         ANSWER_LATENCY.as_millis(),
         fleet.len(),
-        ms(one),
-        ms(all),
-        all.as_secs_f64() / one.as_secs_f64()
+        ms(one.wall),
+        ms(all.wall),
+        all.wall.as_secs_f64() / one.wall.as_secs_f64()
     );
 }
 
 /// The floor client's figures, one context against all.
 fn print_floor(single: &[run::Outcome], fleet: &[run::Outcome]) {
-    let (one, _) = run::median_p90(&single.iter().map(|o| o.wall).collect::<Vec<_>>());
-    let (all, _) = run::median_p90(&fleet.iter().map(|o| o.wall).collect::<Vec<_>>());
-    let (one_cpu, _) = run::median_p90(&single.iter().map(|o| o.cpu).collect::<Vec<_>>());
-    let (all_cpu, _) = run::median_p90(&fleet.iter().map(|o| o.cpu).collect::<Vec<_>>());
+    let (one, all) = (Medians::of(single), Medians::of(fleet));
     println!(
         "| floor client: one context / {CLUSTERS} contexts, median wall | {} / {} = {:.2}x | |",
-        ms(one),
-        ms(all),
-        all.as_secs_f64() / one.as_secs_f64()
+        ms(one.wall),
+        ms(all.wall),
+        all.wall.as_secs_f64() / one.wall.as_secs_f64()
     );
     println!(
         "| floor client: CPU time, one context / {CLUSTERS} contexts | {} / {} | |",
-        ms(one_cpu),
-        ms(all_cpu)
+        ms(one.cpu),
+        ms(all.cpu)
     );
 }
 
+/// Median wall (and its p90) and median CPU time of some runs.
+struct Medians {
+    wall: Duration,
+    wall_p90: Duration,
+    cpu: Duration,
+}
+
+impl Medians {
+    fn of(outcomes: &[run::Outcome]) -> Medians {
+        let (wall, wall_p90) = run::median_p90(&outcomes.iter().map(|o| o.wall).collect::<Vec<_>>());
+        let (cpu, _) = run::median_p90(&outcomes.iter().map(|o| o.cpu).collect::<Vec<_>>());
+        Medians { wall, wall_p90, cpu }
+    }
+}
+
 fn print(single: &[run::Outcome], fleet: &[run::Outcome], per_context: &[usize]) {
-    let walls = |o: &[run::Outcome]| o.iter().map(|o| o.wall).collect::<Vec<_>>();
-    let (one, _) = run::median_p90(&walls(single));
-    let (all, all_p90) = run::median_p90(&walls(fleet));
+    let (one, all) = (Medians::of(single), Medians::of(fleet));
     let peak = fleet.iter().map(|o| o.max_rss_kib).max().unwrap_or(0);
-    let cpus = |o: &[run::Outcome]| o.iter().map(|o| o.cpu).collect::<Vec<_>>();
-    let (one_cpu, _) = run::median_p90(&cpus(single));
-    let (all_cpu, _) = run::median_p90(&cpus(fleet));
     let (low, high) = (
         per_context.iter().min().copied().unwrap_or(0),
         per_context.iter().max().copied().unwrap_or(0),
     );
     println!("\n### Fleet: `list --all-contexts` over {CLUSTERS} clusters against one context's `list`\n");
     println!("| measurement | result | goal |\n|---|---|---|");
-    println!("| one context, median wall | {} | |", ms(one));
+    println!("| one context, median wall | {} | |", ms(one.wall));
     println!(
         "| {CLUSTERS} contexts, median (p90) wall | {} ({}) = {:.2}x | < 2x |",
-        ms(all),
-        ms(all_p90),
-        all.as_secs_f64() / one.as_secs_f64()
+        ms(all.wall),
+        ms(all.wall_p90),
+        all.wall.as_secs_f64() / one.wall.as_secs_f64()
     );
     println!(
         "| CPU time (user+sys), one context / {CLUSTERS} contexts | {} / {} | |",
-        ms(one_cpu),
-        ms(all_cpu)
+        ms(one.cpu),
+        ms(all.cpu)
     );
     println!("| {CLUSTERS} contexts, peak memory | {} | < 50 MiB |", mib(peak));
     println!("| requests per context | {low}-{high} | 1 |");
