@@ -57,10 +57,7 @@ pub async fn run(ctx: &Context, args: &RolloutArgs, specs: &[StepSpec]) -> Resul
         outcomes: Vec::new(),
         abort: None,
     };
-    let flags = Flags {
-        dry_run: args.dry_run,
-        no_wait: false,
-    };
+    let flags = Flags::waiting(args.dry_run);
     crate::engine::run(ctx, &mut command, flags).await
 }
 

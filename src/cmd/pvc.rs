@@ -35,10 +35,7 @@ pub async fn run(ctx: &Context, args: &PvcArgs) -> Result<()> {
             report: report.clone(),
             deleted: false,
         };
-        let flags = Flags {
-            dry_run: args.dry_run,
-            no_wait: false,
-        };
+        let flags = Flags::waiting(args.dry_run);
         crate::engine::run(ctx, &mut prune, flags).await?;
     }
     check(&report)

@@ -40,10 +40,7 @@ pub async fn run(ctx: &Context, args: &RecoverArgs) -> Result<()> {
         chosen: false,
         nodes: Vec::new(),
     };
-    let flags = Flags {
-        dry_run: args.dry_run,
-        no_wait: false,
-    };
+    let flags = Flags::waiting(args.dry_run);
     crate::engine::run(ctx, &mut command, flags).await
 }
 

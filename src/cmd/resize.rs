@@ -38,10 +38,7 @@ pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
         new_uid: None,
         states: Vec::new(),
     };
-    let flags = Flags {
-        dry_run: args.dry_run,
-        no_wait: false,
-    };
+    let flags = Flags::waiting(args.dry_run);
     crate::engine::run(ctx, &mut command, flags).await
 }
 

@@ -68,6 +68,16 @@ pub struct Flags {
     pub no_wait: bool,
 }
 
+impl Flags {
+    /// A command without `--no-wait`: it always waits for what it did.
+    pub fn waiting(dry_run: bool) -> Flags {
+        Flags {
+            dry_run,
+            no_wait: false,
+        }
+    }
+}
+
 /// How a guided command ended: the outcome, per pod, and the error to exit with.
 pub struct Ending {
     pub result: OutcomeKind,

@@ -103,6 +103,14 @@ fn staged_web_pods() -> Vec<Pod> {
     ]
 }
 
+/// The evidence of a cluster with a live node-1 and the recorded unreachable node.
+fn with_unreachable_node() -> Around {
+    Around {
+        nodes: Some(vec![node("node-1"), object(UNREACHABLE_NODE)]),
+        ..Around::default()
+    }
+}
+
 fn only_blocker(diagnosis: &Diagnosis) -> &Finding {
     assert_eq!(diagnosis.count(Severity::Blocked), 1, "{diagnosis:#?}");
     diagnosis.top_blocker().unwrap()
@@ -302,10 +310,7 @@ fn a_pod_stranded_on_a_dead_node_names_the_node_and_points_to_recover() {
         Vec::new(),
     );
     snap.taken_at = at("2026-11-27T15:46:16Z");
-    let around = Around {
-        nodes: Some(vec![node("node-1"), object(UNREACHABLE_NODE)]),
-        ..Around::default()
-    };
+    let around = with_unreachable_node();
     let diagnosis = diagnose(&snap, &around);
     let finding = only_blocker(&diagnosis);
     assert_eq!(finding.object, "pod db-1");
@@ -491,10 +496,7 @@ fn a_member_on_a_node_that_is_not_ready_points_to_recover() {
     pod.metadata.deletion_timestamp = None;
     let mut snap = snapshot(SetBuilder::new("db").build(), vec![pod], Vec::new(), Vec::new());
     snap.taken_at = at("2026-11-27T15:44:00Z");
-    let around = Around {
-        nodes: Some(vec![node("node-1"), object(UNREACHABLE_NODE)]),
-        ..Around::default()
-    };
+    let around = with_unreachable_node();
     let diagnosis = diagnose(&snap, &around);
     let finding = only_blocker(&diagnosis);
     assert!(
