@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::jiff::Timestamp;
 
-use crate::model::manifest::for_create;
+use crate::model::set::manifest::for_create;
 
 /// Writes `sts` (as `kubectl create -f` takes it) to a new file in `dir`, named after the set
 /// and the time, and returns its path.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
-use crate::model::progressive::StepList;
+use crate::model::rollout::progressive::StepList;
 
 /// Guided StatefulSet lifecycle: scale, staged rollouts, OnDelete rolls, orphan delete,
 /// claims and per-pod DNS, with plans, confirmations and waits on the cluster's own signals.
@@ -427,8 +427,8 @@ pub struct PvcResizeArgs {
     pub template: String,
 
     /// The new size: a quantity above the current one (e.g. 2Gi, 1.5Ti, 500G)
-    #[arg(long, value_name = "SIZE", value_parser = crate::model::quantity::parse)]
-    pub size: crate::model::quantity::Quantity,
+    #[arg(long, value_name = "SIZE", value_parser = crate::model::storage::quantity::parse)]
+    pub size: crate::model::storage::quantity::Quantity,
 
     /// Directory to save the set's manifest in before it is deleted
     #[arg(long, value_name = "DIR", default_value = ".", value_hint = ValueHint::DirPath)]
@@ -697,7 +697,7 @@ fn parse_namespace(text: &str) -> Result<String, String> {
 
 /// Parses `--steps 1,25%,50%,100%`.
 fn parse_steps(text: &str) -> Result<StepList, String> {
-    crate::model::progressive::parse_steps(text).map(StepList)
+    crate::model::rollout::progressive::parse_steps(text).map(StepList)
 }
 
 /// Parses `30s`, `5m`, `1h30m`, or a bare `0`.

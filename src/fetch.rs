@@ -16,14 +16,14 @@ use kube::api::{Api, ListParams};
 use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
 use crate::lean;
-use crate::model::claims::Storage;
-use crate::model::dns::DnsSnapshot;
-use crate::model::list::{SetList, orphaned_names, summarize_sets};
-use crate::model::orphans::{self, Orphaned, POD_NAME_LABEL};
-use crate::model::record::{self, RECORD_LABEL, Record, record_map_name};
+use crate::model::diagnosis::list::{SetList, orphaned_names, summarize_sets};
+use crate::model::diagnosis::orphans::{self, Orphaned, POD_NAME_LABEL};
+use crate::model::diagnosis::why::{self, Around};
+use crate::model::dns::report::DnsSnapshot;
+use crate::model::flow::record::{self, RECORD_LABEL, Record, record_map_name};
+use crate::model::set::snapshot::{SetSnapshot, own_pods};
 use crate::model::set::{self, close_names};
-use crate::model::snapshot::{SetSnapshot, own_pods};
-use crate::model::why::{self, Around};
+use crate::model::storage::claims::Storage;
 
 /// The API call record for a namespaced list.
 pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> {

@@ -1,5 +1,5 @@
-//! Asking the cluster's DNS the questions `model::resolution` plans, and turning the answers
-//! into its plain `Answer`s. Two ways to the server: `--nameserver HOST:PORT` directly (UDP,
+//! Asking the cluster's DNS the questions `model::dns::resolution` plans, and turning the
+//! answers into plain `model::dns::answers::Answer`s. Two ways to the server: `--nameserver HOST:PORT` directly (UDP,
 //! truncated answers again over TCP), or through the API server: a port-forward to a cluster
 //! DNS pod (kube-system, `k8s-app=kube-dns`, port 53) carrying DNS over TCP, so no pod is
 //! created and no image pulled. The DNS wire format is hickory-proto's; nothing is judged here.
@@ -19,8 +19,8 @@ use tokio::time::{Instant, timeout_at};
 
 use crate::context::Context;
 use crate::error::ApiCall;
-use crate::model::health::pod_health;
-use crate::model::resolution::{Answer, Question, RecordKind, SrvTarget};
+use crate::model::dns::answers::{Answer, Question, RecordKind, SrvTarget};
+use crate::model::set::health::pod_health;
 
 /// Where cluster DNS pods are and how they are labelled.
 const DNS_NAMESPACE: &str = "kube-system";

@@ -2,7 +2,7 @@
 //! re-checked on every change under a deadline; and the user's interrupt (Ctrl-C / SIGTERM).
 //! Never a sleep loop: every wake-up is an event from the API server (or an instant a check
 //! asked for). A burst of events is taken in at once before one re-check; `follow` hands a
-//! keeper (`model::tracked`) only the ordinals that changed, and reads single objects from
+//! keeper (`model::flow::tracked`) only the ordinals that changed, and reads single objects from
 //! the caches instead of copying them into a snapshot.
 
 use std::collections::HashSet;
@@ -20,9 +20,9 @@ use tokio::time::Instant;
 
 use crate::context::Context;
 use crate::fetch::{own_claims, owned_revisions};
+use crate::model::flow::tracked::Keeper;
 use crate::model::set;
-use crate::model::snapshot::{Claims, Look, SetSnapshot, own_pods};
-use crate::model::tracked::Keeper;
+use crate::model::set::snapshot::{Claims, Look, SetSnapshot, own_pods};
 
 /// Resolves once the user has interrupted (SIGINT) or the process was asked to stop
 /// (SIGTERM), at any time since the first call: the signals are latched by one listener for the

@@ -14,14 +14,14 @@ use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone, scaling};
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
-use crate::model::claims::ClaimRow;
-use crate::model::delete::{
+use crate::model::flow::record::Record;
+use crate::model::flow::step::PodOutcome;
+use crate::model::scale::delete::{
     DeleteMode, DeletePlan, DeleteStep, Remains, plan_delete, plan_gone, refusal, remains,
 };
-use crate::model::manifest::for_create;
-use crate::model::record::Record;
 use crate::model::set;
-use crate::model::step::PodOutcome;
+use crate::model::set::manifest::for_create;
+use crate::model::storage::claims::ClaimRow;
 use crate::output::Style;
 use crate::output::delete::{adopt_hint, write_delete_plan, write_remains};
 use crate::preflight::{self, Need};

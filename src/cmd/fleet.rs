@@ -20,7 +20,7 @@ use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
 use crate::context::{Context, Sink, kubeconfig_of};
 use crate::error::StsError;
 use crate::fetch::Orphans;
-use crate::model::list::SetList;
+use crate::model::diagnosis::list::SetList;
 use crate::output::{Style, list::write_list, write_document};
 
 /// How many contexts are asked at the same time: more than most fleets have, since each wave

@@ -7,7 +7,7 @@ use anyhow::Result;
 use crate::cli::{HistoryArgs, OutputFormat};
 use crate::context::Context;
 use crate::fetch;
-use crate::model::history::history;
+use crate::model::rollout::history::history;
 use crate::output::rollout::write_history;
 use crate::output::{Style, write_document};
 

@@ -22,17 +22,17 @@ use crate::engine::revert::Revert;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, Read, replace};
 use crate::error::{StsError, is_conflict, is_interrupted};
-use crate::model::progressive::{
+use crate::model::flow::record;
+use crate::model::rollout::progressive::{
     BakeOutcome, CheckScope, Options, Phase, Progress, ProgressivePlan, StepOutcome, StepPlan, StepResult,
     StepSpec, check_env, judge_bake, plan_fresh, plan_resumed, plan_steps, progress_of, resolve_steps,
     watched,
 };
-use crate::model::record;
-use crate::model::revert::Purpose;
-use crate::model::roll::{Method, plan_roll};
-use crate::model::rollout::plan_rollout;
+use crate::model::rollout::revert::Purpose;
+use crate::model::rollout::roll::{Method, plan_roll};
+use crate::model::rollout::staged::plan_rollout;
+use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
-use crate::model::snapshot::SetSnapshot;
 use crate::output::Style;
 use crate::output::progressive::{BakeDisplay, announce_step, duration, write_plan, write_report};
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
@@ -269,7 +269,7 @@ impl Progressive<'_> {
         plan: &ProgressivePlan,
         step: &StepPlan,
         snap: &SetSnapshot,
-        moved: &[crate::model::progressive::Watched],
+        moved: &[crate::model::rollout::progressive::Watched],
         outcome: &mut StepOutcome,
     ) -> Result<(), StepFailure> {
         let pause = self.options.pause;

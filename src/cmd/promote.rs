@@ -12,12 +12,12 @@ use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
-use crate::model::roll::{Method, plan_roll};
-use crate::model::rollout::{
+use crate::model::rollout::roll::{Method, plan_roll};
+use crate::model::rollout::staged::{
     PromotePlan, PromoteTo, effective_partition, in_flight, plan_promote, promote_choices,
 };
 use crate::model::set::Strategy;
-use crate::model::snapshot::SetSnapshot;
+use crate::model::set::snapshot::SetSnapshot;
 use crate::output::prompt::choose;
 use crate::output::rollout::write_promote_plan;
 use crate::preflight::{DELETE_PODS, Need, PATCH_SETS};

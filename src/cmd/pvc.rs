@@ -13,8 +13,8 @@ use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, gone};
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
-use crate::model::claims::{ClaimsReport, PrunePlan, claims_report, plan_prune};
-use crate::model::step::PodOutcome;
+use crate::model::flow::step::PodOutcome;
+use crate::model::storage::claims::{ClaimsReport, PrunePlan, claims_report, plan_prune};
 use crate::output::claims::{write_claims, write_prune_plan};
 use crate::output::{Style, write_document};
 

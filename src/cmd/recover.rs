@@ -1,7 +1,7 @@
 //! `kubectl sts recover NAME [--force-delete | --out-of-service] [--dry-run]`: free the members
 //! of a set stranded on a dead node. The node is proven down first (Ready condition, Lease,
-//! taints, volume attachments; `model::recover`); a node that may be alive, or a pod held by a
-//! finalizer, is refused with no write. Then the chosen remedy, and a wait until each member
+//! taints, volume attachments; `model::diagnosis::recover`); a node that may be alive, or a pod
+//! held by a finalizer, is refused with no write. Then the chosen remedy, and a wait until each member
 //! is Ready on a live node.
 
 use anyhow::Result;
@@ -15,7 +15,9 @@ use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::fetch;
-use crate::model::recover::{NodeFacts, OUT_OF_SERVICE, RecoverPlan, Remedy, judge_recovery, plan_recover};
+use crate::model::diagnosis::recover::{
+    NodeFacts, OUT_OF_SERVICE, RecoverPlan, Remedy, judge_recovery, plan_recover,
+};
 use crate::output::prompt::choose;
 use crate::output::recover::write_recover_plan;
 use crate::wait::deadline_after;

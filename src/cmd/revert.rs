@@ -8,7 +8,7 @@ use crate::cli::{AbortArgs, UndoArgs};
 use crate::context::Context;
 use crate::engine::Flags;
 use crate::engine::revert::Revert;
-use crate::model::revert::Purpose;
+use crate::model::rollout::revert::Purpose;
 
 /// `abort`: back to the revision the staged rollout started from.
 pub async fn run_abort(ctx: &Context, args: &AbortArgs) -> Result<()> {

@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, scaling};
 use crate::fetch;
-use crate::model::scale::{ScalePlan, plan_scale};
+use crate::model::scale::ordered::{ScalePlan, plan_scale};
 use crate::output::Style;
 use crate::output::scale::write_scale_plan;
 use crate::wait::planning_snapshot;

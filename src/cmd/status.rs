@@ -9,8 +9,8 @@ use crate::cli::{OutputFormat, StatusArgs};
 use crate::context::Context;
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
-use crate::model::snapshot::SetSnapshot;
-use crate::model::status::status_report;
+use crate::model::diagnosis::status::status_report;
+use crate::model::set::snapshot::SetSnapshot;
 use crate::output::{Style, status::write_status, write_document};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
 

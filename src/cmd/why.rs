@@ -1,6 +1,6 @@
 //! `kubectl sts why NAME`: what keeps a set from converging. Reads the set and everything
-//! around it in a fixed number of requests (`fetch::evidence`), judges it (`model::why`) and
-//! prints the findings; exit 3 when one blocks, naming the first.
+//! around it in a fixed number of requests (`fetch::evidence`), judges it
+//! (`model::diagnosis::why`) and prints the findings; exit 3 when one blocks, naming the first.
 
 use std::io::Write;
 
@@ -10,7 +10,7 @@ use crate::cli::{OutputFormat, WhyArgs};
 use crate::context::Context;
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
-use crate::model::why::diagnose;
+use crate::model::diagnosis::why::diagnose;
 use crate::output::why::write_diagnosis;
 use crate::output::{Style, write_document};
 

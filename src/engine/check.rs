@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::error::StsError;
-use crate::model::progressive::CheckOutcome;
+use crate::model::rollout::progressive::CheckOutcome;
 
 /// How many of the check's last lines are kept for the report.
 pub const TAIL_LINES: usize = 5;

@@ -10,10 +10,10 @@ use tokio::time::Instant;
 use super::Ending;
 use crate::context::Context;
 use crate::error::StsError;
+use crate::model::flow::step::{PodOutcome, StepState};
+use crate::model::rollout::update::{UpdateVerdict, UpdateWait};
 use crate::model::set;
-use crate::model::snapshot::SetSnapshot;
-use crate::model::step::{PodOutcome, StepState};
-use crate::model::update::{UpdateVerdict, UpdateWait};
+use crate::model::set::snapshot::SetSnapshot;
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, WaitEnd};
 

@@ -9,9 +9,9 @@ use kube::runtime::watcher;
 use tokio::time::Instant;
 
 use crate::context::Context;
-use crate::model::claims::{ClaimRow, deletion_states};
-use crate::model::delete::still_owned;
+use crate::model::scale::delete::still_owned;
 use crate::model::set;
+use crate::model::storage::claims::{ClaimRow, deletion_states};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, KindWatch, WaitEnd, deadline_after};
 

@@ -12,8 +12,8 @@ use super::write::{self, PodRemoval, Write};
 use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
-use crate::model::roll::{Method, RollPlan, RollStep, RollWait, judge_replacement};
-use crate::model::step::{PodOutcome, StepState};
+use crate::model::flow::step::{PodOutcome, StepState};
+use crate::model::rollout::roll::{Method, RollPlan, RollStep, RollWait, judge_replacement};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, View, WaitEnd, deadline_after};
 

@@ -6,8 +6,8 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 
 use crate::context::Context;
 use crate::error::StsError;
-use crate::model::scale::{ScalePlan, ScaleVerdict, ScaleWait};
-use crate::model::step::PodOutcome;
+use crate::model::flow::step::PodOutcome;
+use crate::model::scale::ordered::{ScalePlan, ScaleVerdict, ScaleWait};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
 

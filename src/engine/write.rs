@@ -15,8 +15,10 @@ use serde_json::{Map, Value, json};
 
 use crate::context::Context;
 use crate::error::{ApiCall, describe_kube_error};
-use crate::model::record::{IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name};
-use crate::model::rollout::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
+use crate::model::flow::record::{
+    IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name,
+};
+use crate::model::rollout::staged::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
 use crate::preflight::{self, Need};
 
 /// One change to the cluster, with its precondition.

@@ -10,7 +10,7 @@ use comfy_table::Cell;
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render, verdict_cell};
-use crate::model::claims::{ClaimRow, ClaimsReport, PrunePlan, SkippedClaim};
+use crate::model::storage::claims::{ClaimRow, ClaimsReport, PrunePlan, SkippedClaim};
 
 /// Writes the `pvc` screen.
 pub fn write_claims(out: &mut dyn Write, report: &ClaimsReport, style: Style) -> Result<()> {
@@ -217,8 +217,8 @@ pub fn write_prune_plan(out: &mut dyn Write, plan: &PrunePlan, style: Style) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::claims::{Storage, claims_report, plan_prune};
-    use crate::model::fixtures::{SetBuilder, claim, now};
+    use crate::model::set::fixtures::{SetBuilder, claim, now};
+    use crate::model::storage::claims::{Storage, claims_report, plan_prune};
     use serde_json::json;
 
     fn report() -> ClaimsReport {

@@ -10,7 +10,7 @@ use comfy_table::Cell;
 use super::Style;
 use super::claims::write_doomed_claims;
 use super::table::{new_table, render};
-use crate::model::delete::{DeleteMode, DeletePlan, DeleteStep, Remains};
+use crate::model::scale::delete::{DeleteMode, DeletePlan, DeleteStep, Remains};
 use crate::model::set::PodManagement;
 
 /// Writes the plan.
@@ -191,9 +191,9 @@ pub fn adopt_hint(plan: &DeletePlan, remains: &Remains, manifest: Option<&str>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::claims::Storage;
-    use crate::model::delete::{plan_delete, remains};
-    use crate::model::fixtures::{PodBuilder, SetBuilder, claim, now};
+    use crate::model::scale::delete::{plan_delete, remains};
+    use crate::model::set::fixtures::{PodBuilder, SetBuilder, claim, now};
+    use crate::model::storage::claims::Storage;
 
     fn storage() -> Storage {
         Storage {

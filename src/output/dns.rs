@@ -9,8 +9,9 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::table::{new_table, render, verdict_cell};
-use crate::model::dns::{Check, DnsReport, PodDns, Verdict};
-use crate::model::resolution::{LiveState, NameResolution, Resolution};
+use crate::model::dns::answers::{LiveState, NameResolution, Resolution};
+use crate::model::dns::check::{Check, Verdict};
+use crate::model::dns::report::{DnsReport, PodDns};
 
 /// Writes the whole screen.
 pub fn write_dns(out: &mut dyn Write, report: &DnsReport, style: Style) -> Result<()> {
@@ -157,8 +158,8 @@ fn live_table(resolution: &Resolution, style: Style) -> comfy_table::Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::dns::{DnsSnapshot, dns_report};
-    use crate::model::fixtures::{PodBuilder, ServiceBuilder, SetBuilder, now, slice};
+    use crate::model::dns::report::{DnsSnapshot, dns_report};
+    use crate::model::set::fixtures::{PodBuilder, ServiceBuilder, SetBuilder, now, slice};
 
     #[test]
     fn the_screen_names_every_fqdn_and_the_reason_a_pod_fails() {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render, verdict_cell};
-use crate::model::list::SetList;
+use crate::model::diagnosis::list::SetList;
 
 /// Writes the lists as one table; with `all_namespaces` a NAMESPACE column comes first, and a
 /// CONTEXT column before it when the lists come from several contexts (named beside each).

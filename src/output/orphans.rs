@@ -7,7 +7,7 @@ use anyhow::Result;
 
 use super::Style;
 use super::table::new_table;
-use crate::model::orphans::Orphaned;
+use crate::model::diagnosis::orphans::Orphaned;
 
 /// The report on a name with no set.
 pub fn write_orphaned(out: &mut dyn Write, left: &Orphaned, style: Style) -> Result<()> {

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::model::group::{FEW, SLOW, in_flight};
-use crate::model::step::StepState;
+use crate::model::flow::group::{FEW, SLOW, in_flight};
+use crate::model::flow::step::StepState;
 
 /// Lines for pods in flight under the aggregate bar.
 const IN_FLIGHT_LINES: usize = 6;

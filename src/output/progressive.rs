@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::Style;
 use super::rollout::write_changes;
 use super::table::{new_table, render, verdict_cell};
-use crate::model::progressive::{ProgressivePlan, StepOutcome, StepPlan, StepResult};
+use crate::model::rollout::progressive::{ProgressivePlan, StepOutcome, StepPlan, StepResult};
 
 /// `1m 30s` as people write it (`1m30s`), `0s` for nothing.
 pub fn duration(d: Duration) -> String {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::model::recover::{NodeProof, RecoverPlan, Stranded};
+use crate::model::diagnosis::recover::{NodeProof, RecoverPlan, Stranded};
 
 /// Writes the plan.
 pub fn write_recover_plan(out: &mut dyn Write, plan: &RecoverPlan) -> Result<()> {
@@ -26,8 +26,8 @@ pub fn write_recover_plan(out: &mut dyn Write, plan: &RecoverPlan) -> Result<()>
         _ if !plan.stranded.is_empty() => {
             writeln!(out, "Remedies (choose one: --force-delete or --out-of-service):")?;
             for remedy in [
-                crate::model::recover::Remedy::ForceDelete,
-                crate::model::recover::Remedy::OutOfService,
+                crate::model::diagnosis::recover::Remedy::ForceDelete,
+                crate::model::diagnosis::recover::Remedy::OutOfService,
             ] {
                 writeln!(out, "  - {}", remedy.consequences(&plan.nodes))?;
             }

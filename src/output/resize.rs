@@ -8,8 +8,8 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::table::{new_table, render};
-use crate::model::resize::ResizePlan;
-use crate::model::step::PodOutcome;
+use crate::model::flow::step::PodOutcome;
+use crate::model::storage::resize::ResizePlan;
 
 /// Writes the plan; `backup_dir` is where the manifest will be saved.
 pub fn write_resize_plan(
@@ -123,10 +123,10 @@ pub fn write_resize_states(out: &mut dyn Write, states: &[PodOutcome], style: St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::claims::Storage;
-    use crate::model::fixtures::{SetBuilder, claim, now};
-    use crate::model::quantity;
-    use crate::model::resize::plan_resize;
+    use crate::model::set::fixtures::{SetBuilder, claim, now};
+    use crate::model::storage::claims::Storage;
+    use crate::model::storage::quantity;
+    use crate::model::storage::resize::plan_resize;
     use serde_json::json;
 
     #[test]

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use crate::model::restart::{RESTARTED_AT, RestartPlan};
+use crate::model::rollout::restart::{RESTARTED_AT, RestartPlan};
 
 /// Writes the plan.
 pub fn write_restart_plan(out: &mut dyn Write, plan: &RestartPlan) -> Result<()> {

@@ -8,8 +8,8 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::table::{new_table, render};
-use crate::model::group::{FEW, Run, runs, span};
-use crate::model::roll::{Method, RollPlan, RollStep};
+use crate::model::flow::group::{FEW, Run, runs, span};
+use crate::model::rollout::roll::{Method, RollPlan, RollStep};
 
 /// Writes the plan; more than `FEW` pods are grouped into runs unless `wide`.
 pub fn write_roll_plan(out: &mut dyn Write, plan: &RollPlan, style: Style, wide: bool) -> Result<()> {

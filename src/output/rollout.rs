@@ -9,11 +9,11 @@ use comfy_table::Cell;
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render};
-use crate::model::history::History;
-use crate::model::revert::RevertPlan;
-use crate::model::revision::RevisionSummary;
-use crate::model::rollout::{ImageChange, PromotePlan, RolloutPlan};
+use crate::model::rollout::history::History;
+use crate::model::rollout::revert::RevertPlan;
+use crate::model::rollout::staged::{ImageChange, PromotePlan, RolloutPlan};
 use crate::model::set::Strategy;
+use crate::model::set::revision::RevisionSummary;
 
 fn pods(name: &str, ordinals: &[i32]) -> String {
     if ordinals.is_empty() {

@@ -9,8 +9,8 @@ use comfy_table::Cell;
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render};
-use crate::model::group::{FEW, Run, runs, span};
-use crate::model::scale::{ClaimFate, ClaimStep, PodAction, PodStep, ScalePlan};
+use crate::model::flow::group::{FEW, Run, runs, span};
+use crate::model::scale::ordered::{ClaimFate, ClaimStep, PodAction, PodStep, ScalePlan};
 
 /// Writes the plan; more than `FEW` pods are grouped into runs unless `wide`.
 pub fn write_scale_plan(out: &mut dyn Write, plan: &ScalePlan, style: Style, wide: bool) -> Result<()> {
@@ -129,8 +129,8 @@ fn claim_text(claim: &ClaimStep) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::{PodBuilder, SetBuilder, claim, snapshot};
-    use crate::model::scale::plan_scale;
+    use crate::model::scale::ordered::plan_scale;
+    use crate::model::set::fixtures::{PodBuilder, SetBuilder, claim, snapshot};
 
     #[test]
     fn plan_shows_reattached_claims_with_their_age() {

@@ -10,10 +10,10 @@ use k8s_openapi::jiff::tz::TimeZone;
 use super::Style;
 use super::age::age_or_dash;
 use super::table::{new_table, render, verdict_cell};
-use crate::model::progressive::progress_of;
-use crate::model::revision::{RevisionRole, RevisionSummary};
+use crate::model::diagnosis::status::{ClaimStatus, OrdinalStatus, StatusReport};
+use crate::model::rollout::progressive::progress_of;
 use crate::model::set::Strategy;
-use crate::model::status::{ClaimStatus, OrdinalStatus, StatusReport};
+use crate::model::set::revision::{RevisionRole, RevisionSummary};
 
 /// Writes the whole status screen.
 pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) -> Result<()> {
@@ -207,8 +207,8 @@ fn claims_table(claims: &[ClaimStatus], style: Style) -> comfy_table::Table {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::fixtures::{PodBuilder, SetBuilder, claim, revision, snapshot};
-    use crate::model::status::status_report;
+    use crate::model::diagnosis::status::status_report;
+    use crate::model::set::fixtures::{PodBuilder, SetBuilder, claim, revision, snapshot};
 
     #[test]
     fn status_screen_names_pods_claims_and_progress() {

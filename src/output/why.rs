@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Style;
-use crate::model::why::{Diagnosis, Finding, Severity};
+use crate::model::diagnosis::why::{Diagnosis, Finding, Severity};
 
 /// Writes the report.
 pub fn write_diagnosis(out: &mut dyn Write, diagnosis: &Diagnosis, style: Style) -> Result<()> {

@@ -1,0 +1,127 @@
+//! What a guided command records in the cluster before a step that leaves an intermediate
+//! state, so that the record outlives the machine that ran it: which command finishes it, the
+//! step reached and the command's own data. It lives in an annotation on the set, and, for the
+//! steps in which the set itself goes away (`pvc resize`, `delete --orphan`), in a ConfigMap
+//! next to the pods that also holds the set's manifest (never Secret data: only the set).
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::ConfigMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The annotation on the set holding the record (JSON).
+pub const IN_FLIGHT: &str = "kubectl-sts.io/in-flight";
+/// The label every record ConfigMap carries, with the set's name as its value.
+pub const RECORD_LABEL: &str = "kubectl-sts.io/record-of";
+/// The ConfigMap keys: the record (JSON) and the set's manifest (YAML).
+pub const RECORD_KEY: &str = "record.json";
+pub const MANIFEST_KEY: &str = "statefulset.yaml";
+
+/// A step in flight.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The command that finishes it, as the user types it.
+    pub command: String,
+    /// The step reached: what was about to be done when the record was written.
+    pub step: String,
+    /// When the command started (RFC 3339).
+    pub started: String,
+    /// What the command needs to resume (a timestamp, a partition, a revision).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
+    pub data: Value,
+    /// Commands that may take over while the step is in flight (a progressive rollout
+    /// yields to `kubectl sts abort NAME`, which replaces the record with its own).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub yields_to: Vec<String>,
+}
+
+impl Record {
+    /// The one-line description: `` `kubectl sts restart web` (step restart, since T)``.
+    pub fn describe(&self) -> String {
+        format!("`{}` (step {}, since {})", self.command, self.step, self.started)
+    }
+}
+
+/// The name of the ConfigMap recording a step of set `set`.
+pub fn record_map_name(set: &str) -> String {
+    format!("kubectl-sts-{set}")
+}
+
+/// The record in the set's annotation, if any (an unreadable one is ignored).
+pub fn on_set(sts: &StatefulSet) -> Option<Record> {
+    let text = sts.metadata.annotations.as_ref()?.get(IN_FLIGHT)?;
+    serde_json::from_str(text).ok()
+}
+
+/// The record and the manifest a record ConfigMap holds.
+pub fn in_map(map: &ConfigMap) -> Option<(Record, Option<String>)> {
+    let data = map.data.as_ref()?;
+    let record = serde_json::from_str(data.get(RECORD_KEY)?).ok()?;
+    Some((record, data.get(MANIFEST_KEY).cloned()))
+}
+
+/// Why a command other than the one a record names must not start: the record and the
+/// command that finishes it.
+pub fn refusal(whose: &str, record: &Record, command: &str) -> Option<String> {
+    let takes_over = record.yields_to.iter().any(|c| c == command);
+    (record.command != command && !takes_over).then(|| {
+        format!(
+            "{whose} has a step in flight: {}; run `{}` to finish it first (nothing was changed)",
+            record.describe(),
+            record.command
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::set::fixtures::SetBuilder;
+
+    fn record() -> Record {
+        Record {
+            command: "kubectl sts restart web".into(),
+            step: "restart".into(),
+            started: "2026-11-22T01:00:00Z".into(),
+            data: serde_json::json!({"restarted_at": "2026-11-22T01:00:00Z"}),
+            yields_to: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_record_round_trips_through_the_annotation() {
+        let mut set = SetBuilder::new("web").build();
+        let text = serde_json::to_string(&record()).unwrap();
+        set.metadata.annotations = Some([(IN_FLIGHT.to_string(), text)].into());
+        assert_eq!(on_set(&set), Some(record()));
+        set.metadata.annotations = Some([(IN_FLIGHT.to_string(), "not json".to_string())].into());
+        assert_eq!(on_set(&set), None);
+    }
+
+    #[test]
+    fn only_the_recorded_command_may_go_on() {
+        assert_eq!(
+            refusal("statefulset default/web", &record(), "kubectl sts restart web"),
+            None
+        );
+        let refused = refusal(
+            "statefulset default/web",
+            &record(),
+            "kubectl sts scale web --replicas 5",
+        )
+        .unwrap();
+        assert!(
+            refused.contains("run `kubectl sts restart web` to finish it first"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_record_may_yield_to_a_named_command() {
+        let mut record = record();
+        record.yields_to = vec!["kubectl sts abort web".into()];
+        let whose = "statefulset default/web";
+        assert_eq!(refusal(whose, &record, "kubectl sts abort web"), None);
+        assert!(refusal(whose, &record, "kubectl sts promote web").is_some());
+    }
+}
