@@ -12,6 +12,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::{StorageClass, VolumeAttachment};
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
+use kube::core::Selector;
 
 use crate::context::Context;
 use crate::error::{ApiCall, StsError, is_not_found};
@@ -32,6 +33,17 @@ pub fn list_call<'a>(resource: &'static str, namespace: &'a str) -> ApiCall<'a> 
 
 /// Gets the set `name` in the context's namespace; when there is none, the error names the
 /// sets whose names are close (one more request, on that path only).
+/// The set's pod selector, for lists and watches of its pods.
+pub fn pod_selector(sts: &StatefulSet) -> Result<Selector> {
+    set::selector(sts).map_err(|e| {
+        anyhow::anyhow!(
+            "statefulset {}/{} has a selector that cannot be read ({e}); check `spec.selector`",
+            sts.metadata.namespace.as_deref().unwrap_or_default(),
+            set::name(sts)
+        )
+    })
+}
+
 pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
     let call = ApiCall::on("get", "statefulsets", &ctx.namespace, name);
@@ -148,7 +160,7 @@ async fn members(
     sts: &StatefulSet,
 ) -> Result<(Vec<Pod>, Vec<PersistentVolumeClaim>, Vec<ControllerRevision>)> {
     let ns = ctx.namespace.as_str();
-    let by_selector = ListParams::default().labels(&set::selector_query(sts));
+    let by_selector = ListParams::default().labels_from(&pod_selector(sts)?);
     let everything = ListParams::default();
     let revisions_api: Api<ControllerRevision> = Api::namespaced(ctx.client.clone(), ns);
     let client = &ctx.client;
@@ -310,7 +322,7 @@ pub async fn dns_snapshot(ctx: &Context, name: &str) -> Result<DnsSnapshot> {
     let ns = ctx.namespace.as_str();
     let service = set::service_name(&sts).to_string();
     let pods_api: Api<Pod> = Api::namespaced(ctx.client.clone(), ns);
-    let by_selector = ListParams::default().labels(&set::selector_query(&sts));
+    let by_selector = ListParams::default().labels_from(&pod_selector(&sts)?);
     let (service, pods, slices) = tokio::try_join!(
         optional_service(ctx, &service),
         ctx.call(list_call("pods", ns), || pods_api.list(&by_selector)),

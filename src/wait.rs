@@ -257,7 +257,9 @@ impl SetWatch {
         let ns = ctx.namespace.as_str();
         let name = set::name(sts).to_string();
         let by_name = watcher::Config::default().fields(&format!("metadata.name={name}"));
-        let by_selector = watcher::Config::default().labels(&set::selector_query(sts));
+        // Every wait follows a read of the set, which refused a selector it could not read
+        // (`fetch::pod_selector`), so the text here is the selector's.
+        let by_selector = watcher::Config::default().labels(&set::selector_text(sts));
         let (sets, s1) = cached(Api::namespaced(ctx.client.clone(), ns), by_name, |_| Touched::Set);
         let (pods, s2) = cached(
             Api::namespaced(ctx.client.clone(), ns),

@@ -313,7 +313,7 @@ impl Delete<'_> {
                 whose(plan)
             )));
         }
-        let selector = plan.selector.clone().unwrap_or_default();
+        let selector = fetch::pod_selector(sts)?;
         gone::wait_orphaned(ctx, sts, &selector, deadline_after(ctx.timeout))
             .await
             .map_err(|end| {

@@ -259,7 +259,7 @@ impl Resize<'_> {
     /// waits until its pods are released and creates it again with the new size.
     async fn recreate(&mut self, ctx: &Context, plan: &ResizePlan) -> Result<StatefulSet> {
         let deleted = self.orphan_delete(ctx, plan).await?;
-        let selector = set::selector_query(&deleted);
+        let selector = fetch::pod_selector(&deleted)?;
         gone::wait_orphaned(ctx, &deleted, &selector, deadline_after(ctx.timeout))
             .await
             .map_err(|end| {

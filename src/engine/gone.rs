@@ -5,6 +5,7 @@
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::Api;
+use kube::core::Selector;
 use kube::runtime::watcher;
 use tokio::time::Instant;
 
@@ -20,13 +21,13 @@ use crate::wait::{Check, KindWatch, WaitEnd, deadline_after};
 pub async fn wait_orphaned(
     ctx: &Context,
     sts: &StatefulSet,
-    selector: &str,
+    selector: &Selector,
     deadline: Instant,
 ) -> Result<(), WaitEnd> {
     wait_set_gone(ctx, sts, deadline).await?;
     let uid = sts.metadata.uid.clone().unwrap_or_default();
     let api: Api<Pod> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let mut pods = KindWatch::start(api, watcher::Config::default().labels(selector));
+    let mut pods = KindWatch::start(api, watcher::Config::default().labels_from(selector));
     pods.until(deadline, |pods| {
         match still_owned(pods.iter().map(|p| p.as_ref()), &uid).is_empty() {
             true => Check::Done(()),

@@ -11,6 +11,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Pod, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
 use k8s_openapi::jiff::Timestamp;
+use kube::core::{Selector, SelectorExt};
 use serde::Serialize;
 
 use crate::model::dns::answers::Resolution;
@@ -372,12 +373,11 @@ fn join_labels(labels: &BTreeMap<String, String>) -> String {
         .join(",")
 }
 
+/// Whether a Service's selector picks the pod (a Service without a selector picks none: its
+/// endpoints are managed by hand).
 fn selects(selector: &BTreeMap<String, String>, pod: &Pod) -> bool {
-    let labels = pod.metadata.labels.as_ref();
-    !selector.is_empty()
-        && selector
-            .iter()
-            .all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v))
+    let labels = pod.metadata.labels.clone().unwrap_or_default();
+    !selector.is_empty() && Selector::from_iter(selector.clone()).matches(&labels)
 }
 
 fn pod_dns(snap: &DnsSnapshot, ordinal: i32, svc: &ServiceFindings, blocker: Option<&str>) -> PodDns {

@@ -137,7 +137,7 @@ pub fn plan_delete(
         mode,
         exists: true,
         uid: sts.metadata.uid.clone(),
-        selector: Some(set::selector_query(sts)),
+        selector: Some(set::selector_text(sts)),
         templates: report.templates,
         steps: Vec::new(),
         scale: None,

@@ -7,6 +7,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kube::core::{Selector, SelectorExt};
 use serde::Serialize;
 
 /// What a budget will allow once the set has a number of pods.
@@ -21,25 +22,10 @@ pub struct BudgetEffect {
     pub effect: String,
 }
 
-/// Whether `selector` selects a pod with `labels` (an empty selector selects everything).
+/// Whether `selector` selects a pod with `labels` (an empty selector selects everything; one
+/// the API server would not store selects nothing).
 pub fn selects(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    let by_labels = selector
-        .match_labels
-        .iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
-    let by_expressions = selector.match_expressions.iter().flatten().all(|expr| {
-        let value = labels.get(&expr.key);
-        let listed = || expr.values.iter().flatten().any(|v| Some(v) == value);
-        match expr.operator.as_str() {
-            "In" => listed(),
-            "NotIn" => !listed(),
-            "Exists" => value.is_some(),
-            "DoesNotExist" => value.is_none(),
-            _ => false,
-        }
-    });
-    by_labels && by_expressions
+    Selector::try_from(selector.clone()).is_ok_and(|selector| selector.matches(labels))
 }
 
 /// The budgets whose selector matches the set's pod template labels.

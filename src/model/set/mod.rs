@@ -15,6 +15,7 @@ pub mod snapshot;
 use std::ops::Range;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use kube::core::{ParseExpressionError, Selector};
 use serde::Serialize;
 
 /// `spec.updateStrategy.type`.
@@ -164,29 +165,16 @@ pub fn parse_ordinal(text: &str) -> Option<i32> {
     canonical.then(|| text.parse().ok()).flatten()
 }
 
-/// The selector as a `labelSelector` query string.
-pub fn selector_query(set: &StatefulSet) -> String {
-    let selector = spec(set).map(|s| &s.selector);
-    let mut terms: Vec<String> = selector
-        .and_then(|s| s.match_labels.as_ref())
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    for expr in selector
-        .and_then(|s| s.match_expressions.as_ref())
-        .into_iter()
-        .flatten()
-    {
-        let values = expr.values.clone().unwrap_or_default().join(",");
-        terms.push(match expr.operator.as_str() {
-            "In" => format!("{} in ({values})", expr.key),
-            "NotIn" => format!("{} notin ({values})", expr.key),
-            "Exists" => expr.key.clone(),
-            _ => format!("!{}", expr.key),
-        });
-    }
-    terms.join(",")
+/// The pods' label selector, as kube's `Selector` (its `Display` is the `labelSelector`
+/// query; `ListParams::labels_from` takes it). Fails only on a selector the API server does
+/// not store (an unknown operator, `In` without values).
+pub fn selector(set: &StatefulSet) -> Result<Selector, ParseExpressionError> {
+    Selector::try_from(spec(set).map(|s| s.selector.clone()).unwrap_or_default())
+}
+
+/// The selector as the `-l` of a kubectl command a person can paste.
+pub fn selector_text(set: &StatefulSet) -> String {
+    selector(set).map(|s| s.to_string()).unwrap_or_default()
 }
 
 /// `status.observedGeneration < metadata.generation`: the controller has not caught up.
@@ -280,8 +268,20 @@ mod tests {
     }
 
     #[test]
-    fn selector_query_from_labels() {
-        let set = SetBuilder::new("web").build();
-        assert_eq!(selector_query(&set), "app=web");
+    fn selector_from_labels_and_expressions() {
+        let mut set = SetBuilder::new("web").build();
+        assert_eq!(selector_text(&set), "app=web");
+        let requirement = |value| serde_json::from_value(value).unwrap();
+        let expressions = &mut set.spec.as_mut().unwrap().selector.match_expressions;
+        *expressions = Some(vec![requirement(
+            serde_json::json!({"key": "tier", "operator": "In", "values": ["db", "cache"]}),
+        )]);
+        assert_eq!(selector_text(&set), "app=web,tier in (cache,db)");
+        let expressions = &mut set.spec.as_mut().unwrap().selector.match_expressions;
+        *expressions = Some(vec![requirement(
+            serde_json::json!({"key": "x", "operator": "Near"}),
+        )]);
+        assert!(selector(&set).is_err());
+        assert_eq!(selector_text(&set), "");
     }
 }

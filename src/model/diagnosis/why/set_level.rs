@@ -273,7 +273,7 @@ fn stranger(snap: &SetSnapshot, pod: &Pod) -> Finding {
     )
     .with_next(format!(
         "give it labels of its own; selectors that overlap confuse both owners (`kubectl get pods -l {} {}`)",
-        set::selector_query(&snap.set),
+        set::selector_text(&snap.set),
         in_namespace(snap)
     ))
 }
