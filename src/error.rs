@@ -1,7 +1,6 @@
 //! Error kinds the program branches on, their exit codes, and the friendly one-line texts for
 //! API failures (401/403/404/409/422, unreachable servers). Nothing else decides exit codes.
 
-use std::fmt;
 use std::process::ExitCode;
 
 /// Exit codes, as documented in README.md (0 is success, 2 is clap's usage error).
@@ -14,9 +13,10 @@ pub mod exit {
 }
 
 /// A failure with a meaning of its own (and an exit code to match).
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum StsError {
     /// The object does not exist: `statefulset default/nope not found`.
+    #[error("{kind} {namespace}/{name} not found{}", then(hint))]
     NotFound {
         kind: &'static str,
         namespace: String,
@@ -25,26 +25,40 @@ pub enum StsError {
         hint: Option<String>,
     },
     /// Someone else changed the object since it was read (409): re-read and re-plan.
+    #[error("{0}")]
     Conflict(String),
     /// The arguments passed parsing but make no sense for this cluster state.
+    #[error("{0}")]
     BadInput(String),
     /// Arguments that make no sense for this set, judged once it is read (a step above its
     /// replica count): a usage error, exit 2, nothing changed.
+    #[error("{0}")]
     Usage(String),
     /// A change needs confirmation and there is no TTY to ask on and no `--yes`.
+    #[error("{0}")]
     NeedsConfirmation(String),
     /// A check found problems or a rollout failed (a pod crash-looping): exit 3.
+    #[error("{0}")]
     CheckFailed(String),
     /// A wait passed its deadline: exit 4. The message says where things stand.
+    #[error("{0}")]
     TimedOut(String),
     /// Ctrl-C / SIGTERM: exit 130. The message says what was in flight.
+    #[error("{0}")]
     Interrupted(String),
     /// Another writer changed what the command planned or waits on (the plan, the set itself):
     /// the command stopped rather than overwrite or wait on something else. Exit 1.
+    #[error("{0}")]
     Superseded(String),
     /// The user ended a command that changes nothing (Ctrl-C on `status --watch`): exit 130,
     /// nothing printed.
+    #[error("ended by the user")]
     EndedByUser,
+}
+
+/// `; hint` when there is one.
+fn then(hint: &Option<String>) -> String {
+    hint.as_ref().map(|h| format!("; {h}")).unwrap_or_default()
 }
 
 impl StsError {
@@ -63,33 +77,6 @@ impl StsError {
         }
     }
 }
-
-impl fmt::Display for StsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StsError::NotFound {
-                kind,
-                namespace,
-                name,
-                hint,
-            } => {
-                write!(f, "{kind} {namespace}/{name} not found")?;
-                hint.as_ref().map_or(Ok(()), |hint| write!(f, "; {hint}"))
-            }
-            StsError::Conflict(m)
-            | StsError::Superseded(m)
-            | StsError::BadInput(m)
-            | StsError::Usage(m)
-            | StsError::NeedsConfirmation(m)
-            | StsError::CheckFailed(m)
-            | StsError::TimedOut(m)
-            | StsError::Interrupted(m) => f.write_str(m),
-            StsError::EndedByUser => f.write_str("ended by the user"),
-        }
-    }
-}
-
-impl std::error::Error for StsError {}
 
 /// The exit code for an error chain: the first `StsError` in it decides, anything else is 1.
 pub fn exit_code_of(err: &anyhow::Error) -> ExitCode {
@@ -248,4 +235,26 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_found_names_the_object_and_appends_the_hint() {
+        let missing = |hint: Option<&str>| StsError::NotFound {
+            kind: "statefulset",
+            namespace: "default".to_string(),
+            name: "wbe".to_string(),
+            hint: hint.map(str::to_string),
+        };
+        assert_eq!(missing(None).to_string(), "statefulset default/wbe not found");
+        assert_eq!(
+            missing(Some("did you mean web?")).to_string(),
+            "statefulset default/wbe not found; did you mean web?"
+        );
+        assert_eq!(StsError::EndedByUser.to_string(), "ended by the user");
+        assert_eq!(StsError::TimedOut("late".into()).exit_code(), exit::TIMED_OUT);
+    }
 }
