@@ -3,6 +3,8 @@
 
 use std::process::ExitCode;
 
+use crate::model::refusal::{Refusal, RefusalKind};
+
 /// Exit codes, as documented in README.md (0 is success, 2 is clap's usage error).
 pub mod exit {
     pub const ERROR: u8 = 1;
@@ -54,6 +56,16 @@ pub enum StsError {
     /// nothing printed.
     #[error("ended by the user")]
     EndedByUser,
+}
+
+/// A refused plan exits as what stands in the way: the request (usage, 2) or the set's state (1).
+impl From<Refusal> for StsError {
+    fn from(refusal: Refusal) -> StsError {
+        match refusal.kind {
+            RefusalKind::Usage => StsError::Usage(refusal.reason),
+            RefusalKind::State => StsError::BadInput(refusal.reason),
+        }
+    }
 }
 
 /// `; hint` when there is one.

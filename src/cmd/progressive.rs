@@ -251,7 +251,7 @@ impl Progressive<'_> {
             }
             Strategy::OnDelete => {
                 let roll = plan_roll(fresh, Some(&ordinals), Method::Evict)
-                    .map_err(|why| anyhow::Error::from(StsError::BadInput(why)))?;
+                    .map_err(|refusal| anyhow::Error::from(StsError::from(refusal)))?;
                 replace::execute(ctx, &fresh.set, &roll, false, &resume).await.end
             }
         };
@@ -531,7 +531,7 @@ impl Guided for Progressive<'_> {
         let snap = planning_snapshot(ctx, self.name()).await?;
         let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
         let replicas = set::desired_replicas(&snap.set);
-        let counts = resolve_steps(self.specs, replicas, &whole).map_err(StsError::Usage)?;
+        let counts = resolve_steps(self.specs, replicas, &whole).map_err(StsError::from)?;
         let steps = plan_steps(&snap.set, self.specs, &counts);
         let recorded = record::on_set(&snap.set).filter(|r| r.command == self.command_line());
         let progress = recorded.as_ref().and_then(progress_of);

@@ -65,7 +65,7 @@ impl Guided for Promote<'_> {
             Some(to) => to,
             None if crate::model::set::is_deleting(&snap.set) => PromoteTo::Full,
             None => {
-                plan_promote(&snap, PromoteTo::Full).map_err(StsError::BadInput)?;
+                plan_promote(&snap, PromoteTo::Full).map_err(StsError::from)?;
                 self.chosen = true;
                 *self.to.insert(ask(ctx, &snap)?)
             }
@@ -220,7 +220,7 @@ async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending
 async fn roll_next(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan, no_wait: bool) -> Ending {
     let roll_plan = match plan_roll(snap, Some(&plan.moves), Method::Delete) {
         Ok(roll_plan) => roll_plan,
-        Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+        Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
     let resume = format!(
         "kubectl sts promote {} --partition {}",

@@ -182,7 +182,7 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Ending {
     let method = if evict { Method::Evict } else { Method::Delete };
     let roll_plan = match plan_roll(snap, None, method) {
         Ok(plan) => plan,
-        Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+        Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
     let resume = format!("kubectl sts roll {}", snap.name());
     let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;

@@ -213,7 +213,7 @@ async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> En
     if plan.strategy == Strategy::OnDelete {
         let roll_plan = match plan_roll(snap, Some(&plan.moves_now), Method::Delete) {
             Ok(roll_plan) => roll_plan,
-            Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+            Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
         };
         let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
         return run.ending(moved_message(plan));

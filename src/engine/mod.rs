@@ -27,6 +27,7 @@ use crate::context::Context;
 use crate::error::{StsError, is_conflict};
 use crate::model::flow::record;
 use crate::model::flow::step::{Outcome, OutcomeKind, PodOutcome};
+use crate::model::refusal::Refusal;
 use crate::output::prompt::{confirm, confirm_by_typing};
 use crate::output::write_document;
 use crate::preflight::{self, Need};
@@ -40,7 +41,7 @@ pub const MAX_REPLANS: usize = 5;
 /// the set it was made from (`None` when the set is gone and only what it left is planned
 /// for). A set being deleted is refused before any reason is given.
 pub struct Read<P> {
-    pub plan: Result<P, String>,
+    pub plan: Result<P, Refusal>,
     pub set: Option<StatefulSet>,
 }
 
@@ -318,7 +319,7 @@ async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Pl
         return Err(StsError::BadInput(refused).into());
     }
     Ok(Planned {
-        plan: read.plan.map_err(StsError::BadInput)?,
+        plan: read.plan.map_err(StsError::from)?,
         set: read.set,
     })
 }

@@ -227,7 +227,7 @@ async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Endi
     if plan.strategy == Strategy::OnDelete {
         let roll_plan = match plan_roll(snap, Some(&plan.roll_pods), Method::Delete) {
             Ok(roll_plan) => roll_plan,
-            Err(reason) => return Ending::failed(StsError::BadInput(reason).into(), Vec::new()),
+            Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
         };
         let resume = format!("kubectl sts roll {}", plan.name);
         return replace::execute(ctx, &snap.set, &roll_plan, false, &resume)

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::model::flow::record::Record;
+use crate::model::refusal::Refusal;
 use crate::model::rollout::staged::{ImageChange, RolloutPlan};
 use crate::model::set::health::pod_health;
 use crate::model::set::snapshot::SetSnapshot;
@@ -98,25 +99,29 @@ fn increases(earlier: &StepSpec, later: &StepSpec) -> bool {
 
 /// The number of pods on the new revision after each step, for `replicas` (percentages
 /// rounded up): strictly increasing, at most the replica count.
-pub fn resolve_steps(specs: &[StepSpec], replicas: i32, whose: &str) -> Result<Vec<i32>, String> {
+pub fn resolve_steps(specs: &[StepSpec], replicas: i32, whose: &str) -> Result<Vec<i32>, Refusal> {
     let mut counts: Vec<i32> = Vec::new();
     for spec in specs {
         let count = match *spec {
             StepSpec::Count(n) if n > replicas => {
-                return Err(format!("step {spec} is above the {replicas} replicas of {whose}"));
+                return Err(Refusal::usage(format!(
+                    "step {spec} is above the {replicas} replicas of {whose}"
+                )));
             }
             StepSpec::Count(n) => n,
             StepSpec::Percent(p) => (u64::from(replicas.max(0) as u32) * u64::from(p)).div_ceil(100) as i32,
         };
         if let Some(&last) = counts.last().filter(|last| count <= **last) {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "steps must increase: {spec} of the {replicas} replicas of {whose} is {count} pod(s), not more than the {last} of the step before"
-            ));
+            )));
         }
         counts.push(count);
     }
     match counts.first() {
-        Some(0) | None => Err(format!("{whose} has no replicas to roll out to in steps")),
+        Some(0) | None => Err(Refusal::usage(format!(
+            "{whose} has no replicas to roll out to in steps"
+        ))),
         _ => Ok(counts),
     }
 }
@@ -248,7 +253,7 @@ pub fn plan_resumed(
     progress: &Progress,
     steps: Vec<StepPlan>,
     options: Options,
-) -> Result<ProgressivePlan, String> {
+) -> Result<ProgressivePlan, Refusal> {
     let counts: Vec<i32> = steps.iter().map(|s| s.count).collect();
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     if progress.steps != counts {
@@ -256,7 +261,7 @@ pub fn plan_resumed(
             "{whole} was scaled since the progressive rollout began (its steps were {:?} pods, now {counts:?}): finish it with `kubectl sts abort {}` and start again",
             progress.steps,
             snap.name()
-        ));
+        ).into());
     }
     let update = set::update_revision(&snap.set);
     if progress.update_revision.is_some() && progress.update_revision.as_deref() != update {
@@ -265,7 +270,7 @@ pub fn plan_resumed(
             update.unwrap_or("?"),
             progress.update_revision.as_deref().unwrap_or("?"),
             snap.name()
-        ));
+        ).into());
     }
     let start_at = progress.step.clamp(1, steps.len());
     let note = format!(
@@ -562,12 +567,14 @@ mod tests {
             [1, 3, 5, 10]
         );
         assert_eq!(resolve_steps(&steps("1,50%,100%"), 3, whose).unwrap(), [1, 2, 3]);
-        let err = resolve_steps(&steps("1,25%"), 3, whose).unwrap_err();
+        let err = resolve_steps(&steps("1,25%"), 3, whose).unwrap_err().reason;
         assert!(
             err.contains("25% of the 3 replicas of statefulset default/web is 1 pod(s)"),
             "{err}"
         );
-        let err = resolve_steps(&steps("1,4"), 3, whose).unwrap_err();
+        let refusal = resolve_steps(&steps("1,4"), 3, whose).unwrap_err();
+        assert_eq!(refusal.kind, crate::model::refusal::RefusalKind::Usage);
+        let err = refusal.reason;
         assert_eq!(err, "step 4 is above the 3 replicas of statefulset default/web");
         assert!(resolve_steps(&steps("50%"), 0, whose).is_err());
     }
@@ -644,6 +651,7 @@ mod tests {
         assert!(
             plan_resumed(&snap, &scaled, steps.clone(), options())
                 .unwrap_err()
+                .reason
                 .contains("was scaled")
         );
         let mut other = progress(2, Phase::Baking);
@@ -651,6 +659,7 @@ mod tests {
         assert!(
             plan_resumed(&snap, &other, steps, options())
                 .unwrap_err()
+                .reason
                 .contains("template")
         );
     }

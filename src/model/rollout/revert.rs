@@ -7,6 +7,7 @@ use k8s_openapi::api::apps::v1::ControllerRevision;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::refusal::Refusal;
 use crate::model::rollout::staged::{PARTITION_BEFORE, REVISION_BEFORE, in_flight};
 use crate::model::set::health::{pod_health, revision_of};
 use crate::model::set::revision::{RevisionSummary, stored_template, summarize};
@@ -58,7 +59,7 @@ pub struct RevertPlan {
 }
 
 /// Plans the revert.
-pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, String> {
+pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, Refusal> {
     let (purpose, mut notes) = match staged_rollout_in_flight(snap) {
         Some(update) if purpose == Purpose::Undo(None) => (
             Purpose::Abort,
@@ -121,7 +122,7 @@ pub fn plan_revert_resumed(
     to: &str,
     restore_partition: Option<i32>,
     ends_rollout: bool,
-) -> Result<RevertPlan, String> {
+) -> Result<RevertPlan, Refusal> {
     let target = snap
         .revisions
         .iter()
@@ -196,7 +197,7 @@ fn annotation<'a>(snap: &'a SetSnapshot, key: &str) -> Option<&'a String> {
     snap.set.metadata.annotations.as_ref()?.get(key)
 }
 
-fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRevision, String> {
+fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRevision, Refusal> {
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     let by_name = |name: &str| {
         snap.revisions
@@ -210,22 +211,26 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             let name = recorded
                 .or(set::current_revision(&snap.set))
                 .ok_or_else(|| format!("{whole} has no current revision"))?;
-            by_name(name).ok_or_else(|| {
-                format!("revision {name} of {whole} no longer exists: use `kubectl sts undo --to-revision N`")
-            })
-        }
-        Purpose::Undo(Some(number)) => {
-            snap.revisions
-                .iter()
-                .find(|r| r.revision == number)
+            by_name(name)
                 .ok_or_else(|| {
-                    let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
                     format!(
-                        "{whole} has no revision {number} (revisions: {})",
-                        known.join(", ")
+                        "revision {name} of {whole} no longer exists: use `kubectl sts undo --to-revision N`"
                     )
                 })
+                .map_err(Refusal::from)
         }
+        Purpose::Undo(Some(number)) => snap
+            .revisions
+            .iter()
+            .find(|r| r.revision == number)
+            .ok_or_else(|| {
+                let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
+                format!(
+                    "{whole} has no revision {number} (revisions: {})",
+                    known.join(", ")
+                )
+            })
+            .map_err(Refusal::from),
         Purpose::Undo(None) => {
             let update = set::update_revision(&snap.set)
                 .and_then(by_name)
@@ -236,6 +241,7 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
                 .filter(|r| r.revision < update)
                 .max_by_key(|r| r.revision)
                 .ok_or_else(|| format!("{whole} has no revision before the current one: nothing to undo"))
+                .map_err(Refusal::from)
         }
     }
 }
@@ -364,7 +370,7 @@ mod tests {
             "web-r2"
         );
         assert_eq!(
-            plan_revert(&snap, Purpose::Undo(Some(7))).unwrap_err(),
+            plan_revert(&snap, Purpose::Undo(Some(7))).unwrap_err().reason,
             "statefulset default/web has no revision 7 (revisions: 1, 2)"
         );
     }
@@ -428,6 +434,7 @@ mod tests {
         assert!(
             plan_revert(&snap, Purpose::Abort)
                 .unwrap_err()
+                .reason
                 .contains("no rollout in flight")
         );
     }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::model::flow::step::StepState;
 use crate::model::flow::tracked::{Keeper, Tracked};
+use crate::model::refusal::Refusal;
 use crate::model::set::health::{pod_health, revision_of};
 use crate::model::set::snapshot::{Look, SetSnapshot};
 use crate::model::set::{self, Strategy};
@@ -59,7 +60,7 @@ impl RollPlan {
 }
 
 /// Validates `--ordinals` against the set: each in range, none twice.
-pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), String> {
+pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), Refusal> {
     let range = set::ordinals(&snap.set);
     let mut seen = HashSet::new();
     for ordinal in ordinals {
@@ -70,10 +71,11 @@ pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), String
                 snap.name(),
                 range.start,
                 range.end - 1
-            ));
+            )
+            .into());
         }
         if !seen.insert(*ordinal) {
-            return Err(format!("ordinal {ordinal} is given twice in --ordinals"));
+            return Err(format!("ordinal {ordinal} is given twice in --ordinals").into());
         }
     }
     Ok(())
@@ -82,7 +84,7 @@ pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), String
 /// Plans the roll: the given ordinals in the given order, else every ordinal from the highest
 /// down. On an OnDelete set pods already on the update revision are skipped; on a
 /// RollingUpdate set only explicitly given ordinals are recreated.
-pub fn plan_roll(snap: &SetSnapshot, ordinals: Option<&[i32]>, method: Method) -> Result<RollPlan, String> {
+pub fn plan_roll(snap: &SetSnapshot, ordinals: Option<&[i32]>, method: Method) -> Result<RollPlan, Refusal> {
     if let Some(given) = ordinals {
         check_ordinals(snap, given)?;
     }
@@ -283,11 +285,13 @@ mod tests {
         assert!(
             plan_roll(&snap, Some(&[3]), Method::Delete)
                 .unwrap_err()
+                .reason
                 .contains("ordinal 3 is not in statefulset default/zk")
         );
         assert!(
             plan_roll(&snap, Some(&[1, 1]), Method::Delete)
                 .unwrap_err()
+                .reason
                 .contains("given twice")
         );
     }

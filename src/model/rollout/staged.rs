@@ -5,6 +5,7 @@
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use serde::Serialize;
 
+use crate::model::refusal::Refusal;
 use crate::model::set::health::{Stuckness, find_stuck};
 use crate::model::set::revision::{ContainerImage, template_images};
 use crate::model::set::snapshot::SetSnapshot;
@@ -160,7 +161,7 @@ pub fn plan_rollout(
     snap: &SetSnapshot,
     wanted: &[(String, String)],
     partition: Option<i32>,
-) -> Result<RolloutPlan, String> {
+) -> Result<RolloutPlan, Refusal> {
     let set = &snap.set;
     let replicas = set::desired_replicas(set);
     let requested = partition;
@@ -170,7 +171,8 @@ pub fn plan_rollout(
             "partition {partition} is outside 0..={replicas} (the replica count of statefulset {}/{})",
             snap.namespace(),
             snap.name()
-        ));
+        )
+        .into());
     }
     let template = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
     let changes = image_changes(
@@ -226,7 +228,7 @@ pub fn plan_rollout(
 /// The template already runs the images: a different partition asked for would move pods
 /// without a template change, which is `promote`'s job (it never raises the partition and
 /// waits for each pod), so it is refused before any plan is shown.
-fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(), String> {
+fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(), Refusal> {
     let current = set::partition(&snap.set).unwrap_or(0);
     let Some(wanted) = requested.filter(|w| *w != current) else {
         return Ok(());
@@ -245,7 +247,7 @@ fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(
     };
     Err(format!(
         "{whole} already has these images in its template, so only the partition would change ({current} -> {wanted}): {next}"
-    ))
+    ).into())
 }
 
 /// How far `promote` goes.
@@ -308,7 +310,7 @@ pub fn effective_partition(snap: &SetSnapshot, update: &str) -> i32 {
 }
 
 /// Plans a promotion of the rollout in flight.
-pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, String> {
+pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Refusal> {
     let set = &snap.set;
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     let recorded = set
@@ -325,20 +327,22 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
         None => {
             return Err(format!(
                 "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
-            ));
+            )
+            .into());
         }
     };
     let current = effective_partition(snap, &update);
     let target = match to {
-        PromoteTo::Step(k) if k < 1 => return Err(format!("--step must be at least 1 (got {k})")),
+        PromoteTo::Step(k) if k < 1 => return Err(format!("--step must be at least 1 (got {k})").into()),
         PromoteTo::Step(k) => (current - k).max(0),
         PromoteTo::Partition(p) if p > current => {
             return Err(format!(
                 "partition {p} is above the current partition {current} of {whole}: promote never raises it; \
                  to stage a new rollout use `kubectl sts rollout`"
-            ));
+            )
+            .into());
         }
-        PromoteTo::Partition(p) if p < 0 => return Err(format!("partition {p} is negative")),
+        PromoteTo::Partition(p) if p < 0 => return Err(format!("partition {p} is negative").into()),
         PromoteTo::Partition(p) => p,
         PromoteTo::Full => 0,
     };
@@ -351,7 +355,7 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, St
             "{pod} runs the update revision and is not Ready ({reason}): promoting would move more pods onto a broken \
              revision; fix it, or roll back with `kubectl sts abort {}`",
             snap.name()
-        ));
+        ).into());
     }
     let start = set::ordinal_start(set);
     let included: Vec<i32> = set::ordinals(set)
@@ -465,7 +469,9 @@ mod tests {
     #[test]
     fn bad_rollout_input_is_explained() {
         let snap = web(&["web-r1"; 3], 0);
-        let err = plan_rollout(&snap, &image("app", "nginx:1.26"), None).unwrap_err();
+        let err = plan_rollout(&snap, &image("app", "nginx:1.26"), None)
+            .unwrap_err()
+            .reason;
         assert_eq!(
             err,
             "container \"app\" is not in statefulset default/web (containers: nginx)"
@@ -473,11 +479,13 @@ mod tests {
         assert!(
             plan_rollout(&snap, &image("nginx", "nginx:1.26"), Some(4))
                 .unwrap_err()
+                .reason
                 .contains("outside 0..=3")
         );
         assert!(
             plan_rollout(&snap, &image("nginx", "NGINX"), None)
                 .unwrap_err()
+                .reason
                 .contains("not a valid image reference")
         );
     }
@@ -486,12 +494,12 @@ mod tests {
     fn the_same_images_with_another_partition_point_to_promote_before_any_plan() {
         let snap = web(&["web-r1", "web-r1", "web-r2"], 2);
         let same = image("nginx", "nginx:1.25");
-        let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err();
+        let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err().reason;
         assert!(
             lower.contains("use `kubectl sts promote web --partition 0`"),
             "{lower}"
         );
-        let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err();
+        let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err().reason;
         assert!(higher.contains("kubectl sts abort web"), "{higher}");
         let unchanged = plan_rollout(&snap, &same, Some(2)).unwrap();
         assert!(unchanged.changes.is_empty());
@@ -520,11 +528,13 @@ mod tests {
         assert!(
             plan_promote(&snap, PromoteTo::Partition(5))
                 .unwrap_err()
+                .reason
                 .contains("never raises it")
         );
         assert!(
             plan_promote(&web(&["web-r1"; 3], 0), PromoteTo::Full)
                 .unwrap_err()
+                .reason
                 .contains("no rollout in flight")
         );
     }
@@ -536,6 +546,7 @@ mod tests {
         assert!(
             plan_promote(&snap, PromoteTo::Full)
                 .unwrap_err()
+                .reason
                 .contains("kubectl sts abort web")
         );
     }

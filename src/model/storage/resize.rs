@@ -10,6 +10,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::model::flow::step::StepState;
+use crate::model::refusal::Refusal;
 use crate::model::set;
 use crate::model::set::health::pod_health;
 use crate::model::set::snapshot::SetSnapshot;
@@ -77,7 +78,7 @@ pub fn plan_resize(
     storage: &Storage,
     template: &str,
     size: &Quantity,
-) -> Result<ResizePlan, String> {
+) -> Result<ResizePlan, Refusal> {
     let whose = format!(
         "statefulset {}/{}",
         sts.metadata.namespace.as_deref().unwrap_or_default(),
@@ -90,9 +91,7 @@ pub fn plan_resize(
         } else {
             templates.join(", ")
         };
-        return Err(format!(
-            "{whose} has no claim template {template:?} (its templates: {known})"
-        ));
+        return Err(format!("{whose} has no claim template {template:?} (its templates: {known})").into());
     }
     let from = template_request(sts, template)
         .ok_or_else(|| format!("claim template {template} of {whose} asks for no storage"))?;
@@ -100,7 +99,7 @@ pub fn plan_resize(
     if *size < current || !size.is_positive() {
         return Err(format!(
             "claim template {template} of {whose} asks for {from}; {size} would shrink it and claims can only grow"
-        ));
+        ).into());
     }
     let report = claims_report(sts, storage);
     let claims = template_claims(&report, template, size)?;
@@ -220,7 +219,7 @@ fn check_expansion(
     claims: &[ClaimResize],
     template_class: Option<&str>,
     template: &str,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if storage.classes.is_none() {
         return Err("cannot read storageclasses to check that they allow volume expansion; ask for permission to list them".into());
     }
@@ -234,14 +233,15 @@ fn check_expansion(
         let Some(class) = class else {
             return Err(format!(
                 "{what} has no storage class (a statically provisioned volume): it cannot be expanded"
-            ));
+            )
+            .into());
         };
         match storage.class(class) {
-            None => return Err(format!("storage class {class} of {what} does not exist")),
+            None => return Err(format!("storage class {class} of {what} does not exist").into()),
             Some(c) if c.allow_volume_expansion != Some(true) => {
                 return Err(format!(
                     "storage class {class} of {what} does not allow volume expansion (allowVolumeExpansion is not true); nothing was changed"
-                ));
+                ).into());
             }
             Some(_) => {}
         }
@@ -484,21 +484,27 @@ mod tests {
     #[test]
     fn bad_requests_are_refused_with_a_reason() {
         let st = storage(three_claims(), true);
-        let unknown = plan_resize(&web(), &st, "data", &size("2Gi")).unwrap_err();
+        let unknown = plan_resize(&web(), &st, "data", &size("2Gi")).unwrap_err().reason;
         assert_eq!(
             unknown,
             "statefulset default/web has no claim template \"data\" (its templates: www)"
         );
-        let smaller = plan_resize(&web(), &st, "www", &size("500Mi")).unwrap_err();
+        let smaller = plan_resize(&web(), &st, "www", &size("500Mi"))
+            .unwrap_err()
+            .reason;
         assert!(smaller.contains("500Mi would shrink it"), "{smaller}");
-        let fixed = plan_resize(&web(), &storage(three_claims(), false), "www", &size("2Gi")).unwrap_err();
+        let fixed = plan_resize(&web(), &storage(three_claims(), false), "www", &size("2Gi"))
+            .unwrap_err()
+            .reason;
         assert!(
             fixed.contains("storage class standard of claim www-web-0 does not allow volume expansion"),
             "{fixed}"
         );
         let mut pending = three_claims();
         pending[1] = claim("www-web-1", "Pending");
-        let unbound = plan_resize(&web(), &storage(pending, true), "www", &size("2Gi")).unwrap_err();
+        let unbound = plan_resize(&web(), &storage(pending, true), "www", &size("2Gi"))
+            .unwrap_err()
+            .reason;
         assert!(unbound.starts_with("claim www-web-1 is Pending"), "{unbound}");
     }
 

@@ -12,6 +12,7 @@ use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
 use crate::model::flow::step::StepState;
+use crate::model::refusal::Refusal;
 use crate::model::rollout::update::UpdateVerdict;
 use crate::model::set;
 use crate::model::set::health::{Stuckness, find_stuck, pod_health};
@@ -106,7 +107,7 @@ pub fn plan_recover(
     snap: &SetSnapshot,
     facts: &NodeFacts,
     remedy: Option<Remedy>,
-) -> Result<RecoverPlan, String> {
+) -> Result<RecoverPlan, Refusal> {
     let now = snap.taken_at;
     let mut stranded: Vec<Stranded> = snap
         .pods
@@ -115,7 +116,7 @@ pub fn plan_recover(
         .collect();
     stranded.sort_by_key(|s| s.ordinal);
     if let Some(refusal) = refusal(snap, &stranded) {
-        return Err(refusal);
+        return Err(refusal.into());
     }
     let nodes: BTreeSet<String> = stranded.iter().filter_map(|s| s.node.clone()).collect();
     Ok(RecoverPlan {

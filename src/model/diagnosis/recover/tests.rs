@@ -82,7 +82,7 @@ fn a_lease_renewed_within_its_duration_refuses() {
         leases: Some(&leases),
         attachments: None,
     };
-    let refused = plan_recover(&snap, &facts, None).unwrap_err();
+    let refused = plan_recover(&snap, &facts, None).unwrap_err().reason;
     assert!(
         refused.contains(
             "node node-3 of db-1 may be alive: its Lease was renewed 29s ago, within its 40s duration"
@@ -102,14 +102,14 @@ fn a_finalizer_or_a_ready_node_refuses() {
         attachments: None,
     };
     snap.pods[1].metadata.finalizers = Some(vec!["example.com/hold".into()]);
-    let refused = plan_recover(&snap, &facts, None).unwrap_err();
+    let refused = plan_recover(&snap, &facts, None).unwrap_err().reason;
     assert!(
         refused.contains("db-1 is held by finalizer(s) example.com/hold"),
         "{refused}"
     );
     snap.pods[1].metadata.finalizers = None;
     snap.pods[1].spec.as_mut().unwrap().node_name = Some("node-1".into());
-    let refused = plan_recover(&snap, &facts, None).unwrap_err();
+    let refused = plan_recover(&snap, &facts, None).unwrap_err().reason;
     assert!(
         refused.contains("node node-1 of db-1 may be alive: it is Ready"),
         "{refused}"
@@ -127,6 +127,7 @@ fn unreadable_nodes_or_leases_refuse() {
     assert!(
         plan_recover(&snap, &facts, None)
             .unwrap_err()
+            .reason
             .contains("the nodes could not be read")
     );
     let nodes = nodes();
@@ -138,6 +139,7 @@ fn unreadable_nodes_or_leases_refuse() {
     assert!(
         plan_recover(&snap, &facts, None)
             .unwrap_err()
+            .reason
             .contains("its Lease in kube-node-lease could not be read")
     );
 }
