@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::model::rollout::progressive::StepList;
+use crate::model::rollout::staged::NewImage;
 
 /// Guided StatefulSet lifecycle: scale, staged rollouts, OnDelete rolls, orphan delete,
 /// claims and per-pod DNS, with plans, confirmations and waits on the cluster's own signals.
@@ -472,7 +473,7 @@ pub struct RolloutArgs {
 
     /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
     #[arg(long, value_name = "CONTAINER=IMAGE", required = true, value_parser = parse_image)]
-    pub image: Vec<(String, String)>,
+    pub image: Vec<NewImage>,
 
     /// Ordinals from start + P move now (default: the replica count: nothing moves until promoted)
     #[arg(long, value_name = "P", allow_negative_numbers = true, value_parser = clap::value_parser!(i32).range(0..))]
@@ -516,7 +517,7 @@ pub struct CanaryArgs {
 
     /// New image of a container or init container, as CONTAINER=IMAGE (repeatable)
     #[arg(long, value_name = "CONTAINER=IMAGE", required = true, value_parser = parse_image)]
-    pub image: Vec<(String, String)>,
+    pub image: Vec<NewImage>,
 
     /// How many of the highest ordinals become canaries
     #[arg(long, value_name = "K", allow_negative_numbers = true, default_value_t = 1, value_parser = clap::value_parser!(i32).range(1..))]
@@ -630,10 +631,13 @@ pub enum CompletionShell {
 }
 
 /// Parses `CONTAINER=IMAGE`.
-fn parse_image(text: &str) -> Result<(String, String), String> {
+fn parse_image(text: &str) -> Result<NewImage, String> {
     match text.split_once('=') {
         Some((container, image)) if !container.trim().is_empty() && !image.trim().is_empty() => {
-            Ok((container.trim().to_string(), image.trim().to_string()))
+            Ok(NewImage {
+                container: container.trim().to_string(),
+                image: image.trim().to_string(),
+            })
         }
         _ => Err(format!(
             "expected CONTAINER=IMAGE (e.g. nginx=nginx:1.26), got {text:?}"

@@ -127,7 +127,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
         optional_list::<StorageClass>(ctx, "storageclasses"),
     )?;
     let (pods, claims, revisions) = members;
-    let (own, strangers) = why::split_pods(&sts, pods);
+    let why::MatchedPods { own, strangers } = why::split_pods(&sts, pods);
     let unread = [
         ("events", events.is_none()),
         ("poddisruptionbudgets", budgets.is_none()),

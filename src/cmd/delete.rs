@@ -126,7 +126,7 @@ impl Guided for Delete<'_> {
                 DeleteMode::Orphan => {
                     format!("Delete {whose}, leaving its pods running and its claims in place?")
                 }
-                DeleteMode::Ordered => format!("Delete {whose}, removing its pods {}?", plan.removal().0),
+                DeleteMode::Ordered => format!("Delete {whose}, removing its pods {}?", plan.removal().asked),
             });
         }
         let question = match plan.exists {
@@ -339,7 +339,7 @@ impl Delete<'_> {
             return Ok(Some(format!(
                 "spec.replicas of {} is 0; not waiting (--no-wait): the controller removes the pods {}; re-run `{}` to finish",
                 whose(plan),
-                plan.removal().1,
+                plan.removal().done,
                 self.resume_command()
             )));
         }
@@ -474,7 +474,7 @@ fn done_message(plan: &DeletePlan) -> String {
         (true, DeleteMode::Ordered) => format!(
             "deleted {whose}: {} pod(s) removed {}; {doomed} claim(s) deleted, {kept} kept",
             plan.pods.len(),
-            plan.removal().1
+            plan.removal().done
         ),
     }
 }

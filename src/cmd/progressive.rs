@@ -30,7 +30,7 @@ use crate::model::rollout::progressive::{
 };
 use crate::model::rollout::revert::Purpose;
 use crate::model::rollout::roll::{Method, plan_roll};
-use crate::model::rollout::staged::plan_rollout;
+use crate::model::rollout::staged::{NewImage, plan_rollout};
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
 use crate::output::Style;
@@ -501,7 +501,7 @@ impl Guided for Progressive<'_> {
     /// The command as typed again to resume: its images, steps and options, in one order.
     fn command_line(&self) -> String {
         let mut words = vec![format!("kubectl sts rollout {}", self.name())];
-        for (container, image) in &self.args.image {
+        for NewImage { container, image } in &self.args.image {
             words.push(format!(
                 "--image {}",
                 shell_quote(&format!("{container}={image}"))

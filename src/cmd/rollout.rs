@@ -14,7 +14,7 @@ use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::rollout::roll::{Method, plan_roll};
-use crate::model::rollout::staged::{RolloutPlan, plan_rollout};
+use crate::model::rollout::staged::{NewImage, RolloutPlan, plan_rollout};
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
 use crate::output::rollout::write_rollout_plan;
@@ -52,7 +52,7 @@ pub async fn run_canary(ctx: &Context, args: &CanaryArgs) -> Result<()> {
 /// What is being staged.
 struct Staging<'a> {
     name: &'a str,
-    images: &'a [(String, String)],
+    images: &'a [NewImage],
     kind: Kind,
 }
 
@@ -100,7 +100,7 @@ impl Guided for Staging<'_> {
         let images: Vec<String> = self
             .images
             .iter()
-            .map(|(c, i)| format!("--image {c}={i}"))
+            .map(|new| format!("--image {}={}", new.container, new.image))
             .collect();
         match self.kind {
             Kind::Rollout(_) => format!("kubectl sts rollout {} {}", self.name, images.join(" ")),

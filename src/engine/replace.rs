@@ -13,7 +13,7 @@ use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::flow::step::{PodOutcome, StepState};
-use crate::model::rollout::roll::{Method, RollPlan, RollStep, RollWait, judge_replacement};
+use crate::model::rollout::roll::{Method, OtherMember, RollPlan, RollStep, RollWait, judge_replacement};
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, View, WaitEnd, deadline_after};
 
@@ -188,14 +188,14 @@ impl Flight<'_> {
         let pod = self.step.pod.as_str();
         let result = watch
             .until(self.deadline, |members, view| {
-                if let Some((other, reason)) = members.other_stuck(&view.set, self.step.ordinal) {
+                if let Some(OtherMember { pod: other, why: reason }) = members.other_stuck(&view.set, self.step.ordinal) {
                     return Check::Failed(StsError::CheckFailed(format!(
                         "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave two members down; the roll stopped before {pod}"
                     )).into());
                 }
                 match members.other_down(&view.set, self.step.ordinal) {
                     None => Check::Done(()),
-                    Some((other, why)) => {
+                    Some(OtherMember { pod: other, why }) => {
                         progress.update(&[self.state(false, &format!("waiting for {other} to be Ready first ({why})"))]);
                         Check::Waiting
                     }

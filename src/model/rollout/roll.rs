@@ -210,6 +210,13 @@ pub struct RollWait {
     pub tracked: Tracked,
 }
 
+/// A member other than the one about to be taken down, and why it stands in the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherMember {
+    pub pod: String,
+    pub why: String,
+}
+
 impl RollWait {
     /// Judges every member of the snapshot.
     #[cfg(test)]
@@ -223,16 +230,22 @@ impl RollWait {
 
     /// Before taking `ordinal` down: the first other member that is not Ready (missing,
     /// starting, terminating), so that a second member is never taken down while one is down.
-    pub fn other_down(&self, sts: &StatefulSet, ordinal: i32) -> Option<(String, String)> {
+    pub fn other_down(&self, sts: &StatefulSet, ordinal: i32) -> Option<OtherMember> {
         let (other, why) = self.tracked.first_down(Some(ordinal))?;
-        Some((set::pod_name(sts, other), why.to_string()))
+        Some(OtherMember {
+            pod: set::pod_name(sts, other),
+            why: why.to_string(),
+        })
     }
 
     /// A member other than `ordinal` that will not become Ready by waiting (rolling on would
     /// take a second member down for good): its name and why.
-    pub fn other_stuck(&self, sts: &StatefulSet, ordinal: i32) -> Option<(String, String)> {
+    pub fn other_stuck(&self, sts: &StatefulSet, ordinal: i32) -> Option<OtherMember> {
         let (other, why) = self.tracked.first_stuck(Some(ordinal))?;
-        Some((set::pod_name(sts, other), why.to_string()))
+        Some(OtherMember {
+            pod: set::pod_name(sts, other),
+            why: why.to_string(),
+        })
     }
 }
 
@@ -345,7 +358,7 @@ mod tests {
         assert_eq!(RollWait::of(&snap).other_down(&snap.set, 2), None);
         snap.pods[0] = PodBuilder::new("zk", 0, "zk-r1").terminating().build();
         let wait = RollWait::of(&snap);
-        assert_eq!(wait.other_down(&snap.set, 2).unwrap().0, "zk-0");
+        assert_eq!(wait.other_down(&snap.set, 2).unwrap().pod, "zk-0");
         assert_eq!(
             wait.other_down(&snap.set, 0),
             None,
@@ -353,7 +366,7 @@ mod tests {
         );
         snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").crash_looping(3).build();
         let mut wait = RollWait::of(&snap);
-        assert_eq!(wait.other_stuck(&snap.set, 2).unwrap().0, "zk-1");
+        assert_eq!(wait.other_stuck(&snap.set, 2).unwrap().pod, "zk-1");
         snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").build();
         wait.rejudge(&snap.look(1), 1);
         assert_eq!(wait.other_stuck(&snap.set, 2), None, "judged again, it is fine");

@@ -85,26 +85,34 @@ pub fn valid_image_reference(reference: &str) -> bool {
     digest_ok && tag_ok && path_ok && reference.len() <= 4096
 }
 
+/// One `--image CONTAINER=IMAGE`: the image a container (or init container) is to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImage {
+    pub container: String,
+    pub image: String,
+}
+
 /// Checks each `container=image` against the template and returns the changes (unchanged
 /// images left out).
 pub fn image_changes(
     template: &PodTemplateSpec,
-    wanted: &[(String, String)],
+    wanted: &[NewImage],
     set_name: &str,
-) -> Result<Vec<ImageChange>, String> {
+) -> Result<Vec<ImageChange>, Refusal> {
     let current = template_images(template);
     let mut changes = Vec::new();
-    for (container, image) in wanted {
+    for NewImage { container, image } in wanted {
         let Some(found) = current.iter().find(|c| &c.container == container) else {
-            return Err(unknown_container(container, &current, set_name));
+            return Err(unknown_container(container, &current, set_name).into());
         };
         if !valid_image_reference(image) {
             return Err(format!(
                 "{image:?} is not a valid image reference (expected e.g. registry.example.com/team/app:1.2.3)"
-            ));
+            )
+            .into());
         }
         if changes.iter().any(|c: &ImageChange| &c.container == container) {
-            return Err(format!("container {container:?} is given twice in --image"));
+            return Err(format!("container {container:?} is given twice in --image").into());
         }
         if &found.image != image {
             changes.push(ImageChange {
@@ -159,7 +167,7 @@ pub fn in_flight(snap: &SetSnapshot) -> Option<String> {
 /// moves until promoted).
 pub fn plan_rollout(
     snap: &SetSnapshot,
-    wanted: &[(String, String)],
+    wanted: &[NewImage],
     partition: Option<i32>,
 ) -> Result<RolloutPlan, Refusal> {
     let set = &snap.set;
@@ -422,8 +430,11 @@ mod tests {
         snapshot(set, pods, vec![], vec![])
     }
 
-    fn image(c: &str, i: &str) -> Vec<(String, String)> {
-        vec![(c.to_string(), i.to_string())]
+    fn image(c: &str, i: &str) -> Vec<NewImage> {
+        vec![NewImage {
+            container: c.to_string(),
+            image: i.to_string(),
+        }]
     }
 
     #[test]

@@ -13,6 +13,15 @@ use crate::model::set::PodManagement;
 use crate::model::set::health::pod_health;
 use crate::model::storage::claims::{ClaimRow, SkippedClaim, Storage, claim_row, claims_report, skip_reason};
 
+/// How a teardown removes the pods, in the words of the question and of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Removal {
+    /// `Delete …, removing its pods one by one?`
+    pub asked: &'static str,
+    /// `… removed in order`.
+    pub done: &'static str,
+}
+
 /// How the set is deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -79,13 +88,19 @@ impl DeletePlan {
         self.claims.iter().filter(|c| names.contains(&&c.claim)).collect()
     }
 
-    /// How the controller removes the pods in a teardown, for the question and the outcome:
-    /// `one by one` / `in order`, or `all at once` for a Parallel set.
-    pub fn removal(&self) -> (&'static str, &'static str) {
+    /// How the controller removes the pods in a teardown: one by one, or all at once for a
+    /// Parallel set.
+    pub fn removal(&self) -> Removal {
         let parallel = self.scale.as_ref().map(|s| s.pod_management) == Some(PodManagement::Parallel);
         match parallel {
-            true => ("all at once (Parallel)", "all at once (Parallel)"),
-            false => ("one by one", "in order"),
+            true => Removal {
+                asked: "all at once (Parallel)",
+                done: "all at once (Parallel)",
+            },
+            false => Removal {
+                asked: "one by one",
+                done: "in order",
+            },
         }
     }
 

@@ -332,7 +332,7 @@ impl<'a> ScaleWait<'a> {
                 reason: reason.to_string(),
             };
         }
-        let caught_up = !set::status_is_stale(sts) && status_counts(sts) == (plan.to, plan.to, plan.to);
+        let caught_up = !set::status_is_stale(sts) && controller_counts_are(sts, plan.to);
         match caught_up && self.tracked.all_done() {
             true => ScaleVerdict::Done,
             false => ScaleVerdict::Waiting {
@@ -356,15 +356,15 @@ impl Keeper for ScaleWait<'_> {
     }
 }
 
-/// The controller's own count of (existing, ready, available) pods: done only once it agrees
-/// with the pods, so that `kubectl get sts` right after shows the new size.
-fn status_counts(sts: &StatefulSet) -> (i32, i32, i32) {
-    let status = sts.status.as_ref();
-    (
-        status.map_or(0, |s| s.replicas),
-        status.and_then(|s| s.ready_replicas).unwrap_or(0),
-        status.and_then(|s| s.available_replicas).unwrap_or(0),
-    )
+/// Whether the controller's own count of existing, ready and available pods is `replicas`:
+/// done only once it agrees with the pods, so that `kubectl get sts` right after shows the
+/// new size.
+fn controller_counts_are(sts: &StatefulSet, replicas: i32) -> bool {
+    sts.status.as_ref().is_some_and(|s| {
+        s.replicas == replicas
+            && s.ready_replicas.unwrap_or(0) == replicas
+            && s.available_replicas.unwrap_or(0) == replicas
+    })
 }
 
 /// Where one pod of the plan stands.

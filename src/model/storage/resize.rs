@@ -160,7 +160,7 @@ fn template_claims(
     report: &ClaimsReport,
     template: &str,
     size: &Quantity,
-) -> Result<Vec<ClaimResize>, String> {
+) -> Result<Vec<ClaimResize>, Refusal> {
     let mut claims = Vec::new();
     for row in report
         .claims
@@ -175,7 +175,8 @@ fn template_claims(
                 row.claim,
                 row.phase.as_deref().unwrap_or("without a phase"),
                 report.name
-            ));
+            )
+            .into());
         }
         claims.push(ClaimResize {
             claim: row.claim.clone(),

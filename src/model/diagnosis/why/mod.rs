@@ -105,11 +105,19 @@ impl std::ops::Deref for Evidence<'_> {
     }
 }
 
-/// The pods a selector matched, split into the set's own (named `<set>-<ordinal>`, controlled
-/// by the set or by nothing: the controller adopts those) and the others.
-pub fn split_pods(set: &StatefulSet, pods: Vec<Pod>) -> (Vec<Pod>, Vec<Pod>) {
+/// The pods a selector matched, split by whose they are.
+pub struct MatchedPods {
+    /// Named `<set>-<ordinal>`, controlled by the set or by nothing (the controller adopts
+    /// those).
+    pub own: Vec<Pod>,
+    /// The others: another owner's, or named otherwise.
+    pub strangers: Vec<Pod>,
+}
+
+/// Splits the pods the set's selector matched into its own and the strangers.
+pub fn split_pods(set: &StatefulSet, pods: Vec<Pod>) -> MatchedPods {
     let uid = set.metadata.uid.as_deref();
-    pods.into_iter().partition(|pod| {
+    let (own, strangers) = pods.into_iter().partition(|pod| {
         let member = crate::model::set::ordinal_of_pod(set, pod.metadata.name.as_deref().unwrap_or_default())
             .is_some();
         let controller = pod
@@ -119,7 +127,8 @@ pub fn split_pods(set: &StatefulSet, pods: Vec<Pod>) -> (Vec<Pod>, Vec<Pod>) {
             .flatten()
             .find(|o| o.controller == Some(true));
         member && controller.is_none_or(|o| Some(o.uid.as_str()) == uid)
-    })
+    });
+    MatchedPods { own, strangers }
 }
 
 /// The answer of `why`.
