@@ -4,6 +4,11 @@
 //! resolve is an answer, tried once more at once and then reported. Writes are safe to retry because every write
 //! carries a precondition (resourceVersion or uid): a retried write that already took effect
 //! answers 409/404, which the commands treat as "re-read and re-plan" or "already done".
+//!
+//! Written here rather than taken from a retry crate (tower's retry, backoff crates): the
+//! decision hangs on Kubernetes' own meanings — a 429 from the Eviction API is a disruption
+//! budget's refusal, not overload, and must not be retried blindly — and on the command's one
+//! deadline, which those crates do not know.
 
 use std::time::Duration;
 

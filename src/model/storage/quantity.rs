@@ -1,6 +1,11 @@
 //! Kubernetes resource quantities (`1Gi`, `500Mi`, `2G`, `1.5Gi`, `1e9`), read exactly as the
 //! API server reads them, so that sizes compare correctly. Pure; no formatting beyond the text
 //! the user or the API wrote.
+//!
+//! Written here rather than taken from a crate: k8s-openapi's `Quantity` is only the text, and
+//! a parser that goes through floating point cannot hold every quantity exactly (`100.1Mi`,
+//! `9223372036854775807`), where the API server compares them exactly; this keeps an integer
+//! mantissa and a decimal scale, as upstream's `resource.Quantity` does.
 
 use std::cmp::Ordering;
 use std::fmt;
