@@ -10,8 +10,9 @@ use std::process::Command;
 /// Where the reference is committed, relative to the repository root.
 pub const PATH: &str = "docs/reference.md";
 
-/// Help is rendered at this width (clap reads `COLUMNS` when its output is not a terminal),
-/// so that the file does not depend on who generated it.
+/// Help is rendered at this width, so that the file does not depend on who generated it: the
+/// child has no terminal (`Command::output` pipes stdout and stderr, stdin is null), and clap
+/// then reads `COLUMNS`.
 const COLUMNS: &str = "100";
 
 /// The reference, from `binary`'s own help: the top-level command, then each subcommand
