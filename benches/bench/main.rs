@@ -4,7 +4,7 @@
 //! 1000 pods side by side with a single-list client (`benches/floor.rs`), round trips of the
 //! read and guided commands at 3 replicas, API requests per command for 3, 100 and 1000
 //! replicas, reaction time to the last awaited pod becoming Ready, and start-up time of
-//! `--version`; prints Markdown tables (the README's "Benchmarks" section).
+//! `--version`; prints Markdown tables (the tables of BENCHMARKS.md).
 //! `STS_BENCH_COMPARE=PATH` also runs another build's `status` on 1000 pods, taking turns.
 //! Waits on large sets (`scale 0 -> N`, an OnDelete `roll`): CPU time and peak memory;
 //! `STS_BENCH_ONLY=waits` measures only those. Last, `list --all-contexts` over twenty

@@ -1,13 +1,14 @@
 //! `generate`: the files committed under completions/ and man/, written by the plugin's own
-//! hidden `completion SHELL` and `man DIR` commands (so they come from the clap definition).
-//! tests/completion.rs fails when they are out of date.
+//! hidden `completion SHELL` and `man DIR` commands, and docs/reference.md, assembled from its
+//! `--help` (so all of them come from the clap definition). The completion test fails when
+//! they are out of date.
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::cargo;
+use crate::{cargo, reference};
 
 /// The shells, as `completion` names them, and the file each script is committed as.
 pub const SCRIPTS: [(&str, &str); 4] = [
@@ -17,7 +18,7 @@ pub const SCRIPTS: [(&str, &str); 4] = [
     ("powershell", "kubectl-sts.ps1"),
 ];
 
-/// Builds the debug binary and rewrites completions/ and man/.
+/// Builds the debug binary and rewrites completions/, man/ and docs/reference.md.
 pub fn generate() -> Result<()> {
     let root = cargo::workspace_root();
     let meta = cargo::metadata()?;
@@ -40,7 +41,15 @@ pub fn generate() -> Result<()> {
     let man = root.join("man");
     remove_pages(&man)?;
     output_of(Command::new(&binary).arg("man").arg(&man))?;
-    println!("wrote completions/ and man/; commit them");
+    let page = root.join(reference::PATH);
+    if let Some(dir) = page.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    write(
+        &page,
+        reference::render(&binary).map_err(anyhow::Error::msg)?.as_bytes(),
+    )?;
+    println!("wrote completions/, man/ and {}; commit them", reference::PATH);
     Ok(())
 }
 

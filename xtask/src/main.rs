@@ -7,6 +7,7 @@ mod cargo;
 mod generate;
 mod manifest;
 mod platform;
+mod reference;
 mod release;
 
 use std::process::ExitCode;
@@ -39,7 +40,8 @@ enum Task {
         #[arg(required = true, value_name = "ARCHIVE")]
         archives: Vec<std::path::PathBuf>,
     },
-    /// Regenerate completions/ and man/ from the clap definition (via the debug binary)
+    /// Regenerate completions/, man/ and docs/reference.md from the clap definition (via the
+    /// debug binary)
     Generate,
 }
 
