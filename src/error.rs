@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::model::refusal::{Refusal, RefusalKind};
 
-/// Exit codes, as documented in README.md (0 is success, 2 is clap's usage error).
+/// Exit codes, as documented in docs/concepts.md (0 is success, 2 is clap's usage error).
 pub mod exit {
     pub const ERROR: u8 = 1;
     pub const USAGE: u8 = 2;

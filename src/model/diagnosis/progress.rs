@@ -1,6 +1,6 @@
-//! What the StatefulSet controller is doing with a set right now and what it waits on, judged
-//! from a snapshot by the rules of STATEFULSET.md: scaling, rolling update, staged rollout,
-//! OnDelete pods left to roll, or steady.
+//! What the StatefulSet controller is doing with a set right now and what it waits on, judged from
+//! a snapshot by the rules of docs/statefulset-behaviour.md: scaling, rolling update, staged
+//! rollout, OnDelete pods left to roll, or steady.
 
 use serde::Serialize;
 

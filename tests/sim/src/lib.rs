@@ -1,7 +1,7 @@
 //! `sts-sim`: a simulated Kubernetes control plane on loopback for testing kubectl-sts.
 //! An HTTP API server (`server`) over an object store (`store`), with background loops playing
 //! the StatefulSet controller, garbage collector, EndpointSlice controller, PV binder,
-//! disruption controller and kubelets (`controllers`), following STATEFULSET.md.
+//! disruption controller and kubelets (`controllers`), following docs/statefulset-behaviour.md.
 
 pub mod config;
 pub mod controllers;

@@ -1,6 +1,7 @@
-//! The control loops of the simulated cluster, each following STATEFULSET.md: StatefulSet
-//! controller, garbage collector, EndpointSlice controller, PV binder, disruption controller
-//! and kubelets. They act only through the store, as real controllers act only through the API.
+//! The control loops of the simulated cluster, each following docs/statefulset-behaviour.md:
+//! StatefulSet controller, garbage collector, EndpointSlice controller, PV binder, disruption
+//! controller and kubelets. They act only through the store, as real controllers act only through
+//! the API.
 
 pub mod cache;
 pub mod disruption;

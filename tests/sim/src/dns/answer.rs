@@ -1,9 +1,10 @@
-//! Answers to DNS questions from the server's view of Services and EndpointSlices, by the rules
-//! of CoreDNS's kubernetes plugin (STATEFULSET.md, "Network identity"): `<svc>.<ns>.svc.<zone>`
-//! gives a headless Service's ready endpoints (a cluster IP otherwise), `<host>.<svc>.<ns>.svc`
-//! one ready endpoint whose hostname (else dashed IP) matches, `_<port>._<proto>.<svc>.<ns>.svc`
-//! SRV records per ready endpoint, PTR for endpoint and Service IPs; misses are NXDOMAIN with
-//! the zone's SOA, names outside the zone NXDOMAIN as an upstream resolver gives them. Pure.
+//! Answers to DNS questions from the server's view of Services and EndpointSlices, by the rules of
+//! CoreDNS's kubernetes plugin (docs/statefulset-behaviour.md, "Network identity"):
+//! `<svc>.<ns>.svc.<zone>` gives a headless Service's ready endpoints (a cluster IP otherwise),
+//! `<host>.<svc>.<ns>.svc` one ready endpoint whose hostname (else dashed IP) matches,
+//! `_<port>._<proto>.<svc>.<ns>.svc` SRV records per ready endpoint, PTR for endpoint and Service
+//! IPs; misses are NXDOMAIN with the zone's SOA, names outside the zone NXDOMAIN as an upstream
+//! resolver gives them. Pure.
 
 use std::net::IpAddr;
 
