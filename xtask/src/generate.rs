@@ -1,6 +1,6 @@
 //! `generate`: the files committed under completions/ and man/, written by the plugin's own
 //! hidden `completion SHELL` and `man DIR` commands (so they come from the clap definition).
-//! tests/completion.rs fails when they are out of date.
+//! tests/it/completion.rs fails when they are out of date.
 
 use std::path::Path;
 use std::process::Command;

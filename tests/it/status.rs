@@ -1,13 +1,12 @@
 //! Black-box tests of `status` and `list`: the real binary against the simulated cluster.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::setup::web_cluster;
-use common::{Cluster, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
+
+use crate::common::setup::web_cluster;
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 #[test]
 fn status_shows_every_pod_ready_with_claim_and_dns_name() {

@@ -3,13 +3,11 @@
 //! completion (`kubectl_complete-sts`, cobra's `__complete` protocol) offers the simulated
 //! cluster's StatefulSets, namespaces and contexts, quickly and silently when it cannot.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{Cluster, stderr_of, stdout_of};
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 /// Each shell as `completion` names it, and the file its script is committed as.
 const SCRIPTS: [(&str, &str); 4] = [

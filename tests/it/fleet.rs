@@ -2,16 +2,15 @@
 //! clusters (and addresses where nothing listens or nothing answers); the read commands across
 //! all of them, their tables, sections and document, the exit codes, and a change refused.
 
-mod common;
-
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{scratch_dir, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::sim::fleet_kubeconfig;
 use sts_sim::{Sim, SimConfig};
+
+use crate::common::{self, scratch_dir, stderr_of, stdout_of};
 
 /// Simulated clusters, each with the web fixture (or nothing), and one kubeconfig naming them.
 struct Fleet {

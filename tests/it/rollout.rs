@@ -1,12 +1,11 @@
 //! Black-box tests of the staged-rollout commands: rollout, canary, promote, abort, history
 //! and undo, asserting on pod revisions and images in the simulated cluster.
 
-mod common;
-
-use common::setup::partition;
-use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::setup::partition;
+use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn web5() -> Cluster {
     let cluster = Cluster::start();

@@ -4,17 +4,16 @@
 //! assert on the cluster's state (images, revisions, partition, records) and on what the user
 //! sees; every case runs on both backends (the `flaky` image restarts on both).
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::setup::{json_of, partition, pod_images, web_cluster, zk_cluster};
-use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::setup::{json_of, partition, pod_images, web_cluster, zk_cluster};
+use crate::common::{Cluster, stderr_of, stdout_of};
 
 /// A check that appends its `STS_*` environment to `log`, one block per run.
 fn logging_check(log: &Path) -> String {

@@ -3,14 +3,13 @@
 //! the next command as the user sees them; no mutating request, and a request count that does
 //! not grow with the replicas.
 
-mod common;
-
 use std::time::Duration;
 
-use common::setup::{hold_terminating, json_of, release_pod, set_image, staged_cluster, web_cluster};
-use common::{Cluster, patch, skip_on_simulator, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
+
+use crate::common::setup::{hold_terminating, json_of, release_pod, set_image, staged_cluster, web_cluster};
+use crate::common::{self, Cluster, patch, skip_on_simulator, stderr_of, stdout_of};
 
 /// Runs `why NAME` and returns (exit code, stdout, stderr).
 fn why(cluster: &Cluster, name: &str) -> (i32, String, String) {

@@ -1,17 +1,16 @@
 //! Black-box tests of `dns`: the real binary against the simulated cluster and its DNS server
 //! (CoreDNS's rules, answers from the EndpointSlices, a configurable propagation delay).
 
-mod common;
-
 use std::time::Duration;
 
-use common::setup::json_of;
-use common::{Cluster, fixture, patch, stderr_of, stdout_of};
 use serde_json::json;
 use sts_sim::dns::DnsConfig;
 use sts_sim::resources::{self, ENDPOINT_SLICES, PODS};
 use sts_sim::store::DeleteOptions;
 use sts_sim::{SimConfig, sim::VIEWER_TOKEN};
+
+use crate::common::setup::json_of;
+use crate::common::{self, Cluster, fixture, patch, stderr_of, stdout_of};
 
 const FQDNS: [&str; 3] = [
     "web-0.nginx.default.svc.cluster.local",

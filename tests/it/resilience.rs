@@ -3,16 +3,15 @@
 //! conflicts from concurrent writers, a read-only user, and Ctrl-C. Each test fails if the
 //! tool's handling of its fault is removed.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::setup::web_cluster;
-use common::{Cluster, stderr_of, stdout_of};
 use serde_json::json;
 use sts_sim::Fault;
 use sts_sim::resources;
+
+use crate::common::setup::web_cluster;
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 /// New pods come up only after several seconds (`slow` image, staged above the partition), so
 /// that a fault can be injected while a command waits.

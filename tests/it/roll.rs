@@ -1,14 +1,13 @@
 //! Black-box tests of `roll` and `restart` on the ZooKeeper fixture (OnDelete, Parallel, a
 //! PodDisruptionBudget allowing one member down) and the web fixture (RollingUpdate).
 
-mod common;
-
 use std::collections::HashMap;
 
-use common::setup::{set_image, zk_cluster};
-use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
+
+use crate::common::setup::{set_image, zk_cluster};
+use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn uids(cluster: &Cluster) -> HashMap<String, String> {
     cluster

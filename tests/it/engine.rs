@@ -3,16 +3,15 @@
 //! as `failed`, and a storm of conflicts ends each with a clear error after a bounded number
 //! of re-plans.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::setup::{set_image, stage_rollout, staged_cluster, web_cluster as web, zk_cluster as zk};
-use common::{Cluster, stderr_of};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
 use sts_sim::resources;
 use sts_sim::store::DeleteOptions;
+
+use crate::common::setup::{set_image, stage_rollout, staged_cluster, web_cluster as web, zk_cluster as zk};
+use crate::common::{self, Cluster, stderr_of};
 
 /// The -o json document and the exit code of a run.
 fn document(cluster: &Cluster, args: &[&str]) -> (Option<i32>, Value, String) {

@@ -1,15 +1,14 @@
 //! Black-box tests of `scale`: the real binary against the simulated cluster, asserting on the
 //! order the cluster did things in, on the claims, and on what the user sees.
 
-mod common;
-
 use std::time::Duration;
 
-use common::pty::Terminal;
-use common::setup::claim_exists;
-use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::{Value, json};
 use sts_sim::resources;
+
+use crate::common::pty::Terminal;
+use crate::common::setup::claim_exists;
+use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn web_cluster(manifest_change: Option<(&str, &str)>, replicas: i64) -> Cluster {
     let cluster = Cluster::start();

@@ -2,8 +2,6 @@
 //! `kubectl-sts` binary pointed at it, and waits on the cluster's state. The cluster is the
 //! simulator, or with `STS_TEST_CLUSTER=real` a namespace of a real control plane (`real`).
 
-#![allow(dead_code)]
-
 pub mod pty;
 mod real;
 pub mod setup;

@@ -2,15 +2,14 @@
 //! what is left in the cluster (pods with the same uids, no ownerReference to the old set,
 //! claims), on the order things went in, and on the requests made when it refuses.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::setup::{claim_exists, pod_marks, web_cluster};
-use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::setup::{claim_exists, pod_marks, web_cluster};
+use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn set_uid(cluster: &Cluster) -> Option<Value> {
     cluster

@@ -2,14 +2,13 @@
 //! asserting on the claims and the set in the cluster afterwards (sizes, uids, owners), on the
 //! requests made, and on what the user sees.
 
-mod common;
-
 use std::time::Duration;
 
-use common::setup::{json_of, pod_marks, web_cluster};
-use common::{Cluster, Transitions, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::setup::{json_of, pod_marks, web_cluster};
+use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn claim(cluster: &Cluster, name: &str) -> Option<Value> {
     cluster.get(&resources::PVCS, name)

@@ -3,17 +3,16 @@
 //! same set spec, pods (kept uids where the command keeps pods), claims, and no record left.
 //! The simulator's `Hang` fault stops the process dead after exactly N writes.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Cluster;
-use common::setup::{run_ok, set_image, staged_cluster, web_cluster, zk_cluster};
 use serde_json::{Value, json};
 use sts_sim::faults::Fault;
 use sts_sim::resources;
+
+use crate::common::setup::{run_ok, set_image, staged_cluster, web_cluster, zk_cluster};
+use crate::common::{self, Cluster};
 
 /// One command and the cluster it runs on.
 struct Case {

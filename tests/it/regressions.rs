@@ -1,15 +1,14 @@
 //! Regression tests of what a new user hit (issue 19), each named after what it pins, on the
 //! simulated cluster.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::pty::Terminal;
-use common::setup::{partition, run_ok, stage_rollout, staged_cluster, web_cluster as web};
-use common::{Cluster, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::pty::Terminal;
+use crate::common::setup::{partition, run_ok, stage_rollout, staged_cluster, web_cluster as web};
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 fn pod(cluster: &Cluster, ordinal: i32) -> Value {
     cluster

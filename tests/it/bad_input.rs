@@ -4,9 +4,7 @@
 //! (2 for usage errors, 1 for input that parses but makes no sense for the cluster), nothing on
 //! stdout, and no mutating request in the simulator's log.
 
-mod common;
-
-use common::{Cluster, stderr_of};
+use crate::common::{Cluster, stderr_of};
 
 /// (arguments, exit code, text the error must contain)
 type Case = (Vec<String>, i32, &'static str);

@@ -4,14 +4,13 @@
 //! the real ones) recovered with each remedy, and a node just gone NotReady refused until its
 //! Lease is stale.
 
-mod common;
-
 use std::time::Duration;
 
-use common::setup::{hold_terminating, release_pod, web_cluster};
-use common::{Cluster, skip_on_simulator, stderr_of, stdout_of};
 use serde_json::Value;
 use sts_sim::resources;
+
+use crate::common::setup::{hold_terminating, release_pod, web_cluster};
+use crate::common::{Cluster, skip_on_simulator, stderr_of, stdout_of};
 
 /// A set `db` of 3 pods (Parallel, no claims) whose pods leave a dead node after
 /// `toleration` seconds, and stop within 1 s.

@@ -3,10 +3,8 @@
 //! document for a typical run. Uids, times, ages, durations and paths are replaced by
 //! placeholders, so a change in a snapshot is a change in what people and scripts read.
 
-mod common;
-
-use common::setup::{web_cluster as web, zk_cluster as zk};
-use common::{Cluster, stderr_of, stdout_of};
+use crate::common::setup::{web_cluster as web, zk_cluster as zk};
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 /// stdout of a successful run.
 fn run(cluster: &Cluster, args: &[&str]) -> String {
