@@ -2,13 +2,12 @@
 //! defaults, exact error bodies from the traces, auth, pagination, dry-run, deletion and the
 //! request log.
 
-mod api_support;
-
-use api_support::*;
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
+
+use crate::api_support::*;
 
 const SETS: &str = "/apis/apps/v1/namespaces/default/statefulsets";
 

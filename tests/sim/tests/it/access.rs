@@ -2,9 +2,6 @@
 //! viewer: get, list and watch), in the shape kube-apiserver gives, listed in discovery, and
 //! not counted as a write in the request log.
 
-mod api_support;
-
-use api_support::*;
 use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
@@ -12,6 +9,8 @@ use kube::api::{Api, PostParams};
 use kube::{Client, Discovery};
 use serde_json::json;
 use sts_sim::sim::VIEWER_TOKEN;
+
+use crate::api_support::*;
 
 const REVIEWS: &str = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews";
 

@@ -2,12 +2,9 @@
 //! kube-apiserver answers them (a session ticket right after a full handshake, silence after a
 //! resumed one), since a client's request latency depends on it.
 
-mod api_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_support::client_from;
 use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, ListParams};
 use sts_sim::server::CA_PEM;
@@ -19,6 +16,8 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, HandshakeKind, RootCertStore, crypto};
+
+use crate::api_support::client_from;
 
 fn start_tls() -> Sim {
     Sim::start(SimConfig {

@@ -3,8 +3,6 @@
 //! and `pods/{name}/portforward` over WebSocket as kube-rs speaks it (DNS through a DNS pod, the
 //! kubelet's error for a port nothing listens on, 403 for a read-only user).
 
-mod api_support;
-
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -19,6 +17,8 @@ use sts_sim::sim::VIEWER_TOKEN;
 use sts_sim::store::DeleteOptions;
 use sts_sim::{Sim, SimConfig};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use crate::api_support;
 
 const WEB_0: &str = "web-0.nginx.default.svc.cluster.local.";
 

@@ -2,11 +2,10 @@
 //! steps, over HTTP, compared transition by transition and state by state with what a real
 //! v1.36 control plane did.
 
-mod conformance_support;
-
-use conformance_support::{Fixture, Step, replay};
 use serde_json::{Value, json};
 use sts_sim::{SimConfig, Timings};
+
+use crate::conformance_support::{Fixture, Step, replay};
 
 #[tokio::test]
 async fn ordered_create_scale() {

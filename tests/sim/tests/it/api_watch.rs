@@ -2,17 +2,16 @@
 //! kube's watcher recovering from it, selectors turning objects in and out of view, bookmarks,
 //! streaming lists, timeouts, and streams freed when the client goes away.
 
-mod api_support;
-
 use std::time::Duration;
 
-use api_support::*;
 use futures::{StreamExt, TryStreamExt};
 use k8s_openapi::api::core::v1::Service;
 use kube::api::{Api, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::runtime::watcher::{self, Event};
 use serde_json::{Value, json};
 use sts_sim::Sim;
+
+use crate::api_support::*;
 
 const LIMIT: Duration = Duration::from_secs(15);
 
@@ -60,7 +59,7 @@ async fn watch_from_a_compacted_version_is_one_410_error_event() {
     assert_eq!(lines.len(), 1, "{}", reply.text);
     let event: Value = serde_json::from_str(lines[0]).unwrap();
     let recorded: Value =
-        serde_json::from_str(include_str!("../traces/objects/watch-too-old.txt").trim()).unwrap();
+        serde_json::from_str(include_str!("../../traces/objects/watch-too-old.txt").trim()).unwrap();
     let message = event["object"]["message"].as_str().unwrap().to_string();
     assert!(message.starts_with("too old resource version: 1 ("), "{message}");
     let mut expected = recorded;

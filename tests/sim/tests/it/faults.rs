@@ -2,11 +2,8 @@
 //! with which Status and headers, and what the request log records), through the Rust handle,
 //! the admin endpoint, and with the store and controllers living on across a restart.
 
-mod api_support;
-
 use std::time::{Duration, Instant};
 
-use api_support::*;
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
@@ -20,6 +17,8 @@ use sts_sim::resources::{self, STATEFULSETS};
 use sts_sim::server::LoggedRequest;
 use sts_sim::sim::VIEWER_TOKEN;
 use sts_sim::{Fault, Sim};
+
+use crate::api_support::*;
 
 /// A client that does not retry on its own (kube retries 429/503 by default), so that every
 /// answer of the server is seen.

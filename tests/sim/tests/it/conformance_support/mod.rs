@@ -2,7 +2,6 @@
 //! pod transitions from the store (`observe`), the state in the traces' shape (`snapshot`),
 //! comparison with uids and revisions matched one-to-one (`compare`), trace replay
 //! (`replay`), and the events of a run compared with a real control plane's (`events`).
-#![allow(dead_code, unused_imports)]
 
 pub mod cluster;
 pub mod compare;
@@ -11,6 +10,5 @@ pub mod observe;
 pub mod replay;
 pub mod snapshot;
 
-pub use cluster::{Cluster, NS, Reply, fixture, list_path, object_path};
+pub use cluster::{Cluster, NS, list_path, object_path};
 pub use replay::{Fixture, Step, image_patch, replay, settle};
-pub use snapshot::World;

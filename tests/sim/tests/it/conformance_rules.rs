@@ -5,15 +5,14 @@
 //! revision history, the objects and Events the controllers write, the words of what blocks a
 //! set (ProvisioningFailed, quota FailedCreate) and the shapes of Nodes and Leases.
 
-mod conformance_support;
-
 use std::time::Duration;
 
-use conformance_support::{Cluster, Fixture, NS, image_patch, list_path, object_path, settle};
 use serde_json::{Value, json};
 use sts_sim::Sim;
 use sts_sim::resources::{CONTROLLER_REVISIONS, EVENTS, PODS, PVCS, PVS, STATEFULSETS};
 use sts_sim::store::{EventKind, WatchEvent};
+
+use crate::conformance_support::{Cluster, Fixture, NS, image_patch, list_path, object_path, settle};
 
 /// The web fixture with `change` applied to its StatefulSet, created and settled.
 async fn web(change: impl Fn(&mut Value)) -> Cluster {

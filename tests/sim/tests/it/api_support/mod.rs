@@ -1,6 +1,5 @@
 //! Helpers shared by the API server tests: a simulated cluster with a kube client, raw HTTP
 //! calls whose exact status and body can be compared, and the recorded traces.
-#![allow(dead_code)]
 
 use axum::http::{self, Request};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -78,7 +77,7 @@ pub async fn get(client: &Client, path: &str) -> Reply {
 /// The `result` of a step of `traces/api_errors.json`.
 pub fn trace_result(step: &str) -> Value {
     let trace: Value =
-        serde_json::from_str(include_str!("../../traces/api_errors.json")).expect("trace parses");
+        serde_json::from_str(include_str!("../../../traces/api_errors.json")).expect("trace parses");
     trace["steps"]
         .as_array()
         .expect("steps")
@@ -91,11 +90,11 @@ pub fn trace_result(step: &str) -> Value {
 /// A recorded object from `traces/objects/`.
 pub fn recorded(name: &str) -> Value {
     let text = match name {
-        "statefulset" => include_str!("../../traces/objects/statefulset.json"),
-        "pod" => include_str!("../../traces/objects/pod.json"),
-        "service" => include_str!("../../traces/objects/service.json"),
-        "pvc" => include_str!("../../traces/objects/pvc.json"),
-        "scale" => include_str!("../../traces/objects/scale.json"),
+        "statefulset" => include_str!("../../../traces/objects/statefulset.json"),
+        "pod" => include_str!("../../../traces/objects/pod.json"),
+        "service" => include_str!("../../../traces/objects/service.json"),
+        "pvc" => include_str!("../../../traces/objects/pvc.json"),
+        "scale" => include_str!("../../../traces/objects/scale.json"),
         other => panic!("no recorded object {other}"),
     };
     serde_json::from_str(text).expect("recorded object parses")
