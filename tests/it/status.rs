@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use sts_sim::resources;
 
-use crate::common::setup::web_cluster;
+use crate::common::setup::{crash_looping_cluster, web_cluster};
 use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 #[test]
@@ -78,15 +78,7 @@ fn status_json_carries_the_same_facts() {
 
 #[test]
 fn status_mid_rollout_names_the_crash_looping_pod() {
-    let cluster = web_cluster();
-    let broken =
-        json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": "nginx:broken"}]}}}});
-    common::patch(&cluster, &resources::STATEFULSETS, "web", broken);
-    cluster.wait_for("web-2 to crash-loop", Duration::from_secs(30), |c| {
-        c.get(&resources::PODS, "web-2").is_some_and(|p| {
-            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
-        })
-    });
+    let cluster = crash_looping_cluster();
     let output = cluster.sts().args(["status", "web"]).output().unwrap();
     let text = stdout_of(&output);
     assert!(output.status.success(), "{}", stderr_of(&output));

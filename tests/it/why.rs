@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use sts_sim::resources;
 
-use crate::common::setup::{hold_terminating, json_of, release_pod, set_image, staged_cluster, web_cluster};
+use crate::common::setup::{
+    crash_looping_cluster, hold_terminating, json_of, release_pod, staged_cluster, web_cluster,
+};
 use crate::common::{self, Cluster, patch, skip_on_simulator, stderr_of, stdout_of};
 
 /// Runs `why NAME` and returns (exit code, stdout, stderr).
@@ -102,13 +104,7 @@ fn why_costs_the_same_requests_at_3_and_at_100_replicas() {
 
 #[test]
 fn a_crash_looping_pod_of_a_rollout_is_blocked_with_its_container_and_abort() {
-    let cluster = web_cluster();
-    set_image(&cluster, "web", "nginx", "nginx:broken");
-    cluster.wait_for("web-2 crash-looping", Duration::from_secs(60), |c| {
-        c.get(&resources::PODS, "web-2").is_some_and(|p| {
-            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
-        })
-    });
+    let cluster = crash_looping_cluster();
     let (code, out, err) = why(&cluster, "web");
     assert_eq!(code, 3, "{out}{err}");
     assert!(

@@ -85,6 +85,19 @@ pub fn set_image(cluster: &Cluster, set: &str, container: &str, image: &str) {
     );
 }
 
+/// The web fixture's template moved to `nginx:broken` (partition 0): web-2 is replaced first
+/// and crash-loops, which stops the rollout there; web-0 and web-1 stay on the old revision.
+pub fn crash_looping_cluster() -> Cluster {
+    let cluster = web_cluster();
+    set_image(&cluster, "web", "nginx", "nginx:broken");
+    cluster.wait_for("web-2 to crash-loop", Duration::from_secs(60), |c| {
+        c.get(&resources::PODS, "web-2").is_some_and(|p| {
+            p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+        })
+    });
+    cluster
+}
+
 /// The partition of set `set`.
 pub fn partition(cluster: &Cluster, set: &str) -> Value {
     cluster.statefulset(set)["spec"]["updateStrategy"]["rollingUpdate"]["partition"].clone()
