@@ -1,7 +1,7 @@
 //! `completion SHELL` and `man DIR` (hidden): shell completion scripts and man pages generated
 //! from the clap definition in `cli.rs`, so they never drift from the real flags. They need no
 //! cluster. The committed copies in `completions/` and `man/` are checked against this output
-//! by `tests/completion.rs`; `cargo xtask generate` rewrites them.
+//! by `tests/it/completion.rs`; `cargo xtask generate` rewrites them.
 
 use std::io::Write;
 use std::path::Path;

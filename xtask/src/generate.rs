@@ -1,6 +1,6 @@
 //! `generate`: the files committed under completions/ and man/, written by the plugin's own
 //! hidden `completion SHELL` and `man DIR` commands, and docs/reference.md, assembled from its
-//! `--help` (so all of them come from the clap definition). The completion test fails when
+//! `--help` (so all of them come from the clap definition). tests/it/completion.rs fails when
 //! they are out of date.
 
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! are. It writes `spec.version`, each recorded platform's `uri` and `sha256`, and adds or
 //! drops whole platform blocks: the manifest lists exactly the platforms whose archive of the
 //! current version has been recorded. The structure is checked by the root package's
-//! tests/krew.rs.
+//! tests/it/krew.rs.
 
 use std::ops::Range;
 
