@@ -44,12 +44,31 @@ fn seconds(from: Timestamp, to: Timestamp) -> i64 {
     (to - from).get_seconds().max(0)
 }
 
+/// How long past its grace period a pod on a live node may take to be gone without a word: the
+/// kubelet kills what is left, reports and deletes it (a real control plane shows such pods
+/// for a moment, `0s past`).
+const KUBELET_FINISH_SECONDS: i64 = 30;
+
 /// A pod whose deletion is past its grace period (`deletionTimestamp` is when the grace ends):
-/// the set will not replace a member until its pod is gone.
+/// the set will not replace a member until its pod is gone. Blocked at once when a finalizer
+/// holds it or its node is down; otherwise once the kubelet has had time to finish.
 fn terminating(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
     let deadline = pod.metadata.deletion_timestamp.as_ref()?.0;
     let now = evidence.snap.taken_at;
     if now < deadline {
+        return None;
+    }
+    let held = pod.metadata.finalizers.as_ref().is_some_and(|f| !f.is_empty());
+    let node_down = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .zip(evidence.nodes.as_ref())
+        .is_some_and(|(node, nodes)| match node_state(nodes, node) {
+            NodeState::Reported(condition) => condition.status != "True",
+            NodeState::Silent | NodeState::Gone => true,
+        });
+    if !held && !node_down && seconds(deadline, now) < KUBELET_FINISH_SECONDS {
         return None;
     }
     let mut finding = Finding::new(

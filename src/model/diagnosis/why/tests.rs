@@ -513,3 +513,44 @@ fn a_member_on_a_node_that_is_not_ready_points_to_recover() {
         "{finding:#?}"
     );
 }
+
+#[test]
+fn a_pod_just_past_its_grace_on_a_live_node_is_left_to_its_kubelet_for_a_while() {
+    let pods = |pod: Pod| vec![PodBuilder::new("web", 0, "web-r1").build(), pod];
+    // deletionTimestamp 00:59:59, taken at 01:00:00: one second past its grace.
+    let finishing = PodBuilder::new("web", 1, "web-r1").terminating().build();
+    let snap = snapshot(
+        SetBuilder::new("web").replicas(2).build(),
+        pods(finishing.clone()),
+        vec![],
+        vec![],
+    );
+    let diagnosis = diagnose(&snap, &Around::default());
+    assert_eq!(diagnosis.top_blocker(), None, "{diagnosis:#?}");
+
+    let mut later = snap.clone();
+    later.taken_at = at("2026-11-22T01:00:40Z");
+    let diagnosis = diagnose(&later, &Around::default());
+    let blocker = diagnosis
+        .top_blocker()
+        .unwrap_or_else(|| panic!("{diagnosis:#?}"));
+    assert!(
+        blocker.what.starts_with("Terminating 41s past its grace period"),
+        "{blocker:#?}"
+    );
+
+    let mut held = finishing;
+    held.metadata.finalizers = Some(vec!["example.com/hold".to_string()]);
+    let snap = snapshot(
+        SetBuilder::new("web").replicas(2).build(),
+        pods(held),
+        vec![],
+        vec![],
+    );
+    let diagnosis = diagnose(&snap, &Around::default());
+    assert_eq!(
+        diagnosis.top_blocker().map(|f| f.object.as_str()),
+        Some("pod web-1"),
+        "{diagnosis:#?}"
+    );
+}
