@@ -70,6 +70,9 @@ _kubectl__sts() {
             kubectl__sts,undo)
                 cmd="kubectl__sts__subcmd__undo"
                 ;;
+            kubectl__sts,wait)
+                cmd="kubectl__sts__subcmd__wait"
+                ;;
             kubectl__sts,why)
                 cmd="kubectl__sts__subcmd__why"
                 ;;
@@ -127,6 +130,9 @@ _kubectl__sts() {
             kubectl__sts__subcmd__help,undo)
                 cmd="kubectl__sts__subcmd__help__subcmd__undo"
                 ;;
+            kubectl__sts__subcmd__help,wait)
+                cmd="kubectl__sts__subcmd__help__subcmd__wait"
+                ;;
             kubectl__sts__subcmd__help,why)
                 cmd="kubectl__sts__subcmd__help__subcmd__why"
                 ;;
@@ -152,7 +158,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why wait scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,7 +571,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help)
-            opts="list status why scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="list status why wait scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,6 +837,20 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__help__subcmd__wait)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1746,6 +1766,71 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__wait)
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

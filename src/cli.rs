@@ -119,6 +119,20 @@ pub enum Command {
     )]
     Why(WhyArgs),
 
+    /// Wait until a StatefulSet has converged under its own strategy (for CI after `helm
+    /// upgrade` or a GitOps sync): every member Ready and available, every pod the strategy
+    /// updates by itself on the update revision; stop as soon as something blocks
+    #[command(
+        after_help = "Examples:\n  kubectl sts wait web\n  kubectl sts wait web --timeout 5m -o json\n\n\
+                            Pods a RollingUpdate partition holds back, and an OnDelete set's outdated pods, \
+                            do not keep a set from converging: they are named, with the command that moves \
+                            them.\n\n\
+                            Exit codes: 0 converged, 3 something blocks (named as `why` words it), 4 timed \
+                            out (--timeout, default 10m), 1 error or the set deleted while waiting, 130 \
+                            interrupted."
+    )]
+    Wait(WaitArgs),
+
     /// Scale a StatefulSet in order, showing which pods come and go and what happens to their
     /// claims, then wait pod by pod
     #[command(after_help = "Examples:\n  kubectl sts scale web --replicas 5\n  \
@@ -278,6 +292,14 @@ pub struct RecoverArgs {
 /// `why`.
 #[derive(Debug, Args)]
 pub struct WhyArgs {
+    /// Name of the StatefulSet
+    #[arg(value_parser = parse_name)]
+    pub name: String,
+}
+
+/// `wait`.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
     /// Name of the StatefulSet
     #[arg(value_parser = parse_name)]
     pub name: String,

@@ -19,6 +19,7 @@ pub mod roll;
 pub mod rollout;
 pub mod scale;
 pub mod status;
+pub mod wait;
 pub mod why;
 
 use anyhow::Result;
@@ -67,9 +68,12 @@ async fn run_against_cluster(cli: Cli) -> Result<()> {
 /// to resume or explain, so they end quietly.
 fn reads_only(command: &Command) -> bool {
     match command {
-        Command::List(_) | Command::Status(_) | Command::Why(_) | Command::History(_) | Command::Dns(_) => {
-            true
-        }
+        Command::List(_)
+        | Command::Status(_)
+        | Command::Why(_)
+        | Command::Wait(_)
+        | Command::History(_)
+        | Command::Dns(_) => true,
         Command::Pvc(args) => args.action.is_none() && !args.prune,
         _ => false,
     }
@@ -81,6 +85,7 @@ pub(crate) async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::List(args) => list::run(ctx, args).await,
         Command::Status(args) => status::run(ctx, args).await,
         Command::Why(args) => why::run(ctx, args).await,
+        Command::Wait(args) => wait::run(ctx, args).await,
         Command::Scale(args) => scale::run(ctx, args).await,
         Command::Rollout(args) => match &args.steps {
             Some(steps) => progressive::run(ctx, args, &steps.0).await,

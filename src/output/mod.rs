@@ -19,6 +19,7 @@ pub mod rollout;
 pub mod scale;
 pub mod status;
 pub mod table;
+pub mod wait;
 pub mod why;
 
 use std::io::{IsTerminal, Write};

@@ -29,7 +29,7 @@ pub fn write_diagnosis(out: &mut dyn Write, diagnosis: &Diagnosis, style: Style)
     Ok(())
 }
 
-fn write_finding(out: &mut dyn Write, finding: &Finding, style: Style) -> Result<()> {
+pub fn write_finding(out: &mut dyn Write, finding: &Finding, style: Style) -> Result<()> {
     let label = format!("{:<8}", finding.severity.label().to_uppercase());
     writeln!(
         out,

@@ -26,4 +26,5 @@ mod rollout;
 mod scale;
 mod snapshots;
 mod status;
+mod wait;
 mod why;
