@@ -133,6 +133,19 @@ pub enum Command {
     )]
     Wait(WaitArgs),
 
+    /// Plan a changed manifest (Helm, kustomize, a repository) against the live StatefulSets,
+    /// field by field: in place, rolled out (which pods, in which order), re-created with pods
+    /// and claims kept (fields the API server refuses to update), or refused with the reason
+    #[command(after_help = "Examples:\n  kubectl sts plan -f web.yaml\n  \
+                            helm template db ./chart | kubectl sts plan -f -\n  \
+                            kustomize build overlays/prod | kubectl sts plan -f - -o json\n\n\
+                            Objects that are not StatefulSets are listed as not handled here. Changes nothing: \
+                            the server's defaulting and its refusals are asked with dry runs.\n\n\
+                            Exit codes: 0 no change, 5 changes to carry out, 3 a change is refused (the reason \
+                            is given), 1 error or bad input (a file that cannot be read, YAML that does not \
+                            parse, an object without a kind, a namespace other than -n), 2 usage.")]
+    Plan(PlanArgs),
+
     /// Scale a StatefulSet in order, showing which pods come and go and what happens to their
     /// claims, then wait pod by pod
     #[command(after_help = "Examples:\n  kubectl sts scale web --replicas 5\n  \
@@ -295,6 +308,19 @@ pub struct WhyArgs {
     /// Name of the StatefulSet
     #[arg(value_parser = parse_name)]
     pub name: String,
+}
+
+/// `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)
+    #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    /// Plan a changed spec.serviceName (every pod's DNS name changes) as a re-create instead of
+    /// refusing it
+    #[arg(long)]
+    pub allow_service_name_change: bool,
 }
 
 /// `wait`.

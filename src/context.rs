@@ -16,10 +16,13 @@ use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
 use crate::retry::{Backoff, REFUSED_WINDOW, Transience, transience};
 
 /// A command's view of the world.
+#[derive(Clone)]
 pub struct Context {
     pub client: Client,
     /// The namespace commands act in (flag, else context, else `default`).
     pub namespace: String,
+    /// `-n` was given: a manifest naming another namespace is refused rather than followed.
+    pub namespace_given: bool,
     /// Server, context and user, for error messages.
     pub target: Target,
     /// `table` for `-o wide`.
@@ -84,6 +87,7 @@ impl Context {
         Ok(Context {
             client,
             namespace,
+            namespace_given: global.namespace.is_some(),
             target,
             output: match global.output {
                 OutputFormat::Wide => OutputFormat::Table,
@@ -97,6 +101,14 @@ impl Context {
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             sink: None,
         })
+    }
+
+    /// The same cluster and policies, acting in `namespace` (a manifest's own).
+    pub fn in_namespace(&self, namespace: &str) -> Context {
+        Context {
+            namespace: namespace.to_string(),
+            ..self.clone()
+        }
     }
 
     /// This context's results go to `sink` (and prompts are off): one of many contexts.

@@ -11,6 +11,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     pub const CHECK_FAILED: u8 = 3;
     pub const TIMED_OUT: u8 = 4;
+    /// `plan`: the manifest changes the cluster (as `terraform plan -detailed-exitcode`).
+    pub const CHANGES: u8 = 5;
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -56,14 +58,18 @@ pub enum StsError {
     /// nothing printed.
     #[error("ended by the user")]
     EndedByUser,
+    /// `plan` found changes to carry out: exit 5, the plan printed already says them.
+    #[error("changes to carry out")]
+    ChangesPending,
 }
 
-/// A refused plan exits as what stands in the way: the request (usage, 2) or the set's state (1).
+/// A refused plan exits as what stands in the way: the request (usage, 2), the set's state or
+/// the input (1).
 impl From<Refusal> for StsError {
     fn from(refusal: Refusal) -> StsError {
         match refusal.kind {
             RefusalKind::Usage => StsError::Usage(refusal.reason),
-            RefusalKind::State => StsError::BadInput(refusal.reason),
+            RefusalKind::State | RefusalKind::Input => StsError::BadInput(refusal.reason),
         }
     }
 }
@@ -81,6 +87,7 @@ impl StsError {
             StsError::Usage(_) => exit::USAGE,
             StsError::TimedOut(_) => exit::TIMED_OUT,
             StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
+            StsError::ChangesPending => exit::CHANGES,
             StsError::NotFound { .. }
             | StsError::Conflict(_)
             | StsError::Superseded(_)
@@ -195,7 +202,10 @@ pub fn is_interrupted(err: &anyhow::Error) -> bool {
 
 /// Whether the error ends the process quietly: the user ended a command that changes nothing.
 pub fn is_silent(err: &anyhow::Error) -> bool {
-    matches!(err.downcast_ref::<StsError>(), Some(StsError::EndedByUser))
+    matches!(
+        err.downcast_ref::<StsError>(),
+        Some(StsError::EndedByUser | StsError::ChangesPending)
+    )
 }
 
 /// Whether the error chain holds a 404 Not Found of a named object.

@@ -8,6 +8,7 @@ pub mod dns;
 pub mod fleet;
 pub mod history;
 pub mod list;
+pub mod plan;
 pub mod progressive;
 pub mod promote;
 pub mod pvc;
@@ -72,6 +73,7 @@ fn reads_only(command: &Command) -> bool {
         | Command::Status(_)
         | Command::Why(_)
         | Command::Wait(_)
+        | Command::Plan(_)
         | Command::History(_)
         | Command::Dns(_) => true,
         Command::Pvc(args) => args.action.is_none() && !args.prune,
@@ -86,6 +88,7 @@ pub(crate) async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Status(args) => status::run(ctx, args).await,
         Command::Why(args) => why::run(ctx, args).await,
         Command::Wait(args) => wait::run(ctx, args).await,
+        Command::Plan(args) => plan::run(ctx, args).await,
         Command::Scale(args) => scale::run(ctx, args).await,
         Command::Rollout(args) => match &args.steps {
             Some(steps) => progressive::run(ctx, args, &steps.0).await,

@@ -3,8 +3,10 @@
 //! fixture builders. A plan that cannot be made is a `refusal::Refusal`. Grouped by domain, each domain depending only on the ones listed before
 //! it (`tests/it/layout.rs` checks this, and that no cycle runs through `src/`):
 //! `set` (facts of one set and what was read with it), `flow` (what guided commands keep
-//! between looks at the cluster), `storage`, `dns`, `rollout`, `scale`, `diagnosis`.
+//! between looks at the cluster), `storage`, `dns`, `rollout`, `scale`, `change` (a manifest
+//! against the live set), `diagnosis`.
 
+pub mod change;
 pub mod diagnosis;
 pub mod dns;
 pub mod flow;

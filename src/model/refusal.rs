@@ -19,12 +19,22 @@ pub enum RefusalKind {
     /// The set's state does not allow it (no rollout in flight to abort, a class that cannot
     /// expand, a node that may be alive).
     State,
+    /// The input cannot be used as given (a manifest that is not YAML, an object without a
+    /// kind): bad input that passed parsing of the flags.
+    Input,
 }
 
 impl Refusal {
     pub fn usage(reason: impl Into<String>) -> Refusal {
         Refusal {
             kind: RefusalKind::Usage,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn input(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            kind: RefusalKind::Input,
             reason: reason.into(),
         }
     }

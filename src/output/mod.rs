@@ -8,6 +8,7 @@ pub mod delete;
 pub mod dns;
 pub mod list;
 pub mod orphans;
+pub mod plan;
 pub mod progress;
 pub mod progressive;
 pub mod prompt;

@@ -82,7 +82,7 @@ fn a_cycle_through_a_submodule_is_found() {
 
 /// The modules of `src/model/`, lowest first, as its `//!` says (`refusal`, the vocabulary of
 /// every plan, then the domains): each may name only those before it.
-const MODEL_LAYERS: [&str; 8] = [
+const MODEL_LAYERS: [&str; 9] = [
     "refusal",
     "set",
     "flow",
@@ -90,6 +90,7 @@ const MODEL_LAYERS: [&str; 8] = [
     "dns",
     "rollout",
     "scale",
+    "change",
     "diagnosis",
 ];
 

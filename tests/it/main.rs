@@ -16,6 +16,7 @@ mod engine;
 mod fleet;
 mod krew;
 mod layout;
+mod plan;
 mod progressive;
 mod pvc;
 mod recover;
