@@ -143,6 +143,7 @@ impl Guided for Revert<'_> {
             resource_version: set.metadata.resource_version.clone().unwrap_or_default(),
             template: plan.template.clone(),
             record: Some(record),
+            abandoned: plan.abandoned_after.clone(),
         }]
     }
 

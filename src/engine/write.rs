@@ -18,7 +18,7 @@ use crate::error::{ApiCall, describe_kube_error};
 use crate::model::flow::record::{
     IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name,
 };
-use crate::model::rollout::staged::{PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
+use crate::model::rollout::staged::{ABANDONED_REVISIONS, PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
 use crate::preflight::{self, Need};
 
 /// One change to the cluster, with its precondition.
@@ -60,6 +60,8 @@ pub enum Write {
         resource_version: String,
         template: Value,
         record: Option<Record>,
+        /// The set's new list of abandoned revisions, when the revert changes it.
+        abandoned: Option<String>,
     },
     /// A template annotation (`kubectl.kubernetes.io/restartedAt`), with the record of the
     /// step, at the set's resourceVersion.
@@ -286,10 +288,14 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             resource_version,
             template,
             record,
+            abandoned,
         } => {
             let mut template = template.clone();
             template["$patch"] = json!("replace");
-            let metadata = with_record(at(resource_version), record.as_ref());
+            let mut metadata = with_record(at(resource_version), record.as_ref());
+            if let Some(list) = abandoned {
+                metadata["annotations"][ABANDONED_REVISIONS] = json!(list);
+            }
             (
                 set,
                 Patch::Strategic(json!({"metadata": metadata, "spec": {"template": template}})),

@@ -136,6 +136,21 @@ fn a_broken_canary_exits_3_and_abort_brings_everything_back() {
             .get("kubectl-sts.io/partition-before-rollout")
             .is_none()
     );
+
+    // `undo` right after: the revision before the current one is the aborted, broken one;
+    // with --yes in CI it would redeploy it. Refused, naming it, with nothing written.
+    let writes = cluster.write_count();
+    let undo = cluster.sts().args(["undo", "web", "--yes"]).output().unwrap();
+    assert_eq!(undo.status.code(), Some(1), "{}", stderr_of(&undo));
+    let err = stderr_of(&undo);
+    assert!(
+        err.contains("nothing to undo in statefulset default/web: the revision before the current one, ")
+            && err.contains("was left by a revert before it was fully rolled out")
+            && err.contains("--to-revision"),
+        "{err}"
+    );
+    assert_eq!(cluster.write_count(), writes, "nothing written");
+    assert_eq!(images(&cluster, 5), ["nginx:1.25"; 5]);
 }
 
 #[test]

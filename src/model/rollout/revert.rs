@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::refusal::Refusal;
-use crate::model::rollout::staged::{PARTITION_BEFORE, REVISION_BEFORE, in_flight};
+use crate::model::rollout::staged::{ABANDONED_REVISIONS, PARTITION_BEFORE, REVISION_BEFORE, in_flight};
 use crate::model::set::health::{pod_health, revision_of};
 use crate::model::set::revision::{RevisionSummary, stored_template, summarize};
 use crate::model::set::snapshot::SetSnapshot;
@@ -55,7 +55,44 @@ pub struct RevertPlan {
     /// Whether the rollout records (partition and revision before it) are removed at the end:
     /// not while the set is left in a staged rollout of the restored template.
     pub ends_rollout: bool,
+    /// The set's list of abandoned revisions once the revert is written, when it leaves one
+    /// (the value of `ABANDONED_REVISIONS`).
+    pub abandoned_after: Option<String>,
     pub notes: Vec<String>,
+}
+
+/// How many abandoned revisions the set remembers.
+const ABANDONED_KEPT: usize = 10;
+
+/// The revisions reverts left before they were fully rolled out, oldest first.
+fn abandoned(snap: &SetSnapshot) -> Vec<&str> {
+    annotation(snap, ABANDONED_REVISIONS)
+        .map(|list| list.split(',').filter(|r| !r.is_empty()).collect())
+        .unwrap_or_default()
+}
+
+/// The abandoned list after a revert to `target` from the update revision: an abort always
+/// abandons what it leaves; an undo only a revision not fully rolled out (pods not all
+/// updated and Ready). `None` when the list does not change.
+fn abandoned_after(snap: &SetSnapshot, purpose: Purpose, target: &str) -> Option<String> {
+    let from = set::update_revision(&snap.set).filter(|from| *from != target)?;
+    let status = snap.set.status.as_ref();
+    let desired = set::desired_replicas(&snap.set);
+    let rolled_out = status.is_some_and(|s| {
+        s.updated_replicas.unwrap_or(0) == desired
+            && s.ready_replicas.unwrap_or(0) == desired
+            && s.current_revision.as_deref() == Some(from)
+    });
+    if purpose != Purpose::Abort && rolled_out {
+        return None;
+    }
+    let mut list: Vec<&str> = abandoned(snap)
+        .into_iter()
+        .filter(|r| *r != from && *r != target)
+        .collect();
+    list.push(from);
+    let keep_from = list.len().saturating_sub(ABANDONED_KEPT);
+    Some(list[keep_from..].join(","))
 }
 
 /// Plans the revert.
@@ -71,6 +108,7 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, R
         _ => (purpose, Vec::new()),
     };
     let target = target_revision(snap, purpose)?;
+    notes.extend(skipped_abandoned(snap, purpose, target));
     let template = stored_template(target).ok_or_else(|| {
         format!(
             "revision {} stores no pod template",
@@ -109,6 +147,7 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, R
         roll_pods,
         restore_partition,
         ends_rollout: ends_rollout(snap, purpose, &target_name),
+        abandoned_after: abandoned_after(snap, purpose, &target_name),
         awaited,
         notes,
     })
@@ -151,6 +190,8 @@ pub fn plan_revert_resumed(
         restore_partition,
         awaited: set::ordinals(&snap.set).rev().collect(),
         ends_rollout,
+        // Written with the template by the run that was interrupted.
+        abandoned_after: None,
         notes: vec![format!("resuming: the template is back on {to} already")],
     })
 }
@@ -197,6 +238,41 @@ fn annotation<'a>(snap: &'a SetSnapshot, key: &str) -> Option<&'a String> {
     snap.set.metadata.annotations.as_ref()?.get(key)
 }
 
+/// The revisions older than the update revision, newest first.
+fn earlier_revisions(snap: &SetSnapshot) -> Vec<&ControllerRevision> {
+    let update = set::update_revision(&snap.set)
+        .and_then(|name| {
+            snap.revisions
+                .iter()
+                .find(|r| r.metadata.name.as_deref() == Some(name))
+        })
+        .map(|r| r.revision)
+        .unwrap_or(i64::MAX);
+    let mut earlier: Vec<&ControllerRevision> =
+        snap.revisions.iter().filter(|r| r.revision < update).collect();
+    earlier.sort_by_key(|r| std::cmp::Reverse(r.revision));
+    earlier
+}
+
+/// For a plain `undo`: the abandoned revisions passed over to reach `target`, named.
+fn skipped_abandoned(snap: &SetSnapshot, purpose: Purpose, target: &ControllerRevision) -> Vec<String> {
+    if purpose != Purpose::Undo(None) {
+        return Vec::new();
+    }
+    earlier_revisions(snap)
+        .into_iter()
+        .take_while(|r| r.revision > target.revision)
+        .map(|r| {
+            format!(
+                "revision {} ({}) is passed over: a revert left it before it was fully rolled out (`--to-revision {}` goes back to it on purpose)",
+                r.revision,
+                r.metadata.name.as_deref().unwrap_or("?"),
+                r.revision
+            )
+        })
+        .collect()
+}
+
 fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRevision, Refusal> {
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     let by_name = |name: &str| {
@@ -232,16 +308,27 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             })
             .map_err(Refusal::from),
         Purpose::Undo(None) => {
-            let update = set::update_revision(&snap.set)
-                .and_then(by_name)
-                .map(|r| r.revision)
-                .unwrap_or(i64::MAX);
-            snap.revisions
+            let earlier = earlier_revisions(snap);
+            let abandoned = abandoned(snap);
+            match earlier
                 .iter()
-                .filter(|r| r.revision < update)
-                .max_by_key(|r| r.revision)
-                .ok_or_else(|| format!("{whole} has no revision before the current one: nothing to undo"))
-                .map_err(Refusal::from)
+                .find(|r| !abandoned.contains(&r.metadata.name.as_deref().unwrap_or_default()))
+            {
+                Some(target) => Ok(*target),
+                None => Err(match earlier.first() {
+                    None => Refusal::from(format!(
+                        "{whole} has no revision before the current one: nothing to undo"
+                    )),
+                    Some(last) => Refusal::from(format!(
+                        "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `kubectl sts undo {} --to-revision {} -n {}` goes back to it on purpose",
+                        last.revision,
+                        last.metadata.name.as_deref().unwrap_or("?"),
+                        snap.name(),
+                        last.revision,
+                        snap.namespace()
+                    )),
+                }),
+            }
         }
     }
 }
@@ -437,5 +524,66 @@ mod tests {
                 .reason
                 .contains("no rollout in flight")
         );
+    }
+
+    /// After an abort of a broken rollout: the template back on 1.25, renumbered 3; revision
+    /// 2 (broken) abandoned. `earlier` adds a fully rolled-out revision 1 (nginx:1.24) first.
+    fn after_abort(earlier: bool) -> SetSnapshot {
+        let mut set = SetBuilder::new("web").revisions("web-r1", "web-r1").build();
+        set.metadata.annotations = Some([(ABANDONED_REVISIONS.to_string(), "web-r2".to_string())].into());
+        let mut revisions = vec![
+            revision("web", "web-r2", 2, "nginx:broken"),
+            revision("web", "web-r1", 3, "nginx:1.25"),
+        ];
+        if earlier {
+            revisions.push(revision("web", "web-r0", 1, "nginx:1.24"));
+        }
+        let pods = (0..3)
+            .map(|o| PodBuilder::new("web", o, "web-r1").build())
+            .collect();
+        snapshot(set, pods, vec![], revisions)
+    }
+
+    #[test]
+    fn undo_after_an_abort_never_goes_back_to_the_aborted_revision() {
+        let refused = plan_revert(&after_abort(false), Purpose::Undo(None))
+            .unwrap_err()
+            .reason;
+        assert!(
+            refused.starts_with("nothing to undo in statefulset default/web: the revision before the current one, 2 (web-r2), was left by a revert"),
+            "{refused}"
+        );
+        assert!(
+            refused.contains("`kubectl sts undo web --to-revision 2 -n default`"),
+            "{refused}"
+        );
+        let plan = plan_revert(&after_abort(true), Purpose::Undo(None)).unwrap();
+        assert_eq!(plan.to_revision.name, "web-r0");
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.starts_with("revision 2 (web-r2) is passed over")),
+            "{:?}",
+            plan.notes
+        );
+        let on_purpose = plan_revert(&after_abort(false), Purpose::Undo(Some(2))).unwrap();
+        assert_eq!(on_purpose.to_revision.name, "web-r2");
+    }
+
+    #[test]
+    fn an_abort_records_what_it_abandons_and_an_undo_from_a_rolled_out_revision_does_not() {
+        let abort = plan_revert(&canary(true), Purpose::Abort).unwrap();
+        assert_eq!(abort.abandoned_after.as_deref(), Some("web-r2"));
+        let steady = SetBuilder::new("web").revisions("web-r2", "web-r2").build();
+        let pods = (0..3)
+            .map(|o| PodBuilder::new("web", o, "web-r2").build())
+            .collect();
+        let revisions = vec![
+            revision("web", "web-r1", 1, "nginx:1.25"),
+            revision("web", "web-r2", 2, "nginx:1.26"),
+        ];
+        let undo = plan_revert(&snapshot(steady, pods, vec![], revisions), Purpose::Undo(None)).unwrap();
+        assert_eq!(undo.to_revision.name, "web-r1");
+        assert_eq!(undo.abandoned_after, None, "1.26 was fully rolled out");
     }
 }

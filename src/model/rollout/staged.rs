@@ -17,6 +17,10 @@ pub const PARTITION_BEFORE: &str = "kubectl-sts.io/partition-before-rollout";
 /// The annotation on the set recording the revision a rollout was staged from (OnDelete sets
 /// do not advance `currentRevision`, so `abort` needs it to know where to go back to).
 pub const REVISION_BEFORE: &str = "kubectl-sts.io/revision-before-rollout";
+/// The annotation on the set naming the revisions a revert left before they were fully rolled
+/// out (an aborted rollout, an undo away from pods not all Ready), comma-separated, newest
+/// last: `undo` does not go back to them unless asked by number.
+pub const ABANDONED_REVISIONS: &str = "kubectl-sts.io/abandoned-revisions";
 
 /// One container's image change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
