@@ -113,12 +113,15 @@ pub struct NodeLists {
 
 /// Everything `why` judges about set `name`: its snapshot, the pods its selector matches that
 /// are not its own, the namespace's events, budgets and quotas, and the cluster's volumes,
-/// nodes and storage classes — one get, then nine lists at once, whatever the size of the set.
+/// nodes and storage classes, and the Service it names — one get, then nine lists and a get at
+/// once, whatever the size of the set.
 /// What may not be read (403) or is not served (404) is left out and named in `unread`.
 pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)> {
     let sts = statefulset(ctx, name).await?;
-    let (members, events, budgets, quotas, volumes, nodes, classes) = tokio::try_join!(
+    let service_name = set::service_name(&sts).to_string();
+    let (members, service, events, budgets, quotas, volumes, nodes, classes) = tokio::try_join!(
         members(ctx, &sts),
+        readable_service(ctx, &service_name),
         optional_namespaced::<Event>(ctx, "events"),
         optional_namespaced::<PodDisruptionBudget>(ctx, "poddisruptionbudgets"),
         optional_namespaced::<ResourceQuota>(ctx, "resourcequotas"),
@@ -129,6 +132,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
     let (pods, claims, revisions) = members;
     let why::MatchedPods { own, strangers } = why::split_pods(&sts, pods);
     let unread = [
+        ("services", service.is_none()),
         ("events", events.is_none()),
         ("poddisruptionbudgets", budgets.is_none()),
         ("resourcequotas", quotas.is_none()),
@@ -149,6 +153,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
         nodes,
         classes,
         unread,
+        service,
     };
     Ok((snap, around))
 }
@@ -348,6 +353,22 @@ async fn optional_service(ctx: &Context, name: &str) -> Result<Option<Service>> 
     match ctx.answer(call, || api.get(name)).await? {
         Ok(service) => Ok(Some(service)),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(None),
+        Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
+    }
+}
+
+/// Service `name` as `why` reads it: `Some(None)` when it does not exist (or the set names
+/// none), `None` when it may not be read.
+async fn readable_service(ctx: &Context, name: &str) -> Result<Option<Option<Service>>> {
+    if name.is_empty() {
+        return Ok(Some(None));
+    }
+    let api: Api<Service> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
+    let call = ApiCall::on("get", "services", &ctx.namespace, name);
+    match ctx.answer(call, || api.get(name)).await? {
+        Ok(service) => Ok(Some(Some(service))),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(Some(None)),
+        Err(kube::Error::Api(status)) if status.code == 403 => Ok(None),
         Err(err) => Err(crate::error::describe_kube_error(&err, call, &ctx.target)),
     }
 }

@@ -9,6 +9,7 @@
 //! Waits on large sets (`scale 0 -> N`, an OnDelete `roll`): CPU time and peak memory;
 //! `STS_BENCH_ONLY=waits` measures only those. Last, `list --all-contexts` over twenty
 //! clusters (`STS_BENCH_NO_FLEET` skips it, `STS_BENCH_ONLY=fleet` runs only that).
+//! `STS_BENCH_ONLY=latency` measures only the round trips at 3 replicas (`plan -f` among them).
 
 mod cluster;
 mod fleet;
@@ -42,6 +43,10 @@ fn main() {
     let available = commands(&bin);
     if std::env::var("STS_BENCH_ONLY").is_ok_and(|only| only == "fleet") {
         return fleet::measure(&mut spawner, &bin, runs(15));
+    }
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("latency") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return latency::measure(&mut spawner, &bin, &available, runs(21));
     }
     let cluster = Cluster::start();
     if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("waits") {

@@ -109,8 +109,13 @@ mod tests {
                 .collect();
             assert!(!examples.is_empty(), "`{name}` has no examples in after_help");
             for example in examples {
+                // Run as is, or at the end of a pipe that feeds it (`helm template … | kubectl sts plan -f -`).
                 let prefix = format!("  kubectl sts {name}");
-                assert!(example.starts_with(&prefix), "`{name}` example: {example:?}");
+                let piped = format!("| kubectl sts {name} ");
+                assert!(
+                    example.starts_with(&prefix) || example.contains(&piped),
+                    "`{name}` example: {example:?}"
+                );
             }
         }
     }

@@ -42,7 +42,9 @@ fn our_annotations(cluster: &Cluster, set: &str) -> Vec<String> {
         .as_object()
         .map(|a| {
             a.keys()
-                .filter(|k| k.starts_with("kubectl-sts.io/"))
+                // The revisions an abort left are remembered on purpose (so that `undo` does not
+                // go back to them); every other annotation of ours records a step in flight.
+                .filter(|k| k.starts_with("kubectl-sts.io/") && *k != "kubectl-sts.io/abandoned-revisions")
                 .cloned()
                 .collect()
         })

@@ -128,10 +128,13 @@ fn rollout_canary_promote_abort_undo() {
         "abort_json",
         &run(&cluster, &["abort", "web", "--yes", "-o", "json"]),
     );
-    snapshot("undo_plan", &run(&cluster, &["undo", "web", "--dry-run"]));
+    // The revision before the current one is the one just aborted: undo goes back to it only
+    // when asked by number.
+    let back = ["undo", "web", "--to-revision", "2"];
+    snapshot("undo_plan", &run(&cluster, &[&back[..], &["--dry-run"]].concat()));
     snapshot(
         "undo_json",
-        &run(&cluster, &["undo", "web", "--yes", "-o", "json"]),
+        &run(&cluster, &[&back[..], &["--yes", "-o", "json"]].concat()),
     );
 }
 

@@ -9,7 +9,7 @@ mod set_level;
 mod storage;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Event, Node, PersistentVolume, Pod, ResourceQuota};
+use k8s_openapi::api::core::v1::{Event, Node, PersistentVolume, Pod, ResourceQuota, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
 use serde::Serialize;
@@ -90,6 +90,9 @@ pub struct Around {
     pub classes: Option<Vec<StorageClass>>,
     /// The kinds that could not be read (forbidden or not served).
     pub unread: Vec<&'static str>,
+    /// The Service `spec.serviceName` names: `None` when it was not read (forbidden, or the
+    /// snapshot alone), `Some(None)` when it does not exist.
+    pub service: Option<Option<Service>>,
 }
 
 /// A set's snapshot and what was read around it, as the judgements see them.

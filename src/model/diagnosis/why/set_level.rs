@@ -10,6 +10,8 @@ use super::{Evidence, Finding, Severity, in_namespace};
 use k8s_openapi::jiff::tz::TimeZone;
 
 use crate::model::diagnosis::progress::{Activity, Progress};
+use crate::model::dns::check::Verdict;
+use crate::model::dns::report::{DnsSnapshot, dns_report};
 use crate::model::flow::record;
 use crate::model::rollout::progressive;
 use crate::model::set;
@@ -29,9 +31,44 @@ pub fn findings(evidence: &Evidence, events: &EventIndex, judged: &Progress) -> 
     .flatten()
     .collect();
     found.extend(budgets_at_zero(evidence));
+    found.extend(service_findings(evidence));
     found.extend(evidence.strangers.iter().map(|p| stranger(snap, p)));
     found.extend(unread(evidence));
     found
+}
+
+/// The governing Service as `dns` judges it from the API: missing, not headless, or selecting
+/// other pods leaves the members without their DNS names. A warning: the set converges all
+/// the same, but whatever finds its members by name does not.
+fn service_findings(evidence: &Evidence) -> Vec<Finding> {
+    let Some(service) = &evidence.service else {
+        return Vec::new();
+    };
+    let snap = evidence.snap;
+    let dns = DnsSnapshot {
+        set: snap.set.clone(),
+        service: service.clone(),
+        pods: snap.pods.clone(),
+        slices: Vec::new(),
+        taken_at: snap.taken_at,
+    };
+    let report = dns_report(&dns, set::DEFAULT_CLUSTER_DOMAIN);
+    let object = match &report.service.name {
+        name if name.is_empty() => format!("statefulset {}", snap.name()),
+        name => format!("service {name}"),
+    };
+    report
+        .checks
+        .into_iter()
+        .filter(|check| check.verdict == Verdict::Fail)
+        .map(|check| {
+            Finding::new(Severity::Warning, object.clone(), check.message).with_next(format!(
+                "`kubectl sts dns {} {}` checks every member's name",
+                snap.name(),
+                in_namespace(snap)
+            ))
+        })
+        .collect()
 }
 
 /// What could not be read, so that a missing finding is not taken for a clean bill.
