@@ -107,12 +107,20 @@ fn evict_honours_the_budget_and_never_takes_two_members_down() {
         "{:?}",
         transitions.list()
     );
-    let evictions = cluster
+    // One eviction per member; a budget that has not yet counted the last replacement Ready
+    // refuses one with 429 now and then (on a busy real control plane), and it is asked again.
+    let evictions: Vec<u16> = cluster
         .requests()
         .iter()
         .filter(|e| e.path.ends_with("/eviction"))
-        .count();
-    assert_eq!(evictions, 3);
+        .map(|e| e.status)
+        .collect();
+    let granted = evictions.iter().filter(|s| (200..300).contains(*s)).count();
+    assert_eq!(granted, 3, "{evictions:?}");
+    assert!(
+        evictions.iter().all(|s| (200..300).contains(s) || *s == 429),
+        "{evictions:?}"
+    );
     let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(doc["kind"], "RollResult");
     assert_eq!(doc["plan"]["method"], "evict");
