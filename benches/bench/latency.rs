@@ -91,6 +91,11 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, available: &[String], runs: us
     let mut read_samples = samples(&reads);
     let mut plan_samples = samples(&guided);
     let mut manifest_samples = samples(&plans);
+    for sample in &mut manifest_samples {
+        sample.command = sample
+            .command
+            .replace(&manifest.display().to_string(), "MANIFEST");
+    }
     for _ in 0..runs {
         for (args, into) in reads.iter().zip(&mut read_samples) {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();

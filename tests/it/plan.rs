@@ -60,8 +60,16 @@ fn change<'a>(doc: &'a Value, path: &str) -> &'a Value {
 #[test]
 fn the_unchanged_manifest_plans_no_change_and_names_the_service_it_leaves_alone() {
     let cluster = web_cluster();
+    let before = cluster.request_count();
     let output = plan(&cluster, &fixture("web.yaml"), &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    // As `status` (the set, then its pods, claims and revisions at once), and one dry-run create.
+    assert_eq!(
+        cluster.request_count() - before,
+        5,
+        "{:#?}",
+        &cluster.requests()[before..]
+    );
     let text = stdout_of(&output);
     assert!(
         text.contains("statefulset default/web (stdin, document 2): no change"),
