@@ -309,6 +309,7 @@ fn empty_parallel_web() -> Cluster {
 
 #[test]
 fn a_200_pod_scale_fits_a_40_row_terminal_and_ends_with_the_aggregate() {
+    let _turn = common::one_large_set_at_a_time();
     let cluster = empty_parallel_web();
     let mut command = cluster.sts_process();
     command.args(["scale", "web", "--replicas", "200", "--yes"]);

@@ -220,6 +220,7 @@ fn rejected_credentials_name_the_user() {
 
 #[test]
 fn status_request_count_does_not_grow_with_replicas() {
+    let _turn = common::one_large_set_at_a_time();
     let count_for = |replicas: i64| {
         let cluster = Cluster::start();
         cluster.apply_yaml(&common::fixture("web.yaml").replace(

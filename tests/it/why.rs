@@ -78,6 +78,7 @@ fn a_healthy_set_has_nothing_blocking_and_why_writes_nothing() {
 
 #[test]
 fn why_costs_the_same_requests_at_3_and_at_100_replicas() {
+    let _turn = common::one_large_set_at_a_time();
     let cluster = Cluster::start();
     let parallel =
         common::fixture("web.yaml").replace("replicas: 3", "replicas: 3\n  podManagementPolicy: Parallel");

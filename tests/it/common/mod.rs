@@ -313,6 +313,14 @@ impl Drop for Cluster {
     }
 }
 
+/// Tests that bring up a hundred pods or more take turns: the suites share one test binary,
+/// and two such tests at once on two cores outlast their waits on the real control plane.
+/// Hold the guard for the whole test.
+pub fn one_large_set_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LARGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LARGE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The text of `tests/fixtures/<name>`.
 pub fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
