@@ -19,6 +19,9 @@ _kubectl__sts() {
             kubectl__sts,abort)
                 cmd="kubectl__sts__subcmd__abort"
                 ;;
+            kubectl__sts,apply)
+                cmd="kubectl__sts__subcmd__apply"
+                ;;
             kubectl__sts,canary)
                 cmd="kubectl__sts__subcmd__canary"
                 ;;
@@ -81,6 +84,9 @@ _kubectl__sts() {
                 ;;
             kubectl__sts__subcmd__help,abort)
                 cmd="kubectl__sts__subcmd__help__subcmd__abort"
+                ;;
+            kubectl__sts__subcmd__help,apply)
+                cmd="kubectl__sts__subcmd__help__subcmd__apply"
                 ;;
             kubectl__sts__subcmd__help,canary)
                 cmd="kubectl__sts__subcmd__help__subcmd__canary"
@@ -164,7 +170,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why wait plan scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -235,6 +241,90 @@ _kubectl__sts() {
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__apply)
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filename)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-manager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --backup-dir)
+                    COMPREPLY=()
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o plusdirs
+                    fi
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -577,7 +667,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help)
-            opts="list status why wait plan scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +681,20 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__help__subcmd__abort)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts__subcmd__help__subcmd__apply)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1094,7 +1198,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__plan)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

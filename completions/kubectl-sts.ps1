@@ -43,6 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain what keeps a StatefulSet from converging: each finding with the cluster''s evidence (conditions, container states, events, quotas, volumes) and the command to run')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a StatefulSet has converged under its own strategy (for CI after `helm upgrade` or a GitOps sync): every member Ready and available, every pod the strategy updates by itself on the update revision; stop as soon as something blocks')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan a changed manifest (Helm, kustomize, a repository) against the live StatefulSets, field by field: in place, rolled out (which pods, in which order), re-created with pods and claims kept (fields the API server refuses to update), or refused with the reason')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Carry out a manifest''s plan in one ordered, crash-safe sequence: claims grown, the set re-created with its pods and claims kept when a field cannot be updated, then the template applied and its rollout followed until the set has converged')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale a StatefulSet in order, showing which pods come and go and what happens to their claims, then wait pod by pod')
             [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Stage a new template: images and partition in one write, so no pod restarts before the partition is in place (default partition: the replica count, nothing moves until promoted)')
             [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'Roll a new template out to the K highest ordinals only and wait until they are Ready')
@@ -159,6 +160,35 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long a single API request may take (e.g. 5s); 0 means no limit')
             [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
             [CompletionResult]::new('--allow-service-name-change', '--allow-service-name-change', [CompletionResultType]::ParameterName, 'Plan a changed spec.serviceName (every pod''s DNS name changes) as a re-create instead of refusing it')
+            [CompletionResult]::new('--replace-pending-claims', '--replace-pending-claims', [CompletionResultType]::ParameterName, 'A claim template''s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template')
+            [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Ask every context of the kubeconfig at once (the read commands, as --contexts)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kubectl-sts;apply' {
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)')
+            [CompletionResult]::new('--filename', '--filename', [CompletionResultType]::ParameterName, 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)')
+            [CompletionResult]::new('--field-manager', '--field-manager', [CompletionResultType]::ParameterName, 'The field manager of the server-side applies (who owns the fields written)')
+            [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Directory to save each re-created set''s manifest in before its --orphan delete')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')
+            [CompletionResult]::new('--contexts', '--contexts', [CompletionResultType]::ParameterName, 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)')
+            [CompletionResult]::new('--request-timeout', '--request-timeout', [CompletionResultType]::ParameterName, 'How long a single API request may take (e.g. 5s); 0 means no limit')
+            [CompletionResult]::new('--as', '--as', [CompletionResultType]::ParameterName, 'Act as this user (impersonation), like `kubectl --as`')
+            [CompletionResult]::new('--allow-service-name-change', '--allow-service-name-change', [CompletionResultType]::ParameterName, 'Plan a changed spec.serviceName (every pod''s DNS name changes) as a re-create instead of refusing it')
+            [CompletionResult]::new('--replace-pending-claims', '--replace-pending-claims', [CompletionResultType]::ParameterName, 'A claim template''s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template')
+            [CompletionResult]::new('--force-conflicts', '--force-conflicts', [CompletionResultType]::ParameterName, 'Take fields that another server-side applier (Flux, Argo CD, `kubectl apply --server-side`) set to other values; without it such a conflict is refused')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and check it with the server (server-side dry run); change nothing')
             [CompletionResult]::new('--all-contexts', '--all-contexts', [CompletionResultType]::ParameterName, 'Ask every context of the kubeconfig at once (the read commands, as --contexts)')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (required to change anything without a TTY)')
@@ -557,6 +587,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain what keeps a StatefulSet from converging: each finding with the cluster''s evidence (conditions, container states, events, quotas, volumes) and the command to run')
             [CompletionResult]::new('wait', 'wait', [CompletionResultType]::ParameterValue, 'Wait until a StatefulSet has converged under its own strategy (for CI after `helm upgrade` or a GitOps sync): every member Ready and available, every pod the strategy updates by itself on the update revision; stop as soon as something blocks')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan a changed manifest (Helm, kustomize, a repository) against the live StatefulSets, field by field: in place, rolled out (which pods, in which order), re-created with pods and claims kept (fields the API server refuses to update), or refused with the reason')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Carry out a manifest''s plan in one ordered, crash-safe sequence: claims grown, the set re-created with its pods and claims kept when a field cannot be updated, then the template applied and its rollout followed until the set has converged')
             [CompletionResult]::new('scale', 'scale', [CompletionResultType]::ParameterValue, 'Scale a StatefulSet in order, showing which pods come and go and what happens to their claims, then wait pod by pod')
             [CompletionResult]::new('rollout', 'rollout', [CompletionResultType]::ParameterValue, 'Stage a new template: images and partition in one write, so no pod restarts before the partition is in place (default partition: the replica count, nothing moves until promoted)')
             [CompletionResult]::new('canary', 'canary', [CompletionResultType]::ParameterValue, 'Roll a new template out to the K highest ordinals only and wait until they are Ready')
@@ -588,6 +619,9 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             break
         }
         'kubectl-sts;help;plan' {
+            break
+        }
+        'kubectl-sts;help;apply' {
             break
         }
         'kubectl-sts;help;scale' {

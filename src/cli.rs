@@ -146,6 +146,18 @@ pub enum Command {
                             parse, an object without a kind, a namespace other than -n), 2 usage.")]
     Plan(PlanArgs),
 
+    /// Carry out a manifest's plan in one ordered, crash-safe sequence: claims grown, the set
+    /// re-created with its pods and claims kept when a field cannot be updated, then the
+    /// template applied and its rollout followed until the set has converged
+    #[command(after_help = "Examples:\n  kubectl sts apply -f web.yaml\n  \
+                            helm template db ./chart | kubectl sts apply -f - --yes\n  \
+                            kubectl sts apply -f web.yaml --dry-run\n\n\
+                            Writes are server-side applies under the field manager kubectl-sts (--field-manager). \
+                            Objects that are not StatefulSets are left alone (kubectl apply them).\n\n\
+                            Exit codes: 0 applied and converged (or nothing to do), 3 refused or blocked, \
+                            4 timed out, 1 error or bad input, 2 usage.")]
+    Apply(ApplyArgs),
+
     /// Scale a StatefulSet in order, showing which pods come and go and what happens to their
     /// claims, then wait pod by pod
     #[command(after_help = "Examples:\n  kubectl sts scale web --replicas 5\n  \
@@ -310,9 +322,9 @@ pub struct WhyArgs {
     pub name: String,
 }
 
-/// `plan`.
+/// A manifest and what its plan may do (`plan` and `apply`).
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub struct ManifestArgs {
     /// Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)
     #[arg(short = 'f', long = "filename", value_name = "FILE", required = true)]
     pub files: Vec<String>,
@@ -321,6 +333,43 @@ pub struct PlanArgs {
     /// refusing it
     #[arg(long)]
     pub allow_service_name_change: bool,
+
+    /// A claim template's class, access modes or volume mode may change when every existing
+    /// claim of it is Pending without a volume (it holds no data): those claims and their
+    /// Pending pods are deleted and created again from the new template
+    #[arg(long)]
+    pub replace_pending_claims: bool,
+}
+
+/// `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+
+    /// The field manager of the server-side applies (who owns the fields written)
+    #[arg(long, value_name = "NAME", default_value = "kubectl-sts")]
+    pub field_manager: String,
+
+    /// Take fields that another server-side applier (Flux, Argo CD, `kubectl apply
+    /// --server-side`) set to other values; without it such a conflict is refused
+    #[arg(long)]
+    pub force_conflicts: bool,
+
+    /// Directory to save each re-created set's manifest in before its --orphan delete
+    #[arg(long, value_name = "DIR", default_value = ".", value_hint = ValueHint::DirPath)]
+    pub backup_dir: PathBuf,
+
+    /// Print the plan and check it with the server (server-side dry run); change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `wait`.

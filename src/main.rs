@@ -10,6 +10,7 @@ mod engine;
 mod error;
 mod fetch;
 mod lean;
+mod manifest;
 mod model;
 mod output;
 mod preflight;

@@ -2,6 +2,7 @@
 //! confirm, apply, report. This module dispatches, and answers for the read commands when the
 //! set they ask about is gone but left pods, claims or a record behind.
 
+pub mod apply;
 pub mod completion;
 pub mod delete;
 pub mod dns;
@@ -89,6 +90,9 @@ pub(crate) async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
         Command::Why(args) => why::run(ctx, args).await,
         Command::Wait(args) => wait::run(ctx, args).await,
         Command::Plan(args) => plan::run(ctx, args).await,
+        // Boxed: its state (a plan per set, the engine's, the re-create's) would make every
+        // command's future as large, and the fleet's read commands run on worker stacks.
+        Command::Apply(args) => Box::pin(apply::run(ctx, args)).await,
         Command::Scale(args) => scale::run(ctx, args).await,
         Command::Rollout(args) => match &args.steps {
             Some(steps) => progressive::run(ctx, args, &steps.0).await,

@@ -3,22 +3,21 @@
 //! at its resourceVersion (the engine's first writes); save the set's manifest; delete the set
 //! with `--orphan` (uid and resourceVersion preconditions); create it again with the new size;
 //! verify that the pods were adopted with the same uids and no restarts and follow each
-//! claim's resize. Any failure after the orphan delete says how to restore the set.
+//! claim's resize. The re-create is `engine::recreate`'s.
 
 use anyhow::{Context as _, Result};
 use k8s_openapi::api::apps::v1::StatefulSet;
 
-use crate::backup::save_manifest;
 use crate::cli::PvcResizeArgs;
 use crate::context::Context;
+use crate::engine::recreate::Recreation;
 use crate::engine::write::{self, Write};
-use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, Read, gone};
-use crate::error::{StsError, is_conflict, is_not_found};
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
+use crate::error::{StsError, is_not_found};
 use crate::fetch;
-use crate::model::flow::record::{Record, record_map_name};
+use crate::model::flow::record::Record;
 use crate::model::flow::step::{PodOutcome, StepState};
 use crate::model::set;
-use crate::model::set::manifest::for_create;
 use crate::model::storage::claims::Storage;
 use crate::model::storage::quantity;
 use crate::model::storage::resize::{ResizePlan, ResizeVerdict, judge_resize, plan_resize, recreated};
@@ -26,7 +25,7 @@ use crate::output::Style;
 use crate::output::progress::PodProgress;
 use crate::output::resize::{write_resize_plan, write_resize_states};
 use crate::preflight::{self, Need};
-use crate::wait::{Check, SetWatch, caught_up, deadline_after, set_interrupt_note};
+use crate::wait::{Check, SetWatch, caught_up, deadline_after};
 
 /// Grows the claim template.
 pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
@@ -255,124 +254,33 @@ impl Resize<'_> {
         Ok(Read { plan, set: None })
     }
 
-    /// Records the step beside the set, saves the manifest, deletes the set with `--orphan`,
-    /// waits until its pods are released and creates it again with the new size.
+    /// Deletes the set with `--orphan` (saved and recorded first), waits until its pods are
+    /// released and creates it again with the new size.
     async fn recreate(&mut self, ctx: &Context, plan: &ResizePlan) -> Result<StatefulSet> {
-        let deleted = self.orphan_delete(ctx, plan).await?;
-        let selector = fetch::pod_selector(&deleted)?;
-        gone::wait_orphaned(ctx, &deleted, &selector, deadline_after(ctx.timeout))
-            .await
-            .map_err(|end| {
-                let state = "the set is being deleted with --orphan; its pods keep running";
-                let resume = format!("once it is gone, {}", self.restore_hint());
-                end.into_error(ctx.timeout, state, &resume, "the set is gone")
-            })?;
+        let mut recreation = self.recreation(plan);
+        let deleted = recreation.take_down(ctx).await;
+        self.manifest = recreation.manifest.clone();
+        let deleted = deleted?;
         self.create(ctx, plan, &deleted).await
     }
 
     /// Creates the set again from `old` with the new size.
     async fn create(&mut self, ctx: &Context, plan: &ResizePlan, old: &StatefulSet) -> Result<StatefulSet> {
         let new = Write::CreateSet(Box::new(recreated(old, &plan.template, &plan.to)));
-        let created = write::apply(ctx, &new, false).await.with_context(|| {
-            format!(
-                "statefulset {}/{} was deleted with --orphan but could not be created again; its pods keep running without an owner: {}",
-                plan.namespace,
-                plan.name,
-                self.restore_hint()
-            )
-        });
-        set_interrupt_note(None);
-        created?
-            .into_set()
-            .context("the server answered the create without the set")
+        self.recreation(plan).create(ctx, &new).await
     }
 
-    fn restore_hint(&self) -> String {
-        format!(
-            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `kubectl create -f {}`",
-            self.resume_command(),
-            record_map_name(&self.args.name),
-            self.manifest.as_deref().unwrap_or("<saved manifest>")
-        )
-    }
-
-    /// Deletes the set with `--orphan` exactly as it was saved: on condition of its uid and
-    /// resourceVersion, re-reading (and re-saving if its metadata changed) after a conflict, at
-    /// most `MAX_REPLANS` times; a change of its spec stops the resize.
-    async fn orphan_delete(&mut self, ctx: &Context, plan: &ResizePlan) -> Result<StatefulSet> {
-        let mut saved: Option<StatefulSet> = None;
-        for _ in 0..MAX_REPLANS {
-            let fresh = fetch::statefulset(ctx, &plan.name).await?;
-            if fresh.metadata.uid != plan.uid || fresh.metadata.generation != plan.generation {
-                return Err(StsError::Superseded(format!(
-                    "statefulset {}/{} changed while resizing (its spec or uid); the claims are patched and nothing else was changed: re-run `{}`",
-                    plan.namespace,
-                    plan.name,
-                    self.resume_command()
-                ))
-                .into());
-            }
-            if saved.as_ref().map(for_create) != Some(for_create(&fresh)) {
-                let path = save_manifest(&self.args.backup_dir, &fresh)?;
-                eprintln!(
-                    "Saved the manifest of statefulset {}/{} to {}",
-                    plan.namespace,
-                    plan.name,
-                    path.display()
-                );
-                self.manifest = Some(path.display().to_string());
-                self.record(ctx, &fresh).await?;
-                saved = Some(fresh.clone());
-            }
-            set_interrupt_note(Some(self.interrupt_note(plan)));
-            let delete = Write::DeleteSet {
-                set: plan.name.clone(),
-                uid: fresh.metadata.uid.clone().unwrap_or_default(),
-                resource_version: fresh.metadata.resource_version.clone(),
-                orphan: true,
-            };
-            match write::apply(ctx, &delete, false).await {
-                Ok(_) => return Ok(fresh),
-                Err(err) if is_conflict(&err) => continue,
-                Err(err) => return Err(err),
-            }
-        }
-        Err(StsError::Conflict(format!(
-            "statefulset {}/{} changed under every one of {MAX_REPLANS} attempts (someone else keeps changing it); it was not deleted: re-run `{}`",
-            plan.namespace,
-            plan.name,
-            self.resume_command()
-        ))
-        .into())
-    }
-
-    /// The record beside the set: this command, the step, and the set as it is.
-    async fn record(&self, ctx: &Context, fresh: &StatefulSet) -> Result<()> {
-        let record = Record {
-            command: self.command_line(),
-            step: "orphan-delete".into(),
-            started: k8s_openapi::jiff::Timestamp::now().to_string(),
+    fn recreation(&self, plan: &ResizePlan) -> Recreation<'_> {
+        Recreation {
+            name: &self.args.name,
+            uid: plan.uid.clone(),
+            generation: plan.generation,
+            backup_dir: &self.args.backup_dir,
+            command: self.resume_command(),
             data: serde_json::Value::Null,
-            yields_to: Vec::new(),
-        };
-        let manifest = serde_saphyr::to_string(&for_create(fresh))?;
-        let write = Write::RecordBeside {
-            set: self.args.name.clone(),
-            record,
-            manifest: Some(manifest),
-        };
-        write::apply(ctx, &write, false).await?;
-        Ok(())
-    }
-
-    fn interrupt_note(&self, plan: &ResizePlan) -> String {
-        format!(
-            "interrupted around the orphan delete of statefulset {}/{} (its pods keep running): if the set is gone, restore it with `kubectl create -f {}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
-            plan.namespace,
-            plan.name,
-            self.manifest.as_deref().unwrap_or("<saved manifest>"),
-            self.resume_command()
-        )
+            done_before: "the claims are patched and nothing else was changed",
+            manifest: self.manifest.clone(),
+        }
     }
 
     /// Follows the set until its pods are adopted (same uids, no restarts) and the claims grew.

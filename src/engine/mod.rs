@@ -9,8 +9,10 @@
 //! for and how it resumes. Commands never call each other; what several share lives here.
 
 pub mod check;
+pub mod converge;
 pub mod follow;
 pub mod gone;
+pub mod recreate;
 pub mod replace;
 pub mod revert;
 pub mod scaling;

@@ -115,6 +115,15 @@ pub enum Write {
     },
     /// A set created from a manifest.
     CreateSet(Box<StatefulSet>),
+    /// A server-side apply of the set (`object`: the applied configuration; a
+    /// `metadata.resourceVersion` in it is a precondition), creating it when it does not
+    /// exist; `force` takes fields other managers hold.
+    ApplySet {
+        set: String,
+        object: Value,
+        manager: String,
+        force: bool,
+    },
 }
 
 /// What a write did.
@@ -157,7 +166,8 @@ impl Write {
             | Write::RestoreTemplate { .. }
             | Write::AnnotateTemplate { .. }
             | Write::Record { .. }
-            | Write::EndRollout { .. } => preflight::PATCH_SETS,
+            | Write::EndRollout { .. }
+            | Write::ApplySet { .. } => preflight::PATCH_SETS,
             Write::RecordBeside { .. } => preflight::CREATE_CONFIGMAPS,
             Write::ForgetBeside { .. } => preflight::DELETE_CONFIGMAPS,
             Write::DeletePod { .. } | Write::ForceDeletePod { .. } => preflight::DELETE_PODS,
@@ -218,6 +228,17 @@ pub async fn apply(ctx: &Context, write: &Write, dry_run: bool) -> Result<Effect
             Effect::Written(None)
         }
         Write::CreateSet(sts) => written(create_set(ctx, sts, dry_run).await?),
+        Write::ApplySet {
+            set,
+            object,
+            manager,
+            force,
+        } => {
+            let mut params = PatchParams::apply(manager);
+            params.force = *force;
+            params.dry_run = dry_run;
+            written(patch_set_with(ctx, set, &Patch::Apply(object.clone()), &params).await?)
+        }
         Write::RecordBeside {
             set,
             record,
@@ -487,10 +508,18 @@ fn removal(ctx: &Context, call: ApiCall<'_>, answer: Result<(), kube::Error>) ->
 /// Patches set `name`; a patch carrying `metadata.resourceVersion` fails with a Conflict
 /// (`error::is_conflict`) if the set changed since.
 async fn patch_set(ctx: &Context, name: &str, patch: &Patch<Value>, dry_run: bool) -> Result<StatefulSet> {
+    patch_set_with(ctx, name, patch, &patch_params(dry_run)).await
+}
+
+async fn patch_set_with(
+    ctx: &Context,
+    name: &str,
+    patch: &Patch<Value>,
+    params: &PatchParams,
+) -> Result<StatefulSet> {
     let api: Api<StatefulSet> = Api::namespaced(ctx.client.clone(), &ctx.namespace);
-    let params = patch_params(dry_run);
     let call = ApiCall::on("patch", "statefulsets", &ctx.namespace, name);
-    ctx.call(call, || api.patch(name, &params, patch)).await
+    ctx.call(call, || api.patch(name, params, patch)).await
 }
 
 /// Replaces node `name`'s taints, on condition that it is still at the resourceVersion it was

@@ -1,6 +1,7 @@
 //! The `plan` for people: per set, where it was read from and what happens to it, one line per
 //! changed field (path, old -> new, how), the pods a rollout replaces in order, what the
-//! manifest drops, lints and the owner; then the objects left alone.
+//! manifest drops, lints and the owner; then the objects left alone. An apply's plan adds who
+//! owns the fields it takes and its steps in order.
 
 use std::io::Write;
 
@@ -9,6 +10,7 @@ use serde_json::Value;
 
 use super::Style;
 use super::table::{new_table, render};
+use crate::model::change::apply::ApplyPlan;
 use crate::model::change::plan::{Action, How, PlannedChange, SetPlan};
 
 /// Writes every set's plan, then what is not handled here.
@@ -74,6 +76,21 @@ fn write_set(out: &mut dyn Write, plan: &SetPlan, style: Style) -> Result<()> {
     }
     if let Some(owner) = &plan.owner {
         writeln!(out, "  {owner}")?;
+    }
+    Ok(())
+}
+
+/// An apply's plan: the set's plan, who owns the fields it takes, and the stages in order.
+pub fn write_apply_plan(out: &mut dyn Write, plan: &ApplyPlan, style: Style) -> Result<()> {
+    write_set(out, &plan.set, style)?;
+    if let Some(ownership) = &plan.ownership {
+        writeln!(out, "  fields: {ownership}")?;
+    }
+    if plan.set.action != Action::NoChange {
+        writeln!(out, "Steps:")?;
+        for (number, step) in plan.steps.iter().enumerate() {
+            writeln!(out, "  {}. {step}", number + 1)?;
+        }
     }
     Ok(())
 }

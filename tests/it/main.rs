@@ -6,6 +6,7 @@
 
 mod common;
 
+mod apply;
 mod bad_input;
 mod completion;
 mod crash;

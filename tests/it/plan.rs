@@ -5,18 +5,8 @@
 
 use serde_json::Value;
 
-use crate::common::setup::{json_of, run_ok, web_cluster};
+use crate::common::setup::{json_of, run_ok, web_cluster, web_manifest};
 use crate::common::{Cluster, fixture, stderr_of, stdout_of};
-
-/// The web fixture's text with each `(from, to)` replaced once.
-fn web_manifest(edits: &[(&str, &str)]) -> String {
-    let mut text = fixture("web.yaml");
-    for (from, to) in edits {
-        assert!(text.contains(from), "{from} is not in web.yaml");
-        text = text.replacen(from, to, 1);
-    }
-    text
-}
 
 /// Requests that could change something and are not dry runs (a plan's dry-run create and
 /// updates change nothing: the server only answers what it would do).

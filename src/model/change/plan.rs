@@ -7,7 +7,7 @@
 //! owns the set. Pure: the desired object comes from the server's own defaulting (a dry-run
 //! create), so that only real changes show.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -69,8 +69,25 @@ pub struct SetPlan {
     /// What the manifest leaves out that the live set carries, and what that does.
     pub drops: Vec<String>,
     pub lints: Vec<String>,
+    /// Claims without data (Pending, no volume) deleted with their pods and created again
+    /// from the changed template (`--replace-pending-claims`).
+    pub replaced_claims: Vec<String>,
     /// The tool that manages the live set (Helm, Argo CD, Flux), and what that means here.
     pub owner: Option<String>,
+}
+
+impl SetPlan {
+    /// The first refused change, in one line naming the set, the field and why.
+    pub fn first_refusal(&self) -> Option<String> {
+        let change = self.changes.iter().find(|c| c.how == How::Refused)?;
+        Some(format!(
+            "statefulset {}/{}: {} is refused: {}",
+            self.namespace,
+            self.name,
+            change.path,
+            change.note.as_deref().unwrap_or_default()
+        ))
+    }
 }
 
 /// What the command learned and read for one set, beside the two objects.
@@ -80,8 +97,12 @@ pub struct Facts {
     pub refused_by_server: Vec<String>,
     /// The existing claims, by claim template.
     pub claims: BTreeMap<String, Vec<String>>,
+    /// The claims that never got a volume (Pending, unbound): they hold no data.
+    pub unbound: BTreeSet<String>,
     /// `--allow-service-name-change`.
     pub allow_service_name_change: bool,
+    /// `--replace-pending-claims`.
+    pub replace_pending_claims: bool,
 }
 
 /// Fields the plan reads of a set: the spec, and the set's own labels and annotations.
@@ -97,6 +118,7 @@ pub fn plan_change(live: &Value, manifest: &Value, desired: &Value, facts: &Fact
         .collect();
     changes.extend(metadata_changes(live, manifest));
     let refused = changes.iter().any(|c| c.how == How::Refused);
+    let replaced_claims = replaced_claims(&changes, facts);
     let action = match (refused, changes.is_empty()) {
         (true, _) => Action::Refused,
         (false, true) => Action::NoChange,
@@ -121,6 +143,7 @@ pub fn plan_change(live: &Value, manifest: &Value, desired: &Value, facts: &Fact
         rollout,
         drops: drops(live, manifest),
         lints: lints(manifest),
+        replaced_claims,
         owner: owner(live),
     }
 }
@@ -158,6 +181,7 @@ pub fn plan_create(manifest: &Value, namespace: &str, source: &str) -> SetPlan {
         restarts: Vec::new(),
         drops: Vec::new(),
         lints: lints(manifest),
+        replaced_claims: Vec::new(),
         owner: None,
     }
 }
@@ -270,19 +294,64 @@ fn claim_template(change: &FieldChange, facts: &Facts) -> (How, Option<String>) 
             ),
         };
     }
-    let follows_never = [".spec.storageClassName", ".spec.accessModes", ".spec.volumeMode"];
-    if follows_never.iter().any(|f| leaf.starts_with(f)) && !claims.is_empty() {
-        return (
-            How::Refused,
-            Some(format!(
-                "{existing} never follow a template's class, access modes or volume mode (only new claims would): migrate the data to new claims instead"
-            )),
-        );
+    if FOLLOWS_NEVER.iter().any(|f| leaf.starts_with(f)) && !claims.is_empty() {
+        return never_follows(&claims, &existing, facts);
     }
     (
         How::Recreate,
         Some("the API server refuses to update claim templates: the set is re-created, its pods and claims kept".to_string()),
     )
+}
+
+/// What existing claims never take from a changed template.
+const FOLLOWS_NEVER: [&str; 3] = [".spec.storageClassName", ".spec.accessModes", ".spec.volumeMode"];
+
+/// A claim template's class, access modes or volume mode changed while claims exist: refused,
+/// unless none of them holds data (Pending without a volume: a class that does not exist) and
+/// `--replace-pending-claims` lets them be made again from the new template.
+fn never_follows(claims: &[String], existing: &str, facts: &Facts) -> (How, Option<String>) {
+    let unbound = claims.iter().all(|c| facts.unbound.contains(c));
+    match (unbound, facts.replace_pending_claims) {
+        (true, true) => (
+            How::Recreate,
+            Some(format!(
+                "{existing} are Pending without a volume (they hold no data): deleted with their Pending pods, and created again from the new template when the set is re-created"
+            )),
+        ),
+        (true, false) => (
+            How::Refused,
+            Some(format!(
+                "{existing} are Pending without a volume (they hold no data) and never follow a changed template: pass --replace-pending-claims to delete them with their Pending pods and have the re-created set make them again"
+            )),
+        ),
+        (false, _) => (
+            How::Refused,
+            Some(format!(
+                "{existing} never follow a template's class, access modes or volume mode (only new claims would): migrate the data to new claims instead"
+            )),
+        ),
+    }
+}
+
+/// The claims a re-create deletes and makes again: those of a template whose class, access
+/// modes or volume mode changes, planned so because they hold no data.
+fn replaced_claims(changes: &[PlannedChange], facts: &Facts) -> Vec<String> {
+    let mut replaced: Vec<String> = changes
+        .iter()
+        .filter(|c| c.how == How::Recreate)
+        .filter_map(|c| {
+            let rest = c.path.strip_prefix("spec.volumeClaimTemplates[")?;
+            let (template, leaf) = rest.split_once(']')?;
+            FOLLOWS_NEVER
+                .iter()
+                .any(|f| leaf.starts_with(f))
+                .then(|| facts.claims.get(template).cloned().unwrap_or_default())
+        })
+        .flatten()
+        .collect();
+    replaced.sort();
+    replaced.dedup();
+    replaced
 }
 
 /// The set's own labels and annotations the manifest sets to another value (keys it leaves
@@ -441,7 +510,7 @@ mod tests {
                 "data".to_string(),
                 vec!["data-db-0".to_string(), "data-db-1".to_string()],
             )]),
-            allow_service_name_change: false,
+            ..Facts::default()
         }
     }
 
@@ -542,6 +611,34 @@ mod tests {
             renamed.note.as_deref().unwrap().contains("db-0.db -> db-0.db-hs"),
             "{renamed:#?}"
         );
+    }
+
+    #[test]
+    fn claims_without_data_may_be_replaced_for_a_new_class_only_with_the_flag() {
+        let class =
+            |m: &mut Value| m["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] = json!("fast");
+        let path = "spec.volumeClaimTemplates[data].spec.storageClassName";
+        let wanted = manifest(class);
+        let mut facts = facts();
+        facts.unbound = ["data-db-0".to_string(), "data-db-1".to_string()].into();
+        let refused = plan_change(&live(), &wanted, &wanted, &facts, "db.yaml");
+        assert_eq!(how_of(&refused, path).how, How::Refused);
+        assert!(
+            how_of(&refused, path)
+                .note
+                .as_deref()
+                .unwrap()
+                .contains("pass --replace-pending-claims")
+        );
+        facts.replace_pending_claims = true;
+        let replaced = plan_change(&live(), &wanted, &wanted, &facts, "db.yaml");
+        assert_eq!(how_of(&replaced, path).how, How::Recreate);
+        assert_eq!(replaced.replaced_claims, ["data-db-0", "data-db-1"]);
+        // One claim with a volume holds data: never replaced.
+        facts.unbound.remove("data-db-1");
+        let kept = plan_change(&live(), &wanted, &wanted, &facts, "db.yaml");
+        assert_eq!(how_of(&kept, path).how, How::Refused);
+        assert!(kept.replaced_claims.is_empty());
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub struct ClaimResize {
 }
 
 /// A pod as it was before: adoption must keep its uid and restart count.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PodMark {
     pub pod: String,
     pub uid: String,
@@ -121,7 +121,8 @@ pub fn plan_resize(
     })
 }
 
-fn mark(pod: &Pod) -> PodMark {
+/// What adoption must keep of `pod`: its uid and restart count.
+pub fn mark(pod: &Pod) -> PodMark {
     PodMark {
         pod: pod.metadata.name.clone().unwrap_or_default(),
         uid: pod.metadata.uid.clone().unwrap_or_default(),
@@ -284,13 +285,37 @@ pub enum ResizeVerdict {
 /// Judges the re-created set (`uid`) against the plan: every pod adopted with the same uid and
 /// no restart, every patched claim grown (or, unmounted, waiting only for a pod to mount it).
 pub fn judge_resize(plan: &ResizePlan, uid: &str, snap: &SetSnapshot) -> (Vec<StepState>, ResizeVerdict) {
-    let mut states = Vec::new();
+    let (mut states, adoption_broken) = judge_adoption(&plan.pods, uid, snap);
+    let (claim_states, recheck_at, claims_broken) = judge_claims(plan, snap);
+    states.extend(claim_states);
+    let verdict = match adoption_broken.or(claims_broken) {
+        Some(what) => ResizeVerdict::Failed { what },
+        None if states.iter().all(|s| s.done) && !set::status_is_stale(&snap.set) => ResizeVerdict::Done,
+        None => ResizeVerdict::Waiting { recheck_at },
+    };
+    (states, verdict)
+}
+
+/// Each pod of `marks` adopted by the set `uid` with its uid kept: its state, and what broke
+/// the promise (a pod re-created).
+pub fn judge_adoption(marks: &[PodMark], uid: &str, snap: &SetSnapshot) -> (Vec<StepState>, Option<String>) {
     let mut failed = None;
-    for mark in &plan.pods {
+    let mut states = Vec::new();
+    for mark in marks {
         let (state, broken) = adoption_state(mark, uid, snap);
         failed = failed.or(broken);
         states.push(state);
     }
+    (states, failed)
+}
+
+/// Each patched claim of the plan: its state, when to look again, and what makes it fail.
+pub fn judge_claims(
+    plan: &ResizePlan,
+    snap: &SetSnapshot,
+) -> (Vec<StepState>, Option<Timestamp>, Option<String>) {
+    let mut states = Vec::new();
+    let mut failed = None;
     let mut recheck_at: Option<Timestamp> = None;
     for claim in plan.claims.iter().filter(|c| c.patch) {
         let (state, at, broken) = claim_state(claim, &plan.to, snap);
@@ -301,12 +326,7 @@ pub fn judge_resize(plan: &ResizePlan, uid: &str, snap: &SetSnapshot) -> (Vec<St
         };
         states.push(state);
     }
-    let verdict = match failed {
-        Some(what) => ResizeVerdict::Failed { what },
-        None if states.iter().all(|s| s.done) && !set::status_is_stale(&snap.set) => ResizeVerdict::Done,
-        None => ResizeVerdict::Waiting { recheck_at },
-    };
-    (states, verdict)
+    (states, recheck_at, failed)
 }
 
 fn adoption_state(mark: &PodMark, uid: &str, snap: &SetSnapshot) -> (StepState, Option<String>) {

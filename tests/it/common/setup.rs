@@ -164,3 +164,14 @@ pub fn release_pod(cluster: &Cluster, pod: &str) {
         json!({"metadata": {"finalizers": null}}),
     );
 }
+
+/// The web fixture's text with each `(from, to)` replaced once (a manifest changed the ways
+/// charts and overlays change it).
+pub fn web_manifest(edits: &[(&str, &str)]) -> String {
+    let mut text = super::fixture("web.yaml");
+    for (from, to) in edits {
+        assert!(text.contains(from), "{from} is not in web.yaml");
+        text = text.replacen(from, to, 1);
+    }
+    text
+}
