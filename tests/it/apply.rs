@@ -289,6 +289,14 @@ spec:
                 .is_some_and(|p| p["status"]["phase"] == "Pending")
         })
     });
+    // `why`'s advice is what this test follows.
+    let why = cluster.sts().args(["why", "hole"]).output().unwrap();
+    assert_eq!(why.status.code(), Some(3), "{}", stderr_of(&why));
+    assert!(
+        stdout_of(&why).contains("fix the class in the set's manifest and apply it with `kubectl sts apply -f MANIFEST --replace-pending-claims"),
+        "{}",
+        stdout_of(&why)
+    );
     let fixed = stuck.replace("      storageClassName: nowhere\n", "");
     let writes_before = writes(&cluster);
     let refused = apply(&cluster, &fixed, &[]);

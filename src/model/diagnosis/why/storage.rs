@@ -187,8 +187,7 @@ fn claim_finding(evidence: &Evidence, events: &EventIndex, claim: &PersistentVol
             format!("Pending: storage class {c} does not exist"),
         )
         .with_next(format!(
-            "create StorageClass {c} (`kubectl get storageclass` lists the cluster's), or re-create the set with an existing class in its volumeClaimTemplates (`kubectl sts delete {} --orphan {ns}`, edit, apply)",
-            evidence.snap.name()
+            "create StorageClass {c} (`kubectl get storageclass` lists the cluster's), or fix the class in the set's manifest and apply it with `kubectl sts apply -f MANIFEST --replace-pending-claims {ns}`: the claim never got a volume and holds no data, so it is deleted with its Pending pod and made again from the fixed template",
         )),
         (_, Some(Some(found))) if waits_for_consumer(found) && failures.is_empty() => {
             return Some(Finding::new(
