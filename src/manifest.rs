@@ -16,7 +16,8 @@ use serde_json::Value;
 
 use crate::cli::ManifestArgs;
 use crate::context::Context;
-use crate::error::{ApiCall, StsError, is_not_found};
+use crate::engine::MAX_REPLANS;
+use crate::error::{ApiCall, StsError, is_conflict, is_not_found};
 use crate::fetch;
 use crate::model::change::apply::{Conflict, conflicts_of};
 use crate::model::change::documents::{Document, parse};
@@ -85,8 +86,20 @@ pub fn namespace_of(ctx: &Context, document: &Document) -> Result<Context> {
     }
 }
 
-/// Plans one StatefulSet document against the live set (a create when there is none).
+/// Plans one StatefulSet document against the live set (a create when there is none). The
+/// dry runs ask under the resourceVersion just read: a write by someone else meanwhile (a
+/// Conflict) plans again from a fresh read, at most `MAX_REPLANS` times.
 pub async fn plan_document(ctx: &Context, document: &Document, allowed: Allowed) -> Result<Asked> {
+    let mut attempt = 1;
+    loop {
+        match plan_once(ctx, document, allowed).await {
+            Err(err) if is_conflict(&err) && attempt < MAX_REPLANS => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+async fn plan_once(ctx: &Context, document: &Document, allowed: Allowed) -> Result<Asked> {
     let manifest = &document.object;
     let (place, origin) = (document.place(), document.origin());
     let snap = match fetch::snapshot(ctx, &document.name).await {

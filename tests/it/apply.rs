@@ -389,3 +389,30 @@ fn another_server_side_applier_is_refused_without_force_conflicts() {
     );
     assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
 }
+
+#[test]
+fn someone_elses_writes_while_planning_are_planned_again() {
+    if crate::common::skip_on_real("injects 409 Conflicts (simulator fault injection)") {
+        return;
+    }
+    let cluster = web_cluster();
+    // The dry runs ask under the resourceVersion just read: each conflict plans again.
+    let conflict = sts_sim::faults::Fault::conflict(3).on("statefulsets");
+    cluster.sim.faults().inject(conflict).unwrap();
+    let manifest = web_manifest(&[
+        ("  replicas: 3", "  replicas: 4"),
+        ("image: nginx:1.25", "image: nginx:1.26"),
+    ]);
+    let output = apply(&cluster, &manifest, &[]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let conflicts = cluster
+        .sim
+        .log
+        .mutating()
+        .iter()
+        .filter(|r| r.status == 409)
+        .count();
+    assert_eq!(conflicts, 3);
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 4);
+    assert_eq!(pod_images(&cluster, "web", 4), ["nginx:1.26"; 4]);
+}
