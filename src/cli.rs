@@ -422,13 +422,52 @@ pub struct RollArgs {
     #[arg(long)]
     pub evict: bool,
 
+    #[command(flatten)]
+    pub gates: GateArgs,
+
     /// Take down only the next pod and return without waiting (re-run to go on)
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pod_check", "after_each", "leader"])]
     pub no_wait: bool,
 
     /// Print the plan and check it with the server (server-side dry run); change nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Checks and hooks around each pod a roll takes down (quorum systems: Ready is not enough).
+#[derive(Debug, Args, Clone)]
+pub struct GateArgs {
+    /// After each pod is back updated and Ready, run CMD through `sh -c` until it passes; no
+    /// other pod is taken down before. It gets STS_NAMESPACE, STS_NAME, STS_POD, STS_ORDINAL,
+    /// STS_POD_FQDN, STS_UPDATED_PODS and STS_REMAINING_PODS
+    #[arg(long, value_name = "CMD")]
+    pub pod_check: Option<String>,
+
+    /// Consecutive passes the pod check needs (a flapping signal does not count)
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "pod_check", value_parser = clap::value_parser!(u32).range(1..))]
+    pub pod_check_passes: u32,
+
+    /// Time between two runs of the pod check
+    #[arg(long, value_name = "DURATION", default_value = "5s", requires = "pod_check", value_parser = parse_duration)]
+    pub pod_check_interval: Duration,
+
+    /// How long a pod's check may take to pass, all runs together (also the limit of each hook)
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration)]
+    pub pod_check_timeout: Duration,
+
+    /// Run CMD before each pod is taken down (a switchover, draining a broker); a failure
+    /// stops the roll before that pod is touched. Same environment as --pod-check
+    #[arg(long, value_name = "CMD")]
+    pub before_each: Option<String>,
+
+    /// Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll
+    #[arg(long, value_name = "CMD")]
+    pub after_each: Option<String>,
+
+    /// CMD prints the pod that must go last (a name or an ordinal); it is asked again before
+    /// each pod, since leadership moves during a roll
+    #[arg(long, value_name = "CMD", conflicts_with = "ordinals")]
+    pub leader: Option<String>,
 }
 
 /// `restart`.

@@ -33,8 +33,8 @@ use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::staged::{NewImage, plan_rollout};
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
-use crate::output::Style;
 use crate::output::progressive::{BakeDisplay, announce_step, duration, write_plan, write_report};
+use crate::output::{Style, shell_quote};
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, observed_snapshot, planning_snapshot};
 
@@ -473,18 +473,6 @@ async fn lower_partition(ctx: &Context, name: &str, partition: i32) -> Result<Se
         ctx.namespace
     ))
     .into())
-}
-
-/// `'text'` for sh, with inner quotes escaped.
-fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,:/%@+".contains(&b));
-    match plain {
-        true => text.to_string(),
-        false => format!("'{}'", text.replace('\'', r"'\''")),
-    }
 }
 
 impl Guided for Progressive<'_> {

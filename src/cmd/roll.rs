@@ -1,17 +1,21 @@
 //! `kubectl sts roll NAME`: replace outdated pods of an OnDelete set (or chosen ordinals of any
 //! set) one at a time, highest ordinal first, through the engine's pod replacement (every
 //! other member Ready first; delete by uid or evict honouring PodDisruptionBudgets; the
-//! replacement Ready on the update revision). Re-running resumes where a roll stopped.
+//! replacement Ready on the update revision), with the gates the user gave around each pod
+//! (`engine::gates`: the leader last, hooks, a check between pods). Re-running resumes where a
+//! roll stopped.
 
 use anyhow::Result;
 
 use crate::cli::RollArgs;
 use crate::context::Context;
+use crate::engine::gates::{check_programs, gate_flags};
 use crate::engine::replace::{self, RollRun};
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::model::flow::group::{FEW, span};
 use crate::model::flow::step::PodOutcome;
+use crate::model::rollout::gates::Gates;
 use crate::model::rollout::roll::{Method, RollPlan, RollStep, plan_roll};
 use crate::output::Style;
 use crate::output::roll::write_roll_plan;
@@ -19,7 +23,13 @@ use crate::wait::planning_snapshot;
 
 /// Rolls the set.
 pub async fn run(ctx: &Context, args: &RollArgs) -> Result<()> {
-    let mut command = Roll { args, wide: ctx.wide };
+    let gates = Gates::from(&args.gates);
+    check_programs(&gates)?;
+    let mut command = Roll {
+        args,
+        wide: ctx.wide,
+        gates,
+    };
     let flags = Flags {
         dry_run: args.dry_run,
         no_wait: args.no_wait,
@@ -31,6 +41,7 @@ struct Roll<'a> {
     args: &'a RollArgs,
     /// `-o wide`: every pod of the plan listed.
     wide: bool,
+    gates: Gates,
 }
 
 impl Guided for Roll<'_> {
@@ -44,7 +55,7 @@ impl Guided for Roll<'_> {
     }
 
     fn command_line(&self) -> String {
-        format!("kubectl sts roll {}", self.args.name)
+        format!("kubectl sts roll {}{}", self.args.name, gate_flags(&self.gates))
     }
 
     async fn read(&mut self, ctx: &Context) -> Result<Read<RollPlan>> {
@@ -61,7 +72,11 @@ impl Guided for Roll<'_> {
     }
 
     fn show(&self, plan: &RollPlan, out: &mut dyn std::io::Write) -> Result<()> {
-        write_roll_plan(out, plan, Style::for_stdout(), self.wide)
+        write_roll_plan(out, plan, Style::for_stdout(), self.wide)?;
+        for line in self.gates.describe() {
+            writeln!(out, "  {line}")?;
+        }
+        Ok(())
     }
 
     fn nothing_to_do(&self, plan: &RollPlan) -> Option<String> {
@@ -117,8 +132,8 @@ impl Guided for Roll<'_> {
         let Some(set) = planned.set.as_ref() else {
             return Ending::done(String::new(), Vec::new());
         };
-        let resume = format!("kubectl sts roll {}", plan.name);
-        let run = replace::execute(ctx, set, plan, no_wait, &resume).await;
+        let resume = self.command_line();
+        let run = replace::execute_gated(ctx, set, plan, no_wait, &resume, &self.gates).await;
         let done = done_message(plan, &run, no_wait);
         let mut ending = run.ending(done);
         ending.pods.extend(untouched(plan, &ending.pods));

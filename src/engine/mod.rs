@@ -11,6 +11,7 @@
 pub mod check;
 pub mod converge;
 pub mod follow;
+pub mod gates;
 pub mod gone;
 pub mod recreate;
 pub mod replace;

@@ -8,12 +8,15 @@ use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use tokio::time::Instant;
 
+use super::gates::GateRunner;
 use super::write::{self, PodRemoval, Write};
 use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::flow::step::{PodOutcome, StepState};
+use crate::model::rollout::gates::{GateScope, Gates, next_to_go};
 use crate::model::rollout::roll::{Method, OtherMember, RollPlan, RollStep, RollWait, judge_replacement};
+use crate::model::set;
 use crate::output::progress::PodProgress;
 use crate::wait::{Check, SetWatch, View, WaitEnd, deadline_after};
 
@@ -76,6 +79,20 @@ pub async fn execute(
     single_step: bool,
     resume: &str,
 ) -> RollRun {
+    execute_gated(ctx, sts, plan, single_step, resume, &Gates::default()).await
+}
+
+/// `execute` with gates around each pod: the leader asked before each (it goes last), the
+/// hooks, and the pod check after each pod is back (also for pods an earlier run replaced:
+/// no pod is taken down before the last one's check passes).
+pub async fn execute_gated(
+    ctx: &Context,
+    sts: &StatefulSet,
+    plan: &RollPlan,
+    single_step: bool,
+    resume: &str,
+    gates: &Gates,
+) -> RollRun {
     let mut watch = Watch {
         watch: SetWatch::start(ctx, sts),
         members: RollWait::default(),
@@ -85,38 +102,101 @@ pub async fn execute(
         ctx.interactive,
         ctx.wide,
     );
-    let deadline = deadline_after(ctx.timeout);
-    let started = Instant::now();
-    let mut replaced = Vec::new();
+    let mut roll = Rolling {
+        ctx,
+        plan,
+        runner: GateRunner { gates, resume },
+        service: set::service_name(sts).to_string(),
+        ordinals: set::ordinals(sts),
+        deadline: deadline_after(ctx.timeout),
+        started: Instant::now(),
+        remaining: plan.replacements().collect(),
+        replaced: Vec::new(),
+    };
     let mut end = None;
-    for step in plan.replacements() {
-        let flight = Flight {
-            ctx,
-            plan,
-            step,
-            deadline,
-            resume,
-        };
-        match flight.replace(&mut watch, &mut progress, single_step).await {
-            Ok(new_uid) => replaced.push(Replaced {
-                pod: step.pod.clone(),
-                old_uid: step.uid.clone(),
-                new_uid,
-                seconds: progress
-                    .seconds_to_done(&step.pod)
-                    .or(Some(started.elapsed().as_secs_f64())),
-            }),
-            Err(err) => {
-                end = Some(err);
-                break;
-            }
+    while !roll.remaining.is_empty() {
+        if let Err(err) = roll.next(&mut watch, &mut progress, single_step).await {
+            end = Some(err);
+            break;
         }
         if single_step {
             break;
         }
     }
     progress.finish();
-    RollRun { replaced, end }
+    RollRun {
+        replaced: roll.replaced,
+        end,
+    }
+}
+
+/// A roll under way: what is left, what was done.
+struct Rolling<'a> {
+    ctx: &'a Context,
+    plan: &'a RollPlan,
+    runner: GateRunner<'a>,
+    service: String,
+    ordinals: std::ops::Range<i32>,
+    deadline: Instant,
+    started: Instant,
+    remaining: Vec<&'a RollStep>,
+    replaced: Vec<Replaced>,
+}
+
+impl Rolling<'_> {
+    /// Picks the next pod (the leader last), replaces it, and runs the gates after it.
+    async fn next(&mut self, watch: &mut Watch, progress: &mut PodProgress, single_step: bool) -> Result<()> {
+        let updated: Vec<String> = self.replaced.iter().map(|r| r.pod.clone()).collect();
+        let names = |steps: &[&RollStep]| steps.iter().map(|s| s.pod.clone()).collect::<Vec<_>>();
+        let everyone = names(&self.remaining);
+        let asking = self.scope("", -1, &updated, &everyone);
+        let leader = self.runner.leader(&asking, &self.ordinals).await?;
+        let order: Vec<i32> = self.remaining.iter().map(|s| s.ordinal).collect();
+        let step = self.remaining.remove(next_to_go(&order, leader).unwrap_or(0));
+        let others = names(&self.remaining);
+        let scope = self.scope(&step.pod, step.ordinal, &updated, &others);
+        let flight = Flight {
+            ctx: self.ctx,
+            plan: self.plan,
+            step,
+            deadline: self.deadline,
+            resume: self.runner.resume,
+        };
+        let (new_uid, newly) = flight
+            .replace(watch, progress, single_step, &self.runner, &scope)
+            .await?;
+        if !single_step {
+            self.runner.after(&scope, newly).await?;
+            self.runner.pod_check(&scope).await?;
+        }
+        self.replaced.push(Replaced {
+            pod: step.pod.clone(),
+            old_uid: step.uid.clone(),
+            new_uid,
+            seconds: progress
+                .seconds_to_done(&step.pod)
+                .or(Some(self.started.elapsed().as_secs_f64())),
+        });
+        Ok(())
+    }
+
+    fn scope<'s>(
+        &'s self,
+        pod: &'s str,
+        ordinal: i32,
+        updated: &'s [String],
+        remaining: &'s [String],
+    ) -> GateScope<'s> {
+        GateScope {
+            namespace: &self.plan.namespace,
+            set: &self.plan.name,
+            service: &self.service,
+            pod,
+            ordinal,
+            updated,
+            remaining,
+        }
+    }
 }
 
 /// The watch of a roll and the members' health it keeps (every wait of the roll goes through
@@ -146,23 +226,28 @@ struct Flight<'a> {
 }
 
 impl Flight<'_> {
+    /// Replaces the pod (after `--before-each`): its new uid, and whether it was replaced now
+    /// (not by an earlier run).
     async fn replace(
         &self,
         watch: &mut Watch,
         progress: &mut PodProgress,
         single_step: bool,
-    ) -> Result<Option<String>> {
+        runner: &GateRunner<'_>,
+        scope: &GateScope<'_>,
+    ) -> Result<(Option<String>, bool)> {
         if let Some(uid) = self.already_replaced(watch).await? {
             progress.update(&[self.state(true, "already replaced")]);
-            return Ok(Some(uid));
+            return Ok((Some(uid), false));
         }
         self.wait_others_ready(watch, progress).await?;
+        runner.before(scope).await?;
         self.take_down(watch, progress).await?;
         if single_step {
             progress.update(&[self.state(true, "taken down; not waiting")]);
-            return Ok(None);
+            return Ok((None, true));
         }
-        self.wait_replacement(watch, progress).await
+        Ok((self.wait_replacement(watch, progress).await?, true))
     }
 
     fn state(&self, done: bool, text: &str) -> StepState {

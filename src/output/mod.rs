@@ -76,3 +76,15 @@ pub fn write_document<T: Serialize>(out: &mut dyn Write, format: OutputFormat, d
     }
     Ok(())
 }
+
+/// `'text'` for sh, with inner quotes escaped.
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,:/%@+".contains(&b));
+    match plain {
+        true => text.to_string(),
+        false => format!("'{}'", text.replace('\'', r"'\''")),
+    }
+}

@@ -15,6 +15,7 @@ mod dns;
 mod docs;
 mod engine;
 mod fleet;
+mod gates;
 mod krew;
 mod layout;
 mod plan;

@@ -2,6 +2,7 @@
 //! promotion, updates in progress, restarts, rolls of OnDelete sets, returns to an earlier
 //! revision (`abort`, `undo`) and the revision history. Depends on `set` and `flow`.
 
+pub mod gates;
 pub mod history;
 pub mod progressive;
 pub mod restart;

@@ -1,0 +1,231 @@
+//! Running a roll's gates (`model::rollout::gates`): the leader command before each pod, the
+//! hooks around it, and the pod check after it until it passes enough times in a row. Each runs
+//! through `sh -c` as a progressive step's check does (`engine::check`), its output shown
+//! behind a prefix; a failure is a `CheckFailed` naming the pod, the command, how it ended and
+//! its last lines, and says that no other pod was taken down.
+
+use std::ops::Range;
+
+use anyhow::Result;
+use tokio::time::Instant;
+
+use crate::cli::GateArgs;
+use crate::engine::check::{CheckRun, run_check};
+use crate::error::StsError;
+use crate::model::rollout::gates::{GateScope, Gates, Passes, gate_env, leader_ordinal};
+use crate::output::shell_quote;
+
+impl From<&GateArgs> for Gates {
+    fn from(args: &GateArgs) -> Gates {
+        Gates {
+            pod_check: args.pod_check.clone(),
+            passes: args.pod_check_passes,
+            interval: args.pod_check_interval,
+            check_timeout: args.pod_check_timeout,
+            before_each: args.before_each.clone(),
+            after_each: args.after_each.clone(),
+            leader: args.leader.clone(),
+        }
+    }
+}
+
+/// Each command of the gates whose program is a path must be there and executable: said
+/// before anything is written (a usage error), not after the first pod went down.
+pub fn check_programs(gates: &Gates) -> Result<()> {
+    let named = [
+        ("--pod-check", &gates.pod_check),
+        ("--before-each", &gates.before_each),
+        ("--after-each", &gates.after_each),
+        ("--leader", &gates.leader),
+    ];
+    for (flag, command) in named {
+        let Some(program) = command.as_deref().and_then(|c| c.split_whitespace().next()) else {
+            continue;
+        };
+        if !program.contains('/') {
+            continue;
+        }
+        use std::os::unix::fs::PermissionsExt;
+        let executable =
+            std::fs::metadata(program).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+        if !executable {
+            return Err(StsError::Usage(format!(
+                "{flag}: {program} is not an executable file (check the path, `chmod +x` it, or run it as `sh {program}`); nothing was changed"
+            ))
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// The gates as flags, to repeat in a resume command.
+pub fn gate_flags(gates: &Gates) -> String {
+    let mut flags = String::new();
+    let mut add = |flag: &str, value: Option<String>| {
+        if let Some(value) = value {
+            flags.push_str(&format!(" {flag} {}", shell_quote(&value)));
+        }
+    };
+    add("--pod-check", gates.pod_check.clone());
+    if gates.pod_check.is_some() {
+        add(
+            "--pod-check-passes",
+            (gates.passes > 1).then(|| gates.passes.to_string()),
+        );
+        add(
+            "--pod-check-interval",
+            Some(humantime::format_duration(gates.interval).to_string()),
+        );
+    }
+    add("--before-each", gates.before_each.clone());
+    add("--after-each", gates.after_each.clone());
+    add("--leader", gates.leader.clone());
+    if !gates.is_empty() {
+        add(
+            "--pod-check-timeout",
+            Some(humantime::format_duration(gates.check_timeout).to_string()),
+        );
+    }
+    flags
+}
+
+/// The gates of one roll, with what their environment and messages need.
+pub struct GateRunner<'a> {
+    pub gates: &'a Gates,
+    /// The command that resumes the roll.
+    pub resume: &'a str,
+}
+
+impl GateRunner<'_> {
+    /// Asks the leader command which pod must go last: its ordinal (`None` without `--leader`).
+    pub async fn leader(&self, scope: &GateScope<'_>, ordinals: &Range<i32>) -> Result<Option<i32>> {
+        let Some(command) = &self.gates.leader else {
+            return Ok(None);
+        };
+        let env: Vec<(String, String)> = gate_env(scope)
+            .into_iter()
+            .filter(|(key, _)| !matches!(key.as_str(), "STS_POD" | "STS_ORDINAL" | "STS_POD_FQDN"))
+            .collect();
+        let run = run_check(command, &env, self.gates.check_timeout, "[leader] ").await?;
+        if !run.passed() {
+            return Err(self.failed("the leader command", command, &run, "before the next pod"));
+        }
+        let said = run.tail.last().cloned().unwrap_or_default();
+        leader_ordinal(&said, scope.set, ordinals)
+            .map(Some)
+            .map_err(|why| {
+                StsError::CheckFailed(format!(
+                    "{why}; no other pod was taken down: fix it, then re-run `{}`",
+                    self.resume
+                ))
+                .into()
+            })
+    }
+
+    /// `--before-each`: a failure stops the roll before the pod is touched.
+    pub async fn before(&self, scope: &GateScope<'_>) -> Result<()> {
+        let Some(command) = &self.gates.before_each else {
+            return Ok(());
+        };
+        let run = run_check(
+            command,
+            &gate_env(scope),
+            self.gates.check_timeout,
+            &format!("[before {}] ", scope.pod),
+        )
+        .await?;
+        match run.passed() {
+            true => Ok(()),
+            false => Err(self.failed(
+                &format!("{}: --before-each", scope.pod),
+                command,
+                &run,
+                &format!("before {}", scope.pod),
+            )),
+        }
+    }
+
+    /// `--after-each` once the pod is back Ready (`newly`: not on a resumed, earlier pod).
+    pub async fn after(&self, scope: &GateScope<'_>, newly: bool) -> Result<()> {
+        let Some(command) = self.gates.after_each.as_ref().filter(|_| newly) else {
+            return Ok(());
+        };
+        let run = run_check(
+            command,
+            &gate_env(scope),
+            self.gates.check_timeout,
+            &format!("[after {}] ", scope.pod),
+        )
+        .await?;
+        match run.passed() {
+            true => Ok(()),
+            false => Err(self.failed(
+                &format!("{}: --after-each", scope.pod),
+                command,
+                &run,
+                &format!("after {}", scope.pod),
+            )),
+        }
+    }
+
+    /// `--pod-check` until it passes `--pod-check-passes` times in a row, a run every
+    /// `--pod-check-interval`, within `--pod-check-timeout`.
+    pub async fn pod_check(&self, scope: &GateScope<'_>) -> Result<()> {
+        let Some(command) = &self.gates.pod_check else {
+            return Ok(());
+        };
+        let deadline = Instant::now() + self.gates.check_timeout;
+        let mut passes = Passes::new(self.gates.passes);
+        let prefix = format!("[check {}] ", scope.pod);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let run = run_check(
+                command,
+                &gate_env(scope),
+                left.max(std::time::Duration::from_secs(1)),
+                &prefix,
+            )
+            .await?;
+            if passes.record(run.passed()) {
+                return Ok(());
+            }
+            if Instant::now() + self.gates.interval >= deadline {
+                let what = format!(
+                    "{}: its check did not pass {} time(s) in a row within {}",
+                    scope.pod,
+                    passes.needed,
+                    humantime::format_duration(self.gates.check_timeout)
+                );
+                return Err(self.failed(&what, command, &run, &format!("after {}", scope.pod)));
+            }
+            tokio::select! {
+                () = tokio::time::sleep(self.gates.interval) => {}
+                () = crate::wait::interrupted() => {
+                    return Err(StsError::Interrupted(format!(
+                        "interrupted while checking {}; re-running `{}` checks it again and goes on",
+                        scope.pod, self.resume
+                    ))
+                    .into());
+                }
+            }
+        }
+    }
+
+    /// `what` failed: how the command ended, its last lines, and that the roll stopped.
+    fn failed(&self, what: &str, command: &str, run: &CheckRun, stopped: &str) -> anyhow::Error {
+        let ended = match (run.outcome.timed_out, run.outcome.exit_code) {
+            (true, _) => "timed out".to_string(),
+            (false, Some(code)) => format!("exit {code}"),
+            (false, None) => "killed by a signal".to_string(),
+        };
+        let tail = match run.tail.is_empty() {
+            true => String::new(),
+            false => format!("; last output: {}", run.tail.join(" | ")),
+        };
+        StsError::CheckFailed(format!(
+            "{what} (`{command}`: {ended}){tail}; the roll stopped {stopped}, no other pod was taken down: re-run `{}` to go on",
+            self.resume
+        ))
+        .into()
+    }
+}

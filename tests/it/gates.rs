@@ -1,0 +1,212 @@
+//! Black-box tests of the gates around each pod a roll takes down (`--pod-check`, its passes,
+//! `--before-each`/`--after-each`, `--leader`), on the zk fixture (OnDelete, an outdated
+//! template): the order of pod deletions, what the scripts saw (their own logs), and that a
+//! failing gate takes no other pod down and a re-run goes on.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::common::setup::{set_image, zk_cluster};
+use crate::common::{Cluster, Deletions, record_deletions, stderr_of};
+
+/// The zk fixture with a new image in its template: every pod outdated, none moved (OnDelete).
+fn zk_outdated() -> Cluster {
+    let cluster = zk_cluster();
+    set_image(&cluster, "zk", "zookeeper", "zookeeper:3.9.3");
+    cluster
+}
+
+/// An executable script in the test's directory.
+fn script(cluster: &Cluster, name: &str, body: &str) -> PathBuf {
+    let path = cluster.dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+fn roll(cluster: &Cluster, args: &[&str]) -> std::process::Output {
+    cluster
+        .sts()
+        .args(["roll", "zk", "--yes"])
+        .args(args)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap()
+}
+
+/// The pods deleted so far, in order.
+fn deleted_pods(deletions: &Deletions) -> Vec<String> {
+    deletions
+        .lock()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d.strip_prefix("pods/").map(str::to_string))
+        .collect()
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn images(cluster: &Cluster) -> Vec<String> {
+    crate::common::setup::pod_images(cluster, "zk", 3)
+}
+
+#[test]
+fn the_leader_goes_last_even_after_it_moves() {
+    let cluster = zk_outdated();
+    let leader_file = cluster.dir.join("leader");
+    std::fs::write(&leader_file, "zk-2\n").unwrap();
+    let leader = script(&cluster, "leader.sh", &format!("cat {}", leader_file.display()));
+    // Leadership moves to zk-0 while zk-1 is being replaced.
+    let moves = format!(
+        "[ \"$STS_POD\" = zk-1 ] && echo zk-0 > {} || true",
+        leader_file.display()
+    );
+    let deletions = record_deletions(&cluster);
+    let output = roll(
+        &cluster,
+        &["--leader", leader.to_str().unwrap(), "--before-each", &moves],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(deleted_pods(&deletions), ["zk-1", "zk-2", "zk-0"]);
+    assert_eq!(images(&cluster), ["zookeeper:3.9.3"; 3]);
+}
+
+#[test]
+fn a_failing_pod_check_takes_no_other_pod_down_and_a_re_run_goes_on() {
+    let cluster = zk_outdated();
+    let healthy = cluster.dir.join("zk-1-healthy");
+    let check = format!(
+        "[ \"$STS_POD\" != zk-1 ] || [ -f {} ] || {{ echo zk-1 not in the quorum; exit 1; }}",
+        healthy.display()
+    );
+    let deletions = record_deletions(&cluster);
+    let args = [
+        "--pod-check",
+        check.as_str(),
+        "--pod-check-interval",
+        "200ms",
+        "--pod-check-timeout",
+        "3s",
+    ];
+    let failed = roll(&cluster, &args);
+    let error = stderr_of(&failed);
+    assert_eq!(failed.status.code(), Some(3), "{error}");
+    assert!(
+        error.contains("zk-1: its check did not pass 1 time(s) in a row within 3s")
+            && error.contains("last output: zk-1 not in the quorum")
+            && error.contains("no other pod was taken down"),
+        "{error}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(deleted_pods(&deletions), ["zk-2", "zk-1"], "zk-0 untouched");
+
+    std::fs::write(&healthy, "").unwrap();
+    let resumed = roll(&cluster, &args);
+    assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+    assert_eq!(deleted_pods(&deletions), ["zk-2", "zk-1", "zk-0"], "none twice");
+    assert_eq!(images(&cluster), ["zookeeper:3.9.3"; 3]);
+}
+
+#[test]
+fn hooks_run_once_per_pod_in_order_and_the_check_needs_its_passes_in_a_row() {
+    let cluster = zk_outdated();
+    let log = cluster.dir.join("gates.log");
+    let append = |what: &str| format!("echo {what} $STS_POD >> {}", log.display());
+    let output = roll(
+        &cluster,
+        &[
+            "--before-each",
+            &append("before"),
+            "--after-each",
+            &append("after"),
+            "--pod-check",
+            &append("check"),
+            "--pod-check-passes",
+            "3",
+            "--pod-check-interval",
+            "100ms",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let mut expected = Vec::new();
+    for pod in ["zk-2", "zk-1", "zk-0"] {
+        expected.push(format!("before {pod}"));
+        expected.push(format!("after {pod}"));
+        expected.extend(std::iter::repeat_n(format!("check {pod}"), 3));
+    }
+    assert_eq!(lines(&log), expected);
+}
+
+#[test]
+fn a_failing_before_each_stops_before_its_pod() {
+    let cluster = zk_outdated();
+    let deletions = record_deletions(&cluster);
+    let output = roll(
+        &cluster,
+        &[
+            "--before-each",
+            "[ \"$STS_POD\" != zk-1 ] || { echo cannot drain zk-1; exit 4; }",
+        ],
+    );
+    let error = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(3), "{error}");
+    assert!(
+        error.contains("zk-1: --before-each")
+            && error.contains("exit 4")
+            && error.contains("cannot drain zk-1")
+            && error.contains("the roll stopped before zk-1"),
+        "{error}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(deleted_pods(&deletions), ["zk-2"]);
+}
+
+#[test]
+fn bad_gates_get_one_line_and_no_write() {
+    let cluster = zk_outdated();
+    let not_executable = cluster.dir.join("check.sh");
+    std::fs::write(&not_executable, "exit 0\n").unwrap();
+    let leader = script(&cluster, "leader.sh", "echo kafka-9");
+    let writes = cluster.write_count();
+    let cases: [(Vec<&str>, i32, &str); 4] = [
+        (
+            vec!["--pod-check", not_executable.to_str().unwrap()],
+            2,
+            "is not an executable file",
+        ),
+        (
+            vec!["--leader", "echo zk-0", "--ordinals", "1"],
+            2,
+            "cannot be used with",
+        ),
+        (
+            vec!["--pod-check", "true", "--pod-check-passes", "0"],
+            2,
+            "0 is not in 1..",
+        ),
+        (
+            vec!["--leader", leader.to_str().unwrap()],
+            3,
+            "the leader command printed \"kafka-9\", which names no pod of statefulset zk",
+        ),
+    ];
+    for (args, code, expected) in cases {
+        let output = roll(&cluster, &args);
+        let error = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {error}");
+        assert!(error.contains(expected), "{args:?}: {error}");
+        assert_eq!(
+            error.lines().filter(|l| l.starts_with("error")).count(),
+            1,
+            "{error}"
+        );
+    }
+    assert_eq!(cluster.write_count(), writes, "nothing written");
+}
