@@ -414,6 +414,7 @@ pub struct RollArgs {
         value_name = "LIST",
         value_delimiter = ',',
         allow_negative_numbers = true,
+        conflicts_with = "leader",
         value_parser = clap::value_parser!(i32).range(0..)
     )]
     pub ordinals: Option<Vec<i32>>,
@@ -466,7 +467,7 @@ pub struct GateArgs {
 
     /// CMD prints the pod that must go last (a name or an ordinal); it is asked again before
     /// each pod, since leadership moves during a roll
-    #[arg(long, value_name = "CMD", conflicts_with = "ordinals")]
+    #[arg(long, value_name = "CMD")]
     pub leader: Option<String>,
 }
 
@@ -481,8 +482,13 @@ pub struct RestartArgs {
     #[arg(long)]
     pub evict: bool,
 
+    /// Gates around each pod; on a RollingUpdate set they drive it as OnDelete for the
+    /// restart (its strategy and partition put back at the end)
+    #[command(flatten)]
+    pub gates: GateArgs,
+
     /// Set the annotation and return without waiting for the pods
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pod_check", "before_each", "after_each", "leader"])]
     pub no_wait: bool,
 
     /// Print the plan and check it with the server (server-side dry run); change nothing

@@ -1,32 +1,43 @@
 //! `kubectl sts restart NAME`: set the template annotation `kubectl.kubernetes.io/restartedAt`
 //! (as `kubectl rollout restart` does), then for RollingUpdate follow the controller's rollout
-//! pod by pod, and for OnDelete replace every pod with the engine's pod replacement.
+//! pod by pod, and for OnDelete replace every pod with the engine's pod replacement. With
+//! gates (`--pod-check`, hooks, `--leader`) a RollingUpdate set is driven as OnDelete: the
+//! annotation, the strategy switch and the record (holding the set's own strategy) in one
+//! write, every pod replaced by the gated roll, then the strategy put back — on a stop, with
+//! a partition holding the pods not yet restarted, the record kept so that a re-run goes on.
 
 use anyhow::Result;
 use k8s_openapi::jiff::Timestamp;
+use serde_json::Value;
 
 use crate::cli::RestartArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
+use crate::engine::gates::{check_programs, gate_flags, restore_strategy};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::flow::record::{self, Record};
+use crate::model::rollout::gates::{Gates, driven_strategy};
 use crate::model::rollout::restart::{RESTARTED_AT, RestartPlan, plan_restart};
 use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::update::ordinals_to_update;
-use crate::model::set::Strategy;
 use crate::model::set::snapshot::SetSnapshot;
+use crate::model::set::{self, Strategy};
 use crate::output::restart::write_restart_plan;
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
 use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Restarts the set.
 pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
+    let gates = Gates::from(&args.gates);
+    check_programs(&gates)?;
     let mut command = Restart {
         args,
         restarted_at: Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        gates,
+        own_strategy: None,
     };
     let flags = Flags {
         dry_run: args.dry_run,
@@ -39,6 +50,10 @@ struct Restart<'a> {
     args: &'a RestartArgs,
     /// Chosen once: a re-plan after a conflict restarts at the same instant.
     restarted_at: String,
+    gates: Gates,
+    /// The set's own update strategy while a gated restart drives it as OnDelete (read when
+    /// planning, or from the record of an earlier run).
+    own_strategy: Option<Value>,
 }
 
 impl Guided for Restart<'_> {
@@ -52,21 +67,28 @@ impl Guided for Restart<'_> {
     }
 
     fn command_line(&self) -> String {
-        match self.args.evict {
-            true => format!("kubectl sts restart {} --evict", self.args.name),
-            false => format!("kubectl sts restart {}", self.args.name),
-        }
+        let evict = if self.args.evict { " --evict" } else { "" };
+        format!(
+            "kubectl sts restart {}{evict}{}",
+            self.args.name,
+            gate_flags(&self.gates)
+        )
     }
 
     async fn read(&mut self, ctx: &Context) -> Result<Read<RestartPlan>> {
         let snap = planning_snapshot(ctx, &self.args.name).await?;
         // A restart recorded by an earlier run of this command goes on at its instant.
-        let recorded = record::on_set(&snap.set)
-            .filter(|r| r.command == self.command_line())
-            .and_then(|r| r.data["restarted_at"].as_str().map(str::to_string));
-        if let Some(at) = recorded {
-            self.restarted_at = at;
+        let recorded = record::on_set(&snap.set).filter(|r| r.command == self.command_line());
+        if let Some(at) = recorded.as_ref().and_then(|r| r.data["restarted_at"].as_str()) {
+            self.restarted_at = at.to_string();
         }
+        self.own_strategy = match recorded.map(|r| r.data["strategy"].clone()) {
+            Some(strategy) if !strategy.is_null() => Some(strategy),
+            _ if !self.gates.is_empty() && set::strategy(&snap.set) == Strategy::RollingUpdate => Some(
+                serde_json::to_value(snap.set.spec.as_ref().and_then(|s| s.update_strategy.clone()))?,
+            ),
+            _ => None,
+        };
         Ok(Read {
             plan: Ok(plan_restart(&snap, &self.restarted_at)),
             set: Some(snap.set),
@@ -74,7 +96,17 @@ impl Guided for Restart<'_> {
     }
 
     fn show(&self, plan: &RestartPlan, out: &mut dyn std::io::Write) -> Result<()> {
-        write_restart_plan(out, plan)
+        write_restart_plan(out, plan)?;
+        if self.own_strategy.is_some() {
+            writeln!(
+                out,
+                "  gated: the set is driven as OnDelete for the restart (its pods replaced one at a time by this command), then its strategy and partition are put back"
+            )?;
+        }
+        for line in self.gates.describe() {
+            writeln!(out, "  {line}")?;
+        }
+        Ok(())
     }
 
     fn nothing_to_do(&self, _plan: &RestartPlan) -> Option<String> {
@@ -100,19 +132,29 @@ impl Guided for Restart<'_> {
         let Some(set) = planned.set.as_ref() else {
             return Vec::new();
         };
-        if template_restarted_at(set) == Some(planned.plan.restarted_at.as_str()) {
-            return Vec::new();
-        }
         let record = Record {
             command: self.command_line(),
             step: "restart".into(),
             started: planned.plan.restarted_at.clone(),
-            data: serde_json::json!({"restarted_at": planned.plan.restarted_at}),
+            data: serde_json::json!({"restarted_at": planned.plan.restarted_at, "strategy": self.own_strategy}),
             yields_to: Vec::new(),
         };
+        let resource_version = set.metadata.resource_version.clone().unwrap_or_default();
+        if self.own_strategy.is_some() && set::strategy(set) == Strategy::RollingUpdate {
+            return vec![Write::SetStrategy {
+                set: planned.plan.name.clone(),
+                resource_version,
+                strategy: driven_strategy(),
+                restarted_at: Some(planned.plan.restarted_at.clone()),
+                record: Some(record),
+            }];
+        }
+        if template_restarted_at(set) == Some(planned.plan.restarted_at.as_str()) {
+            return Vec::new();
+        }
         vec![Write::AnnotateTemplate {
             set: planned.plan.name.clone(),
-            resource_version: set.metadata.resource_version.clone().unwrap_or_default(),
+            resource_version,
             key: RESTARTED_AT.into(),
             value: planned.plan.restarted_at.clone(),
             record: Some(record),
@@ -122,8 +164,8 @@ impl Guided for Restart<'_> {
     fn needs(&self, planned: &Planned<RestartPlan>) -> Vec<Need> {
         let take_down = if self.args.evict { EVICT_PODS } else { DELETE_PODS };
         match planned.plan.strategy {
-            Strategy::RollingUpdate => vec![PATCH_SETS],
-            Strategy::OnDelete => vec![PATCH_SETS, take_down],
+            Strategy::RollingUpdate if self.own_strategy.is_none() => vec![PATCH_SETS],
+            _ => vec![PATCH_SETS, take_down],
         }
     }
 
@@ -150,14 +192,45 @@ impl Guided for Restart<'_> {
             Ok(snap) => snap,
             Err(err) => return Ending::failed(err, Vec::new()),
         };
-        let ending = match planned.plan.strategy {
-            Strategy::RollingUpdate => follow_rolling(ctx, &fresh, &planned.plan).await,
-            Strategy::OnDelete => roll_all(ctx, &fresh, self.args.evict).await,
+        let resume = self.command_line();
+        let gates = &self.gates;
+        let ending = match (&self.own_strategy, planned.plan.strategy) {
+            (Some(own), _) => {
+                let ending = roll_all(ctx, &fresh, self.args.evict, gates, &resume).await;
+                return put_strategy_back(ctx, &planned.plan.name, own, ending, record::on_set(&fresh.set))
+                    .await;
+            }
+            (None, Strategy::RollingUpdate) => follow_rolling(ctx, &fresh, &planned.plan).await,
+            (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.args.evict, gates, &resume).await,
         };
         match ending.error {
             None => forget(ctx, &planned.plan.name, ending).await,
             Some(_) => ending,
         }
+    }
+}
+
+/// The set's own strategy put back after a gated restart drove it as OnDelete: as it was when
+/// every pod restarted (the record goes); on a stop, holding the pods not yet restarted (the
+/// record stays).
+async fn put_strategy_back(
+    ctx: &Context,
+    name: &str,
+    own: &Value,
+    ending: Ending,
+    record: Option<Record>,
+) -> Ending {
+    let keep = ending.error.as_ref().and(record);
+    match restore_strategy(ctx, name, own, keep).await {
+        Ok(None) => ending,
+        Ok(Some(partition)) => {
+            eprintln!(
+                "statefulset {}/{name} has its own strategy back, with partition {partition} holding the pods not yet restarted; the restart's record stays for the re-run",
+                ctx.namespace
+            );
+            ending
+        }
+        Err(err) => Ending::failed(err.context(ending.message), ending.pods),
     }
 }
 
@@ -178,14 +251,13 @@ async fn follow_rolling(ctx: &Context, snap: &SetSnapshot, plan: &RestartPlan) -
     followed.ending(done)
 }
 
-async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Ending {
+async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool, gates: &Gates, resume: &str) -> Ending {
     let method = if evict { Method::Evict } else { Method::Delete };
     let roll_plan = match plan_roll(snap, None, method) {
         Ok(plan) => plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
-    let resume = format!("kubectl sts roll {}", snap.name());
-    let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
+    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, false, resume, gates).await;
     let done = format!(
         "restarted statefulset {}/{}: {} pod(s) replaced",
         snap.namespace(),

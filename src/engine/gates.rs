@@ -2,17 +2,27 @@
 //! hooks around it, and the pod check after it until it passes enough times in a row. Each runs
 //! through `sh -c` as a progressive step's check does (`engine::check`), its output shown
 //! behind a prefix; a failure is a `CheckFailed` naming the pod, the command, how it ended and
-//! its last lines, and says that no other pod was taken down.
+//! its last lines, and says that no other pod was taken down. A RollingUpdate set a gated roll
+//! drove as OnDelete gets its strategy back here.
 
 use std::ops::Range;
 
 use anyhow::Result;
+use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::cli::GateArgs;
+use crate::context::Context;
+use crate::engine::MAX_REPLANS;
 use crate::engine::check::{CheckRun, run_check};
+use crate::engine::write::{self, Write};
 use crate::error::StsError;
-use crate::model::rollout::gates::{GateScope, Gates, Passes, gate_env, leader_ordinal};
+use crate::error::is_conflict;
+use crate::fetch;
+use crate::model::flow::record::Record;
+use crate::model::rollout::gates::{GateScope, Gates, Passes, gate_env, leader_ordinal, restored_strategy};
+use crate::model::set;
+use crate::model::set::snapshot::SetSnapshot;
 use crate::output::shell_quote;
 
 impl From<&GateArgs> for Gates {
@@ -87,6 +97,49 @@ pub fn gate_flags(gates: &Gates) -> String {
         );
     }
     flags
+}
+
+/// The set's own strategy put back after a roll drove it as OnDelete: as it was when the roll
+/// is done (`record`: `None`, the record goes); when it stopped, its partition raised to hold
+/// every pod not yet on the update revision (the record stays, so that a re-run goes on). At
+/// the set's resourceVersion, re-read after a conflict. The partition it holds at, if any.
+pub async fn restore_strategy(
+    ctx: &Context,
+    name: &str,
+    original: &Value,
+    record: Option<Record>,
+) -> Result<Option<i64>> {
+    for _ in 0..MAX_REPLANS {
+        let snap = fetch::snapshot(ctx, name).await?;
+        let hold = record.as_ref().and(highest_outdated(&snap));
+        let strategy = restored_strategy(original, hold);
+        let restore = Write::SetStrategy {
+            set: name.to_string(),
+            resource_version: snap.set.metadata.resource_version.clone().unwrap_or_default(),
+            strategy: strategy.clone(),
+            restarted_at: None,
+            record: record.clone(),
+        };
+        match write::apply(ctx, &restore, false).await {
+            Ok(_) => return Ok(hold.and(strategy["rollingUpdate"]["partition"].as_i64())),
+            Err(err) if is_conflict(&err) => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(StsError::Conflict(format!(
+        "statefulset {}/{name}: its strategy could not be put back (it changed under every one of {MAX_REPLANS} attempts); it is still driven as OnDelete: re-run the command to finish",
+        ctx.namespace
+    ))
+    .into())
+}
+
+/// The highest ordinal whose pod is not on the update revision (missing pods count).
+fn highest_outdated(snap: &SetSnapshot) -> Option<i32> {
+    let update = set::update_revision(&snap.set);
+    set::ordinals(&snap.set).rev().find(|ordinal| {
+        snap.pod(*ordinal)
+            .is_none_or(|pod| crate::model::set::health::revision_of(pod) != update || update.is_none())
+    })
 }
 
 /// The gates of one roll, with what their environment and messages need.

@@ -18,6 +18,7 @@ use crate::error::{ApiCall, describe_kube_error};
 use crate::model::flow::record::{
     IN_FLIGHT, MANIFEST_KEY, RECORD_KEY, RECORD_LABEL, Record, record_map_name,
 };
+use crate::model::rollout::restart::RESTARTED_AT;
 use crate::model::rollout::staged::{ABANDONED_REVISIONS, PARTITION_BEFORE, REVISION_BEFORE, RolloutPlan};
 use crate::preflight::{self, Need};
 
@@ -74,6 +75,16 @@ pub enum Write {
     },
     /// The record of a step in flight on the set (`None` removes it).
     Record { set: String, record: Option<Record> },
+    /// `spec.updateStrategy` replaced by `strategy` (a gated roll drives a RollingUpdate set
+    /// as OnDelete, then puts its strategy back), with the template's restart annotation when
+    /// given and the record of the step (`None` removes it), at the set's resourceVersion.
+    SetStrategy {
+        set: String,
+        resource_version: String,
+        strategy: Value,
+        restarted_at: Option<String>,
+        record: Option<Record>,
+    },
     /// The record beside the set, with its manifest, for steps in which the set goes away.
     RecordBeside {
         set: String,
@@ -166,6 +177,7 @@ impl Write {
             | Write::RestoreTemplate { .. }
             | Write::AnnotateTemplate { .. }
             | Write::Record { .. }
+            | Write::SetStrategy { .. }
             | Write::EndRollout { .. }
             | Write::ApplySet { .. } => preflight::PATCH_SETS,
             Write::RecordBeside { .. } => preflight::CREATE_CONFIGMAPS,
@@ -354,6 +366,27 @@ fn set_patch(write: &Write) -> (&str, Patch<Value>) {
             (
                 set,
                 Patch::Merge(json!({"metadata": {"annotations": {IN_FLIGHT: text}}})),
+            )
+        }
+        Write::SetStrategy {
+            set,
+            resource_version,
+            strategy,
+            restarted_at,
+            record,
+        } => {
+            let text = record
+                .as_ref()
+                .map(|r| json!(serde_json::to_string(r).unwrap_or_default()));
+            let mut spec = json!({"updateStrategy": strategy});
+            if let Some(at) = restarted_at {
+                spec["template"] = json!({"metadata": {"annotations": {RESTARTED_AT: at}}});
+            }
+            (
+                set,
+                Patch::Merge(
+                    json!({"metadata": {"resourceVersion": resource_version, "annotations": {IN_FLIGHT: text}}, "spec": spec}),
+                ),
             )
         }
         Write::EndRollout { set, partition } => {

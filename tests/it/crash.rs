@@ -328,6 +328,12 @@ fn roll_and_restart() {
         setup: web_cluster,
         args: &["restart", "web"],
     });
+    // Gated: the set is driven as OnDelete; killed at any point, a re-run puts its own
+    // strategy and partition back with every pod restarted.
+    check(Case {
+        setup: web_cluster,
+        args: &["restart", "web", "--pod-check", "true", "--leader", "echo web-2"],
+    });
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::common::setup::{set_image, zk_cluster};
-use crate::common::{Cluster, Deletions, record_deletions, stderr_of};
+use crate::common::{Cluster, Deletions, record_deletions, stderr_of, stdout_of};
 
 /// The zk fixture with a new image in its template: every pod outdated, none moved (OnDelete).
 fn zk_outdated() -> Cluster {
@@ -209,4 +209,70 @@ fn bad_gates_get_one_line_and_no_write() {
         );
     }
     assert_eq!(cluster.write_count(), writes, "nothing written");
+}
+
+/// The set's update strategy, and whether a step is recorded on it.
+fn strategy_and_record(cluster: &Cluster, set: &str) -> (serde_json::Value, bool) {
+    let live = cluster.statefulset(set);
+    let recorded = live["metadata"]["annotations"]["kubectl-sts.io/in-flight"].is_string();
+    (live["spec"]["updateStrategy"].clone(), recorded)
+}
+
+#[test]
+fn a_gated_restart_drives_a_rolling_update_set_with_the_leader_last_then_puts_it_back() {
+    let cluster = crate::common::setup::web_cluster();
+    let (own, _) = strategy_and_record(&cluster, "web");
+    let deletions = record_deletions(&cluster);
+    let output = cluster
+        .sts()
+        .args(["restart", "web", "--yes", "--leader", "echo web-2"])
+        .args(["--pod-check", "test -n \"$STS_POD_FQDN\""])
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        stdout_of(&output).contains("the set is driven as OnDelete for the restart"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert_eq!(deleted_pods(&deletions), ["web-1", "web-0", "web-2"]);
+    assert_eq!(strategy_and_record(&cluster, "web"), (own, false));
+}
+
+#[test]
+fn a_stopped_gated_restart_holds_the_rest_with_a_partition_and_a_re_run_finishes() {
+    let cluster = crate::common::setup::web_cluster();
+    let (own, _) = strategy_and_record(&cluster, "web");
+    let healthy = cluster.dir.join("web-1-healthy");
+    let check = format!("[ \"$STS_POD\" != web-1 ] || [ -f {} ]", healthy.display());
+    let restart = |cluster: &Cluster| {
+        cluster
+            .sts()
+            .args(["restart", "web", "--yes", "--pod-check", &check])
+            .args(["--pod-check-interval", "200ms", "--pod-check-timeout", "3s"])
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap()
+    };
+    let deletions = record_deletions(&cluster);
+    let stopped = restart(&cluster);
+    let error = stderr_of(&stopped);
+    assert_eq!(stopped.status.code(), Some(3), "{error}");
+    assert!(
+        error.contains("with partition 1 holding the pods not yet restarted"),
+        "{error}"
+    );
+    let (held, recorded) = strategy_and_record(&cluster, "web");
+    assert_eq!(held["type"], "RollingUpdate");
+    assert_eq!(held["rollingUpdate"]["partition"], 1);
+    assert!(recorded, "the record stays for the re-run");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(deleted_pods(&deletions), ["web-2", "web-1"], "web-0 held");
+
+    std::fs::write(&healthy, "").unwrap();
+    let finished = restart(&cluster);
+    assert!(finished.status.success(), "{}", stderr_of(&finished));
+    assert_eq!(deleted_pods(&deletions), ["web-2", "web-1", "web-0"]);
+    assert_eq!(strategy_and_record(&cluster, "web"), (own, false));
 }

@@ -7,6 +7,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use serde_json::{Value, json};
 
 use crate::model::set;
 
@@ -103,6 +104,28 @@ pub fn gate_env(scope: &GateScope<'_>) -> Vec<(String, String)> {
     .collect()
 }
 
+/// The strategy a gated roll drives a RollingUpdate set with: OnDelete, so that the roll takes
+/// each pod down itself in its own order, the controller replacing none on its own.
+pub fn driven_strategy() -> Value {
+    json!({"type": "OnDelete", "rollingUpdate": null})
+}
+
+/// The set's own strategy put back: as it was (`hold_below`: `None`, the roll is done), or,
+/// when the roll stopped, with its partition raised to hold every pod from `hold_below` down
+/// on its revision (the controller would otherwise roll them with no gate).
+pub fn restored_strategy(original: &Value, hold_below: Option<i32>) -> Value {
+    let mut strategy = original.clone();
+    if strategy["type"] == "OnDelete" {
+        strategy["rollingUpdate"] = Value::Null;
+        return strategy;
+    }
+    if let Some(held) = hold_below {
+        let partition = original["rollingUpdate"]["partition"].as_i64().unwrap_or(0);
+        strategy["rollingUpdate"]["partition"] = json!(partition.max(i64::from(held) + 1));
+    }
+    strategy
+}
+
 /// Consecutive passes of a pod's check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Passes {
@@ -192,6 +215,23 @@ mod tests {
                 .unwrap_err()
                 .contains("names no pod")
         );
+    }
+
+    #[test]
+    fn a_stopped_roll_puts_the_strategy_back_holding_the_pods_not_yet_rolled() {
+        let original =
+            json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0, "maxUnavailable": 1}});
+        assert_eq!(restored_strategy(&original, None), original);
+        assert_eq!(
+            restored_strategy(&original, Some(1)),
+            json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 2, "maxUnavailable": 1}})
+        );
+        let partitioned = json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 3}});
+        assert_eq!(
+            restored_strategy(&partitioned, Some(0))["rollingUpdate"]["partition"],
+            3
+        );
+        assert_eq!(driven_strategy()["type"], "OnDelete");
     }
 
     #[test]
