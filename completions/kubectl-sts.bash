@@ -1271,7 +1271,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__promote)
-            opts="-n -o -y -h -V --step --partition --full --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1282,6 +1282,34 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --partition)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-passes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leader)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

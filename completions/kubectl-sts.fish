@@ -226,6 +226,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l step -d 'Lower the partition by K (K more pods move)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l partition -d 'Set the partition to P (never above the current one)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l pod-check -d 'After each pod is back updated and Ready, run CMD through `sh -c` until it passes; no other pod is taken down before. It gets STS_NAMESPACE, STS_NAME, STS_POD, STS_ORDINAL, STS_POD_FQDN, STS_UPDATED_PODS and STS_REMAINING_PODS' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l pod-check-passes -d 'Consecutive passes the pod check needs (a flapping signal does not count)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l pod-check-interval -d 'Time between two runs of the pod check' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l pod-check-timeout -d 'How long a pod\'s check may take to pass, all runs together (also the limit of each hook)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l before-each -d 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l after-each -d 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l leader -d 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r

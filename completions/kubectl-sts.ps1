@@ -277,6 +277,13 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
         'kubectl-sts;promote' {
             [CompletionResult]::new('--step', '--step', [CompletionResultType]::ParameterName, 'Lower the partition by K (K more pods move)')
             [CompletionResult]::new('--partition', '--partition', [CompletionResultType]::ParameterName, 'Set the partition to P (never above the current one)')
+            [CompletionResult]::new('--pod-check', '--pod-check', [CompletionResultType]::ParameterName, 'After each pod is back updated and Ready, run CMD through `sh -c` until it passes; no other pod is taken down before. It gets STS_NAMESPACE, STS_NAME, STS_POD, STS_ORDINAL, STS_POD_FQDN, STS_UPDATED_PODS and STS_REMAINING_PODS')
+            [CompletionResult]::new('--pod-check-passes', '--pod-check-passes', [CompletionResultType]::ParameterName, 'Consecutive passes the pod check needs (a flapping signal does not count)')
+            [CompletionResult]::new('--pod-check-interval', '--pod-check-interval', [CompletionResultType]::ParameterName, 'Time between two runs of the pod check')
+            [CompletionResult]::new('--pod-check-timeout', '--pod-check-timeout', [CompletionResultType]::ParameterName, 'How long a pod''s check may take to pass, all runs together (also the limit of each hook)')
+            [CompletionResult]::new('--before-each', '--before-each', [CompletionResultType]::ParameterName, 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check')
+            [CompletionResult]::new('--after-each', '--after-each', [CompletionResultType]::ParameterName, 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll')
+            [CompletionResult]::new('--leader', '--leader', [CompletionResultType]::ParameterName, 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'Kubeconfig context to use (default: the current context)')

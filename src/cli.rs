@@ -694,8 +694,13 @@ pub struct PromoteArgs {
     #[arg(long)]
     pub full: bool,
 
+    /// Gates around each pod that moves; on a RollingUpdate set they drive it as OnDelete for
+    /// the promotion (its strategy put back at the new partition at the end)
+    #[command(flatten)]
+    pub gates: GateArgs,
+
     /// Lower the partition and return without waiting
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["pod_check", "before_each", "after_each", "leader"])]
     pub no_wait: bool,
 
     /// Print the plan and check it with the server (server-side dry run); change nothing

@@ -1,23 +1,30 @@
 //! `kubectl sts promote NAME [--step K | --partition P | --full]`: lower the partition of a
 //! staged rollout (never raise it), then wait for each newly included pod in the order the
 //! controller takes them. Re-running with the same `--partition` resumes waiting. OnDelete
-//! sets have their next ordinals rolled instead.
+//! sets have their next ordinals rolled instead. With gates, a RollingUpdate set is driven as
+//! OnDelete while the pods that move are rolled one at a time (as `restart` does), then gets
+//! its own strategy back at the new partition — on a stop, at a partition holding the pods
+//! not yet moved.
 
 use anyhow::Result;
+use serde_json::Value;
 
 use crate::cli::PromoteArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
+use crate::engine::gates::{check_programs, gate_flags, restore_strategy};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
+use crate::model::flow::record::{self, Record};
+use crate::model::rollout::gates::{Gates, driven_strategy};
 use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::staged::{
     PromotePlan, PromoteTo, effective_partition, in_flight, plan_promote, promote_choices,
 };
-use crate::model::set::Strategy;
 use crate::model::set::snapshot::SetSnapshot;
+use crate::model::set::{self, Strategy};
 use crate::output::prompt::choose;
 use crate::output::rollout::write_promote_plan;
 use crate::preflight::{DELETE_PODS, Need, PATCH_SETS};
@@ -25,10 +32,14 @@ use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// Promotes the rollout in flight.
 pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
+    let gates = Gates::from(&args.gates);
+    check_programs(&gates)?;
     let mut command = Promote {
         args,
         to: requested(args),
         chosen: false,
+        gates,
+        own_strategy: None,
     };
     let flags = Flags {
         dry_run: args.dry_run,
@@ -42,6 +53,10 @@ struct Promote<'a> {
     /// How far: from the flags, or chosen on the terminal at the first plan.
     to: Option<PromoteTo>,
     chosen: bool,
+    gates: Gates,
+    /// The set's own update strategy, at the new partition, while a gated promotion drives it
+    /// as OnDelete (planned, or from the record of an earlier run).
+    own_strategy: Option<Value>,
 }
 
 impl Guided for Promote<'_> {
@@ -56,7 +71,11 @@ impl Guided for Promote<'_> {
     }
 
     fn command_line(&self) -> String {
-        format!("kubectl sts promote {}", self.args.name)
+        format!(
+            "kubectl sts promote {}{}",
+            self.args.name,
+            gate_flags(&self.gates)
+        )
     }
 
     async fn read(&mut self, ctx: &Context) -> Result<Read<PromotePlan>> {
@@ -70,14 +89,27 @@ impl Guided for Promote<'_> {
                 *self.to.insert(ask(ctx, &snap)?)
             }
         };
+        let plan = plan_promote(&snap, to);
+        self.own_strategy = self.own_strategy_of(&snap, plan.as_ref().ok())?;
         Ok(Read {
-            plan: plan_promote(&snap, to),
+            plan,
             set: Some(snap.set),
         })
     }
 
     fn show(&self, plan: &PromotePlan, out: &mut dyn std::io::Write) -> Result<()> {
-        write_promote_plan(out, plan)
+        write_promote_plan(out, plan)?;
+        if self.own_strategy.is_some() {
+            writeln!(
+                out,
+                "  gated: the set is driven as OnDelete while its pods move (one at a time, by this command), then its strategy is put back at partition {}",
+                plan.to_partition
+            )?;
+        }
+        for line in self.gates.describe() {
+            writeln!(out, "  {line}")?;
+        }
+        Ok(())
     }
 
     fn nothing_to_do(&self, _plan: &PromotePlan) -> Option<String> {
@@ -102,13 +134,33 @@ impl Guided for Promote<'_> {
 
     fn writes(&self, planned: &Planned<PromotePlan>) -> Vec<Write> {
         let plan = &planned.plan;
-        if plan.strategy == Strategy::OnDelete || plan.to_partition == plan.from_partition {
-            return Vec::new();
-        }
         let rv = planned
             .set
             .as_ref()
             .and_then(|s| s.metadata.resource_version.clone());
+        if let Some(own) = self
+            .own_strategy
+            .as_ref()
+            .filter(|_| plan.strategy == Strategy::RollingUpdate)
+        {
+            let record = Record {
+                command: self.command_line(),
+                step: "promote".into(),
+                started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                data: serde_json::json!({"strategy": own, "partition": plan.to_partition}),
+                yields_to: Vec::new(),
+            };
+            return vec![Write::SetStrategy {
+                set: plan.name.clone(),
+                resource_version: rv.unwrap_or_default(),
+                strategy: driven_strategy(),
+                restarted_at: None,
+                record: Some(record),
+            }];
+        }
+        if plan.strategy == Strategy::OnDelete || plan.to_partition == plan.from_partition {
+            return Vec::new();
+        }
         vec![Write::SetPartition {
             set: plan.name.clone(),
             resource_version: rv.unwrap_or_default(),
@@ -119,6 +171,7 @@ impl Guided for Promote<'_> {
     fn needs(&self, planned: &Planned<PromotePlan>) -> Vec<Need> {
         let plan = &planned.plan;
         match plan.strategy {
+            Strategy::RollingUpdate if self.own_strategy.is_some() => vec![PATCH_SETS, DELETE_PODS],
             Strategy::RollingUpdate if plan.to_partition != plan.from_partition => vec![PATCH_SETS],
             Strategy::OnDelete if !plan.moves.is_empty() => vec![DELETE_PODS],
             _ => Vec::new(),
@@ -152,9 +205,25 @@ impl Guided for Promote<'_> {
             Ok(snap) => snap,
             Err(err) => return Ending::failed(err, Vec::new()),
         };
-        let ending = match plan.strategy {
-            Strategy::RollingUpdate => follow(ctx, &fresh, plan).await,
-            Strategy::OnDelete => roll_next(ctx, &fresh, plan, no_wait).await,
+        let gates = &self.gates;
+        let ending = match (&self.own_strategy, plan.strategy) {
+            (Some(own), _) => {
+                let ending = roll_next(ctx, &fresh, plan, no_wait, gates).await;
+                let stopped = ending.error.is_some();
+                match restore_strategy(ctx, &plan.name, own, stopped, None).await {
+                    Ok(Some(partition)) => {
+                        eprintln!(
+                            "statefulset {}/{} has its own strategy back, with partition {partition} holding the pods not yet moved",
+                            plan.namespace, plan.name
+                        );
+                        ending
+                    }
+                    Ok(None) => ending,
+                    Err(err) => Ending::failed(err.context(ending.message), ending.pods),
+                }
+            }
+            (None, Strategy::RollingUpdate) => follow(ctx, &fresh, plan).await,
+            (None, Strategy::OnDelete) => roll_next(ctx, &fresh, plan, no_wait, gates).await,
         };
         let finished = ending.error.is_none() && !no_wait && plan.to_partition == 0;
         match finished {
@@ -173,6 +242,25 @@ async fn end_rollout(ctx: &Context, plan: &PromotePlan, ending: Ending) -> Endin
     match write::apply(ctx, &records, false).await {
         Ok(_) => ending,
         Err(err) => Ending::failed(err, ending.pods),
+    }
+}
+
+impl Promote<'_> {
+    /// The set's own strategy at the new partition, kept while a gated promotion drives the set
+    /// as OnDelete: from the record of an earlier run of this command, or planned now.
+    fn own_strategy_of(&self, snap: &SetSnapshot, plan: Option<&PromotePlan>) -> Result<Option<Value>> {
+        let recorded = record::on_set(&snap.set)
+            .filter(|r| r.command == self.command_line())
+            .map(|r| r.data["strategy"].clone())
+            .filter(|s| !s.is_null());
+        if recorded.is_some() || self.gates.is_empty() || set::strategy(&snap.set) != Strategy::RollingUpdate
+        {
+            return Ok(recorded);
+        }
+        let Some(plan) = plan else { return Ok(None) };
+        let mut own = serde_json::to_value(snap.set.spec.as_ref().and_then(|s| s.update_strategy.clone()))?;
+        own["rollingUpdate"]["partition"] = serde_json::json!(plan.to_partition);
+        Ok(Some(own))
     }
 }
 
@@ -217,16 +305,24 @@ async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending
     followed.ending(promoted_message(plan))
 }
 
-async fn roll_next(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan, no_wait: bool) -> Ending {
+async fn roll_next(
+    ctx: &Context,
+    snap: &SetSnapshot,
+    plan: &PromotePlan,
+    no_wait: bool,
+    gates: &Gates,
+) -> Ending {
     let roll_plan = match plan_roll(snap, Some(&plan.moves), Method::Delete) {
         Ok(roll_plan) => roll_plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
     let resume = format!(
-        "kubectl sts promote {} --partition {}",
-        plan.name, plan.to_partition
+        "kubectl sts promote {} --partition {}{}",
+        plan.name,
+        plan.to_partition,
+        gate_flags(gates)
     );
-    let run = replace::execute(ctx, &snap.set, &roll_plan, no_wait, &resume).await;
+    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, no_wait, &resume, gates).await;
     run.ending(promoted_message(plan))
 }
 

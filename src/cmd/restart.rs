@@ -220,8 +220,9 @@ async fn put_strategy_back(
     ending: Ending,
     record: Option<Record>,
 ) -> Ending {
-    let keep = ending.error.as_ref().and(record);
-    match restore_strategy(ctx, name, own, keep).await {
+    let stopped = ending.error.is_some();
+    let keep = if stopped { record } else { None };
+    match restore_strategy(ctx, name, own, stopped, keep).await {
         Ok(None) => ending,
         Ok(Some(partition)) => {
             eprintln!(

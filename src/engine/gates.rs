@@ -100,18 +100,19 @@ pub fn gate_flags(gates: &Gates) -> String {
 }
 
 /// The set's own strategy put back after a roll drove it as OnDelete: as it was when the roll
-/// is done (`record`: `None`, the record goes); when it stopped, its partition raised to hold
-/// every pod not yet on the update revision (the record stays, so that a re-run goes on). At
-/// the set's resourceVersion, re-read after a conflict. The partition it holds at, if any.
+/// is done; when it `stopped`, its partition raised to hold every pod not yet on the update
+/// revision. The record of the step becomes `record` (`None` removes it). At the set's
+/// resourceVersion, re-read after a conflict. The partition it holds at, if it holds.
 pub async fn restore_strategy(
     ctx: &Context,
     name: &str,
     original: &Value,
+    stopped: bool,
     record: Option<Record>,
 ) -> Result<Option<i64>> {
     for _ in 0..MAX_REPLANS {
         let snap = fetch::snapshot(ctx, name).await?;
-        let hold = record.as_ref().and(highest_outdated(&snap));
+        let hold = if stopped { highest_outdated(&snap) } else { None };
         let strategy = restored_strategy(original, hold);
         let restore = Write::SetStrategy {
             set: name.to_string(),

@@ -306,6 +306,18 @@ fn promote_abort_and_undo() {
     });
     check(Case {
         setup: staged_cluster,
+        args: &[
+            "promote",
+            "web",
+            "--full",
+            "--pod-check",
+            "true",
+            "--leader",
+            "echo web-1",
+        ],
+    });
+    check(Case {
+        setup: staged_cluster,
         args: &["abort", "web"],
     });
     check(Case {

@@ -276,3 +276,30 @@ fn a_stopped_gated_restart_holds_the_rest_with_a_partition_and_a_re_run_finishes
     assert_eq!(deleted_pods(&deletions), ["web-2", "web-1", "web-0"]);
     assert_eq!(strategy_and_record(&cluster, "web"), (own, false));
 }
+
+#[test]
+fn a_gated_promote_moves_the_staged_pods_with_the_leader_last_and_ends_at_the_new_partition() {
+    let cluster = crate::common::setup::staged_cluster();
+    let deletions = record_deletions(&cluster);
+    let log = cluster.dir.join("checks.log");
+    let check = format!("echo $STS_POD >> {}", log.display());
+    let output = cluster
+        .sts()
+        .args(["promote", "web", "--full", "--yes", "--leader", "echo web-1"])
+        .args(["--pod-check", &check])
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    // web-2 moved when the rollout was staged; web-1 leads, so it goes after web-0.
+    assert_eq!(deleted_pods(&deletions), ["web-0", "web-1"]);
+    assert_eq!(lines(&log), ["web-0", "web-1"]);
+    let (strategy, recorded) = strategy_and_record(&cluster, "web");
+    assert_eq!(strategy["type"], "RollingUpdate");
+    assert_eq!(strategy["rollingUpdate"]["partition"], 0);
+    assert!(!recorded);
+    assert_eq!(
+        crate::common::setup::pod_images(&cluster, "web", 3),
+        ["nginx:1.26"; 3]
+    );
+}
