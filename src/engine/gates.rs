@@ -178,46 +178,30 @@ impl GateRunner<'_> {
 
     /// `--before-each`: a failure stops the roll before the pod is touched.
     pub async fn before(&self, scope: &GateScope<'_>) -> Result<()> {
-        let Some(command) = &self.gates.before_each else {
-            return Ok(());
-        };
-        let run = run_check(
-            command,
-            &gate_env(scope),
-            self.gates.check_timeout,
-            &format!("[before {}] ", scope.pod),
-        )
-        .await?;
-        match run.passed() {
-            true => Ok(()),
-            false => Err(self.failed(
-                &format!("{}: --before-each", scope.pod),
-                command,
-                &run,
-                &format!("before {}", scope.pod),
-            )),
-        }
+        self.hook("before", self.gates.before_each.as_deref(), scope)
+            .await
     }
 
     /// `--after-each` once the pod is back Ready (`newly`: not on a resumed, earlier pod).
     pub async fn after(&self, scope: &GateScope<'_>, newly: bool) -> Result<()> {
-        let Some(command) = self.gates.after_each.as_ref().filter(|_| newly) else {
+        let command = self.gates.after_each.as_deref().filter(|_| newly);
+        self.hook("after", command, scope).await
+    }
+
+    /// Runs the hook `--{when}-each` for the scope's pod; its failure stops the roll.
+    async fn hook(&self, when: &str, command: Option<&str>, scope: &GateScope<'_>) -> Result<()> {
+        let Some(command) = command else {
             return Ok(());
         };
-        let run = run_check(
-            command,
-            &gate_env(scope),
-            self.gates.check_timeout,
-            &format!("[after {}] ", scope.pod),
-        )
-        .await?;
+        let prefix = format!("[{when} {}] ", scope.pod);
+        let run = run_check(command, &gate_env(scope), self.gates.check_timeout, &prefix).await?;
         match run.passed() {
             true => Ok(()),
             false => Err(self.failed(
-                &format!("{}: --after-each", scope.pod),
+                &format!("{}: --{when}-each", scope.pod),
                 command,
                 &run,
-                &format!("after {}", scope.pod),
+                &format!("{when} {}", scope.pod),
             )),
         }
     }
