@@ -1271,7 +1271,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__promote)
-            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1310,6 +1310,10 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --leader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1624,7 +1628,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__restart)
-            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1655,6 +1659,10 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --leader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1717,7 +1725,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__roll)
-            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1752,6 +1760,10 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --leader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -233,6 +233,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l pod-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l before-each -d 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l after-each -d 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l leader -d 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
@@ -309,6 +310,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l pod-che
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l before-each -d 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l after-each -d 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l leader -d 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
@@ -334,6 +336,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l pod-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l before-each -d 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l after-each -d 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l leader -d 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r

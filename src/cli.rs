@@ -469,6 +469,11 @@ pub struct GateArgs {
     /// each pod, since leadership moves during a roll
     #[arg(long, value_name = "CMD")]
     pub leader: Option<String>,
+
+    /// Take up to N pods down at once, once every other member is Ready (never more than N
+    /// not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_unavailable: u32,
 }
 
 /// `restart`.

@@ -35,6 +35,7 @@ impl From<&GateArgs> for Gates {
             before_each: args.before_each.clone(),
             after_each: args.after_each.clone(),
             leader: args.leader.clone(),
+            max_unavailable: args.max_unavailable,
         }
     }
 }
@@ -90,6 +91,10 @@ pub fn gate_flags(gates: &Gates) -> String {
     add("--before-each", gates.before_each.clone());
     add("--after-each", gates.after_each.clone());
     add("--leader", gates.leader.clone());
+    add(
+        "--max-unavailable",
+        (gates.max_unavailable > 1).then(|| gates.max_unavailable.to_string()),
+    );
     if !gates.is_empty() {
         add(
             "--pod-check-timeout",

@@ -14,7 +14,7 @@ use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
 use crate::error::StsError;
 use crate::model::flow::step::{PodOutcome, StepState};
-use crate::model::rollout::gates::{GateScope, Gates, next_to_go};
+use crate::model::rollout::gates::{GateScope, Gates, next_batch};
 use crate::model::rollout::roll::{Method, OtherMember, RollPlan, RollStep, RollWait, judge_replacement};
 use crate::model::set;
 use crate::output::progress::PodProgress;
@@ -144,40 +144,76 @@ struct Rolling<'a> {
 }
 
 impl Rolling<'_> {
-    /// Picks the next pod (the leader last), replaces it, and runs the gates after it.
+    /// Picks the next pods (up to `--max-unavailable`, the leader last and alone), takes them
+    /// down after their `--before-each`, waits for their replacements, and runs the gates
+    /// after each.
     async fn next(&mut self, watch: &mut Watch, progress: &mut PodProgress, single_step: bool) -> Result<()> {
         let updated: Vec<String> = self.replaced.iter().map(|r| r.pod.clone()).collect();
         let names = |steps: &[&RollStep]| steps.iter().map(|s| s.pod.clone()).collect::<Vec<_>>();
         let everyone = names(&self.remaining);
-        let asking = self.scope("", -1, &updated, &everyone);
-        let leader = self.runner.leader(&asking, &self.ordinals).await?;
+        let leader = self
+            .runner
+            .leader(&self.scope("", -1, &updated, &everyone), &self.ordinals)
+            .await?;
         let order: Vec<i32> = self.remaining.iter().map(|s| s.ordinal).collect();
-        let step = self.remaining.remove(next_to_go(&order, leader).unwrap_or(0));
+        let picked = next_batch(&order, leader, self.runner.gates.max_unavailable as usize);
+        let steps: Vec<&RollStep> = picked.iter().map(|&i| self.remaining[i]).collect();
+        self.remaining
+            .retain(|s| !steps.iter().any(|p| p.ordinal == s.ordinal));
+        let batch: Vec<i32> = steps.iter().map(|s| s.ordinal).collect();
         let others = names(&self.remaining);
-        let scope = self.scope(&step.pod, step.ordinal, &updated, &others);
-        let flight = Flight {
+        let mut taken = Vec::new();
+        for step in &steps {
+            let scope = self.scope(&step.pod, step.ordinal, &updated, &others);
+            let flight = self.flight(step, &batch);
+            taken.push(
+                flight
+                    .take_down_gated(watch, progress, &self.runner, &scope)
+                    .await?,
+            );
+        }
+        let mut done = Vec::new();
+        for (step, already) in steps.iter().zip(taken) {
+            let newly = already.is_none();
+            let new_uid = match (already, single_step) {
+                (Some(uid), _) => Some(uid),
+                (None, true) => {
+                    progress.update(&[self.flight(step, &batch).state(true, "taken down; not waiting")]);
+                    None
+                }
+                (None, false) => {
+                    self.flight(step, &batch)
+                        .wait_replacement(watch, progress)
+                        .await?
+                }
+            };
+            if !single_step {
+                let scope = self.scope(&step.pod, step.ordinal, &updated, &others);
+                self.runner.after(&scope, newly).await?;
+                self.runner.pod_check(&scope).await?;
+            }
+            done.push(Replaced {
+                pod: step.pod.clone(),
+                old_uid: step.uid.clone(),
+                new_uid,
+                seconds: progress
+                    .seconds_to_done(&step.pod)
+                    .or(Some(self.started.elapsed().as_secs_f64())),
+            });
+        }
+        self.replaced.extend(done);
+        Ok(())
+    }
+
+    fn flight<'f>(&'f self, step: &'f RollStep, batch: &'f [i32]) -> Flight<'f> {
+        Flight {
             ctx: self.ctx,
             plan: self.plan,
             step,
+            batch,
             deadline: self.deadline,
             resume: self.runner.resume,
-        };
-        let (new_uid, newly) = flight
-            .replace(watch, progress, single_step, &self.runner, &scope)
-            .await?;
-        if !single_step {
-            self.runner.after(&scope, newly).await?;
-            self.runner.pod_check(&scope).await?;
         }
-        self.replaced.push(Replaced {
-            pod: step.pod.clone(),
-            old_uid: step.uid.clone(),
-            new_uid,
-            seconds: progress
-                .seconds_to_done(&step.pod)
-                .or(Some(self.started.elapsed().as_secs_f64())),
-        });
-        Ok(())
     }
 
     fn scope<'s>(
@@ -221,33 +257,30 @@ struct Flight<'a> {
     ctx: &'a Context,
     plan: &'a RollPlan,
     step: &'a RollStep,
+    /// The ordinals taken down together with this one (`--max-unavailable`).
+    batch: &'a [i32],
     deadline: Instant,
     resume: &'a str,
 }
 
 impl Flight<'_> {
-    /// Replaces the pod (after `--before-each`): its new uid, and whether it was replaced now
-    /// (not by an earlier run).
-    async fn replace(
+    /// Takes the pod down after every member outside the batch is Ready and `--before-each`
+    /// passed; `Some` with its uid when an earlier run replaced it already.
+    async fn take_down_gated(
         &self,
         watch: &mut Watch,
         progress: &mut PodProgress,
-        single_step: bool,
         runner: &GateRunner<'_>,
         scope: &GateScope<'_>,
-    ) -> Result<(Option<String>, bool)> {
+    ) -> Result<Option<String>> {
         if let Some(uid) = self.already_replaced(watch).await? {
             progress.update(&[self.state(true, "already replaced")]);
-            return Ok((Some(uid), false));
+            return Ok(Some(uid));
         }
         self.wait_others_ready(watch, progress).await?;
         runner.before(scope).await?;
         self.take_down(watch, progress).await?;
-        if single_step {
-            progress.update(&[self.state(true, "taken down; not waiting")]);
-            return Ok((None, true));
-        }
-        Ok((self.wait_replacement(watch, progress).await?, true))
+        Ok(None)
     }
 
     fn state(&self, done: bool, text: &str) -> StepState {
@@ -273,12 +306,12 @@ impl Flight<'_> {
         let pod = self.step.pod.as_str();
         let result = watch
             .until(self.deadline, |members, view| {
-                if let Some(OtherMember { pod: other, why: reason }) = members.other_stuck(&view.set, self.step.ordinal) {
+                if let Some(OtherMember { pod: other, why: reason }) = members.other_stuck(&view.set, self.batch) {
                     return Check::Failed(StsError::CheckFailed(format!(
-                        "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave two members down; the roll stopped before {pod}"
+                        "{other} is down ({reason}) and will not recover by waiting: taking {pod} down too would leave more members down than allowed; the roll stopped before {pod}"
                     )).into());
                 }
-                match members.other_down(&view.set, self.step.ordinal) {
+                match members.other_down(&view.set, self.batch) {
                     None => Check::Done(()),
                     Some(OtherMember { pod: other, why }) => {
                         progress.update(&[self.state(false, &format!("waiting for {other} to be Ready first ({why})"))]);

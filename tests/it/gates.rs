@@ -303,3 +303,50 @@ fn a_gated_promote_moves_the_staged_pods_with_the_leader_last_and_ends_at_the_ne
         ["nginx:1.26"; 3]
     );
 }
+
+/// Members of set `set` (of `replicas`) not Ready now: missing, Terminating or not Ready.
+fn not_ready(cluster: &Cluster, set: &str, replicas: usize) -> usize {
+    let pods = cluster.pods();
+    (0..replicas)
+        .filter(|o| {
+            let name = format!("{set}-{o}");
+            !pods.iter().any(|p| {
+                p["metadata"]["name"] == name.as_str()
+                    && p["metadata"]["deletionTimestamp"].is_null()
+                    && p["status"]["conditions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+        })
+        .count()
+}
+
+#[test]
+fn max_unavailable_takes_pods_down_in_batches_never_more_than_that() {
+    let cluster = zk_outdated();
+    let deletions = record_deletions(&cluster);
+    let mut child = cluster
+        .sts_process()
+        .args(["roll", "zk", "--yes", "--max-unavailable", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut most = 0;
+    let status = loop {
+        most = most.max(not_ready(&cluster, "zk", 3));
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    assert_eq!(most, 2, "two at once, never more");
+    let mut first_two = deleted_pods(&deletions)[..2].to_vec();
+    first_two.sort();
+    assert_eq!(first_two, ["zk-1", "zk-2"], "the two highest first");
+    assert_eq!(deleted_pods(&deletions).len(), 3);
+    assert_eq!(images(&cluster), ["zookeeper:3.9.3"; 3]);
+}

@@ -164,12 +164,12 @@ impl Tracked {
     }
 
     /// The lowest stuck member other than `except`, with why.
-    pub fn first_stuck(&self, except: Option<i32>) -> Option<(i32, &str)> {
+    pub fn first_stuck(&self, except: &[i32]) -> Option<(i32, &str)> {
         first_other(&self.stuck, except)
     }
 
-    /// The lowest member other than `except` that is down, with why.
-    pub fn first_down(&self, except: Option<i32>) -> Option<(i32, &str)> {
+    /// The lowest member not in `except` that is down, with why.
+    pub fn first_down(&self, except: &[i32]) -> Option<(i32, &str)> {
         first_other(&self.down, except)
     }
 
@@ -205,9 +205,9 @@ impl Tracked {
     }
 }
 
-fn first_other(map: &BTreeMap<i32, String>, except: Option<i32>) -> Option<(i32, &str)> {
+fn first_other<'m>(map: &'m BTreeMap<i32, String>, except: &[i32]) -> Option<(i32, &'m str)> {
     map.iter()
-        .find(|(ordinal, _)| Some(**ordinal) != except)
+        .find(|(ordinal, _)| !except.contains(ordinal))
         .map(|(ordinal, why)| (*ordinal, why.as_str()))
 }
 
@@ -258,21 +258,18 @@ mod tests {
             )),
         );
         tracked.set_member(2, Some(member_facts(Some(&crash), 0, now())));
-        assert_eq!(tracked.first_down(None), Some((0, "missing")));
-        assert_eq!(tracked.first_down(Some(0)).map(|d| d.0), Some(2));
+        assert_eq!(tracked.first_down(&[]), Some((0, "missing")));
+        assert_eq!(tracked.first_down(&[0]).map(|d| d.0), Some(2));
         assert!(
             tracked
-                .first_stuck(None)
+                .first_stuck(&[])
                 .unwrap()
                 .1
                 .starts_with("CrashLoopBackOff")
         );
-        assert_eq!(tracked.first_stuck(Some(2)), None);
+        assert_eq!(tracked.first_stuck(&[2]), None);
         tracked.set_member(2, None);
-        assert_eq!(
-            (tracked.first_stuck(None), tracked.first_down(Some(0))),
-            (None, None)
-        );
+        assert_eq!((tracked.first_stuck(&[]), tracked.first_down(&[0])), (None, None));
     }
 
     #[test]
@@ -292,7 +289,7 @@ mod tests {
         assert!(later.stuck.is_some(), "stuck once the grace is over");
         tracked.set_member(3, Some(later));
         assert_eq!(
-            (tracked.next_revisit(), tracked.first_stuck(None).map(|s| s.0)),
+            (tracked.next_revisit(), tracked.first_stuck(&[]).map(|s| s.0)),
             (None, Some(3))
         );
     }

@@ -29,6 +29,8 @@ pub struct Gates {
     pub after_each: Option<String>,
     /// Prints the pod (name or ordinal) that must go last; asked before each pod.
     pub leader: Option<String>,
+    /// Pods taken down at once (every other member Ready first); 1 unless asked.
+    pub max_unavailable: u32,
 }
 
 /// Durations as whole seconds in the plan document.
@@ -49,6 +51,12 @@ impl Gates {
     /// The gates in words, for the plan.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
+        if self.max_unavailable > 1 {
+            lines.push(format!(
+                "up to {} pods at once, once every other member is Ready (never more than {} not Ready)",
+                self.max_unavailable, self.max_unavailable
+            ));
+        }
         if let Some(leader) = &self.leader {
             lines.push(format!(
                 "leader last: `{leader}` is asked before each pod; the pod it names goes last"
@@ -169,13 +177,17 @@ pub fn leader_ordinal(output: &str, set_name: &str, ordinals: &std::ops::Range<i
     }
 }
 
-/// Which of the pods still to go (ordinals, in the plan's order) goes next: the first that is
-/// not the leader; the leader when it is the only one left.
-pub fn next_to_go(remaining: &[i32], leader: Option<i32>) -> Option<usize> {
-    remaining
-        .iter()
-        .position(|o| Some(*o) != leader)
-        .or((!remaining.is_empty()).then_some(0))
+/// Which of the pods still to go (ordinals, in the plan's order) go next, as positions: up to
+/// `size` that are not the leader; the leader alone when it is the only one left.
+pub fn next_batch(remaining: &[i32], leader: Option<i32>, size: usize) -> Vec<usize> {
+    let batch: Vec<usize> = (0..remaining.len())
+        .filter(|&i| Some(remaining[i]) != leader)
+        .take(size.max(1))
+        .collect();
+    match (batch.is_empty(), remaining.is_empty()) {
+        (true, false) => vec![0],
+        _ => batch,
+    }
 }
 
 #[cfg(test)]
@@ -183,12 +195,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_leader_goes_last_even_when_it_moves() {
-        assert_eq!(next_to_go(&[2, 1, 0], Some(2)), Some(1));
-        assert_eq!(next_to_go(&[2, 0], Some(0)), Some(0));
-        assert_eq!(next_to_go(&[2], Some(2)), Some(0));
-        assert_eq!(next_to_go(&[], Some(2)), None);
-        assert_eq!(next_to_go(&[2, 1, 0], None), Some(0));
+    fn the_leader_goes_last_and_alone_even_when_it_moves() {
+        assert_eq!(next_batch(&[2, 1, 0], Some(2), 1), [1]);
+        assert_eq!(next_batch(&[2, 0], Some(0), 1), [0]);
+        assert_eq!(next_batch(&[2], Some(2), 1), [0]);
+        assert!(next_batch(&[], Some(2), 1).is_empty());
+        assert_eq!(next_batch(&[2, 1, 0], None, 1), [0]);
+        assert_eq!(next_batch(&[4, 3, 2, 1, 0], Some(3), 2), [0, 2]);
+        assert_eq!(next_batch(&[3], Some(3), 2), [0]);
+        assert_eq!(next_batch(&[2, 1, 0], None, 5), [0, 1, 2]);
     }
 
     #[test]

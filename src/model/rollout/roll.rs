@@ -228,20 +228,20 @@ impl RollWait {
         wait
     }
 
-    /// Before taking `ordinal` down: the first other member that is not Ready (missing,
-    /// starting, terminating), so that a second member is never taken down while one is down.
-    pub fn other_down(&self, sts: &StatefulSet, ordinal: i32) -> Option<OtherMember> {
-        let (other, why) = self.tracked.first_down(Some(ordinal))?;
+    /// Before taking the `batch` down: the first other member that is not Ready (missing,
+    /// starting, terminating), so that no member outside the batch is down meanwhile.
+    pub fn other_down(&self, sts: &StatefulSet, batch: &[i32]) -> Option<OtherMember> {
+        let (other, why) = self.tracked.first_down(batch)?;
         Some(OtherMember {
             pod: set::pod_name(sts, other),
             why: why.to_string(),
         })
     }
 
-    /// A member other than `ordinal` that will not become Ready by waiting (rolling on would
-    /// take a second member down for good): its name and why.
-    pub fn other_stuck(&self, sts: &StatefulSet, ordinal: i32) -> Option<OtherMember> {
-        let (other, why) = self.tracked.first_stuck(Some(ordinal))?;
+    /// A member outside the `batch` that will not become Ready by waiting (rolling on would
+    /// take more members down for good): its name and why.
+    pub fn other_stuck(&self, sts: &StatefulSet, batch: &[i32]) -> Option<OtherMember> {
+        let (other, why) = self.tracked.first_stuck(batch)?;
         Some(OtherMember {
             pod: set::pod_name(sts, other),
             why: why.to_string(),
@@ -355,20 +355,24 @@ mod tests {
     #[test]
     fn another_member_down_is_named() {
         let mut snap = zk(&["zk-r1"; 3]);
-        assert_eq!(RollWait::of(&snap).other_down(&snap.set, 2), None);
+        assert_eq!(RollWait::of(&snap).other_down(&snap.set, &[2]), None);
         snap.pods[0] = PodBuilder::new("zk", 0, "zk-r1").terminating().build();
         let wait = RollWait::of(&snap);
-        assert_eq!(wait.other_down(&snap.set, 2).unwrap().pod, "zk-0");
+        assert_eq!(wait.other_down(&snap.set, &[2]).unwrap().pod, "zk-0");
         assert_eq!(
-            wait.other_down(&snap.set, 0),
+            wait.other_down(&snap.set, &[0]),
             None,
             "the pod itself does not count"
         );
         snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").crash_looping(3).build();
         let mut wait = RollWait::of(&snap);
-        assert_eq!(wait.other_stuck(&snap.set, 2).unwrap().pod, "zk-1");
+        assert_eq!(wait.other_stuck(&snap.set, &[2]).unwrap().pod, "zk-1");
         snap.pods[1] = PodBuilder::new("zk", 1, "zk-r1").build();
         wait.rejudge(&snap.look(1), 1);
-        assert_eq!(wait.other_stuck(&snap.set, 2), None, "judged again, it is fine");
+        assert_eq!(
+            wait.other_stuck(&snap.set, &[2]),
+            None,
+            "judged again, it is fine"
+        );
     }
 }

@@ -91,7 +91,7 @@ impl<'a> UpdateWait<'a> {
 
     /// The verdict from the set as it is now and what the wait keeps.
     pub fn verdict(&self, sts: &StatefulSet) -> UpdateVerdict {
-        if let Some((ordinal, reason)) = self.tracked.first_stuck(None) {
+        if let Some((ordinal, reason)) = self.tracked.first_stuck(&[]) {
             return UpdateVerdict::Stuck {
                 pod: set::pod_name(sts, ordinal),
                 reason: reason.to_string(),

@@ -326,7 +326,7 @@ impl<'a> ScaleWait<'a> {
         if replicas != plan.to {
             return ScaleVerdict::Superseded { replicas };
         }
-        if let Some((ordinal, reason)) = self.tracked.first_stuck(None) {
+        if let Some((ordinal, reason)) = self.tracked.first_stuck(&[]) {
             return ScaleVerdict::Stuck {
                 pod: set::pod_name(sts, ordinal),
                 reason: reason.to_string(),
