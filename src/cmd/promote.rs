@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::cli::PromoteArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
-use crate::engine::gates::{check_programs, gate_flags, restore_strategy};
+use crate::engine::gates::{Gated, check_programs, gate_flags, restore_strategy};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
@@ -206,9 +206,10 @@ impl Guided for Promote<'_> {
             Err(err) => return Ending::failed(err, Vec::new()),
         };
         let gates = &self.gates;
+        let command = self.command_line();
         let ending = match (&self.own_strategy, plan.strategy) {
             (Some(own), _) => {
-                let ending = roll_next(ctx, &fresh, plan, no_wait, gates).await;
+                let ending = roll_next(ctx, &fresh, plan, no_wait, gates, &command).await;
                 let stopped = ending.error.is_some();
                 match restore_strategy(ctx, &plan.name, own, stopped, None).await {
                     Ok(Some(partition)) => {
@@ -223,7 +224,7 @@ impl Guided for Promote<'_> {
                 }
             }
             (None, Strategy::RollingUpdate) => follow(ctx, &fresh, plan).await,
-            (None, Strategy::OnDelete) => roll_next(ctx, &fresh, plan, no_wait, gates).await,
+            (None, Strategy::OnDelete) => roll_next(ctx, &fresh, plan, no_wait, gates, &command).await,
         };
         let finished = ending.error.is_none() && !no_wait && plan.to_partition == 0;
         match finished {
@@ -305,12 +306,14 @@ async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending
     followed.ending(promoted_message(plan))
 }
 
+/// The pods that move, rolled one at a time with the gates; `command` names the record.
 async fn roll_next(
     ctx: &Context,
     snap: &SetSnapshot,
     plan: &PromotePlan,
     no_wait: bool,
     gates: &Gates,
+    command: &str,
 ) -> Ending {
     let roll_plan = match plan_roll(snap, Some(&plan.moves), Method::Delete) {
         Ok(roll_plan) => roll_plan,
@@ -322,7 +325,12 @@ async fn roll_next(
         plan.to_partition,
         gate_flags(gates)
     );
-    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, no_wait, &resume, gates).await;
+    let gated = Gated {
+        gates,
+        resume: &resume,
+        command,
+    };
+    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, no_wait, gated).await;
     run.ending(promoted_message(plan))
 }
 

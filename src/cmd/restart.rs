@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::cli::RestartArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
-use crate::engine::gates::{check_programs, gate_flags, restore_strategy};
+use crate::engine::gates::{Gated, check_programs, gate_flags, restore_strategy};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
@@ -192,16 +192,20 @@ impl Guided for Restart<'_> {
             Ok(snap) => snap,
             Err(err) => return Ending::failed(err, Vec::new()),
         };
-        let resume = self.command_line();
-        let gates = &self.gates;
+        let command = self.command_line();
+        let gated = Gated {
+            gates: &self.gates,
+            resume: &command,
+            command: &command,
+        };
         let ending = match (&self.own_strategy, planned.plan.strategy) {
             (Some(own), _) => {
-                let ending = roll_all(ctx, &fresh, self.args.evict, gates, &resume).await;
+                let ending = roll_all(ctx, &fresh, self.args.evict, gated).await;
                 return put_strategy_back(ctx, &planned.plan.name, own, ending, record::on_set(&fresh.set))
                     .await;
             }
             (None, Strategy::RollingUpdate) => follow_rolling(ctx, &fresh, &planned.plan).await,
-            (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.args.evict, gates, &resume).await,
+            (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.args.evict, gated).await,
         };
         match ending.error {
             None => forget(ctx, &planned.plan.name, ending).await,
@@ -252,13 +256,13 @@ async fn follow_rolling(ctx: &Context, snap: &SetSnapshot, plan: &RestartPlan) -
     followed.ending(done)
 }
 
-async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool, gates: &Gates, resume: &str) -> Ending {
+async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool, gated: Gated<'_>) -> Ending {
     let method = if evict { Method::Evict } else { Method::Delete };
     let roll_plan = match plan_roll(snap, None, method) {
         Ok(plan) => plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
-    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, false, resume, gates).await;
+    let run = replace::execute_gated(ctx, &snap.set, &roll_plan, false, gated).await;
     let done = format!(
         "restarted statefulset {}/{}: {} pod(s) replaced",
         snap.namespace(),

@@ -9,7 +9,7 @@ use anyhow::Result;
 
 use crate::cli::RollArgs;
 use crate::context::Context;
-use crate::engine::gates::{check_programs, gate_flags};
+use crate::engine::gates::{Gated, check_programs, gate_flags};
 use crate::engine::replace::{self, RollRun};
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
@@ -133,7 +133,12 @@ impl Guided for Roll<'_> {
             return Ending::done(String::new(), Vec::new());
         };
         let resume = self.command_line();
-        let run = replace::execute_gated(ctx, set, plan, no_wait, &resume, &self.gates).await;
+        let gated = Gated {
+            gates: &self.gates,
+            resume: &resume,
+            command: &resume,
+        };
+        let run = replace::execute_gated(ctx, set, plan, no_wait, gated).await;
         let done = done_message(plan, &run, no_wait);
         let mut ending = run.ending(done);
         ending.pods.extend(untouched(plan, &ending.pods));

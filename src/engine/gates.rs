@@ -8,7 +8,7 @@
 use std::ops::Range;
 
 use anyhow::Result;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use crate::cli::GateArgs;
@@ -19,7 +19,7 @@ use crate::engine::write::{self, Write};
 use crate::error::StsError;
 use crate::error::is_conflict;
 use crate::fetch;
-use crate::model::flow::record::Record;
+use crate::model::flow::record::{self, Record};
 use crate::model::rollout::gates::{GateScope, Gates, Passes, gate_env, leader_ordinal, restored_strategy};
 use crate::model::set;
 use crate::model::set::snapshot::SetSnapshot;
@@ -39,6 +39,9 @@ impl From<&GateArgs> for Gates {
         }
     }
 }
+
+/// The step of the record a roll without one of its own writes while a pod check runs.
+const CHECK_STEP: &str = "pod-check";
 
 /// Each command of the gates whose program is a path must be there and executable: said
 /// before anything is written (a usage error), not after the first pod went down.
@@ -148,11 +151,25 @@ fn highest_outdated(snap: &SetSnapshot) -> Option<i32> {
     })
 }
 
-/// The gates of one roll, with what their environment and messages need.
+/// The gates of a roll, and the commands that name it.
+#[derive(Clone, Copy)]
+pub struct Gated<'a> {
+    pub gates: &'a Gates,
+    /// The command that resumes the roll, as a message says it.
+    pub resume: &'a str,
+    /// The command a record of the roll names (`Guided::command_line`).
+    pub command: &'a str,
+}
+
+/// The gates of one roll, with what their environment, messages and records need.
 pub struct GateRunner<'a> {
     pub gates: &'a Gates,
     /// The command that resumes the roll.
     pub resume: &'a str,
+    /// The command the roll's record names.
+    pub command: &'a str,
+    pub ctx: &'a Context,
+    pub set: &'a str,
 }
 
 impl GateRunner<'_> {
@@ -217,9 +234,21 @@ impl GateRunner<'_> {
         let Some(command) = &self.gates.pod_check else {
             return Ok(());
         };
+        let since = k8s_openapi::jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%SZ")
+            .to_string();
+        self.note_check(Some(json!({"pod": scope.pod, "since": since})))
+            .await?;
+        let checked = self.check_until_passed(command, scope, &since).await;
+        self.note_check(None).await?;
+        checked
+    }
+
+    async fn check_until_passed(&self, command: &str, scope: &GateScope<'_>, since: &str) -> Result<()> {
         let deadline = Instant::now() + self.gates.check_timeout;
         let mut passes = Passes::new(self.gates.passes);
         let prefix = format!("[check {}] ", scope.pod);
+        let mut said = String::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let run = run_check(
@@ -241,6 +270,12 @@ impl GateRunner<'_> {
                 );
                 return Err(self.failed(&what, command, &run, &format!("after {}", scope.pod)));
             }
+            let last = run.tail.join(" | ");
+            if !run.passed() && last != said {
+                self.note_check(Some(json!({"pod": scope.pod, "since": since, "last": last})))
+                    .await?;
+                said = last;
+            }
             tokio::select! {
                 () = tokio::time::sleep(self.gates.interval) => {}
                 () = crate::wait::interrupted() => {
@@ -252,6 +287,39 @@ impl GateRunner<'_> {
                 }
             }
         }
+    }
+
+    /// Records on the set the pod check the roll waits on (`None`: none any more), for
+    /// `status` and `why`: in the roll's own record when it has one, else in a record of its
+    /// own, removed once the check is over.
+    async fn note_check(&self, check: Option<Value>) -> Result<()> {
+        let live = fetch::statefulset(self.ctx, self.set).await?;
+        let ours = record::on_set(&live).filter(|r| r.command == self.command);
+        let record = match (ours, check) {
+            (Some(mut record), Some(check)) => {
+                record.data["check"] = check;
+                Some(record)
+            }
+            (Some(record), None) if record.step == CHECK_STEP => None,
+            (Some(mut record), None) => {
+                record.data.as_object_mut().map(|d| d.remove("check"));
+                Some(record)
+            }
+            (None, Some(check)) => Some(Record {
+                command: self.command.to_string(),
+                step: CHECK_STEP.into(),
+                started: check["since"].as_str().unwrap_or_default().to_string(),
+                data: json!({"check": check}),
+                yields_to: Vec::new(),
+            }),
+            (None, None) => return Ok(()),
+        };
+        let write = Write::Record {
+            set: self.set.to_string(),
+            record,
+        };
+        write::apply(self.ctx, &write, false).await?;
+        Ok(())
     }
 
     /// `what` failed: how the command ended, its last lines, and that the roll stopped.

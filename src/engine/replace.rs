@@ -8,7 +8,7 @@ use anyhow::Result;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use tokio::time::Instant;
 
-use super::gates::GateRunner;
+use super::gates::{GateRunner, Gated};
 use super::write::{self, PodRemoval, Write};
 use super::{Ending, MAX_REPLANS};
 use crate::context::Context;
@@ -79,7 +79,12 @@ pub async fn execute(
     single_step: bool,
     resume: &str,
 ) -> RollRun {
-    execute_gated(ctx, sts, plan, single_step, resume, &Gates::default()).await
+    let gated = Gated {
+        gates: &Gates::default(),
+        resume,
+        command: resume,
+    };
+    execute_gated(ctx, sts, plan, single_step, gated).await
 }
 
 /// `execute` with gates around each pod: the leader asked before each (it goes last), the
@@ -90,8 +95,7 @@ pub async fn execute_gated(
     sts: &StatefulSet,
     plan: &RollPlan,
     single_step: bool,
-    resume: &str,
-    gates: &Gates,
+    gated: Gated<'_>,
 ) -> RollRun {
     let mut watch = Watch {
         watch: SetWatch::start(ctx, sts),
@@ -105,7 +109,13 @@ pub async fn execute_gated(
     let mut roll = Rolling {
         ctx,
         plan,
-        runner: GateRunner { gates, resume },
+        runner: GateRunner {
+            gates: gated.gates,
+            resume: gated.resume,
+            command: gated.command,
+            ctx,
+            set: &plan.name,
+        },
         service: set::service_name(sts).to_string(),
         ordinals: set::ordinals(sts),
         deadline: deadline_after(ctx.timeout),

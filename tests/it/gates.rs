@@ -350,3 +350,41 @@ fn max_unavailable_takes_pods_down_in_batches_never_more_than_that() {
     assert_eq!(deleted_pods(&deletions).len(), 3);
     assert_eq!(images(&cluster), ["zookeeper:3.9.3"; 3]);
 }
+
+#[test]
+fn status_and_why_show_a_roll_waiting_on_a_pod_check_with_its_last_output() {
+    let cluster = zk_outdated();
+    let healthy = cluster.dir.join("zk-1-healthy");
+    let check = format!(
+        "[ \"$STS_POD\" != zk-1 ] || [ -f {} ] || {{ echo zk-1 is still syncing; exit 1; }}",
+        healthy.display()
+    );
+    let mut child = cluster
+        .sts_process()
+        .args(["roll", "zk", "--yes", "--pod-check", &check])
+        .args(["--pod-check-interval", "300ms", "--pod-check-timeout", "2m"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let waiting = "waiting on the pod check of zk-1 since";
+    cluster.wait_for("status to show the check", Duration::from_secs(120), |c| {
+        let status = c.sts().args(["status", "zk"]).output().unwrap();
+        stdout_of(&status).contains(waiting)
+            && stdout_of(&status).contains("last output: zk-1 is still syncing")
+    });
+    let why = cluster.sts().args(["why", "zk"]).output().unwrap();
+    assert!(stdout_of(&why).contains(waiting), "{}", stdout_of(&why));
+    std::fs::write(&healthy, "").unwrap();
+    assert!(child.wait().unwrap().success());
+    let status = cluster.sts().args(["status", "zk"]).output().unwrap();
+    assert!(
+        !stdout_of(&status).contains("In flight"),
+        "{}",
+        stdout_of(&status)
+    );
+    assert!(
+        !strategy_and_record(&cluster, "zk").1,
+        "the check's record is gone"
+    );
+}

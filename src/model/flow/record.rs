@@ -36,9 +36,26 @@ pub struct Record {
 }
 
 impl Record {
-    /// The one-line description: `` `kubectl sts restart web` (step restart, since T)``.
+    /// The one-line description: `` `kubectl sts restart web` (step restart, since T)``, and
+    /// the pod check it waits on, if any.
     pub fn describe(&self) -> String {
-        format!("`{}` (step {}, since {})", self.command, self.step, self.started)
+        let described = format!("`{}` (step {}, since {})", self.command, self.step, self.started);
+        match self.waiting_on_check() {
+            Some(check) => format!("{described}, {check}"),
+            None => described,
+        }
+    }
+
+    /// The pod check a gated roll waits on, in words: which pod, since when, its last output.
+    pub fn waiting_on_check(&self) -> Option<String> {
+        let check = self.data.get("check")?;
+        let pod = check["pod"].as_str()?;
+        let since = check["since"].as_str().unwrap_or("?");
+        let last = match check["last"].as_str().filter(|l| !l.is_empty()) {
+            Some(last) => format!("; last output: {last}"),
+            None => String::new(),
+        };
+        Some(format!("waiting on the pod check of {pod} since {since}{last}"))
     }
 }
 

@@ -215,9 +215,10 @@ fn quota_usage(quota: &ResourceQuota) -> String {
 /// the command finishes it, and nothing else may change the set meanwhile).
 fn in_flight(snap: &SetSnapshot) -> Option<Finding> {
     let record = record::on_set(&snap.set)?;
-    let what = match progressive::progress_of(&record) {
-        Some(progress) => progress.describe(&TimeZone::system()),
-        None => format!("a step of `{}` ({})", record.command, record.step),
+    let what = match (progressive::progress_of(&record), record.waiting_on_check()) {
+        (Some(progress), _) => progress.describe(&TimeZone::system()),
+        (None, Some(check)) => format!("a step of `{}` ({check})", record.command),
+        (None, None) => format!("a step of `{}` ({})", record.command, record.step),
     };
     let others: String = record.yields_to.iter().map(|c| format!(", or `{c}`")).collect();
     Some(
