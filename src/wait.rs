@@ -64,6 +64,24 @@ async fn signal_received() {
     }
 }
 
+/// Set while a command is in a step that must put something back when interrupted (a set a
+/// gated roll drives as OnDelete gets its own strategy back): the interrupt then lets the
+/// command finish that, for at most `FINISH_GRACE`, instead of ending the process at once.
+static FINISH_ON_INTERRUPT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// How long an interrupted command in such a step may take to put things back.
+pub const FINISH_GRACE: Duration = Duration::from_secs(10);
+
+/// Marks (or, with `false`, unmarks) a step that an interrupt lets finish.
+pub fn finish_on_interrupt(on: bool) {
+    FINISH_ON_INTERRUPT.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Whether an interrupt now lets the command finish its step.
+pub fn finishes_on_interrupt() -> bool {
+    FINISH_ON_INTERRUPT.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// What an interrupt outside a wait must tell the user, while a command is in a step that
 /// leaves the cluster needing more than a re-run (e.g. a set deleted with `--orphan` and not
 /// yet created again).

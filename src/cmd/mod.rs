@@ -48,15 +48,17 @@ async fn run_against_cluster(cli: Cli) -> Result<()> {
         let ctx = Context::new(&cli.global).await?;
         dispatch(&ctx, &cli.command).await
     };
+    tokio::pin!(work);
     let result = tokio::select! {
         biased;
-        result = work => result,
-        () = crate::wait::interrupted() => Err(crate::error::StsError::Interrupted(
-            crate::wait::interrupt_note().unwrap_or_else(|| {
-                "interrupted; re-running the same command resumes from the cluster's state".into()
-            }),
-        )
-        .into()),
+        result = &mut work => result,
+        () = crate::wait::interrupted() => match crate::wait::finishes_on_interrupt() {
+            // The command sees the interrupt too, and puts back what it must first.
+            true => tokio::time::timeout(crate::wait::FINISH_GRACE, &mut work)
+                .await
+                .unwrap_or_else(|_| Err(interrupted())),
+            false => Err(interrupted()),
+        },
     };
     match result {
         Err(err) if quiet_on_interrupt && crate::error::is_interrupted(&err) => {
@@ -64,6 +66,14 @@ async fn run_against_cluster(cli: Cli) -> Result<()> {
         }
         other => other,
     }
+}
+
+/// The interrupt, with what the command in flight asked it to say.
+fn interrupted() -> anyhow::Error {
+    crate::error::StsError::Interrupted(crate::wait::interrupt_note().unwrap_or_else(|| {
+        "interrupted; re-running the same command resumes from the cluster's state".into()
+    }))
+    .into()
 }
 
 /// Commands that change nothing: an interrupt (ending `status --watch`, say) leaves nothing

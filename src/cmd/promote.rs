@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::cli::PromoteArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
-use crate::engine::gates::{Gated, check_programs, gate_flags, restore_strategy};
+use crate::engine::gates::{Gated, check_programs, gate_flags, put_strategy_back};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
@@ -28,7 +28,7 @@ use crate::model::set::{self, Strategy};
 use crate::output::prompt::choose;
 use crate::output::rollout::write_promote_plan;
 use crate::preflight::{DELETE_PODS, Need, PATCH_SETS};
-use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
+use crate::wait::{deadline_after, finish_on_interrupt, observed_snapshot, planning_snapshot};
 
 /// Promotes the rollout in flight.
 pub async fn run(ctx: &Context, args: &PromoteArgs) -> Result<()> {
@@ -209,19 +209,11 @@ impl Guided for Promote<'_> {
         let command = self.command_line();
         let ending = match (&self.own_strategy, plan.strategy) {
             (Some(own), _) => {
+                finish_on_interrupt(true);
                 let ending = roll_next(ctx, &fresh, plan, no_wait, gates, &command).await;
-                let stopped = ending.error.is_some();
-                match restore_strategy(ctx, &plan.name, own, stopped, None).await {
-                    Ok(Some(partition)) => {
-                        eprintln!(
-                            "statefulset {}/{} has its own strategy back, with partition {partition} holding the pods not yet moved",
-                            plan.namespace, plan.name
-                        );
-                        ending
-                    }
-                    Ok(None) => ending,
-                    Err(err) => Ending::failed(err.context(ending.message), ending.pods),
-                }
+                let ending = put_strategy_back(ctx, &plan.name, own, ending, None, "moved").await;
+                finish_on_interrupt(false);
+                ending
             }
             (None, Strategy::RollingUpdate) => follow(ctx, &fresh, plan).await,
             (None, Strategy::OnDelete) => roll_next(ctx, &fresh, plan, no_wait, gates, &command).await,

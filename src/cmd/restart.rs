@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::cli::RestartArgs;
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
-use crate::engine::gates::{Gated, check_programs, gate_flags, restore_strategy};
+use crate::engine::gates::{Gated, check_programs, gate_flags, put_strategy_back};
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
@@ -27,7 +27,7 @@ use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
 use crate::output::restart::write_restart_plan;
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
-use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
+use crate::wait::{deadline_after, finish_on_interrupt, observed_snapshot, planning_snapshot};
 
 /// Restarts the set.
 pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
@@ -200,9 +200,14 @@ impl Guided for Restart<'_> {
         };
         let ending = match (&self.own_strategy, planned.plan.strategy) {
             (Some(own), _) => {
+                finish_on_interrupt(true);
                 let ending = roll_all(ctx, &fresh, self.args.evict, gated).await;
-                return put_strategy_back(ctx, &planned.plan.name, own, ending, record::on_set(&fresh.set))
-                    .await;
+                // A stop keeps the record: re-running goes on at the same restart instant.
+                let keep = ending.error.as_ref().and(record::on_set(&fresh.set));
+                let name = &planned.plan.name;
+                let ending = put_strategy_back(ctx, name, own, ending, keep, "restarted").await;
+                finish_on_interrupt(false);
+                return ending;
             }
             (None, Strategy::RollingUpdate) => follow_rolling(ctx, &fresh, &planned.plan).await,
             (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.args.evict, gated).await,
@@ -211,31 +216,6 @@ impl Guided for Restart<'_> {
             None => forget(ctx, &planned.plan.name, ending).await,
             Some(_) => ending,
         }
-    }
-}
-
-/// The set's own strategy put back after a gated restart drove it as OnDelete: as it was when
-/// every pod restarted (the record goes); on a stop, holding the pods not yet restarted (the
-/// record stays).
-async fn put_strategy_back(
-    ctx: &Context,
-    name: &str,
-    own: &Value,
-    ending: Ending,
-    record: Option<Record>,
-) -> Ending {
-    let stopped = ending.error.is_some();
-    let keep = if stopped { record } else { None };
-    match restore_strategy(ctx, name, own, stopped, keep).await {
-        Ok(None) => ending,
-        Ok(Some(partition)) => {
-            eprintln!(
-                "statefulset {}/{name} has its own strategy back, with partition {partition} holding the pods not yet restarted; the restart's record stays for the re-run",
-                ctx.namespace
-            );
-            ending
-        }
-        Err(err) => Ending::failed(err.context(ending.message), ending.pods),
     }
 }
 

@@ -13,9 +13,9 @@ use tokio::time::Instant;
 
 use crate::cli::GateArgs;
 use crate::context::Context;
-use crate::engine::MAX_REPLANS;
 use crate::engine::check::{CheckRun, run_check};
 use crate::engine::write::{self, Write};
+use crate::engine::{Ending, MAX_REPLANS};
 use crate::error::StsError;
 use crate::error::is_conflict;
 use crate::fetch;
@@ -140,6 +140,31 @@ pub async fn restore_strategy(
         ctx.namespace
     ))
     .into())
+}
+
+/// After a gated roll that drove the set as OnDelete: its own strategy back (`restore_strategy`)
+/// — as it was when the roll ended well, else holding the pods not yet `what` ("restarted",
+/// "moved"), said on stderr — and the record becomes `keep`.
+pub async fn put_strategy_back(
+    ctx: &Context,
+    name: &str,
+    own: &Value,
+    ending: Ending,
+    keep: Option<Record>,
+    what: &str,
+) -> Ending {
+    let stopped = ending.error.is_some();
+    match restore_strategy(ctx, name, own, stopped, keep).await {
+        Ok(Some(partition)) => {
+            eprintln!(
+                "statefulset {}/{name} has its own strategy back, with partition {partition} holding the pods not yet {what}",
+                ctx.namespace
+            );
+            ending
+        }
+        Ok(None) => ending,
+        Err(err) => Ending::failed(err.context(ending.message), ending.pods),
+    }
 }
 
 /// The highest ordinal whose pod is not on the update revision (missing pods count).

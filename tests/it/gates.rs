@@ -388,3 +388,54 @@ fn status_and_why_show_a_roll_waiting_on_a_pod_check_with_its_last_output() {
         "the check's record is gone"
     );
 }
+
+#[test]
+fn an_interrupted_gated_restart_puts_the_strategy_back_first_and_a_re_run_finishes() {
+    let cluster = crate::common::setup::web_cluster();
+    let (own, _) = strategy_and_record(&cluster, "web");
+    let healthy = cluster.dir.join("web-1-healthy");
+    let check = format!(
+        "[ \"$STS_POD\" != web-1 ] || [ -f {} ] || sleep 60",
+        healthy.display()
+    );
+    let args = ["restart", "web", "--yes", "--pod-check", check.as_str()];
+    let child = cluster
+        .sts_process()
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    cluster.wait_for("the check of web-1 to run", Duration::from_secs(120), |c| {
+        let status = c.sts().args(["status", "web"]).output().unwrap();
+        stdout_of(&status).contains("waiting on the pod check of web-1")
+    });
+    let interrupt = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupt.success());
+    let output = child.wait_with_output().unwrap();
+    let error = String::from_utf8_lossy(&output.stderr).to_string();
+    assert_eq!(output.status.code(), Some(130), "{error}");
+    assert!(
+        error.contains("with partition 1 holding the pods not yet restarted"),
+        "{error}"
+    );
+    let (held, recorded) = strategy_and_record(&cluster, "web");
+    assert_eq!(
+        (held["type"].as_str(), held["rollingUpdate"]["partition"].as_i64()),
+        (Some("RollingUpdate"), Some(1))
+    );
+    assert!(recorded, "the restart's record stays for the re-run");
+
+    std::fs::write(&healthy, "").unwrap();
+    let finished = cluster
+        .sts()
+        .args(args)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(finished.status.success(), "{}", stderr_of(&finished));
+    assert_eq!(strategy_and_record(&cluster, "web"), (own, false));
+}
