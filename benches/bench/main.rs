@@ -10,9 +10,11 @@
 //! `STS_BENCH_ONLY=waits` measures only those. Last, `list --all-contexts` over twenty
 //! clusters (`STS_BENCH_NO_FLEET` skips it, `STS_BENCH_ONLY=fleet` runs only that).
 //! `STS_BENCH_ONLY=latency` measures only the round trips at 3 replicas (`plan -f` among them).
+//! `STS_BENCH_ONLY=gates` measures only what a pod check between pods adds to a roll.
 
 mod cluster;
 mod fleet;
+mod gates;
 mod latency;
 mod reaction;
 mod requests;
@@ -53,6 +55,10 @@ fn main() {
         println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
         return waits::measure(&cluster, &mut spawner, &bin, runs(3));
     }
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("gates") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return gates::measure(&cluster, &bin, runs(11));
+    }
     let sizes = requests::sizes();
     let started = std::time::Instant::now();
     for &n in &sizes {
@@ -86,6 +92,7 @@ fn main() {
     );
     startup(&mut spawner, &bin, &cluster.kubeconfig, runs(50));
     waits::measure(&cluster, &mut spawner, &bin, runs(3));
+    gates::measure(&cluster, &bin, runs(11));
     if available.iter().any(|c| c == "list") && std::env::var_os("STS_BENCH_NO_FLEET").is_none() {
         fleet::measure(&mut spawner, &bin, runs(15));
     }
