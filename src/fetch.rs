@@ -113,20 +113,25 @@ pub struct NodeLists {
 
 /// Everything `why` judges about set `name`: its snapshot, the pods its selector matches that
 /// are not its own, the namespace's events, budgets and quotas, and the cluster's volumes,
-/// nodes and storage classes, and the Service it names — one get, then nine lists and a get at
-/// once, whatever the size of the set.
+/// nodes (with their Leases) and storage classes, and the Service it names — one get, then ten
+/// lists and a get at once, whatever the size of the set.
 /// What may not be read (403) or is not served (404) is left out and named in `unread`.
 pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)> {
     let sts = statefulset(ctx, name).await?;
     let service_name = set::service_name(&sts).to_string();
-    let (members, service, events, budgets, quotas, volumes, nodes, classes) = tokio::try_join!(
+    let (members, service, events, budgets, quotas, volumes, (nodes, leases), classes) = tokio::try_join!(
         members(ctx, &sts),
         readable_service(ctx, &service_name),
         optional_namespaced::<Event>(ctx, "events"),
         optional_namespaced::<PodDisruptionBudget>(ctx, "poddisruptionbudgets"),
         optional_namespaced::<ResourceQuota>(ctx, "resourcequotas"),
         optional_list::<PersistentVolume>(ctx, "persistentvolumes"),
-        optional_list::<Node>(ctx, "nodes"),
+        async {
+            tokio::try_join!(
+                optional_list::<Node>(ctx, "nodes"),
+                optional_in::<Lease>(ctx, "leases", "kube-node-lease"),
+            )
+        },
         optional_list::<StorageClass>(ctx, "storageclasses"),
     )?;
     let (pods, claims, revisions) = members;
@@ -138,6 +143,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
         ("resourcequotas", quotas.is_none()),
         ("persistentvolumes", volumes.is_none()),
         ("nodes", nodes.is_none()),
+        ("leases", leases.is_none()),
         ("storageclasses", classes.is_none()),
     ]
     .into_iter()
@@ -151,6 +157,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
         quotas: quotas.unwrap_or_default(),
         volumes,
         nodes,
+        leases,
         classes,
         unread,
         service,

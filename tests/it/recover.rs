@@ -259,3 +259,45 @@ fn a_node_just_gone_not_ready_is_refused_until_its_lease_is_stale() {
     assert!(out2.contains("not Terminating, its node not Ready"), "{out2}");
     assert_recovered(&cluster, &dead, old_uid.as_str().unwrap());
 }
+
+#[test]
+fn why_names_a_member_evicted_from_a_node_going_down_and_when_recover_can_act() {
+    if skip_on_simulator("no node of the simulator stops") {
+        return;
+    }
+    let cluster = Cluster::start();
+    // Evicted a second after its node is found unreachable, with two minutes to stop: the
+    // first minute, when people run `why`.
+    let set = db_set(1).replace(
+        "terminationGracePeriodSeconds: 1",
+        "terminationGracePeriodSeconds: 120",
+    );
+    cluster.apply_yaml(&set);
+    cluster.wait_ready("db", 3);
+    let node = node_of(&cluster, "db-1");
+    cluster
+        .plane()
+        .expect("real control plane")
+        .plane
+        .standin
+        .stop_node(&node);
+    cluster.wait_for("db-1 evicted", Duration::from_secs(60), |c| {
+        c.get(&resources::PODS, "db-1")
+            .is_some_and(|p| p["metadata"]["deletionTimestamp"].is_string())
+    });
+    let (code, out, err) = run(&cluster, &["why", "db"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "pod db-1: Terminating on node {node}, which is not Ready (evicted)"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("its Lease was renewed"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "can prove node {node} down once its Lease is stale, in about"
+        )),
+        "{out}"
+    );
+}

@@ -184,7 +184,7 @@ fn refusal(snap: &SetSnapshot, stranded: &[Stranded]) -> Option<String> {
 }
 
 /// What the cluster says of `node` at `now`.
-fn prove(facts: &NodeFacts, name: &str, now: Timestamp) -> NodeProof {
+pub fn prove(facts: &NodeFacts, name: &str, now: Timestamp) -> NodeProof {
     let node = facts
         .nodes
         .into_iter()

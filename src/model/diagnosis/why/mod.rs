@@ -9,6 +9,7 @@ mod set_level;
 mod storage;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Event, Node, PersistentVolume, Pod, ResourceQuota, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -87,6 +88,9 @@ pub struct Around {
     pub quotas: Vec<ResourceQuota>,
     pub volumes: Option<Vec<PersistentVolume>>,
     pub nodes: Option<Vec<Node>>,
+    /// The nodes' Leases (`kube-node-lease`): a Lease, not the Ready condition, says when a
+    /// node is provably down.
+    pub leases: Option<Vec<Lease>>,
     pub classes: Option<Vec<StorageClass>>,
     /// The kinds that could not be read (forbidden or not served).
     pub unread: Vec<&'static str>,

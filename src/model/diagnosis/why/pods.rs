@@ -9,6 +9,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use super::events::EventIndex;
 use super::storage::{self, Pin};
 use super::{Evidence, Finding, Severity, in_namespace};
+use crate::model::diagnosis::recover::{self, NodeFacts, NodeProof};
 use crate::model::set;
 use crate::model::set::health::{self, STUCK_REASONS, UNSCHEDULABLE_GRACE_SECONDS, pod_health};
 use crate::model::set::snapshot::SetSnapshot;
@@ -131,10 +132,14 @@ fn recover_next(snap: &SetSnapshot, node: &str) -> String {
     )
 }
 
-/// A member on a node that is not Ready (and not yet Terminating): it runs nowhere, and the
-/// set does not replace it while its pod exists.
+/// A member on a node that is not Ready, from the first second (before its Lease is stale,
+/// and while an eviction's grace period runs: past it, `terminating` judges the pod): it runs
+/// nowhere, the set does not replace it while its pod exists, and `recover` can act once the
+/// node's Lease is stale — when, said from the Lease.
 fn on_unready_node(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
-    if pod.metadata.deletion_timestamp.is_some() {
+    let now = evidence.snap.taken_at;
+    let terminating = pod.metadata.deletion_timestamp.as_ref();
+    if terminating.is_some_and(|grace_ends| now >= grace_ends.0) {
         return None;
     }
     let node = pod.spec.as_ref()?.node_name.clone()?;
@@ -144,15 +149,55 @@ fn on_unready_node(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
     if condition.status == "True" {
         return None;
     }
-    let now = evidence.snap.taken_at;
-    Some(
-        Finding::new(
-            Severity::Blocked,
-            object(pod),
-            format!("on node {node}, which is not Ready: the member runs nowhere, and the set does not replace it while its pod exists"),
-        )
-        .with_evidence(format!("node {node}: Ready {}", describe_condition(condition, now)))
-        .with_next(recover_next(evidence.snap, &node)),
+    let what = match terminating {
+        Some(_) => format!(
+            "Terminating on node {node}, which is not Ready (evicted): the member runs nowhere, and the set does not replace it until its pod is gone"
+        ),
+        None => format!(
+            "on node {node}, which is not Ready: the member runs nowhere, and the set does not replace it while its pod exists"
+        ),
+    };
+    let facts = NodeFacts {
+        nodes: evidence.nodes.as_deref(),
+        leases: evidence.leases.as_deref(),
+        attachments: None,
+    };
+    let proof = recover::prove(&facts, &node, now);
+    let finding = Finding::new(Severity::Blocked, object(pod), what)
+        .with_evidence(format!(
+            "node {node}: Ready {}",
+            describe_condition(condition, now)
+        ))
+        .with_evidence(lease_evidence(&proof));
+    Some(finding.with_next(match proof.down {
+        true => recover_next(evidence.snap, &node),
+        false => recover_later(evidence.snap, &proof),
+    }))
+}
+
+/// The node's heartbeat as its Lease shows it.
+fn lease_evidence(proof: &NodeProof) -> String {
+    match (proof.lease_renewed_seconds_ago, proof.lease_duration_seconds) {
+        (Some(ago), Some(duration)) => format!("its Lease was renewed {ago}s ago ({duration}s duration)"),
+        (Some(ago), None) => format!("its Lease was renewed {ago}s ago"),
+        (None, _) => format!(
+            "its Lease: {}",
+            proof.alive_because.as_deref().unwrap_or("none found")
+        ),
+    }
+}
+
+/// The node may still be alive (its Lease is fresh): when `recover` can prove it down.
+fn recover_later(snap: &SetSnapshot, proof: &NodeProof) -> String {
+    let left = match (proof.lease_renewed_seconds_ago, proof.lease_duration_seconds) {
+        (Some(ago), Some(duration)) => format!(", in about {}s", (i64::from(duration) - ago).max(1)),
+        _ => String::new(),
+    };
+    format!(
+        "wait: the node may come back (its kubelet may still be running); `kubectl sts recover {} {}` can prove node {} down once its Lease is stale{left}, then force-deletes the member or fences the node",
+        snap.name(),
+        in_namespace(snap),
+        proof.node
     )
 }
 

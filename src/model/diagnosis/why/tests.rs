@@ -554,3 +554,38 @@ fn a_pod_just_past_its_grace_on_a_live_node_is_left_to_its_kubelet_for_a_while()
         "{diagnosis:#?}"
     );
 }
+
+#[test]
+fn a_member_evicted_from_a_node_going_down_is_named_from_the_first_second_with_when_recover_can_act() {
+    const LEASE: &str = include_str!("../../../../tests/sim/traces/objects/lease-stale.json");
+    let pod: Pod = object(STRANDED);
+    let around = Around {
+        leases: Some(vec![object(LEASE)]),
+        ..with_unreachable_node()
+    };
+    // Evicted, within its grace period, the Lease renewed 30 s ago.
+    let mut snap = snapshot(SetBuilder::new("db").build(), vec![pod], Vec::new(), Vec::new());
+    snap.taken_at = at("2026-11-27T15:43:50Z");
+    let diagnosis = diagnose(&snap, &around);
+    let finding = only_blocker(&diagnosis);
+    assert!(
+        finding
+            .what
+            .starts_with("Terminating on node node-3, which is not Ready (evicted)"),
+        "{finding:#?}"
+    );
+    assert!(
+        finding.evidence[1].starts_with("its Lease was renewed 29s ago (40s duration)"),
+        "{finding:#?}"
+    );
+    let next = finding.next.as_deref().unwrap();
+    assert!(
+        next.contains("can prove node node-3 down once its Lease is stale, in about 11s"),
+        "{next}"
+    );
+    // Once the Lease is stale, recover can act now.
+    snap.taken_at = at("2026-11-27T15:44:10Z");
+    let diagnosis = diagnose(&snap, &around);
+    let next = only_blocker(&diagnosis).next.clone().unwrap();
+    assert!(next.contains("proves the node down"), "{next}");
+}
