@@ -85,6 +85,44 @@ fn names_and_descriptions() {
     );
 }
 
+/// The subcommands `kubectl sts --help` lists (help, completion and man are not features).
+fn subcommands() -> Vec<String> {
+    let output = assert_cmd::Command::cargo_bin("kubectl-sts")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    let commands = help
+        .split("Commands:")
+        .nth(1)
+        .and_then(|rest| rest.split("Options:").next())
+        .expect("--help lists its commands");
+    commands
+        .lines()
+        .filter(|line| line.starts_with("  ") && !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| !["help", "completion", "man"].contains(name))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_description_names_every_command_so_it_cannot_go_stale() {
+    let doc = manifest();
+    let description = text(&doc, "/spec/description");
+    let words: BTreeSet<&str> = description
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .collect();
+    let commands = subcommands();
+    assert!(commands.len() >= 15, "{commands:?}");
+    let missing: Vec<&String> = commands.iter().filter(|c| !words.contains(c.as_str())).collect();
+    assert!(missing.is_empty(), "krew's description does not name {missing:?}");
+    for feature in ["--steps", "--all-contexts", "--pod-check"] {
+        assert!(description.contains(feature), "krew's description does not name {feature}");
+    }
+}
+
 #[test]
 fn version_is_the_packages() {
     let doc = manifest();
