@@ -508,7 +508,7 @@ Register-ArgumentCompleter -Native -CommandName 'kubectl-sts' -ScriptBlock {
             break
         }
         'kubectl-sts;pvc;resize' {
-            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The claim template to grow (a name under spec.volumeClaimTemplates)')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'The claim template to grow (a name under spec.volumeClaimTemplates); needed only when the set has several')
             [CompletionResult]::new('--size', '--size', [CompletionResultType]::ParameterName, 'The new size: a quantity above the current one (e.g. 2Gi, 1.5Ti, 500G)')
             [CompletionResult]::new('--backup-dir', '--backup-dir', [CompletionResultType]::ParameterName, 'Directory to save the set''s manifest in before it is deleted')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace of the StatefulSet (default: the context''s namespace, else `default`)')

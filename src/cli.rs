@@ -570,9 +570,10 @@ pub struct PvcResizeArgs {
     #[arg(value_parser = parse_name)]
     pub name: String,
 
-    /// The claim template to grow (a name under spec.volumeClaimTemplates)
+    /// The claim template to grow (a name under spec.volumeClaimTemplates); needed only when the
+    /// set has several
     #[arg(long, value_name = "T")]
-    pub template: String,
+    pub template: Option<String>,
 
     /// The new size: a quantity above the current one (e.g. 2Gi, 1.5Ti, 500G)
     #[arg(long, value_name = "SIZE", value_parser = crate::model::storage::quantity::parse)]

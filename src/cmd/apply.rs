@@ -730,7 +730,7 @@ async fn growing_templates(
     for (template, size) in growing {
         let size = quantity::parse(&size)
             .map_err(|e| StsError::BadInput(format!("claim template {template}: {e}")))?;
-        let grow = plan_resize(sts, &storage, &template, &size)
+        let grow = plan_resize(sts, &storage, Some(&template), &size)
             .map_err(|refusal| StsError::CheckFailed(format!("{}; nothing was applied", refusal.reason)))?;
         plans.push(grow);
     }

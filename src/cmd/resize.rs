@@ -99,7 +99,7 @@ impl Guided for Resize<'_> {
             }
             false => (sts, storage),
         };
-        let plan = plan_resize(&sts, &storage, &self.args.template, &self.args.size);
+        let plan = plan_resize(&sts, &storage, self.args.template.as_deref(), &self.args.size);
         if recorded.is_some() && plan.as_ref().is_ok_and(|p| !p.recreate) {
             self.resume = Resume::Recreated;
         }
@@ -242,7 +242,7 @@ impl Resize<'_> {
         let old: StatefulSet =
             serde_saphyr::from_str(&manifest).context("the recorded manifest cannot be read")?;
         let storage = fetch::storage(ctx).await?;
-        let plan = plan_resize(&old, &storage, &self.args.template, &self.args.size);
+        let plan = plan_resize(&old, &storage, self.args.template.as_deref(), &self.args.size);
         eprintln!(
             "statefulset {}/{} was deleted with --orphan by an interrupted `{}`: creating it again with the new size",
             ctx.namespace,
@@ -328,9 +328,13 @@ impl Resize<'_> {
     }
 
     fn resume_command(&self) -> String {
+        let template = match &self.args.template {
+            Some(template) => format!(" --template {template}"),
+            None => String::new(),
+        };
         format!(
-            "kubectl sts pvc resize {} --template {} --size {}",
-            self.args.name, self.args.template, self.args.size
+            "kubectl sts pvc resize {}{template} --size {}",
+            self.args.name, self.args.size
         )
     }
 }

@@ -156,7 +156,7 @@ mod tests {
             .as_mut()
             .unwrap()
             .storage_class_name = Some("standard".into());
-        let plan = plan_resize(&set, &storage, "www", &quantity::parse("2Gi").unwrap()).unwrap();
+        let plan = plan_resize(&set, &storage, Some("www"), &quantity::parse("2Gi").unwrap()).unwrap();
         let mut out = Vec::new();
         write_resize_plan(&mut out, &plan, ".", Style::plain()).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -119,7 +119,10 @@ fn the_description_names_every_command_so_it_cannot_go_stale() {
     let missing: Vec<&String> = commands.iter().filter(|c| !words.contains(c.as_str())).collect();
     assert!(missing.is_empty(), "krew's description does not name {missing:?}");
     for feature in ["--steps", "--all-contexts", "--pod-check"] {
-        assert!(description.contains(feature), "krew's description does not name {feature}");
+        assert!(
+            description.contains(feature),
+            "krew's description does not name {feature}"
+        );
     }
 }
 

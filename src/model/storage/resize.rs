@@ -76,7 +76,7 @@ impl ResizePlan {
 pub fn plan_resize(
     sts: &StatefulSet,
     storage: &Storage,
-    template: &str,
+    template: Option<&str>,
     size: &Quantity,
 ) -> Result<ResizePlan, Refusal> {
     let whose = format!(
@@ -85,14 +85,8 @@ pub fn plan_resize(
         set::name(sts)
     );
     let templates = set::claim_templates(sts);
-    if !templates.iter().any(|t| t == template) {
-        let known = if templates.is_empty() {
-            "none".into()
-        } else {
-            templates.join(", ")
-        };
-        return Err(format!("{whose} has no claim template {template:?} (its templates: {known})").into());
-    }
+    let template = chosen_template(&whose, &templates, template)?;
+    let template = template.as_str();
     let from = template_request(sts, template)
         .ok_or_else(|| format!("claim template {template} of {whose} asks for no storage"))?;
     let current = quantity::parse(&from).map_err(|e| format!("claim template {template} of {whose}: {e}"))?;
@@ -104,7 +98,10 @@ pub fn plan_resize(
     let report = claims_report(sts, storage);
     let claims = template_claims(&report, template, size)?;
     let storage_class = template_class(sts, template, storage);
-    check_expansion(storage, &claims, storage_class.as_deref(), template)?;
+    let changes = *size > current || claims.iter().any(|c| c.patch);
+    if changes {
+        check_expansion(storage, &claims, storage_class.as_deref(), template)?;
+    }
     let snap = storage.set_snapshot(sts);
     Ok(ResizePlan {
         namespace: report.namespace.clone(),
@@ -119,6 +116,25 @@ pub fn plan_resize(
         claims,
         pods: snap.pods.iter().map(mark).collect(),
     })
+}
+
+/// The template to grow: the one named, or the set's only one.
+fn chosen_template(whose: &str, templates: &[String], named: Option<&str>) -> Result<String, Refusal> {
+    let known = match templates.is_empty() {
+        true => "none".to_string(),
+        false => templates.join(", "),
+    };
+    match (named, templates) {
+        (Some(name), _) if templates.iter().any(|t| t == name) => Ok(name.to_string()),
+        (Some(name), _) => {
+            Err(format!("{whose} has no claim template {name:?} (its templates: {known})").into())
+        }
+        (None, [only]) => Ok(only.clone()),
+        (None, []) => Err(format!("{whose} has no claim template: nothing to resize").into()),
+        (None, _) => Err(Refusal::usage(format!(
+            "{whose} has several claim templates ({known}): say which with --template"
+        ))),
+    }
 }
 
 /// What adoption must keep of `pod`: its uid and restart count.
@@ -488,7 +504,7 @@ mod tests {
 
     #[test]
     fn growing_patches_every_claim_of_the_template_and_recreates() {
-        let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
+        let plan = plan_resize(&web(), &storage(three_claims(), true), Some("www"), &size("2Gi")).unwrap();
         assert!(plan.recreate);
         assert_eq!((plan.from.as_str(), plan.to.as_str()), ("1Gi", "2Gi"));
         let names: Vec<_> = plan
@@ -505,16 +521,18 @@ mod tests {
     #[test]
     fn bad_requests_are_refused_with_a_reason() {
         let st = storage(three_claims(), true);
-        let unknown = plan_resize(&web(), &st, "data", &size("2Gi")).unwrap_err().reason;
+        let unknown = plan_resize(&web(), &st, Some("data"), &size("2Gi"))
+            .unwrap_err()
+            .reason;
         assert_eq!(
             unknown,
             "statefulset default/web has no claim template \"data\" (its templates: www)"
         );
-        let smaller = plan_resize(&web(), &st, "www", &size("500Mi"))
+        let smaller = plan_resize(&web(), &st, Some("www"), &size("500Mi"))
             .unwrap_err()
             .reason;
         assert!(smaller.contains("500Mi would shrink it"), "{smaller}");
-        let fixed = plan_resize(&web(), &storage(three_claims(), false), "www", &size("2Gi"))
+        let fixed = plan_resize(&web(), &storage(three_claims(), false), Some("www"), &size("2Gi"))
             .unwrap_err()
             .reason;
         assert!(
@@ -523,17 +541,38 @@ mod tests {
         );
         let mut pending = three_claims();
         pending[1] = claim("www-web-1", "Pending");
-        let unbound = plan_resize(&web(), &storage(pending, true), "www", &size("2Gi"))
+        let unbound = plan_resize(&web(), &storage(pending, true), Some("www"), &size("2Gi"))
             .unwrap_err()
             .reason;
         assert!(unbound.starts_with("claim www-web-1 is Pending"), "{unbound}");
     }
 
     #[test]
-    fn the_same_size_again_has_nothing_left_to_do() {
+    fn the_same_size_again_has_nothing_left_to_do_whatever_the_class() {
         let set = SetBuilder::new("web").replicas(2).claim_template("www").build();
-        let plan = plan_resize(&set, &storage(three_claims(), true), "www", &size("1024Mi")).unwrap();
+        let plan = plan_resize(&set, &storage(three_claims(), true), Some("www"), &size("1024Mi")).unwrap();
         assert!(plan.is_empty());
+        let fixed = plan_resize(&set, &storage(three_claims(), false), None, &size("1024Mi")).unwrap();
+        assert!(fixed.is_empty(), "not 'cannot be expanded': {fixed:?}");
+    }
+
+    #[test]
+    fn the_only_template_needs_no_name_and_several_do() {
+        let plan = plan_resize(&web(), &storage(three_claims(), true), None, &size("2Gi")).unwrap();
+        assert_eq!(plan.template, "www");
+        let two = SetBuilder::new("web")
+            .claim_template("www")
+            .claim_template("logs")
+            .build();
+        let refused = plan_resize(&two, &storage(three_claims(), true), None, &size("2Gi")).unwrap_err();
+        assert_eq!(refused.kind, crate::model::refusal::RefusalKind::Usage);
+        assert!(
+            refused
+                .reason
+                .contains("several claim templates (www, logs): say which with --template"),
+            "{}",
+            refused.reason
+        );
     }
 
     #[test]
@@ -573,7 +612,7 @@ mod tests {
 
     #[test]
     fn judging_waits_for_adoption_and_growth_and_spots_a_replaced_pod() {
-        let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
+        let plan = plan_resize(&web(), &storage(three_claims(), true), Some("www"), &size("2Gi")).unwrap();
         let mut pods: Vec<Pod> = (0..2)
             .map(|o| PodBuilder::new("web", o, "web-r1").build())
             .collect();
@@ -604,7 +643,7 @@ mod tests {
 
     #[test]
     fn a_mounted_claim_waiting_for_its_file_system_gets_a_grace_period() {
-        let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
+        let plan = plan_resize(&web(), &storage(three_claims(), true), Some("www"), &size("2Gi")).unwrap();
         let owner = json!([{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": "u", "controller": true}]);
         let pods: Vec<Pod> = (0..2)
             .map(|o| {
@@ -643,7 +682,7 @@ mod tests {
 
     #[test]
     fn an_unmounted_claim_is_done_once_the_volume_grew() {
-        let plan = plan_resize(&web(), &storage(three_claims(), true), "www", &size("2Gi")).unwrap();
+        let plan = plan_resize(&web(), &storage(three_claims(), true), Some("www"), &size("2Gi")).unwrap();
         let mut leftover = claim("www-web-2", "Bound");
         leftover.status.as_mut().unwrap().allocated_resource_statuses =
             serde_json::from_value(json!({"storage": "NodeResizePending"})).unwrap();
