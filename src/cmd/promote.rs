@@ -204,11 +204,11 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
 }
 
 async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending {
-    let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
-    let resume = format!(
-        "kubectl sts promote {} --partition {}",
+    let when_stuck = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
+    let resume = ctx.sts(&format!(
+        "promote {} --partition {}",
         plan.name, plan.to_partition
-    );
+    ));
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,
@@ -222,10 +222,10 @@ async fn roll_next(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan, no_wai
         Ok(roll_plan) => roll_plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
-    let resume = format!(
-        "kubectl sts promote {} --partition {}",
+    let resume = ctx.sts(&format!(
+        "promote {} --partition {}",
         plan.name, plan.to_partition
-    );
+    ));
     let run = replace::execute(ctx, &snap.set, &roll_plan, no_wait, &resume).await;
     run.ending(promoted_message(plan))
 }

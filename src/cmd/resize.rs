@@ -19,6 +19,7 @@ use crate::model::flow::record::{Record, record_map_name};
 use crate::model::flow::step::{PodOutcome, StepState};
 use crate::model::set;
 use crate::model::set::manifest::for_create;
+use crate::model::set::scope::Scope;
 use crate::model::storage::claims::Storage;
 use crate::model::storage::quantity;
 use crate::model::storage::resize::{ResizePlan, ResizeVerdict, judge_resize, plan_resize, recreated};
@@ -37,6 +38,7 @@ pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
         manifest: None,
         new_uid: None,
         states: Vec::new(),
+        scope: ctx.scope(),
     };
     let flags = Flags::waiting(args.dry_run);
     crate::engine::run(ctx, &mut command, flags).await
@@ -64,6 +66,8 @@ struct Resize<'a> {
     /// The uid of the set created again.
     new_uid: Option<String>,
     states: Vec<PodOutcome>,
+    /// How the user reaches the set: what the command prints to re-run it carries.
+    scope: Scope,
 }
 
 impl Guided for Resize<'_> {
@@ -116,8 +120,12 @@ impl Guided for Resize<'_> {
     fn nothing_to_do(&self, plan: &ResizePlan) -> Option<String> {
         (plan.is_empty() && matches!(self.resume, Resume::Fresh)).then(|| {
             format!(
-                "claim template {} of statefulset {}/{} and each of its claims already ask for {}; nothing to do (`kubectl sts pvc {}` shows each claim's resize state)",
-                plan.template, plan.namespace, plan.name, plan.to, plan.name
+                "claim template {} of statefulset {}/{} and each of its claims already ask for {}; nothing to do (`{}` shows each claim's resize state)",
+                plan.template,
+                plan.namespace,
+                plan.name,
+                plan.to,
+                self.scope.sts(&format!("pvc {}", plan.name))
             )
         })
     }
@@ -248,7 +256,7 @@ impl Resize<'_> {
             "statefulset {}/{} was deleted with --orphan by an interrupted `{}`: creating it again with the new size",
             ctx.namespace,
             self.args.name,
-            self.command_line()
+            self.shown()
         );
         self.storage = Some(storage);
         self.resume = Resume::Gone(Box::new(old));
@@ -289,10 +297,10 @@ impl Resize<'_> {
 
     fn restore_hint(&self) -> String {
         format!(
-            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `kubectl create -f {}`",
-            self.resume_command(),
+            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `{}`",
+            self.shown(),
             record_map_name(&self.args.name),
-            self.manifest.as_deref().unwrap_or("<saved manifest>")
+            self.restore_command()
         )
     }
 
@@ -308,7 +316,7 @@ impl Resize<'_> {
                     "statefulset {}/{} changed while resizing (its spec or uid); the claims are patched and nothing else was changed: re-run `{}`",
                     plan.namespace,
                     plan.name,
-                    self.resume_command()
+                    self.shown()
                 ))
                 .into());
             }
@@ -341,7 +349,7 @@ impl Resize<'_> {
             "statefulset {}/{} changed under every one of {MAX_REPLANS} attempts (someone else keeps changing it); it was not deleted: re-run `{}`",
             plan.namespace,
             plan.name,
-            self.resume_command()
+            self.shown()
         ))
         .into())
     }
@@ -367,11 +375,11 @@ impl Resize<'_> {
 
     fn interrupt_note(&self, plan: &ResizePlan) -> String {
         format!(
-            "interrupted around the orphan delete of statefulset {}/{} (its pods keep running): if the set is gone, restore it with `kubectl create -f {}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
+            "interrupted around the orphan delete of statefulset {}/{} (its pods keep running): if the set is gone, restore it with `{}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
             plan.namespace,
             plan.name,
-            self.manifest.as_deref().unwrap_or("<saved manifest>"),
-            self.resume_command()
+            self.restore_command(),
+            self.shown()
         )
     }
 
@@ -409,14 +417,25 @@ impl Resize<'_> {
             })
             .collect();
         let resume = format!(
-            "re-run `kubectl sts pvc {}` to see each claim's resize state",
-            plan.name
+            "re-run `{}` to see each claim's resize state",
+            ctx.sts(&format!("pvc {}", plan.name))
         );
         result.map_err(|end| {
             let state =
                 "the claims are patched and the set has the new size; waiting on adoption and expansion";
             end.into_error(ctx.timeout, state, &resume, "the set was deleted")
         })
+    }
+
+    /// The command that finishes the resize, to print: with the flags that reach the set.
+    fn shown(&self) -> String {
+        self.scope.complete(&self.resume_command())
+    }
+
+    /// `kubectl create -f MANIFEST -n NS …`: the set back from its saved manifest.
+    fn restore_command(&self) -> String {
+        let manifest = self.manifest.as_deref().unwrap_or("<saved manifest>");
+        self.scope.complete(&format!("kubectl create -f {manifest}"))
     }
 
     fn resume_command(&self) -> String {

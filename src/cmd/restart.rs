@@ -162,7 +162,7 @@ impl Guided for Restart<'_> {
 }
 
 async fn follow_rolling(ctx: &Context, snap: &SetSnapshot, plan: &RestartPlan) -> Ending {
-    let resume = format!("kubectl sts status {} --watch", plan.name);
+    let resume = ctx.sts(&format!("status {} --watch", plan.name));
     let advice = Advice {
         when_stuck: "the controller will not go past it: fix its cause, or delete the pod to have it recreated",
         resume: &resume,
@@ -184,7 +184,7 @@ async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool) -> Ending {
         Ok(plan) => plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
-    let resume = format!("kubectl sts roll {}", snap.name());
+    let resume = ctx.sts(&format!("roll {}", snap.name()));
     let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
     let done = format!(
         "restarted statefulset {}/{}: {} pod(s) replaced",

@@ -117,7 +117,7 @@ impl Guided for Roll<'_> {
         let Some(set) = planned.set.as_ref() else {
             return Ending::done(String::new(), Vec::new());
         };
-        let resume = format!("kubectl sts roll {}", plan.name);
+        let resume = ctx.sts(&format!("roll {}", plan.name));
         let run = replace::execute(ctx, set, plan, no_wait, &resume).await;
         let done = done_message(plan, &run, no_wait);
         let mut ending = run.ending(done);

@@ -315,7 +315,9 @@ async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Pl
         .and_then(record::on_set)
         .or(beside?.map(|(r, _)| r));
     let whose = format!("statefulset {}/{name}", ctx.namespace);
-    if let Some(refused) = pending.and_then(|r| record::refusal(&whose, &r, &command.command_line())) {
+    if let Some(refused) =
+        pending.and_then(|r| record::refusal(&whose, &r, &command.command_line(), &ctx.scope()))
+    {
         return Err(StsError::BadInput(refused).into());
     }
     Ok(Planned {

@@ -236,6 +236,7 @@ mod tests {
             volumes: Some(volumes),
             classes: None,
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         };
         claims_report(&set, &storage)
     }

@@ -36,20 +36,26 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
         match progress_of(record) {
             Some(progress) => writeln!(
                 out,
-                "In flight: {} (`{}`, since {}): re-run it to resume, or `kubectl sts abort {}` to roll back",
+                "In flight: {} (`{}`, since {}): re-run it to resume, or `{}` to roll back",
                 progress.describe(&TimeZone::system()),
-                record.command,
+                report.scope.complete(&record.command),
                 record.started,
-                report.name
+                report.scope.sts(&format!("abort {}", report.name))
             )?,
-            None => writeln!(out, "In flight: {}: re-run it to finish", record.describe())?,
+            None => writeln!(
+                out,
+                "In flight: {}: re-run it to finish",
+                record.describe(&report.scope)
+            )?,
         }
     }
     if let Some(blocker) = &report.blocker {
         writeln!(
             out,
-            "Blocked:   {}: {} (see `kubectl sts why {}`)",
-            blocker.object, blocker.what, report.name
+            "Blocked:   {}: {} (see `{}`)",
+            blocker.object,
+            blocker.what,
+            report.scope.sts(&format!("why {}", report.name))
         )?;
     }
     Ok(())

@@ -14,6 +14,7 @@ mod dns;
 mod docs;
 mod engine;
 mod fleet;
+mod hints;
 mod krew;
 mod layout;
 mod plan;

@@ -62,7 +62,7 @@ fn undo_in_a_staged_rollout_aborts_it_and_keeps_the_pods_below_the_partition() {
     let below = uid(&cluster, 0);
     let undo = run_ok(&cluster, &["undo", "web", "--yes"]);
     assert!(
-        stdout_of(&undo).contains("undo aborts it, as `kubectl sts abort web` does"),
+        stdout_of(&undo).contains("undo aborts it, as `kubectl sts abort web -n default` does"),
         "{}",
         stdout_of(&undo)
     );

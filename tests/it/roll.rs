@@ -194,7 +194,7 @@ fn a_broken_image_stops_the_roll_and_rerunning_after_the_fix_resumes() {
     let err = stderr_of(&output);
     assert!(
         err.contains("zk-2: replacement CrashLoopBackOff")
-            && err.contains("re-run `kubectl sts roll zk` to resume"),
+            && err.contains("re-run `kubectl sts roll zk -n default` to resume"),
         "{err}"
     );
     let after = uids(&cluster);

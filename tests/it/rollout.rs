@@ -216,7 +216,7 @@ fn staged_rollout_moves_nothing_until_promoted_and_an_interrupted_promote_resume
         .unwrap();
     assert!(staged.status.success(), "{}", stderr_of(&staged));
     assert!(
-        stdout_of(&staged).contains("no pod restarts until `kubectl sts promote web`"),
+        stdout_of(&staged).contains("no pod restarts until `kubectl sts promote web -n default`"),
         "{}",
         stdout_of(&staged)
     );

@@ -101,8 +101,8 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, R
         Some(update) if purpose == Purpose::Undo(None) => (
             Purpose::Abort,
             vec![format!(
-                "a staged rollout of {update} is in flight: undo aborts it, as `kubectl sts abort {}` does",
-                snap.name()
+                "a staged rollout of {update} is in flight: undo aborts it, as `{}` does",
+                snap.sts(&format!("abort {}", snap.name()))
             )],
         ),
         _ => (purpose, Vec::new()),
@@ -228,9 +228,9 @@ fn left_below_partition(snap: &SetSnapshot, target: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "pods below the partition ({partition}) stay on {} until it is lowered with `kubectl sts promote {}`",
+        "pods below the partition ({partition}) stay on {} until it is lowered with `{}`",
         set::current_revision(&snap.set).unwrap_or("the current revision"),
-        snap.name()
+        snap.sts(&format!("promote {}", snap.name()))
     ))
 }
 
@@ -290,7 +290,8 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             by_name(name)
                 .ok_or_else(|| {
                     format!(
-                        "revision {name} of {whole} no longer exists: use `kubectl sts undo --to-revision N`"
+                        "revision {name} of {whole} no longer exists: use `{}`",
+                        snap.sts(&format!("undo {} --to-revision N", snap.name()))
                     )
                 })
                 .map_err(Refusal::from)
@@ -320,12 +321,10 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
                         "{whole} has no revision before the current one: nothing to undo"
                     )),
                     Some(last) => Refusal::from(format!(
-                        "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `kubectl sts undo {} --to-revision {} -n {}` goes back to it on purpose",
+                        "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `{}` goes back to it on purpose",
                         last.revision,
                         last.metadata.name.as_deref().unwrap_or("?"),
-                        snap.name(),
-                        last.revision,
-                        snap.namespace()
+                        snap.sts(&format!("undo {} --to-revision {}", snap.name(), last.revision)),
                     )),
                 }),
             }

@@ -103,12 +103,12 @@ pub fn plan_roll(snap: &SetSnapshot, ordinals: Option<&[i32]>, method: Method) -
     if strategy == Strategy::RollingUpdate && !explicit {
         notes.push(format!(
             "statefulset {}/{} uses RollingUpdate: the controller replaces outdated pods itself; follow it with \
-             `kubectl sts status {} --watch`, or restart every pod with `kubectl sts restart {}`; \
+             `{}`, or restart every pod with `{}`; \
              to recreate chosen pods anyway pass --ordinals",
             snap.namespace(),
             snap.name(),
-            snap.name(),
-            snap.name()
+            snap.sts(&format!("status {} --watch", snap.name())),
+            snap.sts(&format!("restart {}", snap.name()))
         ));
     }
     Ok(RollPlan {

@@ -220,7 +220,7 @@ pub fn plan_rollout(
     });
     let mut notes = Vec::new();
     if strategy == Strategy::OnDelete {
-        notes.push("OnDelete: the controller moves no pod by itself; the ordinals that move now are rolled by this command, one at a time; `kubectl sts promote` rolls more".to_string());
+        notes.push(format!("OnDelete: the controller moves no pod by itself; the ordinals that move now are rolled by this command, one at a time; `{}` rolls more", snap.sts(&format!("promote {}", snap.name()))));
     }
     Ok(RolloutPlan {
         namespace: snap.namespace().to_string(),
@@ -250,11 +250,14 @@ fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(
     }
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     let next = if wanted < current {
-        format!("use `kubectl sts promote {} --partition {wanted}`", snap.name())
+        format!(
+            "use `{}`",
+            snap.sts(&format!("promote {} --partition {wanted}", snap.name()))
+        )
     } else {
         format!(
-            "raising it moves no pod back; to leave the new revision use `kubectl sts abort {}`",
-            snap.name()
+            "raising it moves no pod back; to leave the new revision use `{}`",
+            snap.sts(&format!("abort {}", snap.name()))
         )
     };
     Err(format!(
@@ -350,7 +353,8 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Re
         PromoteTo::Partition(p) if p > current => {
             return Err(format!(
                 "partition {p} is above the current partition {current} of {whole}: promote never raises it; \
-                 to stage a new rollout use `kubectl sts rollout`"
+                 to stage a new rollout use `{}`",
+                snap.sts(&format!("rollout {} --image CONTAINER=IMAGE", snap.name()))
             )
             .into());
         }
@@ -365,8 +369,8 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Re
     ) {
         return Err(format!(
             "{pod} runs the update revision and is not Ready ({reason}): promoting would move more pods onto a broken \
-             revision; fix it, or roll back with `kubectl sts abort {}`",
-            snap.name()
+             revision; fix it, or roll back with `{}`",
+            snap.sts(&format!("abort {}", snap.name()))
         ).into());
     }
     let start = set::ordinal_start(set);
@@ -511,7 +515,7 @@ mod tests {
         let same = image("nginx", "nginx:1.25");
         let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err().reason;
         assert!(
-            lower.contains("use `kubectl sts promote web --partition 0`"),
+            lower.contains("use `kubectl sts promote web --partition 0 -n default`"),
             "{lower}"
         );
         let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err().reason;

@@ -13,6 +13,7 @@ use crate::model::flow::step::StepState;
 use crate::model::refusal::Refusal;
 use crate::model::set;
 use crate::model::set::health::pod_health;
+use crate::model::set::scope::Scope;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::storage::claims::{ClaimsReport, Storage, claims_report};
 use crate::model::storage::quantity::{self, Quantity};
@@ -102,7 +103,7 @@ pub fn plan_resize(
         ).into());
     }
     let report = claims_report(sts, storage);
-    let claims = template_claims(&report, template, size)?;
+    let claims = template_claims(&report, template, size, &storage.scope)?;
     let storage_class = template_class(sts, template, storage);
     check_expansion(storage, &claims, storage_class.as_deref(), template)?;
     let snap = storage.set_snapshot(sts);
@@ -160,6 +161,7 @@ fn template_claims(
     report: &ClaimsReport,
     template: &str,
     size: &Quantity,
+    scope: &Scope,
 ) -> Result<Vec<ClaimResize>, Refusal> {
     let mut claims = Vec::new();
     for row in report
@@ -171,10 +173,10 @@ fn template_claims(
         let patch = requested.is_none_or(|r| r < *size);
         if patch && row.phase.as_deref() != Some("Bound") {
             return Err(format!(
-                "claim {} is {}: only Bound claims can grow; wait for it to bind (see `kubectl sts pvc {}`)",
+                "claim {} is {}: only Bound claims can grow; wait for it to bind (see `{}`)",
                 row.claim,
                 row.phase.as_deref().unwrap_or("without a phase"),
-                report.name
+                scope.sts(&format!("pvc {}", report.name))
             )
             .into());
         }
@@ -451,6 +453,7 @@ mod tests {
             volumes: Some(Vec::new()),
             classes: Some(vec![serde_json::from_value(class).unwrap()]),
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         }
     }
 
