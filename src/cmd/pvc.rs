@@ -44,7 +44,7 @@ pub async fn run(ctx: &Context, args: &PvcArgs) -> Result<()> {
 fn print_report(ctx: &Context, report: &ClaimsReport) -> Result<()> {
     let mut out = ctx.stdout();
     match ctx.output {
-        OutputFormat::Table => write_claims(&mut out, report, Style::for_stdout())?,
+        OutputFormat::Table => write_claims(&mut out, report, Style::for_stdout().wide(ctx.wide))?,
         format => write_document(&mut out, format, report)?,
     }
     out.flush()?;
