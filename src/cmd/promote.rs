@@ -198,7 +198,7 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
     match choose(ctx, &prompt, &labels)? {
         Some(index) => Ok(PromoteTo::Partition(choices[index].1)),
         None => {
-            Err(StsError::BadInput("say how far to promote: --step K, --partition P or --full".into()).into())
+            Err(StsError::Usage("say how far to promote: --step K, --partition P or --full".into()).into())
         }
     }
 }

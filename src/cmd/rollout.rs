@@ -82,7 +82,7 @@ impl Staging<'_> {
                 snap.namespace(),
                 snap.name()
             );
-            return Err(StsError::BadInput(message).into());
+            return Err(StsError::Usage(message).into());
         }
         Ok(Some(replicas - count))
     }

@@ -13,6 +13,7 @@ mod delete;
 mod dns;
 mod docs;
 mod engine;
+mod exit_codes;
 mod fleet;
 mod hints;
 mod krew;

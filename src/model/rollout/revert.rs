@@ -282,7 +282,9 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
     };
     match purpose {
         Purpose::Abort => {
-            in_flight(snap).ok_or_else(|| format!("no rollout in flight in {whole}: nothing to abort"))?;
+            in_flight(snap).ok_or_else(|| {
+                Refusal::nothing_to_do(format!("no rollout in flight in {whole}: nothing to abort"))
+            })?;
             let recorded = annotation(snap, REVISION_BEFORE).map(String::as_str);
             let name = recorded
                 .or(set::current_revision(&snap.set))
@@ -296,18 +298,18 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
                 })
                 .map_err(Refusal::from)
         }
-        Purpose::Undo(Some(number)) => snap
-            .revisions
-            .iter()
-            .find(|r| r.revision == number)
-            .ok_or_else(|| {
-                let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
-                format!(
-                    "{whole} has no revision {number} (revisions: {})",
-                    known.join(", ")
-                )
-            })
-            .map_err(Refusal::from),
+        Purpose::Undo(Some(number)) => {
+            snap.revisions
+                .iter()
+                .find(|r| r.revision == number)
+                .ok_or_else(|| {
+                    let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
+                    Refusal::usage(format!(
+                        "{whole} has no revision {number} (revisions: {})",
+                        known.join(", ")
+                    ))
+                })
+        }
         Purpose::Undo(None) => {
             let earlier = earlier_revisions(snap);
             let abandoned = abandoned(snap);
@@ -317,10 +319,10 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             {
                 Some(target) => Ok(*target),
                 None => Err(match earlier.first() {
-                    None => Refusal::from(format!(
+                    None => Refusal::nothing_to_do(format!(
                         "{whole} has no revision before the current one: nothing to undo"
                     )),
-                    Some(last) => Refusal::from(format!(
+                    Some(last) => Refusal::nothing_to_do(format!(
                         "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `{}` goes back to it on purpose",
                         last.revision,
                         last.metadata.name.as_deref().unwrap_or("?"),

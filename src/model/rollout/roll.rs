@@ -65,17 +65,18 @@ pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), Refusa
     let mut seen = HashSet::new();
     for ordinal in ordinals {
         if !range.contains(ordinal) {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "ordinal {ordinal} is not in statefulset {}/{} (its ordinals are {}..={})",
                 snap.namespace(),
                 snap.name(),
                 range.start,
                 range.end - 1
-            )
-            .into());
+            )));
         }
         if !seen.insert(*ordinal) {
-            return Err(format!("ordinal {ordinal} is given twice in --ordinals").into());
+            return Err(Refusal::usage(format!(
+                "ordinal {ordinal} is given twice in --ordinals"
+            )));
         }
     }
     Ok(())

@@ -107,16 +107,17 @@ pub fn image_changes(
     let mut changes = Vec::new();
     for NewImage { container, image } in wanted {
         let Some(found) = current.iter().find(|c| &c.container == container) else {
-            return Err(unknown_container(container, &current, set_name).into());
+            return Err(Refusal::usage(unknown_container(container, &current, set_name)));
         };
         if !valid_image_reference(image) {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "{image:?} is not a valid image reference (expected e.g. registry.example.com/team/app:1.2.3)"
-            )
-            .into());
+            )));
         }
         if changes.iter().any(|c: &ImageChange| &c.container == container) {
-            return Err(format!("container {container:?} is given twice in --image").into());
+            return Err(Refusal::usage(format!(
+                "container {container:?} is given twice in --image"
+            )));
         }
         if &found.image != image {
             changes.push(ImageChange {
@@ -179,12 +180,11 @@ pub fn plan_rollout(
     let requested = partition;
     let partition = partition.unwrap_or(replicas);
     if !(0..=replicas).contains(&partition) {
-        return Err(format!(
+        return Err(Refusal::usage(format!(
             "partition {partition} is outside 0..={replicas} (the replica count of statefulset {}/{})",
             snap.namespace(),
             snap.name()
-        )
-        .into());
+        )));
     }
     let template = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
     let changes = image_changes(
@@ -260,9 +260,9 @@ fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(
             snap.sts(&format!("abort {}", snap.name()))
         )
     };
-    Err(format!(
+    Err(Refusal::usage(format!(
         "{whole} already has these images in its template, so only the partition would change ({current} -> {wanted}): {next}"
-    ).into())
+    )))
 }
 
 /// How far `promote` goes.
@@ -340,25 +340,25 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Re
             set::update_revision(set).unwrap_or_default().to_string()
         }
         None => {
-            return Err(format!(
+            return Err(Refusal::nothing_to_do(format!(
                 "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
-            )
-            .into());
+            )));
         }
     };
     let current = effective_partition(snap, &update);
     let target = match to {
-        PromoteTo::Step(k) if k < 1 => return Err(format!("--step must be at least 1 (got {k})").into()),
+        PromoteTo::Step(k) if k < 1 => {
+            return Err(Refusal::usage(format!("--step must be at least 1 (got {k})")));
+        }
         PromoteTo::Step(k) => (current - k).max(0),
         PromoteTo::Partition(p) if p > current => {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "partition {p} is above the current partition {current} of {whole}: promote never raises it; \
                  to stage a new rollout use `{}`",
                 snap.sts(&format!("rollout {} --image CONTAINER=IMAGE", snap.name()))
-            )
-            .into());
+            )));
         }
-        PromoteTo::Partition(p) if p < 0 => return Err(format!("partition {p} is negative").into()),
+        PromoteTo::Partition(p) if p < 0 => return Err(Refusal::usage(format!("partition {p} is negative"))),
         PromoteTo::Partition(p) => p,
         PromoteTo::Full => 0,
     };

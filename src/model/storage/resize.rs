@@ -92,15 +92,17 @@ pub fn plan_resize(
         } else {
             templates.join(", ")
         };
-        return Err(format!("{whose} has no claim template {template:?} (its templates: {known})").into());
+        return Err(Refusal::usage(format!(
+            "{whose} has no claim template {template:?} (its templates: {known})"
+        )));
     }
     let from = template_request(sts, template)
         .ok_or_else(|| format!("claim template {template} of {whose} asks for no storage"))?;
     let current = quantity::parse(&from).map_err(|e| format!("claim template {template} of {whose}: {e}"))?;
     if *size < current || !size.is_positive() {
-        return Err(format!(
+        return Err(Refusal::usage(format!(
             "claim template {template} of {whose} asks for {from}; {size} would shrink it and claims can only grow"
-        ).into());
+        )));
     }
     let report = claims_report(sts, storage);
     let claims = template_claims(&report, template, size, &storage.scope)?;
