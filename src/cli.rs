@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::model::rollout::progressive::StepList;
-use crate::model::rollout::staged::NewImage;
+use crate::model::rollout::staged::{NewImage, valid_image_reference};
 
 /// Guided StatefulSet lifecycle: scale, staged rollouts, OnDelete rolls, orphan delete,
 /// claims and per-pod DNS, with plans, confirmations and waits on the cluster's own signals.
@@ -21,8 +21,9 @@ use crate::model::rollout::staged::NewImage;
 #[command(
     after_help = "Examples:\n  kubectl sts list\n  kubectl sts status web -n db\n  \
                         kubectl sts scale web --replicas 5\n\n\
-                        Exit codes: 0 done, 1 error, 2 usage, 3 check failed or rollout failed, \
-                        4 timed out (re-run to resume), 130 interrupted."
+                        Exit codes: 0 done or nothing to do, 1 error or refused by the set's state, \
+                        2 usage or a value that does not fit the set, 3 blocked or failed, \
+                        4 timed out (re-run to resume), 5 plan: changes, 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -786,6 +787,10 @@ pub enum CompletionShell {
 /// Parses `CONTAINER=IMAGE`.
 fn parse_image(text: &str) -> Result<NewImage, String> {
     match text.split_once('=') {
+        Some((_, image)) if !image.trim().is_empty() && !valid_image_reference(image.trim()) => Err(format!(
+            "{:?} is not a valid image reference (expected e.g. registry.example.com/team/app:1.2.3)",
+            image.trim()
+        )),
         Some((container, image)) if !container.trim().is_empty() && !image.trim().is_empty() => {
             Ok(NewImage {
                 container: container.trim().to_string(),

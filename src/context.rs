@@ -13,6 +13,7 @@ use kube::{Client, Config};
 
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
+use crate::model::set::scope::Scope;
 use crate::retry::{Backoff, REFUSED_WINDOW, Transience, transience};
 
 /// A command's view of the world.
@@ -40,6 +41,9 @@ pub struct Context {
     pub interactive: bool,
     /// Where results go: stdout, or a buffer of its own when many contexts answer at once.
     sink: Option<Sink>,
+    /// `--context` and `--kubeconfig` as given: printed next commands repeat them.
+    context_flag: Option<String>,
+    kubeconfig_flag: Option<String>,
 }
 
 /// The buffer one context's results are written to in a fleet run.
@@ -100,7 +104,30 @@ impl Context {
             deadline: tokio::time::Instant::now() + global.timeout,
             interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal(),
             sink: None,
+            context_flag: global.context.clone(),
+            kubeconfig_flag: global.kubeconfig.as_ref().map(|p| p.display().to_string()),
         })
+    }
+
+    /// The global flags a printed next command repeats to reach the same set: the namespace
+    /// acted in, and `--context` / `--kubeconfig` when they were given.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            namespace: self.namespace.clone(),
+            context: self.context_flag.clone(),
+            kubeconfig: self.kubeconfig_flag.clone(),
+        }
+    }
+
+    /// `kubectl sts ARGS -n NS [--context C] [--kubeconfig K]`: a next command that pastes.
+    pub fn sts(&self, args: &str) -> String {
+        self.scope().sts(args)
+    }
+
+    /// A whole command as a record stores it (`kubectl sts restart web`), completed with the
+    /// flags that reach the set: what to print.
+    pub fn complete(&self, command: &str) -> String {
+        self.scope().complete(command)
     }
 
     /// The same cluster and policies, acting in `namespace` (a manifest's own).

@@ -5,8 +5,12 @@ use std::process::ExitCode;
 
 use crate::model::refusal::{Refusal, RefusalKind};
 
-/// Exit codes, as documented in docs/concepts.md (0 is success, 2 is clap's usage error).
+/// Exit codes, as documented in docs/concepts.md (0 is success, 2 is clap's usage error):
+/// one meaning each, whichever command, and whether a value is judged before or after the
+/// cluster is read.
 pub mod exit {
+    /// Done, or nothing to do.
+    pub const SUCCESS: u8 = 0;
     pub const ERROR: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const CHECK_FAILED: u8 = 3;
@@ -61,6 +65,10 @@ pub enum StsError {
     /// `plan` found changes to carry out: exit 5, the plan printed already says them.
     #[error("changes to carry out")]
     ChangesPending,
+    /// The cluster is already where the command leads (`nothing to promote`): exit 0, the
+    /// message said as a result rather than as an error.
+    #[error("{0}")]
+    NothingToDo(String),
 }
 
 /// A refused plan exits as what stands in the way: the request (usage, 2), the set's state or
@@ -69,6 +77,7 @@ impl From<Refusal> for StsError {
     fn from(refusal: Refusal) -> StsError {
         match refusal.kind {
             RefusalKind::Usage => StsError::Usage(refusal.reason),
+            RefusalKind::NothingToDo => StsError::NothingToDo(refusal.reason),
             RefusalKind::State | RefusalKind::Input => StsError::BadInput(refusal.reason),
         }
     }
@@ -88,6 +97,7 @@ impl StsError {
             StsError::TimedOut(_) => exit::TIMED_OUT,
             StsError::Interrupted(_) | StsError::EndedByUser => exit::INTERRUPTED,
             StsError::ChangesPending => exit::CHANGES,
+            StsError::NothingToDo(_) => exit::SUCCESS,
             StsError::NotFound { .. }
             | StsError::Conflict(_)
             | StsError::Superseded(_)

@@ -63,10 +63,11 @@ async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
         .collect();
     let hint = match close_names(name, &names).as_slice() {
         [] if names.is_empty() => format!(
-            "namespace {} has no StatefulSets (check -n/--namespace and --context; `kubectl sts list -A` lists every namespace)",
-            ctx.namespace
+            "namespace {} has no StatefulSets (check -n/--namespace and --context; `{}` lists every namespace)",
+            ctx.namespace,
+            ctx.sts("list -A")
         ),
-        [] => format!("`kubectl sts list -n {}` lists its StatefulSets", ctx.namespace),
+        [] => format!("`{}` lists its StatefulSets", ctx.sts("list")),
         close => format!("did you mean {}?", close.join(" or ")),
     };
     StsError::NotFound {
@@ -82,7 +83,7 @@ pub async fn snapshot(ctx: &Context, name: &str) -> Result<SetSnapshot> {
     let sts = statefulset(ctx, name).await?;
     let (pods, claims, revisions) = members(ctx, &sts).await?;
     let pods = own_pods(&sts, pods);
-    Ok(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()))
+    Ok(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()).with_scope(ctx.scope()))
 }
 
 /// The set `name` and what proves its members' nodes down or alive: the nodes, their Leases
@@ -149,7 +150,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
     .into_iter()
     .filter_map(|(kind, missing)| missing.then_some(kind))
     .collect();
-    let snap = SetSnapshot::new(sts, own, claims, revisions, Timestamp::now());
+    let snap = SetSnapshot::new(sts, own, claims, revisions, Timestamp::now()).with_scope(ctx.scope());
     let around = Around {
         strangers,
         events: events.unwrap_or_default(),
@@ -254,6 +255,7 @@ pub async fn storage(ctx: &Context) -> Result<Storage> {
         volumes,
         classes,
         taken_at: Timestamp::now(),
+        scope: ctx.scope(),
     })
 }
 
@@ -421,7 +423,7 @@ pub async fn orphaned(ctx: &Context, name: &str) -> Result<Option<Orphaned>> {
         ctx.call(map_call, || maps_api.get_opt(&map_name)),
     )?;
     Ok(orphans::orphaned(
-        ns,
+        &ctx.scope(),
         name,
         &pods.items,
         &claims.items,

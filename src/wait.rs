@@ -22,6 +22,7 @@ use crate::context::Context;
 use crate::fetch::{own_claims, owned_revisions};
 use crate::model::flow::tracked::Keeper;
 use crate::model::set;
+use crate::model::set::scope::Scope;
 use crate::model::set::snapshot::{Claims, Look, SetSnapshot, own_pods};
 
 /// Resolves once the user has interrupted (SIGINT) or the process was asked to stop
@@ -188,6 +189,8 @@ impl Changed {
 pub struct SetWatch {
     name: String,
     namespace: String,
+    /// The flags next commands printed about the set carry.
+    scope: Scope,
     sets: Store<StatefulSet>,
     pods: Store<Pod>,
     claims: Store<PersistentVolumeClaim>,
@@ -296,6 +299,7 @@ impl SetWatch {
         SetWatch {
             name,
             namespace: ns.to_string(),
+            scope: ctx.scope(),
             sets,
             pods,
             claims,
@@ -340,7 +344,7 @@ impl SetWatch {
                 .map(|r| r.as_ref().clone())
                 .collect(),
         );
-        Some(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()))
+        Some(SetSnapshot::new(sts, pods, claims, revisions, Timestamp::now()).with_scope(self.scope.clone()))
     }
 
     fn ready(&self) -> bool {

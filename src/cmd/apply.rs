@@ -403,7 +403,7 @@ impl ApplySet<'_> {
             "statefulset {}/{} was deleted with --orphan by an interrupted `{}`: creating it again",
             ctx.namespace,
             self.document.name,
-            self.command_line()
+            ctx.complete(&self.command_line())
         );
         let live = serde_json::to_value(&old)?;
         let mut plan = self.finish_plan(set_plan, false);
@@ -527,7 +527,7 @@ impl ApplySet<'_> {
                 return Err(StsError::CheckFailed(format!(
                     "claim {}/{name} got a volume meanwhile (it may hold data now); it was kept: re-run `{}` to plan again",
                     ctx.namespace,
-                    self.command_line()
+                    ctx.complete(&self.command_line())
                 ))
                 .into());
             }
@@ -632,7 +632,7 @@ impl ApplySet<'_> {
             new_uid: None,
         }));
         result.map_err(|end| {
-            let resume = format!("re-run `{}`", self.command_line());
+            let resume = format!("re-run `{}`", ctx.complete(&self.command_line()));
             end.into_error(
                 ctx.timeout,
                 "the set was created again",
@@ -649,20 +649,22 @@ impl ApplySet<'_> {
         let report = converge::report(ctx, first).await?;
         self.converged = serde_json::to_value(&report).ok();
         let whose = format!("statefulset {}/{}", plan.set.namespace, plan.set.name);
-        let why = format!("`kubectl sts why {} -n {}`", plan.set.name, plan.set.namespace);
+        let why = format!("`{}`", ctx.sts(&format!("why {}", plan.set.name)));
         match (report.outcome, &report.blocker) {
             (WaitOutcome::Converged, _) => Ok(applied_message(plan, &report, self.new_uid.as_deref())),
             (WaitOutcome::Blocked, blocker) => Err(StsError::CheckFailed(format!(
                 "applied, but {whose} is blocked{}; see {why}",
-                blocker.as_ref().map(|b| format!(": {}: {}", b.object, b.what)).unwrap_or_default()
+                blocker
+                    .as_ref()
+                    .map(|b| format!(": {}: {}", b.object, b.what))
+                    .unwrap_or_default()
             ))
             .into()),
             (WaitOutcome::TimedOut, _) => Err(StsError::TimedOut(format!(
-                "applied, but {whose} has not converged after {}: {}; `kubectl sts wait {} -n {}` goes on waiting",
+                "applied, but {whose} has not converged after {}: {}; `{}` goes on waiting",
                 humantime::format_duration(ctx.timeout),
                 report.waiting_on.as_deref().unwrap_or("it is still changing"),
-                plan.set.name,
-                plan.set.namespace
+                ctx.sts(&format!("wait {}", plan.set.name))
             ))
             .into()),
         }

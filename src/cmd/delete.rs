@@ -21,6 +21,7 @@ use crate::model::scale::delete::{
 };
 use crate::model::set;
 use crate::model::set::manifest::for_create;
+use crate::model::set::scope::Scope;
 use crate::model::storage::claims::ClaimRow;
 use crate::output::Style;
 use crate::output::delete::{adopt_hint, write_delete_plan, write_remains};
@@ -38,6 +39,7 @@ pub async fn run(ctx: &Context, args: &DeleteArgs) -> Result<()> {
         manifest: None,
         remains: None,
         finishing: false,
+        scope: ctx.scope(),
     };
     let flags = Flags {
         dry_run: args.dry_run,
@@ -55,6 +57,8 @@ struct Delete<'a> {
     remains: Option<Remains>,
     /// An interrupted `--orphan` run of this command left its record: finish it.
     finishing: bool,
+    /// How the user reaches the set: what the command printed to re-run it carries.
+    scope: Scope,
 }
 
 impl Guided for Delete<'_> {
@@ -340,7 +344,7 @@ impl Delete<'_> {
                 "spec.replicas of {} is 0; not waiting (--no-wait): the controller removes the pods {}; re-run `{}` to finish",
                 whose(plan),
                 plan.removal().done,
-                self.resume_command()
+                self.scope.complete(&self.resume_command())
             )));
         }
         let sts = fetch::statefulset(ctx, &plan.name).await?;
@@ -392,7 +396,10 @@ impl Delete<'_> {
 
     /// The error for a wait that stopped early: where things stand and how to resume.
     fn stopped(&self, ctx: &Context, end: WaitEnd, state: &str) -> anyhow::Error {
-        let resume = format!("re-run `{}` to resume", self.resume_command());
+        let resume = format!(
+            "re-run `{}` to resume",
+            self.scope.complete(&self.resume_command())
+        );
         end.into_error(
             ctx.timeout,
             state,

@@ -19,7 +19,7 @@ use crate::resolve;
 
 /// Checks the names, and resolves them with `--resolve`.
 pub async fn run(ctx: &Context, args: &DnsArgs) -> Result<()> {
-    let domain = cluster_domain(&args.cluster_domain).map_err(StsError::BadInput)?;
+    let domain = cluster_domain(&args.cluster_domain).map_err(StsError::Usage)?;
     let snap = fetch::dns_snapshot(ctx, &args.name).await?;
     let mut report = dns_report(&snap, &domain);
     if args.resolve {

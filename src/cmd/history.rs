@@ -17,7 +17,7 @@ pub async fn run(ctx: &Context, args: &HistoryArgs) -> Result<()> {
     let history = history(&snap);
     let mut out = ctx.stdout();
     match ctx.output {
-        OutputFormat::Table => write_history(&mut out, &history, Style::for_stdout())?,
+        OutputFormat::Table => write_history(&mut out, &history, Style::for_stdout().wide(ctx.wide))?,
         format => write_document(&mut out, format, &history)?,
     }
     out.flush()?;

@@ -31,10 +31,11 @@ use crate::model::rollout::progressive::{
 use crate::model::rollout::revert::Purpose;
 use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::staged::{NewImage, plan_rollout};
+use crate::model::set::scope::quote;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
+use crate::output::Style;
 use crate::output::progressive::{BakeDisplay, announce_step, duration, write_plan, write_report};
-use crate::output::{Style, shell_quote};
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, observed_snapshot, planning_snapshot};
 
@@ -112,16 +113,17 @@ impl Progressive<'_> {
         &self.args.name
     }
 
-    fn abort_command(&self) -> String {
-        format!("kubectl sts abort {}", self.name())
+    /// `kubectl sts abort NAME -n NS …`, to print.
+    fn abort_command(&self, ctx: &Context) -> String {
+        ctx.sts(&format!("abort {}", self.name()))
     }
 
     /// What to do after an interrupt (or a stop without the automatic abort) at `step`.
-    fn how_to_go_on(&self, step: usize) -> String {
+    fn how_to_go_on(&self, ctx: &Context, step: usize) -> String {
         format!(
             "the set is left as it is: re-run `{}` to resume at step {step}, or `{}` to roll back",
-            self.command_line(),
-            self.abort_command()
+            ctx.complete(&self.command_line()),
+            self.abort_command(ctx)
         )
     }
 
@@ -162,7 +164,7 @@ impl Progressive<'_> {
             "interrupted at step {}/{}; {}",
             step.step,
             plan.steps.len(),
-            self.how_to_go_on(step.step)
+            self.how_to_go_on(ctx, step.step)
         )));
         let began = Instant::now();
         let fresh = observed_snapshot(ctx, self.name()).await?;
@@ -214,11 +216,11 @@ impl Progressive<'_> {
         match &self.update_revision {
             Some(ours) if *ours != now => Err(StepFailure::Stopped(
                 StsError::Superseded(format!(
-                    "the template of statefulset {}/{} was changed by someone else during the progressive rollout (update revision {now}, ours {ours}); stopped: look at `kubectl sts status {}`, `{}` goes back",
+                    "the template of statefulset {}/{} was changed by someone else during the progressive rollout (update revision {now}, ours {ours}); stopped: look at `{}`, `{}` goes back",
                     snap.namespace(),
                     snap.name(),
-                    snap.name(),
-                    self.abort_command()
+                    snap.sts(&format!("status {}", snap.name())),
+                    snap.sts(&format!("abort {}", snap.name()))
                 ))
                 .into(),
             )),
@@ -236,7 +238,7 @@ impl Progressive<'_> {
         fresh: &SetSnapshot,
     ) -> Result<SetSnapshot, StepFailure> {
         let ordinals = step.updated_ordinals(&fresh.set);
-        let resume = self.command_line();
+        let resume = ctx.complete(&self.command_line());
         let ended = match plan.strategy {
             Strategy::RollingUpdate => {
                 let snap = lower_partition(ctx, self.name(), step.partition).await?;
@@ -312,12 +314,13 @@ impl Progressive<'_> {
             seconds,
             completed: result.is_ok(),
         });
-        self.bake_ended(result, &display, seconds)
+        self.bake_ended(ctx, result, &display, seconds)
     }
 
     /// How the bake ended: shown, and the step's failure if it did not last.
     fn bake_ended(
         &self,
+        ctx: &Context,
         result: Result<(), WaitEnd>,
         display: &BakeDisplay,
         seconds: f64,
@@ -341,7 +344,7 @@ impl Progressive<'_> {
                     _ => "stopped",
                 };
                 display.finish(seconds, Some(why));
-                let resume = format!("re-run `{}` to resume", self.command_line());
+                let resume = format!("re-run `{}` to resume", ctx.complete(&self.command_line()));
                 Err(StepFailure::Stopped(end.into_error(
                     self.options.pause,
                     "baking",
@@ -366,7 +369,7 @@ impl Progressive<'_> {
                     "interrupted at step {}/{}; {}",
                     step.step,
                     plan.steps.len(),
-                    self.how_to_go_on(step.step)
+                    self.how_to_go_on(ctx, step.step)
                 ))
                 .into();
             }
@@ -382,12 +385,12 @@ impl Progressive<'_> {
         if !self.options.auto_abort {
             return StsError::CheckFailed(format!(
                 "{what}; stopped there (--no-auto-abort): {}",
-                self.how_to_go_on(step.step)
+                self.how_to_go_on(ctx, step.step)
             ))
             .into();
         }
         eprintln!("{what}");
-        eprintln!("Aborting automatically, as `{}` does:", self.abort_command());
+        eprintln!("Aborting automatically, as `{}` does:", self.abort_command(ctx));
         let name = self.args.name.clone();
         let mut revert = Revert::new(&name, Purpose::Abort);
         let ending = crate::engine::run_within(ctx, &mut revert).await;
@@ -398,7 +401,7 @@ impl Progressive<'_> {
             }
             Some(err) => err.context(format!(
                 "{what}; the automatic abort did not finish: run `{}` to finish it",
-                self.abort_command()
+                self.abort_command(ctx)
             )),
         }
     }
@@ -426,9 +429,9 @@ impl Progressive<'_> {
                     record: None,
                 },
                 format!(
-                    "{whole}: {last} of {replicas} pods on {revision} after the last step; `kubectl sts promote {}` moves the rest, `{}` goes back",
-                    plan.name,
-                    self.abort_command()
+                    "{whole}: {last} of {replicas} pods on {revision} after the last step; `{}` moves the rest, `{}` goes back",
+                    ctx.sts(&format!("promote {}", plan.name)),
+                    self.abort_command(ctx)
                 ),
             ),
         };
@@ -490,10 +493,7 @@ impl Guided for Progressive<'_> {
     fn command_line(&self) -> String {
         let mut words = vec![format!("kubectl sts rollout {}", self.name())];
         for NewImage { container, image } in &self.args.image {
-            words.push(format!(
-                "--image {}",
-                shell_quote(&format!("{container}={image}"))
-            ));
+            words.push(format!("--image {}", quote(&format!("{container}={image}"))));
         }
         let steps: Vec<String> = self.specs.iter().map(StepSpec::to_string).collect();
         words.push(format!("--steps {}", steps.join(",")));
@@ -501,7 +501,7 @@ impl Guided for Progressive<'_> {
             words.push(format!("--pause {}", duration(self.options.pause)));
         }
         if let Some(check) = &self.options.check {
-            words.push(format!("--check {}", shell_quote(check)));
+            words.push(format!("--check {}", quote(check)));
             if self.options.check_timeout != Duration::from_secs(300) {
                 words.push(format!(
                     "--check-timeout {}",

@@ -279,17 +279,17 @@ fn ask(ctx: &Context, snap: &SetSnapshot) -> Result<PromoteTo> {
     match choose(ctx, &prompt, &labels)? {
         Some(index) => Ok(PromoteTo::Partition(choices[index].1)),
         None => {
-            Err(StsError::BadInput("say how far to promote: --step K, --partition P or --full".into()).into())
+            Err(StsError::Usage("say how far to promote: --step K, --partition P or --full".into()).into())
         }
     }
 }
 
 async fn follow(ctx: &Context, snap: &SetSnapshot, plan: &PromotePlan) -> Ending {
-    let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
-    let resume = format!(
-        "kubectl sts promote {} --partition {}",
+    let when_stuck = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
+    let resume = ctx.sts(&format!(
+        "promote {} --partition {}",
         plan.name, plan.to_partition
-    );
+    ));
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,
@@ -311,12 +311,12 @@ async fn roll_next(
         Ok(roll_plan) => roll_plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
     };
-    let resume = format!(
-        "kubectl sts promote {} --partition {}{}",
+    let resume = ctx.sts(&format!(
+        "promote {} --partition {}{}",
         plan.name,
         plan.to_partition,
         gate_flags(gates)
-    );
+    ));
     let gated = Gated {
         gates,
         resume: &resume,

@@ -44,7 +44,7 @@ pub async fn run(ctx: &Context, args: &PvcArgs) -> Result<()> {
 fn print_report(ctx: &Context, report: &ClaimsReport) -> Result<()> {
     let mut out = ctx.stdout();
     match ctx.output {
-        OutputFormat::Table => write_claims(&mut out, report, Style::for_stdout())?,
+        OutputFormat::Table => write_claims(&mut out, report, Style::for_stdout().wide(ctx.wide))?,
         format => write_document(&mut out, format, report)?,
     }
     out.flush()?;
@@ -165,7 +165,10 @@ impl Guided for Prune<'_> {
         let plan = &planned.plan;
         let whose = format!("statefulset {}/{}", plan.namespace, plan.name);
         let result = gone::wait_claims_gone(ctx, &plan.claims).await.map_err(|end| {
-            let resume = format!("re-run `kubectl sts pvc {} --prune` to resume", plan.name);
+            let resume = format!(
+                "re-run `{}` to resume",
+                ctx.sts(&format!("pvc {} --prune", plan.name))
+            );
             end.into_error(
                 ctx.timeout,
                 "the claims are being deleted",

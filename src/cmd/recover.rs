@@ -217,8 +217,8 @@ impl Guided for Recover<'_> {
         let Some(set) = planned.set.as_ref() else {
             return Ending::done("nothing to wait for".into(), Vec::new());
         };
-        let when_stuck = format!("`kubectl sts why {}` says why", plan.name);
-        let resume = self.command_line();
+        let when_stuck = format!("`{}` says why", ctx.sts(&format!("why {}", plan.name)));
+        let resume = ctx.complete(&self.command_line());
         let advice = Advice {
             when_stuck: &when_stuck,
             resume: &resume,

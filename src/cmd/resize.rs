@@ -18,6 +18,7 @@ use crate::fetch;
 use crate::model::flow::record::Record;
 use crate::model::flow::step::{PodOutcome, StepState};
 use crate::model::set;
+use crate::model::set::scope::Scope;
 use crate::model::storage::claims::Storage;
 use crate::model::storage::quantity;
 use crate::model::storage::resize::{ResizePlan, ResizeVerdict, judge_resize, plan_resize, recreated};
@@ -36,6 +37,7 @@ pub async fn run(ctx: &Context, args: &PvcResizeArgs) -> Result<()> {
         manifest: None,
         new_uid: None,
         states: Vec::new(),
+        scope: ctx.scope(),
     };
     let flags = Flags::waiting(args.dry_run);
     crate::engine::run(ctx, &mut command, flags).await
@@ -63,6 +65,8 @@ struct Resize<'a> {
     /// The uid of the set created again.
     new_uid: Option<String>,
     states: Vec<PodOutcome>,
+    /// How the user reaches the set: what the command prints to re-run it carries.
+    scope: Scope,
 }
 
 impl Guided for Resize<'_> {
@@ -115,8 +119,12 @@ impl Guided for Resize<'_> {
     fn nothing_to_do(&self, plan: &ResizePlan) -> Option<String> {
         (plan.is_empty() && matches!(self.resume, Resume::Fresh)).then(|| {
             format!(
-                "claim template {} of statefulset {}/{} and each of its claims already ask for {}; nothing to do (`kubectl sts pvc {}` shows each claim's resize state)",
-                plan.template, plan.namespace, plan.name, plan.to, plan.name
+                "claim template {} of statefulset {}/{} and each of its claims already ask for {}; nothing to do (`{}` shows each claim's resize state)",
+                plan.template,
+                plan.namespace,
+                plan.name,
+                plan.to,
+                self.scope.sts(&format!("pvc {}", plan.name))
             )
         })
     }
@@ -247,7 +255,7 @@ impl Resize<'_> {
             "statefulset {}/{} was deleted with --orphan by an interrupted `{}`: creating it again with the new size",
             ctx.namespace,
             self.args.name,
-            self.command_line()
+            self.shown()
         );
         self.storage = Some(storage);
         self.resume = Resume::Gone(Box::new(old));
@@ -317,14 +325,19 @@ impl Resize<'_> {
             })
             .collect();
         let resume = format!(
-            "re-run `kubectl sts pvc {}` to see each claim's resize state",
-            plan.name
+            "re-run `{}` to see each claim's resize state",
+            ctx.sts(&format!("pvc {}", plan.name))
         );
         result.map_err(|end| {
             let state =
                 "the claims are patched and the set has the new size; waiting on adoption and expansion";
             end.into_error(ctx.timeout, state, &resume, "the set was deleted")
         })
+    }
+
+    /// The command that finishes the resize, to print: with the flags that reach the set.
+    fn shown(&self) -> String {
+        self.scope.complete(&self.resume_command())
     }
 
     fn resume_command(&self) -> String {

@@ -193,9 +193,10 @@ impl Guided for Restart<'_> {
             Err(err) => return Ending::failed(err, Vec::new()),
         };
         let command = self.command_line();
+        let resume = ctx.complete(&command);
         let gated = Gated {
             gates: &self.gates,
-            resume: &command,
+            resume: &resume,
             command: &command,
         };
         let ending = match (&self.own_strategy, planned.plan.strategy) {
@@ -220,7 +221,7 @@ impl Guided for Restart<'_> {
 }
 
 async fn follow_rolling(ctx: &Context, snap: &SetSnapshot, plan: &RestartPlan) -> Ending {
-    let resume = format!("kubectl sts status {} --watch", plan.name);
+    let resume = ctx.sts(&format!("status {} --watch", plan.name));
     let advice = Advice {
         when_stuck: "the controller will not go past it: fix its cause, or delete the pod to have it recreated",
         resume: &resume,

@@ -132,11 +132,12 @@ impl Guided for Roll<'_> {
         let Some(set) = planned.set.as_ref() else {
             return Ending::done(String::new(), Vec::new());
         };
-        let resume = self.command_line();
+        let command = self.command_line();
+        let resume = ctx.complete(&command);
         let gated = Gated {
             gates: &self.gates,
             resume: &resume,
-            command: &resume,
+            command: &command,
         };
         let run = replace::execute_gated(ctx, set, plan, no_wait, gated).await;
         let done = done_message(plan, &run, no_wait);

@@ -15,6 +15,7 @@ use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::staged::{NewImage, RolloutPlan, plan_rollout};
+use crate::model::set::scope::Scope;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
 use crate::output::rollout::write_rollout_plan;
@@ -26,6 +27,7 @@ pub async fn run_rollout(ctx: &Context, args: &RolloutArgs) -> Result<()> {
     let mut staging = Staging {
         name: &args.name,
         images: &args.image,
+        scope: ctx.scope(),
         kind: Kind::Rollout(args.partition),
     };
     let flags = Flags {
@@ -40,6 +42,7 @@ pub async fn run_canary(ctx: &Context, args: &CanaryArgs) -> Result<()> {
     let mut staging = Staging {
         name: &args.name,
         images: &args.image,
+        scope: ctx.scope(),
         kind: Kind::Canary(args.count),
     };
     let flags = Flags {
@@ -54,6 +57,8 @@ struct Staging<'a> {
     name: &'a str,
     images: &'a [NewImage],
     kind: Kind,
+    /// How the user reaches the set: the next commands printed carry it.
+    scope: Scope,
 }
 
 /// `rollout [--partition P]` or `canary --count K`.
@@ -77,7 +82,7 @@ impl Staging<'_> {
                 snap.namespace(),
                 snap.name()
             );
-            return Err(StsError::BadInput(message).into());
+            return Err(StsError::Usage(message).into());
         }
         Ok(Some(replicas - count))
     }
@@ -171,13 +176,13 @@ impl Guided for Staging<'_> {
     }
 
     fn resuming(&self, plan: &RolloutPlan) -> String {
-        staged_message(plan)
+        staged_message(plan, &self.scope)
     }
 
     async fn carry_out(&mut self, ctx: &Context, planned: &Planned<RolloutPlan>, no_wait: bool) -> Ending {
         let plan = &planned.plan;
         if no_wait || plan.moves_now.is_empty() {
-            return Ending::not_waited(staged_message(plan));
+            return Ending::not_waited(staged_message(plan, &self.scope));
         }
         match observed_snapshot(ctx, &plan.name).await {
             Ok(fresh) => wait_moved(ctx, &fresh, plan).await,
@@ -186,7 +191,7 @@ impl Guided for Staging<'_> {
     }
 }
 
-fn staged_message(plan: &RolloutPlan) -> String {
+fn staged_message(plan: &RolloutPlan, scope: &Scope) -> String {
     let moved: Vec<String> = plan
         .moves_now
         .iter()
@@ -194,8 +199,11 @@ fn staged_message(plan: &RolloutPlan) -> String {
         .collect();
     match moved.is_empty() {
         true => format!(
-            "staged on statefulset {}/{} at partition {}: no pod restarts until `kubectl sts promote {}`",
-            plan.namespace, plan.name, plan.partition, plan.name
+            "staged on statefulset {}/{} at partition {}: no pod restarts until `{}`",
+            plan.namespace,
+            plan.name,
+            plan.partition,
+            scope.sts(&format!("promote {}", plan.name))
         ),
         false => format!(
             "staged on statefulset {}/{}; moving now: {} (not waiting)",
@@ -209,26 +217,26 @@ fn staged_message(plan: &RolloutPlan) -> String {
 /// Waits until the ordinals that move now are updated and Ready: followed (RollingUpdate) or
 /// rolled (OnDelete).
 async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Ending {
-    let resume = format!("kubectl sts promote {} --partition {}", plan.name, plan.partition);
+    let resume = ctx.sts(&format!("promote {} --partition {}", plan.name, plan.partition));
     if plan.strategy == Strategy::OnDelete {
         let roll_plan = match plan_roll(snap, Some(&plan.moves_now), Method::Delete) {
             Ok(roll_plan) => roll_plan,
             Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
         };
         let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
-        return run.ending(moved_message(plan));
+        return run.ending(moved_message(plan, &ctx.scope()));
     }
-    let when_stuck = format!("roll back with `kubectl sts abort {}`", plan.name);
+    let when_stuck = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,
     };
     let deadline = deadline_after(ctx.timeout);
     let followed = follow_update(ctx, &snap.set, &plan.moves_now, deadline, advice).await;
-    followed.ending(moved_message(plan))
+    followed.ending(moved_message(plan, &ctx.scope()))
 }
 
-fn moved_message(plan: &RolloutPlan) -> String {
+fn moved_message(plan: &RolloutPlan, scope: &Scope) -> String {
     let moved: Vec<String> = plan
         .moves_now
         .iter()
@@ -237,8 +245,8 @@ fn moved_message(plan: &RolloutPlan) -> String {
     let rest = match plan.stays.is_empty() {
         true => "every pod is on the new template".to_string(),
         false => format!(
-            "on the old revision until `kubectl sts promote {}`: {}",
-            plan.name,
+            "on the old revision until `{}`: {}",
+            scope.sts(&format!("promote {}", plan.name)),
             plan.stays.join(", ")
         ),
     };

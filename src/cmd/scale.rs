@@ -130,8 +130,8 @@ impl Guided for Scale<'_> {
         let (result, progress) = scaling::wait(ctx, plan, &sts).await;
         let pods = scaling::outcome_pods(plan, Some(&progress));
         let resume = format!(
-            "re-run `kubectl sts scale {} --replicas {}` to resume waiting",
-            plan.name, plan.to
+            "re-run `{}` to resume waiting",
+            ctx.sts(&format!("scale {} --replicas {}", plan.name, plan.to))
         );
         let state = format!("spec.replicas is {} and the controller goes on", plan.to);
         match result {

@@ -51,7 +51,7 @@ fn render(ctx: &Context, snap: &SetSnapshot, frame: Frame) -> Result<()> {
             } else if frame == Frame::Next {
                 writeln!(out, "---")?;
             }
-            write_status(&mut out, &report, Style::for_stdout())?;
+            write_status(&mut out, &report, Style::for_stdout().wide(ctx.wide))?;
         }
         (OutputFormat::Json, Frame::First | Frame::Next) => {
             serde_json::to_writer(&mut out, &report)?;

@@ -39,7 +39,7 @@ fn print(ctx: &Context, report: &WaitReport) -> Result<()> {
 /// The exit: 0 converged, 3 blocked, 4 timed out.
 fn verdict(ctx: &Context, report: &WaitReport) -> Result<()> {
     let set = format!("statefulset {}/{}", report.namespace, report.name);
-    let why = format!("`kubectl sts why {} -n {}`", report.name, report.namespace);
+    let why = format!("`{}`", ctx.sts(&format!("why {}", report.name)));
     match (report.outcome, &report.blocker) {
         (WaitOutcome::Converged, _) => Ok(()),
         (WaitOutcome::Blocked, Some(blocker)) => Err(StsError::CheckFailed(format!(

@@ -22,8 +22,8 @@ use crate::fetch;
 use crate::model::flow::record::{self, Record};
 use crate::model::rollout::gates::{GateScope, Gates, Passes, gate_env, leader_ordinal, restored_strategy};
 use crate::model::set;
+use crate::model::set::scope::quote;
 use crate::model::set::snapshot::SetSnapshot;
-use crate::output::shell_quote;
 
 impl From<&GateArgs> for Gates {
     fn from(args: &GateArgs) -> Gates {
@@ -77,7 +77,7 @@ pub fn gate_flags(gates: &Gates) -> String {
     let mut flags = String::new();
     let mut add = |flag: &str, value: Option<String>| {
         if let Some(value) = value {
-            flags.push_str(&format!(" {flag} {}", shell_quote(&value)));
+            flags.push_str(&format!(" {flag} {}", quote(&value)));
         }
     };
     add("--pod-check", gates.pod_check.clone());

@@ -226,7 +226,10 @@ pub trait Guided {
 /// Runs a guided command from its first read to its exit code. Once there is a plan, every
 /// end is reported as an outcome (the one document with `-o json|yaml`), failures included.
 pub async fn run<G: Guided>(ctx: &Context, command: &mut G, flags: Flags) -> Result<()> {
-    let mut planned = plan(ctx, command).await?;
+    let mut planned = match plan(ctx, command).await {
+        Ok(planned) => planned,
+        Err(err) => return nothing_planned(ctx, command, err),
+    };
     show(ctx, command, &planned.plan)?;
     let ending = match command.nothing_to_do(&planned.plan) {
         Some(message) => Ending::of(OutcomeKind::NothingToDo, message, Vec::new()),
@@ -237,6 +240,35 @@ pub async fn run<G: Guided>(ctx: &Context, command: &mut G, flags: Flags) -> Res
         },
     };
     finish(ctx, command, &planned.plan, ending)
+}
+
+/// A plan refused because the set is already where the command leads (`nothing to promote`)
+/// ends as an empty plan does, exit 0: its message as the result, or the document without a
+/// plan. Any other error is returned.
+fn nothing_planned<G: Guided>(ctx: &Context, command: &G, err: anyhow::Error) -> Result<()> {
+    let Some(StsError::NothingToDo(message)) = err.chain().find_map(|c| c.downcast_ref::<StsError>()) else {
+        return Err(err);
+    };
+    let mut out = std::io::stdout().lock();
+    match ctx.output {
+        OutputFormat::Table => writeln!(out, "{message}")?,
+        format => {
+            let doc = Document {
+                kind: command.kind(),
+                version: "v1",
+                plan: &None::<G::Plan>,
+                outcome: Outcome {
+                    result: OutcomeKind::NothingToDo,
+                    message: message.clone(),
+                    pods: Vec::new(),
+                },
+                extra: None,
+            };
+            write_document(&mut out, format, &doc)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// Runs a guided command inside another one that was confirmed already (the automatic abort
@@ -318,7 +350,9 @@ async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Pl
         .and_then(record::on_set)
         .or(beside?.map(|(r, _)| r));
     let whose = format!("statefulset {}/{name}", ctx.namespace);
-    if let Some(refused) = pending.and_then(|r| record::refusal(&whose, &r, &command.command_line())) {
+    if let Some(refused) =
+        pending.and_then(|r| record::refusal(&whose, &r, &command.command_line(), &ctx.scope()))
+    {
         return Err(StsError::BadInput(refused).into());
     }
     Ok(Planned {

@@ -50,7 +50,7 @@ impl Recreation<'_> {
             .await
             .map_err(|end| {
                 let state = "the set is being deleted with --orphan; its pods keep running";
-                let resume = format!("once it is gone, {}", self.restore_hint());
+                let resume = format!("once it is gone, {}", self.restore_hint(ctx));
                 end.into_error(ctx.timeout, state, &resume, "the set is gone")
             })?;
         Ok(deleted)
@@ -63,7 +63,7 @@ impl Recreation<'_> {
                 "statefulset {}/{} was deleted with --orphan but could not be created again; its pods keep running without an owner: {}",
                 ctx.namespace,
                 self.name,
-                self.restore_hint()
+                self.restore_hint(ctx)
             )
         });
         set_interrupt_note(None);
@@ -72,13 +72,19 @@ impl Recreation<'_> {
             .context("the server answered the create without the set")
     }
 
-    pub fn restore_hint(&self) -> String {
+    /// How to finish or undo it, as commands that paste (with the flags that reach the set).
+    pub fn restore_hint(&self, ctx: &Context) -> String {
         format!(
-            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `kubectl create -f {}`",
-            self.command,
+            "re-run `{}` (its record, ConfigMap {}, keeps the manifest), or restore the set as it was with `{}`",
+            ctx.complete(&self.command),
             record_map_name(self.name),
-            self.manifest.as_deref().unwrap_or("<saved manifest>")
+            self.restore_command(ctx)
         )
+    }
+
+    fn restore_command(&self, ctx: &Context) -> String {
+        let manifest = self.manifest.as_deref().unwrap_or("<saved manifest>");
+        ctx.complete(&format!("kubectl create -f {manifest}"))
     }
 
     /// Deletes the set with `--orphan` exactly as it was saved: on condition of its uid and
@@ -92,7 +98,8 @@ impl Recreation<'_> {
             if fresh.metadata.uid != self.uid || fresh.metadata.generation != self.generation {
                 return Err(StsError::Superseded(format!(
                     "{whose} changed meanwhile (its spec or uid); {}: re-run `{}`",
-                    self.done_before, self.command
+                    self.done_before,
+                    ctx.complete(&self.command)
                 ))
                 .into());
             }
@@ -103,7 +110,7 @@ impl Recreation<'_> {
                 self.record(ctx, &fresh).await?;
                 saved = Some(fresh.clone());
             }
-            set_interrupt_note(Some(self.interrupt_note(&whose)));
+            set_interrupt_note(Some(self.interrupt_note(ctx, &whose)));
             let delete = Write::DeleteSet {
                 set: self.name.to_string(),
                 uid: fresh.metadata.uid.clone().unwrap_or_default(),
@@ -118,7 +125,7 @@ impl Recreation<'_> {
         }
         Err(StsError::Conflict(format!(
             "{whose} changed under every one of {MAX_REPLANS} attempts (someone else keeps changing it); it was not deleted: re-run `{}`",
-            self.command
+            ctx.complete(&self.command)
         ))
         .into())
     }
@@ -142,11 +149,11 @@ impl Recreation<'_> {
         Ok(())
     }
 
-    fn interrupt_note(&self, whose: &str) -> String {
+    fn interrupt_note(&self, ctx: &Context, whose: &str) -> String {
         format!(
-            "interrupted around the orphan delete of {whose} (its pods keep running): if the set is gone, restore it with `kubectl create -f {}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
-            self.manifest.as_deref().unwrap_or("<saved manifest>"),
-            self.command
+            "interrupted around the orphan delete of {whose} (its pods keep running): if the set is gone, restore it with `{}` (it adopts its pods again) and re-run `{}`; if it still exists, just re-run",
+            self.restore_command(ctx),
+            ctx.complete(&self.command)
         )
     }
 }

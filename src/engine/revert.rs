@@ -230,16 +230,17 @@ async fn wait_back(ctx: &Context, snap: &SetSnapshot, plan: &RevertPlan) -> Endi
             Ok(roll_plan) => roll_plan,
             Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
         };
-        let resume = format!("kubectl sts roll {}", plan.name);
+        let resume = ctx.sts(&format!("roll {}", plan.name));
         return replace::execute(ctx, &snap.set, &roll_plan, false, &resume)
             .await
             .ending(done);
     }
     let when_stuck = format!(
-        "revision {} does not come up either: look at `kubectl sts status {}`",
-        plan.to_revision.name, plan.name
+        "revision {} does not come up either: look at `{}`",
+        plan.to_revision.name,
+        ctx.sts(&format!("status {}", plan.name))
     );
-    let resume = format!("kubectl sts status {} --watch", plan.name);
+    let resume = ctx.sts(&format!("status {} --watch", plan.name));
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,

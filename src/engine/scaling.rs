@@ -29,8 +29,8 @@ pub async fn wait(ctx: &Context, plan: &ScalePlan, sts: &StatefulSet) -> (Result
                 ScaleVerdict::Waiting { recheck_at: None } => Check::Waiting,
                 ScaleVerdict::Waiting { recheck_at: Some(at) } => Check::WaitingUntil(at),
                 ScaleVerdict::Stuck { pod, reason } => Check::Failed(StsError::CheckFailed(format!(
-                    "{pod} cannot become Ready: {reason}; the set keeps replicas {} as the controller has it (no rollback): see `kubectl sts status {}`",
-                    plan.to, plan.name
+                    "{pod} cannot become Ready: {reason}; the set keeps replicas {} as the controller has it (no rollback): see `{}`",
+                    plan.to, ctx.sts(&format!("status {}", plan.name))
                 )).into()),
                 ScaleVerdict::Superseded { replicas } => Check::Failed(StsError::Superseded(format!(
                     "someone changed spec.replicas of statefulset {}/{} to {replicas} while waiting; stopped waiting",

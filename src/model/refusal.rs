@@ -22,6 +22,9 @@ pub enum RefusalKind {
     /// The input cannot be used as given (a manifest that is not YAML, an object without a
     /// kind): bad input that passed parsing of the flags.
     Input,
+    /// The set is already where the command would take it (no rollout in flight to promote or
+    /// abort, no earlier revision to undo to): nothing is written, exit 0.
+    NothingToDo,
 }
 
 impl Refusal {
@@ -35,6 +38,13 @@ impl Refusal {
     pub fn input(reason: impl Into<String>) -> Refusal {
         Refusal {
             kind: RefusalKind::Input,
+            reason: reason.into(),
+        }
+    }
+
+    pub fn nothing_to_do(reason: impl Into<String>) -> Refusal {
+        Refusal {
+            kind: RefusalKind::NothingToDo,
             reason: reason.into(),
         }
     }

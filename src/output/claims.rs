@@ -9,8 +9,23 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::age::age_or_dash;
-use super::table::{new_table, render, verdict_cell};
+use super::table::{new_table, render, render_fitted, verdict_cell};
 use crate::model::storage::claims::{ClaimRow, ClaimsReport, PrunePlan, SkippedClaim};
+
+/// The `pvc` table's columns a narrow terminal leaves out, least important first (`CLAIM`,
+/// `STATUS` and `CAPACITY` always stay).
+const COLUMNS_LEAST_FIRST: &[&str] = &[
+    "VOLUME",
+    "TEMPLATE",
+    "ORDINAL",
+    "RECLAIM",
+    "REQUESTED",
+    "ACCESS",
+    "AGE",
+    "CLASS",
+    "RESIZE",
+    "USED BY",
+];
 
 /// Writes the `pvc` screen.
 pub fn write_claims(out: &mut dyn Write, report: &ClaimsReport, style: Style) -> Result<()> {
@@ -37,7 +52,8 @@ pub fn write_claims(out: &mut dyn Write, report: &ClaimsReport, style: Style) ->
         report.retention.when_deleted, report.retention.when_scaled
     )?;
     writeln!(out)?;
-    out.write_all(render(&claims_table(&report.claims, style)).as_bytes())?;
+    let mut claims = claims_table(&report.claims, style);
+    out.write_all(render_fitted(&mut claims, style, COLUMNS_LEAST_FIRST).as_bytes())?;
     if !report.volumes_readable {
         writeln!(
             out,
@@ -236,6 +252,7 @@ mod tests {
             volumes: Some(volumes),
             classes: None,
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         };
         claims_report(&set, &storage)
     }

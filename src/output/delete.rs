@@ -204,6 +204,7 @@ mod tests {
             volumes: None,
             classes: None,
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         }
     }
 

@@ -35,8 +35,10 @@ use crate::cli::OutputFormat;
 pub struct Style {
     /// Colour is allowed: stdout is a terminal and `NO_COLOR` is not set.
     pub color: bool,
-    /// Terminal width, when stdout is a terminal.
+    /// The width tables fit: `COLUMNS` when set, else the terminal's when stdout is one.
     pub width: Option<u16>,
+    /// `-o wide`: every column, however wide the lines.
+    pub wide: bool,
 }
 
 impl Style {
@@ -44,11 +46,17 @@ impl Style {
     pub fn for_stdout() -> Style {
         let tty = std::io::stdout().is_terminal();
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let width = tty.then(terminal_width).flatten();
+        let columns = std::env::var("COLUMNS").ok();
         Style {
             color: tty && !no_color,
-            width,
+            width: width_of(columns.as_deref(), tty.then(terminal_width).flatten()),
+            wide: false,
         }
+    }
+
+    /// The same, with every column shown when `wide` (`-o wide`).
+    pub fn wide(self, wide: bool) -> Style {
+        Style { wide, ..self }
     }
 
     /// No decoration and no width limit (tests).
@@ -57,8 +65,18 @@ impl Style {
         Style {
             color: false,
             width: None,
+            wide: false,
         }
     }
+}
+
+/// The width to fit: `COLUMNS` (a positive number, as many CLIs honour it), else the
+/// terminal's.
+fn width_of(columns: Option<&str>, terminal: Option<u16>) -> Option<u16> {
+    columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|c| *c > 0)
+        .or(terminal)
 }
 
 fn terminal_width() -> Option<u16> {
@@ -77,14 +95,15 @@ pub fn write_document<T: Serialize>(out: &mut dyn Write, format: OutputFormat, d
     Ok(())
 }
 
-/// `'text'` for sh, with inner quotes escaped.
-pub fn shell_quote(text: &str) -> String {
-    let plain = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_=.,:/%@+".contains(&b));
-    match plain {
-        true => text.to_string(),
-        false => format!("'{}'", text.replace('\'', r"'\''")),
+#[cfg(test)]
+mod tests {
+    use super::width_of;
+
+    #[test]
+    fn columns_overrides_the_terminal_width() {
+        assert_eq!(width_of(Some("80"), Some(200)), Some(80));
+        assert_eq!(width_of(None, Some(200)), Some(200));
+        assert_eq!(width_of(Some("wide"), None), None);
+        assert_eq!(width_of(Some("0"), Some(120)), Some(120));
     }
 }

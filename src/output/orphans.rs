@@ -36,7 +36,7 @@ pub fn write_orphaned(out: &mut dyn Write, left: &Orphaned, style: Style) -> Res
         writeln!(out, "\nClaims: {}", left.claims.join(", "))?;
     }
     if let Some(record) = &left.record {
-        writeln!(out, "\nIn flight: {}", record.describe())?;
+        writeln!(out, "\nIn flight: {}", record.describe(&left.scope))?;
     }
     writeln!(out, "\nNext: {}", left.next)?;
     Ok(())

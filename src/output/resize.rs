@@ -144,6 +144,7 @@ mod tests {
             volumes: None,
             classes: Some(vec![serde_json::from_value(class).unwrap()]),
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         };
         let mut set = set;
         set.spec

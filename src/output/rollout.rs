@@ -8,7 +8,7 @@ use comfy_table::Cell;
 
 use super::Style;
 use super::age::age_or_dash;
-use super::table::{new_table, render};
+use super::table::{new_table, render_fitted};
 use crate::model::rollout::history::History;
 use crate::model::rollout::revert::RevertPlan;
 use crate::model::rollout::staged::{ImageChange, PromotePlan, RolloutPlan};
@@ -147,6 +147,10 @@ pub fn write_revert_plan(out: &mut dyn Write, verb: &str, plan: &RevertPlan) -> 
     Ok(())
 }
 
+/// The history table's columns a narrow terminal leaves out, least important first
+/// (`REVISION` and `CHANGES` always stay).
+const HISTORY_COLUMNS_LEAST_FIRST: &[&str] = &["AGE", "PODS", "NAME", "MARK", "IMAGES"];
+
 /// The revision history table.
 pub fn write_history(out: &mut dyn Write, history: &History, style: Style) -> Result<()> {
     writeln!(out, "StatefulSet {}/{}", history.namespace, history.name)?;
@@ -181,6 +185,6 @@ pub fn write_history(out: &mut dyn Write, history: &History, style: Style) -> Re
             Cell::new(changes),
         ]);
     }
-    out.write_all(render(&table).as_bytes())?;
+    out.write_all(render_fitted(&mut table, style, HISTORY_COLUMNS_LEAST_FIRST).as_bytes())?;
     Ok(())
 }

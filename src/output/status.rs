@@ -9,24 +9,35 @@ use k8s_openapi::jiff::tz::TimeZone;
 
 use super::Style;
 use super::age::age_or_dash;
-use super::table::{new_table, render, verdict_cell};
+use super::table::{new_table, render_fitted, verdict_cell};
 use crate::model::diagnosis::status::{ClaimStatus, OrdinalStatus, StatusReport};
 use crate::model::rollout::progressive::progress_of;
 use crate::model::set::Strategy;
 use crate::model::set::revision::{RevisionRole, RevisionSummary};
 
+/// The pod table's columns a narrow terminal leaves out, least important first (`POD`,
+/// `STATUS`, `READY` and `REVISION` always stay).
+const POD_COLUMNS_LEAST_FIRST: &[&str] = &[
+    "DNS", "CLAIMS", "IP", "NODE", "IMAGE", "ORDINAL", "AGE", "RESTARTS",
+];
+
+/// The same for the leftover claims (`CLAIM`, `STATUS` and `CAPACITY` stay).
+const CLAIM_COLUMNS_LEAST_FIRST: &[&str] = &["VOLUME", "TEMPLATE", "ORDINAL"];
+
 /// Writes the whole status screen.
 pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) -> Result<()> {
     write_header(out, report)?;
     writeln!(out)?;
-    out.write_all(render(&pods_table(report, style)).as_bytes())?;
+    let pods = render_fitted(&mut pods_table(report, style), style, POD_COLUMNS_LEAST_FIRST);
+    out.write_all(pods.as_bytes())?;
     if !report.leftover_claims.is_empty() {
         writeln!(
             out,
             "\nLeftover claims (ordinals outside the set, kept while whenScaled is {}):",
             report.retention.when_scaled
         )?;
-        out.write_all(render(&claims_table(&report.leftover_claims, style)).as_bytes())?;
+        let mut claims = claims_table(&report.leftover_claims, style);
+        out.write_all(render_fitted(&mut claims, style, CLAIM_COLUMNS_LEAST_FIRST).as_bytes())?;
     }
     writeln!(out, "\nProgress:  {}", report.progress.message)?;
     if let Some(hint) = &report.progress.hint {
@@ -36,20 +47,26 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
         match progress_of(record) {
             Some(progress) => writeln!(
                 out,
-                "In flight: {} (`{}`, since {}): re-run it to resume, or `kubectl sts abort {}` to roll back",
+                "In flight: {} (`{}`, since {}): re-run it to resume, or `{}` to roll back",
                 progress.describe(&TimeZone::system()),
-                record.command,
+                report.scope.complete(&record.command),
                 record.started,
-                report.name
+                report.scope.sts(&format!("abort {}", report.name))
             )?,
-            None => writeln!(out, "In flight: {}: re-run it to finish", record.describe())?,
+            None => writeln!(
+                out,
+                "In flight: {}: re-run it to finish",
+                record.describe(&report.scope)
+            )?,
         }
     }
     if let Some(blocker) = &report.blocker {
         writeln!(
             out,
-            "Blocked:   {}: {} (see `kubectl sts why {}`)",
-            blocker.object, blocker.what, report.name
+            "Blocked:   {}: {} (see `{}`)",
+            blocker.object,
+            blocker.what,
+            report.scope.sts(&format!("why {}", report.name))
         )?;
     }
     Ok(())

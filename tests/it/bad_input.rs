@@ -111,17 +111,17 @@ fn malformed_values() -> Vec<Case> {
                 "9",
                 "--yes",
             ],
-            1,
+            2,
             "outside 0..=3",
         ),
         case(
             &["rollout", "web", "--image", "nginx=ngïnx:1", "--yes"],
-            1,
+            2,
             "not a valid image reference",
         ),
         case(
             &["rollout", "web", "--image", "nope=nginx:1.26", "--yes"],
-            1,
+            2,
             "container \"nope\" is not in",
         ),
         case(
@@ -138,17 +138,17 @@ fn malformed_values() -> Vec<Case> {
         case(&["undo", "web", "--to-revision", "0"], 2, "invalid value"),
         case(
             &["undo", "web", "--to-revision", "42", "--yes"],
-            1,
+            2,
             "has no revision 42",
         ),
         case(&["roll", "web", "--ordinals", "-1"], 2, "error:"),
         case(&["roll", "web", "--ordinals", "one"], 2, "invalid value"),
         case(
             &["roll", "web", "--ordinals", "7", "--yes"],
-            1,
+            2,
             "ordinal 7 is not in statefulset default/web",
         ),
-        case(&["roll", "web", "--ordinals", "1,1", "--yes"], 1, "given twice"),
+        case(&["roll", "web", "--ordinals", "1,1", "--yes"], 2, "given twice"),
         case(
             &["delete", "web", "--orphan", "--delete-pvcs"],
             2,
@@ -175,7 +175,7 @@ fn malformed_values() -> Vec<Case> {
                 "2Gi",
                 "--yes",
             ],
-            1,
+            2,
             "nope",
         ),
         case(
@@ -189,7 +189,7 @@ fn malformed_values() -> Vec<Case> {
                 "1Mi",
                 "--yes",
             ],
-            1,
+            2,
             "error:",
         ),
         case(
@@ -204,7 +204,7 @@ fn malformed_values() -> Vec<Case> {
         ),
         case(
             &["dns", "web", "--cluster-domain", "bad domain"],
-            1,
+            2,
             "is not a DNS domain",
         ),
         case(&["frobnicate", "web"], 2, "unrecognized subcommand"),

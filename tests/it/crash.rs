@@ -456,7 +456,7 @@ fn status_names_a_step_in_flight_on_the_set() {
     );
     let status = common::stdout_of(&run_ok(&cluster, &["status", "zk"]));
     assert!(
-        status.contains("In flight: `kubectl sts restart zk` (step restart"),
+        status.contains("In flight: `kubectl sts restart zk -n default` (step restart"),
         "{status}"
     );
     let refused = cluster
@@ -466,7 +466,7 @@ fn status_names_a_step_in_flight_on_the_set() {
         .unwrap();
     assert_eq!(refused.status.code(), Some(1));
     assert!(
-        common::stderr_of(&refused).contains("run `kubectl sts restart zk` to finish it first"),
+        common::stderr_of(&refused).contains("run `kubectl sts restart zk -n default` to finish it first"),
         "{}",
         common::stderr_of(&refused)
     );

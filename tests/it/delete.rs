@@ -200,7 +200,7 @@ fn an_interrupted_teardown_resumes_and_a_gone_set_leaves_its_claims_to_delete_pv
         .output()
         .unwrap();
     assert!(started.status.success(), "{}", stderr_of(&started));
-    assert!(stdout_of(&started).contains("re-run `kubectl sts delete web` to finish"));
+    assert!(stdout_of(&started).contains("re-run `kubectl sts delete web -n default` to finish"));
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 0);
 
     let resumed = cluster.sts().args(["delete", "web", "--yes"]).output().unwrap();
@@ -318,7 +318,7 @@ fn a_teardown_past_its_timeout_exits_4_and_rerunning_finishes_it() {
         .unwrap();
     assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
     assert!(
-        stderr_of(&output).contains("re-run `kubectl sts delete web` to resume"),
+        stderr_of(&output).contains("re-run `kubectl sts delete web -n default` to resume"),
         "{}",
         stderr_of(&output)
     );

@@ -527,7 +527,7 @@ fn bad_input_is_refused() {
         .args(["dns", "web", "--cluster-domain", "bad_domain"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "a malformed value is usage");
     assert!(
         stderr_of(&output).contains("is not a DNS domain"),
         "{}",

@@ -4,16 +4,15 @@
 //! assert on the cluster's state (images, revisions, partition, records) and on what the user
 //! sees; every case runs on both backends (the `flaky` image restarts on both).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use sts_sim::resources;
 
 use crate::common::setup::{json_of, partition, pod_images, web_cluster, zk_cluster};
-use crate::common::{Cluster, stderr_of, stdout_of};
+use crate::common::{self, Cluster, stderr_of, stdout_of};
 
 /// A check that appends its `STS_*` environment to `log`, one block per run.
 fn logging_check(log: &Path) -> String {
@@ -240,35 +239,6 @@ fn a_moved_pod_restarting_during_the_bake_fails_the_step_and_aborts() {
     assert_back_as_before(&cluster, &before);
 }
 
-/// Starts the command and returns it once a stderr line contains `text` (the rest of stderr is
-/// collected on a thread, returned by the handle).
-fn spawn_until(
-    cluster: &Cluster,
-    args: &[&str],
-    text: &str,
-) -> (std::process::Child, std::thread::JoinHandle<String>) {
-    let mut child = cluster
-        .sts_process()
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push_str(&line);
-        seen.push('\n');
-        if line.contains(text) {
-            break;
-        }
-    }
-    assert!(seen.contains(text), "no {text:?} in {seen}");
-    let rest = std::thread::spawn(move || lines.map_while(Result::ok).fold(seen, |all, l| all + &l + "\n"));
-    (child, rest)
-}
-
 #[test]
 fn an_interrupt_during_the_bake_leaves_the_set_and_the_same_command_resumes() {
     let cluster = web_cluster();
@@ -287,7 +257,7 @@ fn an_interrupt_during_the_bake_leaves_the_set_and_the_same_command_resumes() {
         &check,
         "--yes",
     ];
-    let (mut child, rest) = spawn_until(&cluster, &args, "step 2/3: baking");
+    let (mut child, rest) = common::spawn_until(cluster.sts_process().args(args), "step 2/3: baking");
     let status = cluster.sts().args(["status", "web"]).output().unwrap();
     let shown = stdout_of(&status);
     assert!(
@@ -304,7 +274,7 @@ fn an_interrupt_during_the_bake_leaves_the_set_and_the_same_command_resumes() {
         "{err}"
     );
     assert!(
-        err.contains("to resume at step 2, or `kubectl sts abort web` to roll back"),
+        err.contains("to resume at step 2, or `kubectl sts abort web -n default` to roll back"),
         "{err}"
     );
     assert_eq!(partition(&cluster, "web"), 1, "left as it was");
@@ -369,7 +339,10 @@ fn without_auto_abort_a_failed_step_stops_there_and_abort_takes_over() {
         err.contains("step 1/2 failed: the check exited 4; stopped there (--no-auto-abort)"),
         "{err}"
     );
-    assert!(err.contains("or `kubectl sts abort web` to roll back"), "{err}");
+    assert!(
+        err.contains("or `kubectl sts abort web -n default` to roll back"),
+        "{err}"
+    );
     assert_eq!(
         pod_images(&cluster, "web", 3),
         ["nginx:1.25", "nginx:1.25", "nginx:1.26"]

@@ -278,7 +278,7 @@ fn pvc_resize_refuses_bad_input_with_one_line_and_changes_nothing() {
                 "2Gi",
                 "--yes",
             ],
-            1,
+            2,
             "error: statefulset default/web has no claim template \"data\" (its templates: www)",
         ),
         (
@@ -292,7 +292,7 @@ fn pvc_resize_refuses_bad_input_with_one_line_and_changes_nothing() {
                 "500Mi",
                 "--yes",
             ],
-            1,
+            2,
             "error: claim template www of statefulset default/web asks for 1Gi; 500Mi would shrink it and claims can only grow",
         ),
         (

@@ -62,7 +62,7 @@ fn undo_in_a_staged_rollout_aborts_it_and_keeps_the_pods_below_the_partition() {
     let below = uid(&cluster, 0);
     let undo = run_ok(&cluster, &["undo", "web", "--yes"]);
     assert!(
-        stdout_of(&undo).contains("undo aborts it, as `kubectl sts abort web` does"),
+        stdout_of(&undo).contains("undo aborts it, as `kubectl sts abort web -n default` does"),
         "{}",
         stdout_of(&undo)
     );
@@ -181,7 +181,7 @@ fn a_rollout_of_the_same_images_with_another_partition_points_to_promote_without
         .output()
         .unwrap();
     let err = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(1), "{err}");
+    assert_eq!(output.status.code(), Some(2), "the wrong command for it: {err}");
     assert!(err.contains("kubectl sts promote web --partition 0"), "{err}");
     assert!(
         !stdout_of(&output).contains("Moves now"),

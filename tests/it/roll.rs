@@ -194,7 +194,7 @@ fn a_broken_image_stops_the_roll_and_rerunning_after_the_fix_resumes() {
     let err = stderr_of(&output);
     assert!(
         err.contains("zk-2: replacement CrashLoopBackOff")
-            && err.contains("re-run `kubectl sts roll zk` to resume"),
+            && err.contains("re-run `kubectl sts roll zk -n default` to resume"),
         "{err}"
     );
     let after = uids(&cluster);
@@ -281,12 +281,12 @@ fn bad_ordinals_and_missing_confirmation_change_nothing() {
         &[
             (
                 vec!["roll", "zk", "--ordinals", "3", "--yes"],
-                1,
+                2,
                 "ordinal 3 is not in statefulset default/zk (its ordinals are 0..=2)",
             ),
             (
                 vec!["roll", "zk", "--ordinals", "1,1", "--yes"],
-                1,
+                2,
                 "ordinal 1 is given twice",
             ),
             (vec!["roll", "zk", "--ordinals", "x"], 2, "invalid value"),

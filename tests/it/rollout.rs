@@ -141,8 +141,8 @@ fn a_broken_canary_exits_3_and_abort_brings_everything_back() {
     // with --yes in CI it would redeploy it. Refused, naming it, with nothing written.
     let writes = cluster.write_count();
     let undo = cluster.sts().args(["undo", "web", "--yes"]).output().unwrap();
-    assert_eq!(undo.status.code(), Some(1), "{}", stderr_of(&undo));
-    let err = stderr_of(&undo);
+    assert_eq!(undo.status.code(), Some(0), "nothing to do: {}", stderr_of(&undo));
+    let err = stdout_of(&undo);
     assert!(
         err.contains("nothing to undo in statefulset default/web: the revision before the current one, ")
             && err.contains("was left by a revert before it was fully rolled out")
@@ -198,7 +198,7 @@ fn history_lists_image_changes_and_undo_returns_to_the_previous_image() {
         .args(["undo", "web", "--to-revision", "9", "--yes"])
         .output()
         .unwrap();
-    assert_eq!(missing.status.code(), Some(1));
+    assert_eq!(missing.status.code(), Some(2));
     assert!(
         stderr_of(&missing).contains("has no revision 9 (revisions: "),
         "{}",
@@ -216,7 +216,7 @@ fn staged_rollout_moves_nothing_until_promoted_and_an_interrupted_promote_resume
         .unwrap();
     assert!(staged.status.success(), "{}", stderr_of(&staged));
     assert!(
-        stdout_of(&staged).contains("no pod restarts until `kubectl sts promote web`"),
+        stdout_of(&staged).contains("no pod restarts until `kubectl sts promote web -n default`"),
         "{}",
         stdout_of(&staged)
     );
@@ -317,7 +317,7 @@ fn bad_input_and_missing_confirmation_change_nothing() {
         &[
             (
                 vec!["rollout", "web", "--image", "app=nginx:1.26", "--yes"],
-                1,
+                2,
                 "container \"app\" is not in statefulset default/web (containers: nginx)",
             ),
             (
@@ -335,12 +335,12 @@ fn bad_input_and_missing_confirmation_change_nothing() {
                     "4",
                     "--yes",
                 ],
-                1,
+                2,
                 "partition 4 is outside 0..=3",
             ),
             (
                 vec!["rollout", "web", "--image", "nginx=Bad Image", "--yes"],
-                1,
+                2,
                 "is not a valid image reference",
             ),
             (
@@ -353,13 +353,8 @@ fn bad_input_and_missing_confirmation_change_nothing() {
                     "4",
                     "--yes",
                 ],
-                1,
+                2,
                 "--count 4 is more than the 3 replicas",
-            ),
-            (
-                vec!["promote", "web", "--full", "--yes"],
-                1,
-                "no rollout in flight",
             ),
             (
                 vec!["promote", "web", "--step", "1", "--full"],
@@ -367,18 +362,28 @@ fn bad_input_and_missing_confirmation_change_nothing() {
                 "cannot be used with",
             ),
             (
-                vec!["abort", "web", "--yes"],
-                1,
-                "no rollout in flight in statefulset default/web: nothing to abort",
-            ),
-            (
                 vec!["rollout", "web", "--image", "nginx=nginx:1.26"],
                 1,
                 "refusing to change the template of statefulset default/web without confirmation",
             ),
-            (vec!["promote", "web"], 1, "no rollout in flight"),
         ],
     );
+    for (args, said) in [
+        (&["promote", "web", "--full", "--yes"][..], "nothing to promote"),
+        (
+            &["abort", "web", "--yes"],
+            "no rollout in flight in statefulset default/web: nothing to abort",
+        ),
+        (&["promote", "web"], "nothing to promote"),
+    ] {
+        let output = cluster.sts().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr_of(&output));
+        assert!(
+            stdout_of(&output).contains(said),
+            "{args:?}: {}",
+            stdout_of(&output)
+        );
+    }
     assert_eq!(cluster.write_count(), 0);
     let staged = cluster
         .sts()
@@ -398,7 +403,11 @@ fn bad_input_and_missing_confirmation_change_nothing() {
         stdout_of(&replace)
     );
     let promote = cluster.sts().args(["promote", "web"]).output().unwrap();
-    assert_eq!(promote.status.code(), Some(1));
+    assert_eq!(
+        promote.status.code(),
+        Some(2),
+        "a missing choice without a terminal is usage"
+    );
     assert!(
         stderr_of(&promote).contains("say how far to promote: --step K, --partition P or --full"),
         "{}",

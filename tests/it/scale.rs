@@ -257,7 +257,7 @@ fn timeout_exits_4_and_rerunning_resumes() {
         .unwrap();
     assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
     assert!(
-        stderr_of(&output).contains("re-run `kubectl sts scale web --replicas 4` to resume"),
+        stderr_of(&output).contains("re-run `kubectl sts scale web --replicas 4 -n default` to resume"),
         "{}",
         stderr_of(&output)
     );

@@ -3,9 +3,9 @@
 //! document for a typical run, and the read screens (`list`, `status`, `history`, `why`, `dns`,
 //! `pvc`) as a table and as `-o json` in states that give them something to say. Uids, times,
 //! ages, durations, IPs and paths are replaced by placeholders, so a change in a snapshot is a
-//! change in what people and scripts read. Tables are at their natural width: stdout is a pipe
-//! here, and the binary sizes tables to the terminal only when stdout is one (`COLUMNS` plays
-//! no part).
+//! change in what people and scripts read. Tables are at their natural width (stdout is a pipe
+//! here, and a pipe's output is never fitted), except in `read_screens_fit_the_width`, which sets
+//! `COLUMNS` as a terminal's width: 80, 120 and 200.
 
 use crate::common::setup::{crash_looping_cluster, staged_cluster, web_cluster as web, zk_cluster as zk};
 use crate::common::{self, Cluster, stderr_of, stdout_of};
@@ -266,6 +266,36 @@ fn read_screens_of_a_staged_rollout() {
         let json = [args, &["-o", "json"]].concat();
         snapshot(&format!("{screen}_json"), &run(&cluster, &json));
     }
+}
+
+/// `status`, `pvc` and `history` fitted to 80, 120 and 200 columns (`COLUMNS`): the least
+/// important columns left out and named, no value split, and `-o wide` with every column.
+#[test]
+fn read_screens_fit_the_width() {
+    let cluster = staged_cluster();
+    for columns in ["80", "120", "200"] {
+        for screen in ["status", "pvc", "history"] {
+            let output = cluster
+                .sts()
+                .env("COLUMNS", columns)
+                .args([screen, "web"])
+                .output()
+                .unwrap();
+            assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+            snapshot(&format!("{screen}_table_{columns}"), &stdout_of(&output));
+        }
+    }
+    let wide = cluster
+        .sts()
+        .env("COLUMNS", "80")
+        .args(["status", "web", "-o", "wide"])
+        .output()
+        .unwrap();
+    let every = stdout_of(&wide);
+    assert!(
+        every.contains("web-0.nginx.default.svc.cluster.local") && !every.contains("not shown"),
+        "-o wide shows every column: {every}"
+    );
 }
 
 /// `why` and `dns` while a rollout is stuck behind a crash-looping pod: both exit 3.

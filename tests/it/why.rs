@@ -124,7 +124,7 @@ fn a_crash_looping_pod_of_a_rollout_is_blocked_with_its_container_and_abort() {
     let status = stdout_of(&cluster.sts().args(["status", "web"]).output().unwrap());
     assert!(
         status.contains("Blocked:   pod web-2: container nginx keeps failing")
-            && status.contains("(see `kubectl sts why web`)"),
+            && status.contains("(see `kubectl sts why web -n default`)"),
         "{status}"
     );
 }

@@ -84,7 +84,7 @@ pub fn wait_report(
             LeftTo::Promote => "promote",
             LeftTo::Roll => "roll",
         };
-        format!("kubectl sts {verb} {name} -n {namespace}")
+        snap.sts(&format!("{verb} {name}"))
     });
     WaitReport {
         kind: "StatefulSetWait",

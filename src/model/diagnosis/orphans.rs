@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::model::flow::record::{self, RECORD_LABEL, Record};
 use crate::model::set::health::pod_health;
+use crate::model::set::scope::Scope;
 
 /// The label the StatefulSet controller puts on each pod: its name.
 pub const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
@@ -33,6 +34,9 @@ pub struct Orphaned {
     pub record_map: Option<String>,
     /// What to do next.
     pub next: String,
+    /// How the user reaches the namespace: the flags commands printed for people carry.
+    #[serde(skip)]
+    pub scope: Scope,
 }
 
 /// Whether `pod` is `<name>-<ordinal>` and no set (no controller) owns it.
@@ -62,7 +66,7 @@ fn is_claim_of(claim: &str, name: &str) -> bool {
 
 /// What set `name` left, or `None` when nothing at all is left under its name.
 pub fn orphaned(
-    namespace: &str,
+    scope: &Scope,
     name: &str,
     pods: &[Pod],
     claims: &[PersistentVolumeClaim],
@@ -95,14 +99,16 @@ pub fn orphaned(
     let next = match (&record, &record_map) {
         (Some(record), Some(map)) => format!(
             "`{}` was interrupted at step {}: run it again to finish; or restore the set as it was from the manifest in ConfigMap {map} (`kubectl get configmap {map} -o jsonpath='{{.data.statefulset\\.yaml}}' | kubectl create -f -`)",
-            record.command, record.step
+            scope.complete(&record.command),
+            record.step
         ),
         _ => format!(
             "no set owns them: create a StatefulSet named {name} whose selector matches the pods to adopt them (the claims are re-attached by name)"
         ),
     };
     Some(Orphaned {
-        namespace: namespace.to_string(),
+        scope: scope.clone(),
+        namespace: scope.namespace.clone(),
         name: name.to_string(),
         pods,
         claims,
@@ -144,7 +150,7 @@ mod tests {
     fn pods_without_a_set_and_claims_of_its_name_are_found() {
         let pods = vec![orphan(0), orphan(1), PodBuilder::new("webapp", 0, "x").build()];
         let claims = vec![claim("www-web-0", "Bound"), claim("www-webapp-0", "Bound")];
-        let left = orphaned("default", "web", &pods, &claims, None).unwrap();
+        let left = orphaned(&Scope::namespace("default"), "web", &pods, &claims, None).unwrap();
         assert_eq!(
             left.pods.iter().map(|p| p.pod.as_str()).collect::<Vec<_>>(),
             ["web-0", "web-1"]
@@ -155,7 +161,7 @@ mod tests {
             "{}",
             left.next
         );
-        assert!(orphaned("default", "zk", &pods, &claims, None).is_none());
+        assert!(orphaned(&Scope::namespace("default"), "zk", &pods, &claims, None).is_none());
     }
 
     #[test]

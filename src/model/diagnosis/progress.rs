@@ -271,9 +271,12 @@ fn hint(snap: &SetSnapshot, activity: Activity, blocker: Option<&Blocker>) -> Op
             ));
         }
         let back = if crate::model::rollout::staged::in_flight(snap).is_some() {
-            format!("roll back with `kubectl sts abort {name}`")
+            format!("roll back with `{}`", snap.sts(&format!("abort {name}")))
         } else {
-            format!("go back to an earlier revision with `kubectl sts undo {name}`")
+            format!(
+                "go back to an earlier revision with `{}`",
+                snap.sts(&format!("undo {name}"))
+            )
         };
         return Some(format!(
             "{} will not become Ready by waiting: fix its cause, or {back}",
@@ -286,10 +289,13 @@ fn hint(snap: &SetSnapshot, activity: Activity, blocker: Option<&Blocker>) -> Op
     }
     match activity {
         Activity::StagedRollout => Some(format!(
-            "move more pods with `kubectl sts promote {name}`, or `kubectl sts abort {name}`"
+            "move more pods with `{}`, or `{}`",
+            snap.sts(&format!("promote {name}")),
+            snap.sts(&format!("abort {name}"))
         )),
         Activity::OnDeleteOutdated => Some(format!(
-            "replace the outdated pods with `kubectl sts roll {name}`"
+            "replace the outdated pods with `{}`",
+            snap.sts(&format!("roll {name}"))
         )),
         _ => None,
     }
@@ -397,7 +403,7 @@ mod tests {
         );
         assert_eq!(
             p.hint.unwrap(),
-            "replace the outdated pods with `kubectl sts roll zk`"
+            "replace the outdated pods with `kubectl sts roll zk -n default`"
         );
     }
 

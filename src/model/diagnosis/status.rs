@@ -88,6 +88,9 @@ pub struct StatusReport {
     pub in_flight: Option<crate::model::flow::record::Record>,
     /// What blocks the set most, as far as the snapshot tells (`why` reads more).
     pub blocker: Option<crate::model::diagnosis::why::Finding>,
+    /// How the user reaches the set: the flags commands printed for people carry.
+    #[serde(skip)]
+    pub scope: crate::model::set::scope::Scope,
 }
 
 /// The first blocking finding `why` would make from the snapshot alone.
@@ -132,6 +135,7 @@ pub fn status_report(snap: &SetSnapshot) -> StatusReport {
         leftover_claims: leftover_claims(snap),
         progress: progress(snap),
         in_flight: crate::model::flow::record::on_set(set),
+        scope: snap.scope.clone(),
         blocker: top_blocker(snap),
     }
 }

@@ -9,6 +9,8 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::set::scope::Scope;
+
 /// The annotation on the set holding the record (JSON).
 pub const IN_FLIGHT: &str = "kubectl-sts.io/in-flight";
 /// The label every record ConfigMap carries, with the set's name as its value.
@@ -36,10 +38,16 @@ pub struct Record {
 }
 
 impl Record {
-    /// The one-line description: `` `kubectl sts restart web` (step restart, since T)``, and
-    /// the pod check it waits on, if any.
-    pub fn describe(&self) -> String {
-        let described = format!("`{}` (step {}, since {})", self.command, self.step, self.started);
+    /// The one-line description: `` `kubectl sts restart web -n ns` (step restart, since T)``,
+    /// the command completed with the flags that reach the set from where it is read, and the
+    /// pod check it waits on, if any.
+    pub fn describe(&self, scope: &Scope) -> String {
+        let described = format!(
+            "`{}` (step {}, since {})",
+            scope.complete(&self.command),
+            self.step,
+            self.started
+        );
         match self.waiting_on_check() {
             Some(check) => format!("{described}, {check}"),
             None => described,
@@ -78,14 +86,16 @@ pub fn in_map(map: &ConfigMap) -> Option<(Record, Option<String>)> {
 }
 
 /// Why a command other than the one a record names must not start: the record and the
-/// command that finishes it.
-pub fn refusal(whose: &str, record: &Record, command: &str) -> Option<String> {
+/// command that finishes it, completed with `scope`'s flags so that it pastes. Commands are
+/// compared as stored, without those flags: a record lives beside its set, and is read from
+/// any kubeconfig.
+pub fn refusal(whose: &str, record: &Record, command: &str, scope: &Scope) -> Option<String> {
     let takes_over = record.yields_to.iter().any(|c| c == command);
     (record.command != command && !takes_over).then(|| {
         format!(
             "{whose} has a step in flight: {}; run `{}` to finish it first (nothing was changed)",
-            record.describe(),
-            record.command
+            record.describe(scope),
+            scope.complete(&record.command)
         )
     })
 }
@@ -105,6 +115,14 @@ mod tests {
         }
     }
 
+    /// Where the tests' user reaches the set: namespace `db` of context `c`.
+    fn db() -> Scope {
+        Scope {
+            context: Some("c".into()),
+            ..Scope::namespace("db")
+        }
+    }
+
     #[test]
     fn a_record_round_trips_through_the_annotation() {
         let mut set = SetBuilder::new("web").build();
@@ -118,17 +136,23 @@ mod tests {
     #[test]
     fn only_the_recorded_command_may_go_on() {
         assert_eq!(
-            refusal("statefulset default/web", &record(), "kubectl sts restart web"),
+            refusal(
+                "statefulset default/web",
+                &record(),
+                "kubectl sts restart web",
+                &db()
+            ),
             None
         );
         let refused = refusal(
             "statefulset default/web",
             &record(),
             "kubectl sts scale web --replicas 5",
+            &db(),
         )
         .unwrap();
         assert!(
-            refused.contains("run `kubectl sts restart web` to finish it first"),
+            refused.contains("run `kubectl sts restart web -n db --context c` to finish it first"),
             "{refused}"
         );
     }
@@ -138,7 +162,7 @@ mod tests {
         let mut record = record();
         record.yields_to = vec!["kubectl sts abort web".into()];
         let whose = "statefulset default/web";
-        assert_eq!(refusal(whose, &record, "kubectl sts abort web"), None);
-        assert!(refusal(whose, &record, "kubectl sts promote web").is_some());
+        assert_eq!(refusal(whose, &record, "kubectl sts abort web", &db()), None);
+        assert!(refusal(whose, &record, "kubectl sts promote web", &db()).is_some());
     }
 }

@@ -258,18 +258,18 @@ pub fn plan_resumed(
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     if progress.steps != counts {
         return Err(format!(
-            "{whole} was scaled since the progressive rollout began (its steps were {:?} pods, now {counts:?}): finish it with `kubectl sts abort {}` and start again",
+            "{whole} was scaled since the progressive rollout began (its steps were {:?} pods, now {counts:?}): finish it with `{}` and start again",
             progress.steps,
-            snap.name()
+            snap.sts(&format!("abort {}", snap.name()))
         ).into());
     }
     let update = set::update_revision(&snap.set);
     if progress.update_revision.is_some() && progress.update_revision.as_deref() != update {
         return Err(format!(
-            "the template of {whole} changed since the progressive rollout began (update revision {}, the rollout's was {}): `kubectl sts abort {}` goes back",
+            "the template of {whole} changed since the progressive rollout began (update revision {}, the rollout's was {}): `{}` goes back",
             update.unwrap_or("?"),
             progress.update_revision.as_deref().unwrap_or("?"),
-            snap.name()
+            snap.sts(&format!("abort {}", snap.name()))
         ).into());
     }
     let start_at = progress.step.clamp(1, steps.len());

@@ -101,8 +101,8 @@ pub fn plan_revert(snap: &SetSnapshot, purpose: Purpose) -> Result<RevertPlan, R
         Some(update) if purpose == Purpose::Undo(None) => (
             Purpose::Abort,
             vec![format!(
-                "a staged rollout of {update} is in flight: undo aborts it, as `kubectl sts abort {}` does",
-                snap.name()
+                "a staged rollout of {update} is in flight: undo aborts it, as `{}` does",
+                snap.sts(&format!("abort {}", snap.name()))
             )],
         ),
         _ => (purpose, Vec::new()),
@@ -228,9 +228,9 @@ fn left_below_partition(snap: &SetSnapshot, target: &str) -> Option<String> {
         return None;
     }
     Some(format!(
-        "pods below the partition ({partition}) stay on {} until it is lowered with `kubectl sts promote {}`",
+        "pods below the partition ({partition}) stay on {} until it is lowered with `{}`",
         set::current_revision(&snap.set).unwrap_or("the current revision"),
-        snap.name()
+        snap.sts(&format!("promote {}", snap.name()))
     ))
 }
 
@@ -282,7 +282,9 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
     };
     match purpose {
         Purpose::Abort => {
-            in_flight(snap).ok_or_else(|| format!("no rollout in flight in {whole}: nothing to abort"))?;
+            in_flight(snap).ok_or_else(|| {
+                Refusal::nothing_to_do(format!("no rollout in flight in {whole}: nothing to abort"))
+            })?;
             let recorded = annotation(snap, REVISION_BEFORE).map(String::as_str);
             let name = recorded
                 .or(set::current_revision(&snap.set))
@@ -290,23 +292,24 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             by_name(name)
                 .ok_or_else(|| {
                     format!(
-                        "revision {name} of {whole} no longer exists: use `kubectl sts undo --to-revision N`"
+                        "revision {name} of {whole} no longer exists: use `{}`",
+                        snap.sts(&format!("undo {} --to-revision N", snap.name()))
                     )
                 })
                 .map_err(Refusal::from)
         }
-        Purpose::Undo(Some(number)) => snap
-            .revisions
-            .iter()
-            .find(|r| r.revision == number)
-            .ok_or_else(|| {
-                let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
-                format!(
-                    "{whole} has no revision {number} (revisions: {})",
-                    known.join(", ")
-                )
-            })
-            .map_err(Refusal::from),
+        Purpose::Undo(Some(number)) => {
+            snap.revisions
+                .iter()
+                .find(|r| r.revision == number)
+                .ok_or_else(|| {
+                    let known: Vec<String> = snap.revisions.iter().map(|r| r.revision.to_string()).collect();
+                    Refusal::usage(format!(
+                        "{whole} has no revision {number} (revisions: {})",
+                        known.join(", ")
+                    ))
+                })
+        }
         Purpose::Undo(None) => {
             let earlier = earlier_revisions(snap);
             let abandoned = abandoned(snap);
@@ -316,16 +319,14 @@ fn target_revision(snap: &SetSnapshot, purpose: Purpose) -> Result<&ControllerRe
             {
                 Some(target) => Ok(*target),
                 None => Err(match earlier.first() {
-                    None => Refusal::from(format!(
+                    None => Refusal::nothing_to_do(format!(
                         "{whole} has no revision before the current one: nothing to undo"
                     )),
-                    Some(last) => Refusal::from(format!(
-                        "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `kubectl sts undo {} --to-revision {} -n {}` goes back to it on purpose",
+                    Some(last) => Refusal::nothing_to_do(format!(
+                        "nothing to undo in {whole}: the revision before the current one, {} ({}), was left by a revert before it was fully rolled out; `{}` goes back to it on purpose",
                         last.revision,
                         last.metadata.name.as_deref().unwrap_or("?"),
-                        snap.name(),
-                        last.revision,
-                        snap.namespace()
+                        snap.sts(&format!("undo {} --to-revision {}", snap.name(), last.revision)),
                     )),
                 }),
             }

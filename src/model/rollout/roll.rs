@@ -65,17 +65,18 @@ pub fn check_ordinals(snap: &SetSnapshot, ordinals: &[i32]) -> Result<(), Refusa
     let mut seen = HashSet::new();
     for ordinal in ordinals {
         if !range.contains(ordinal) {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "ordinal {ordinal} is not in statefulset {}/{} (its ordinals are {}..={})",
                 snap.namespace(),
                 snap.name(),
                 range.start,
                 range.end - 1
-            )
-            .into());
+            )));
         }
         if !seen.insert(*ordinal) {
-            return Err(format!("ordinal {ordinal} is given twice in --ordinals").into());
+            return Err(Refusal::usage(format!(
+                "ordinal {ordinal} is given twice in --ordinals"
+            )));
         }
     }
     Ok(())
@@ -103,12 +104,12 @@ pub fn plan_roll(snap: &SetSnapshot, ordinals: Option<&[i32]>, method: Method) -
     if strategy == Strategy::RollingUpdate && !explicit {
         notes.push(format!(
             "statefulset {}/{} uses RollingUpdate: the controller replaces outdated pods itself; follow it with \
-             `kubectl sts status {} --watch`, or restart every pod with `kubectl sts restart {}`; \
+             `{}`, or restart every pod with `{}`; \
              to recreate chosen pods anyway pass --ordinals",
             snap.namespace(),
             snap.name(),
-            snap.name(),
-            snap.name()
+            snap.sts(&format!("status {} --watch", snap.name())),
+            snap.sts(&format!("restart {}", snap.name()))
         ));
     }
     Ok(RollPlan {

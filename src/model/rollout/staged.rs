@@ -107,16 +107,17 @@ pub fn image_changes(
     let mut changes = Vec::new();
     for NewImage { container, image } in wanted {
         let Some(found) = current.iter().find(|c| &c.container == container) else {
-            return Err(unknown_container(container, &current, set_name).into());
+            return Err(Refusal::usage(unknown_container(container, &current, set_name)));
         };
         if !valid_image_reference(image) {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "{image:?} is not a valid image reference (expected e.g. registry.example.com/team/app:1.2.3)"
-            )
-            .into());
+            )));
         }
         if changes.iter().any(|c: &ImageChange| &c.container == container) {
-            return Err(format!("container {container:?} is given twice in --image").into());
+            return Err(Refusal::usage(format!(
+                "container {container:?} is given twice in --image"
+            )));
         }
         if &found.image != image {
             changes.push(ImageChange {
@@ -179,12 +180,11 @@ pub fn plan_rollout(
     let requested = partition;
     let partition = partition.unwrap_or(replicas);
     if !(0..=replicas).contains(&partition) {
-        return Err(format!(
+        return Err(Refusal::usage(format!(
             "partition {partition} is outside 0..={replicas} (the replica count of statefulset {}/{})",
             snap.namespace(),
             snap.name()
-        )
-        .into());
+        )));
     }
     let template = set.spec.as_ref().map(|s| s.template.clone()).unwrap_or_default();
     let changes = image_changes(
@@ -220,7 +220,7 @@ pub fn plan_rollout(
     });
     let mut notes = Vec::new();
     if strategy == Strategy::OnDelete {
-        notes.push("OnDelete: the controller moves no pod by itself; the ordinals that move now are rolled by this command, one at a time; `kubectl sts promote` rolls more".to_string());
+        notes.push(format!("OnDelete: the controller moves no pod by itself; the ordinals that move now are rolled by this command, one at a time; `{}` rolls more", snap.sts(&format!("promote {}", snap.name()))));
     }
     Ok(RolloutPlan {
         namespace: snap.namespace().to_string(),
@@ -250,16 +250,19 @@ fn refuse_partition_only(snap: &SetSnapshot, requested: Option<i32>) -> Result<(
     }
     let whole = format!("statefulset {}/{}", snap.namespace(), snap.name());
     let next = if wanted < current {
-        format!("use `kubectl sts promote {} --partition {wanted}`", snap.name())
+        format!(
+            "use `{}`",
+            snap.sts(&format!("promote {} --partition {wanted}", snap.name()))
+        )
     } else {
         format!(
-            "raising it moves no pod back; to leave the new revision use `kubectl sts abort {}`",
-            snap.name()
+            "raising it moves no pod back; to leave the new revision use `{}`",
+            snap.sts(&format!("abort {}", snap.name()))
         )
     };
-    Err(format!(
+    Err(Refusal::usage(format!(
         "{whole} already has these images in its template, so only the partition would change ({current} -> {wanted}): {next}"
-    ).into())
+    )))
 }
 
 /// How far `promote` goes.
@@ -337,24 +340,25 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Re
             set::update_revision(set).unwrap_or_default().to_string()
         }
         None => {
-            return Err(format!(
+            return Err(Refusal::nothing_to_do(format!(
                 "no rollout in flight in {whole}: every pod runs its update revision; nothing to promote"
-            )
-            .into());
+            )));
         }
     };
     let current = effective_partition(snap, &update);
     let target = match to {
-        PromoteTo::Step(k) if k < 1 => return Err(format!("--step must be at least 1 (got {k})").into()),
+        PromoteTo::Step(k) if k < 1 => {
+            return Err(Refusal::usage(format!("--step must be at least 1 (got {k})")));
+        }
         PromoteTo::Step(k) => (current - k).max(0),
         PromoteTo::Partition(p) if p > current => {
-            return Err(format!(
+            return Err(Refusal::usage(format!(
                 "partition {p} is above the current partition {current} of {whole}: promote never raises it; \
-                 to stage a new rollout use `kubectl sts rollout`"
-            )
-            .into());
+                 to stage a new rollout use `{}`",
+                snap.sts(&format!("rollout {} --image CONTAINER=IMAGE", snap.name()))
+            )));
         }
-        PromoteTo::Partition(p) if p < 0 => return Err(format!("partition {p} is negative").into()),
+        PromoteTo::Partition(p) if p < 0 => return Err(Refusal::usage(format!("partition {p} is negative"))),
         PromoteTo::Partition(p) => p,
         PromoteTo::Full => 0,
     };
@@ -365,8 +369,8 @@ pub fn plan_promote(snap: &SetSnapshot, to: PromoteTo) -> Result<PromotePlan, Re
     ) {
         return Err(format!(
             "{pod} runs the update revision and is not Ready ({reason}): promoting would move more pods onto a broken \
-             revision; fix it, or roll back with `kubectl sts abort {}`",
-            snap.name()
+             revision; fix it, or roll back with `{}`",
+            snap.sts(&format!("abort {}", snap.name()))
         ).into());
     }
     let start = set::ordinal_start(set);
@@ -511,7 +515,7 @@ mod tests {
         let same = image("nginx", "nginx:1.25");
         let lower = plan_rollout(&snap, &same, Some(0)).unwrap_err().reason;
         assert!(
-            lower.contains("use `kubectl sts promote web --partition 0`"),
+            lower.contains("use `kubectl sts promote web --partition 0 -n default`"),
             "{lower}"
         );
         let higher = plan_rollout(&snap, &same, Some(3)).unwrap_err().reason;

@@ -383,6 +383,7 @@ mod tests {
             volumes: Some(Vec::new()),
             classes: Some(Vec::new()),
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Facts derived from a StatefulSet's spec and status: ordinals, names of pods and claims,
 //! strategy, partition, retention policy, selector. Defaults follow the API server's.
 //! Below it: what is read with a set (`snapshot`), what a pod's status means (`health`), its
-//! revisions, its manifest and the disruption budgets over its pods. The bottom of `model`:
+//! revisions, its manifest, the disruption budgets over its pods, and how the user reaches it
+//! (`scope`: the flags a printed next command carries). The bottom of `model`:
 //! nothing here depends on another domain.
 
 pub mod budget;
@@ -10,6 +11,7 @@ pub mod fixtures;
 pub mod health;
 pub mod manifest;
 pub mod revision;
+pub mod scope;
 pub mod snapshot;
 
 use std::ops::Range;

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
 
 use crate::model::set;
+use crate::model::set::scope::Scope;
 
 /// One StatefulSet and its pods, claims and revisions.
 #[derive(Debug, Clone)]
@@ -18,6 +19,9 @@ pub struct SetSnapshot {
     pub revisions: Vec<ControllerRevision>,
     /// When the snapshot was taken (ages are computed against it).
     pub taken_at: Timestamp,
+    /// How the user reaches this set: the flags every next command printed about it carries
+    /// (the set's namespace alone until the command says more, `with_scope`).
+    pub scope: Scope,
     /// Where each ordinal's pod and each claim sit in the lists, found on the first lookup:
     /// judging every ordinal of a large set must not scan the lists once per ordinal.
     index: Index,
@@ -32,7 +36,9 @@ impl SetSnapshot {
         revisions: Vec<ControllerRevision>,
         taken_at: Timestamp,
     ) -> SetSnapshot {
+        let scope = Scope::namespace(set.metadata.namespace.as_deref().unwrap_or_default());
         SetSnapshot {
+            scope,
             set,
             pods,
             claims,
@@ -45,6 +51,17 @@ impl SetSnapshot {
     /// The set's name.
     pub fn name(&self) -> &str {
         self.set.metadata.name.as_deref().unwrap_or_default()
+    }
+
+    /// The same snapshot, reached with `scope`'s flags.
+    pub fn with_scope(mut self, scope: Scope) -> SetSnapshot {
+        self.scope = scope;
+        self
+    }
+
+    /// `kubectl sts ARGS` with the flags that reach this set: a next command to print.
+    pub fn sts(&self, args: &str) -> String {
+        self.scope.sts(args)
     }
 
     /// The set's namespace.

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::model::flow::step::StepState;
 use crate::model::set;
+use crate::model::set::scope::Scope;
 use crate::model::set::snapshot::{SetSnapshot, own_pods};
 
 /// The namespace's claims and pods and the cluster's volumes and classes, read at one moment.
@@ -22,6 +23,8 @@ pub struct Storage {
     pub volumes: Option<Vec<PersistentVolume>>,
     pub classes: Option<Vec<StorageClass>>,
     pub taken_at: Timestamp,
+    /// How the user reaches the namespace: the flags next commands printed carry.
+    pub scope: Scope,
 }
 
 impl Storage {
@@ -80,6 +83,7 @@ impl Storage {
             Vec::new(),
             self.taken_at,
         )
+        .with_scope(self.scope.clone())
     }
 }
 
@@ -397,6 +401,7 @@ mod tests {
             volumes: Some(volumes),
             classes: Some(vec![serde_json::from_value(class).unwrap()]),
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::model::flow::step::StepState;
 use crate::model::refusal::Refusal;
 use crate::model::set;
 use crate::model::set::health::pod_health;
+use crate::model::set::scope::Scope;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::storage::claims::{ClaimsReport, Storage, claims_report};
 use crate::model::storage::quantity::{self, Quantity};
@@ -91,12 +92,12 @@ pub fn plan_resize(
         .ok_or_else(|| format!("claim template {template} of {whose} asks for no storage"))?;
     let current = quantity::parse(&from).map_err(|e| format!("claim template {template} of {whose}: {e}"))?;
     if *size < current || !size.is_positive() {
-        return Err(format!(
+        return Err(Refusal::usage(format!(
             "claim template {template} of {whose} asks for {from}; {size} would shrink it and claims can only grow"
-        ).into());
+        )));
     }
     let report = claims_report(sts, storage);
-    let claims = template_claims(&report, template, size)?;
+    let claims = template_claims(&report, template, size, &storage.scope)?;
     let storage_class = template_class(sts, template, storage);
     let changes = *size > current || claims.iter().any(|c| c.patch);
     if changes {
@@ -126,9 +127,9 @@ fn chosen_template(whose: &str, templates: &[String], named: Option<&str>) -> Re
     };
     match (named, templates) {
         (Some(name), _) if templates.iter().any(|t| t == name) => Ok(name.to_string()),
-        (Some(name), _) => {
-            Err(format!("{whose} has no claim template {name:?} (its templates: {known})").into())
-        }
+        (Some(name), _) => Err(Refusal::usage(format!(
+            "{whose} has no claim template {name:?} (its templates: {known})"
+        ))),
         (None, [only]) => Ok(only.clone()),
         (None, []) => Err(format!("{whose} has no claim template: nothing to resize").into()),
         (None, _) => Err(Refusal::usage(format!(
@@ -177,6 +178,7 @@ fn template_claims(
     report: &ClaimsReport,
     template: &str,
     size: &Quantity,
+    scope: &Scope,
 ) -> Result<Vec<ClaimResize>, Refusal> {
     let mut claims = Vec::new();
     for row in report
@@ -188,10 +190,10 @@ fn template_claims(
         let patch = requested.is_none_or(|r| r < *size);
         if patch && row.phase.as_deref() != Some("Bound") {
             return Err(format!(
-                "claim {} is {}: only Bound claims can grow; wait for it to bind (see `kubectl sts pvc {}`)",
+                "claim {} is {}: only Bound claims can grow; wait for it to bind (see `{}`)",
                 row.claim,
                 row.phase.as_deref().unwrap_or("without a phase"),
-                report.name
+                scope.sts(&format!("pvc {}", report.name))
             )
             .into());
         }
@@ -487,6 +489,7 @@ mod tests {
             volumes: Some(Vec::new()),
             classes: Some(vec![serde_json::from_value(class).unwrap()]),
             taken_at: now(),
+            scope: crate::model::set::scope::Scope::namespace("default"),
         }
     }
 

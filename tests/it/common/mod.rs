@@ -157,6 +157,14 @@ impl Cluster {
         }
     }
 
+    /// An object of `namespace`, if it exists.
+    pub fn get_in(&self, res: &'static Resource, namespace: &str, name: &str) -> Option<Value> {
+        match self.plane() {
+            Some(plane) => plane.get(res, namespace, name),
+            None => self.sim.store.try_get(res, namespace, name),
+        }
+    }
+
     /// The set `name`.
     pub fn statefulset(&self, name: &str) -> Value {
         self.get(&resources::STATEFULSETS, name)
@@ -327,6 +335,32 @@ pub fn fixture(name: &str) -> String {
         .join("tests/fixtures")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Starts `command` with its stderr read line by line until one contains `text`; the rest of
+/// its stderr (with what was read) is collected by the returned thread.
+pub fn spawn_until(
+    command: &mut std::process::Command,
+    text: &str,
+) -> (std::process::Child, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader};
+    let mut child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut seen = String::new();
+    for line in lines.by_ref().map_while(Result::ok) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(text) {
+            break;
+        }
+    }
+    assert!(seen.contains(text), "no {text:?} in {seen}");
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).fold(seen, |all, l| all + &l + "\n"));
+    (child, rest)
 }
 
 /// stdout of an assert_cmd output as text.

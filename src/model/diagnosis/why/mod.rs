@@ -185,9 +185,10 @@ pub fn diagnose(snap: &SetSnapshot, around: &Around) -> Diagnosis {
     }
 }
 
-/// `kubectl … -n NS` as a suffix for the commands suggested.
-fn in_namespace(snap: &SetSnapshot) -> String {
-    format!("-n {}", snap.namespace())
+/// The flags a next command about the set carries: `-n NS`, and `--context`/`--kubeconfig`
+/// when the user gave them (`kubectl` takes them too).
+fn scope_flags(snap: &SetSnapshot) -> String {
+    snap.scope.flags()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
 use super::events::EventIndex;
 use super::storage::{self, Pin};
-use super::{Evidence, Finding, Severity, in_namespace};
+use super::{Evidence, Finding, Severity, scope_flags};
 use crate::model::diagnosis::recover::{self, NodeFacts, NodeProof};
 use crate::model::set;
 use crate::model::set::health::{self, STUCK_REASONS, UNSCHEDULABLE_GRACE_SECONDS, pod_health};
@@ -118,7 +118,7 @@ fn terminating(evidence: &Evidence, pod: &Pod) -> Option<Finding> {
         None => format!(
             "if node {node} is down, `kubectl sts recover {} {}` proves it and frees the member",
             evidence.snap.name(),
-            in_namespace(evidence.snap)
+            scope_flags(evidence.snap)
         ),
     }))
 }
@@ -128,7 +128,7 @@ fn recover_next(snap: &SetSnapshot, node: &str) -> String {
     format!(
         "the kubelet on {node} does not answer: `kubectl sts recover {} {}` proves the node down, then force-deletes the member or fences the node",
         snap.name(),
-        in_namespace(snap)
+        scope_flags(snap)
     )
 }
 
@@ -196,7 +196,7 @@ fn recover_later(snap: &SetSnapshot, proof: &NodeProof) -> String {
     format!(
         "wait: the node may come back (its kubelet may still be running); `kubectl sts recover {} {}` can prove node {} down once its Lease is stale{left}, then force-deletes the member or fences the node",
         snap.name(),
-        in_namespace(snap),
+        scope_flags(snap),
         proof.node
     )
 }
@@ -322,7 +322,7 @@ fn container_evidence(container: &ContainerStatus) -> String {
 fn stuck_next(snap: &SetSnapshot, pod: &Pod, container: &ContainerStatus) -> String {
     let update = set::update_revision(&snap.set);
     let rolling_out = update.is_some() && update != set::current_revision(&snap.set);
-    let ns = in_namespace(snap);
+    let ns = scope_flags(snap);
     if rolling_out && health::revision_of(pod) == update {
         return format!(
             "the update to {} is stuck behind it (the controller will not replace a broken pod by itself, kubernetes/kubernetes#67250): `kubectl sts abort {} {ns}` to go back, or fix the image and roll out again",
@@ -399,7 +399,7 @@ fn unschedulable(evidence: &Evidence, pod: &Pod, events: &EventIndex) -> Option<
 }
 
 fn unschedulable_next(snap: &SetSnapshot, pod: &Pod, pins: &[Pin], message: &str) -> String {
-    let ns = in_namespace(snap);
+    let ns = scope_flags(snap);
     if let Some(pin) = pins
         .iter()
         .find(|p| p.matching_nodes.as_ref().is_some_and(Vec::is_empty))
@@ -439,7 +439,7 @@ fn not_ready(snap: &SetSnapshot, pod: &Pod, events: &EventIndex) -> Option<Findi
     Some(finding.with_next(format!(
         "`kubectl describe pod {} {}` shows its probes and volumes",
         name(pod),
-        in_namespace(snap)
+        scope_flags(snap)
     )))
 }
 

@@ -6,7 +6,7 @@
 use k8s_openapi::api::core::v1::{Event, Pod, ResourceQuota};
 
 use super::events::EventIndex;
-use super::{Evidence, Finding, Severity, in_namespace};
+use super::{Evidence, Finding, Severity, scope_flags};
 use k8s_openapi::jiff::tz::TimeZone;
 
 use crate::model::diagnosis::progress::{Activity, Progress};
@@ -65,7 +65,7 @@ fn service_findings(evidence: &Evidence) -> Vec<Finding> {
             Finding::new(Severity::Warning, object.clone(), check.message).with_next(format!(
                 "`kubectl sts dns {} {}` checks every member's name",
                 snap.name(),
-                in_namespace(snap)
+                scope_flags(snap)
             ))
         })
         .collect()
@@ -102,7 +102,7 @@ fn deleting(snap: &SetSnapshot) -> Option<Finding> {
         )
         .with_next(format!(
             "`kubectl sts list {}` once it is gone; re-create it to bring it back",
-            in_namespace(snap)
+            scope_flags(snap)
         ))
     })
 }
@@ -145,7 +145,7 @@ fn failed_create(evidence: &Evidence, events: &EventIndex) -> Option<Finding> {
     };
     let mut finding =
         Finding::new(Severity::Blocked, object(snap), what).with_evidence(events.describe(event));
-    let ns = in_namespace(snap);
+    let ns = scope_flags(snap);
     match quota_name.and_then(|q| {
         evidence
             .quotas
@@ -217,10 +217,18 @@ fn in_flight(snap: &SetSnapshot) -> Option<Finding> {
     let record = record::on_set(&snap.set)?;
     let what = match (progressive::progress_of(&record), record.waiting_on_check()) {
         (Some(progress), _) => progress.describe(&TimeZone::system()),
-        (None, Some(check)) => format!("a step of `{}` ({check})", record.command),
-        (None, None) => format!("a step of `{}` ({})", record.command, record.step),
+        (None, Some(check)) => format!("a step of `{}` ({check})", snap.scope.complete(&record.command)),
+        (None, None) => format!(
+            "a step of `{}` ({})",
+            snap.scope.complete(&record.command),
+            record.step
+        ),
     };
-    let others: String = record.yields_to.iter().map(|c| format!(", or `{c}`")).collect();
+    let others: String = record
+        .yields_to
+        .iter()
+        .map(|c| format!(", or `{}`", snap.scope.complete(c)))
+        .collect();
     Some(
         Finding::new(
             Severity::Warning,
@@ -232,7 +240,7 @@ fn in_flight(snap: &SetSnapshot) -> Option<Finding> {
         )
         .with_next(format!(
             "if it is not running any more, re-run `{}` to finish it{others}",
-            record.command
+            snap.scope.complete(&record.command)
         )),
     )
 }
@@ -244,7 +252,7 @@ fn waiting_on_a_person(snap: &SetSnapshot, judged: &Progress) -> Option<Finding>
         // The controller waits on a pod, not on a person: the pod's finding says why.
         return None;
     }
-    let ns = in_namespace(snap);
+    let ns = scope_flags(snap);
     let name = snap.name();
     let (what, next) = match judged.activity {
         Activity::StagedRollout => (
@@ -288,7 +296,7 @@ fn budgets_at_zero(evidence: &Evidence) -> Vec<Finding> {
                 ))
                 .with_next(format!(
                     "bring the unhealthy pods back, or relax the budget (`kubectl edit pdb {name} {}`) before draining nodes",
-                    in_namespace(snap)
+                    scope_flags(snap)
                 )),
             )
         })
@@ -312,6 +320,6 @@ fn stranger(snap: &SetSnapshot, pod: &Pod) -> Finding {
     .with_next(format!(
         "give it labels of its own; selectors that overlap confuse both owners (`kubectl get pods -l {} {}`)",
         set::selector_text(&snap.set),
-        in_namespace(snap)
+        scope_flags(snap)
     ))
 }

@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::events::EventIndex;
-use super::{Evidence, Finding, Severity, in_namespace};
+use super::{Evidence, Finding, Severity, scope_flags};
 use crate::model::set;
 use crate::model::set::health::UNSCHEDULABLE_GRACE_SECONDS;
 
@@ -160,7 +160,7 @@ fn claim_finding(evidence: &Evidence, events: &EventIndex, claim: &PersistentVol
         .unwrap_or("Pending");
     let name = claim.metadata.name.as_deref().unwrap_or_default();
     let object = format!("claim {name}");
-    let ns = in_namespace(evidence.snap);
+    let ns = scope_flags(evidence.snap);
     match phase {
         "Lost" => return Some(lost(claim, object, &ns)),
         "Pending" => {}
@@ -270,6 +270,6 @@ fn pending_a_while(
     }
     Some(finding.with_next(format!(
         "`kubectl describe pvc {name} {}` shows the provisioner's progress",
-        in_namespace(evidence.snap)
+        scope_flags(evidence.snap)
     )))
 }

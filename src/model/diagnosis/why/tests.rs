@@ -459,12 +459,12 @@ fn a_step_in_flight_is_named_instead_of_promote() {
     assert!(
         finding
             .what
-            .starts_with("a step of `kubectl sts restart web` (restart) is in flight"),
+            .starts_with("a step of `kubectl sts restart web -n default` (restart) is in flight"),
         "{finding:#?}"
     );
     assert_eq!(
         finding.next.as_deref(),
-        Some("if it is not running any more, re-run `kubectl sts restart web` to finish it")
+        Some("if it is not running any more, re-run `kubectl sts restart web -n default` to finish it")
     );
 }
 
