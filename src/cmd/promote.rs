@@ -317,10 +317,12 @@ async fn roll_next(
         plan.to_partition,
         gate_flags(gates)
     ));
+    let abort = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
     let gated = Gated {
         gates,
         resume: &resume,
         command,
+        when_stuck: Some(&abort),
     };
     let run = replace::execute_gated(ctx, &snap.set, &roll_plan, no_wait, gated).await;
     run.ending(promoted_message(plan))

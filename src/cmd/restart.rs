@@ -198,6 +198,7 @@ impl Guided for Restart<'_> {
             gates: &self.gates,
             resume: &resume,
             command: &command,
+            when_stuck: None,
         };
         let ending = match (&self.own_strategy, planned.plan.strategy) {
             (Some(own), _) => {

@@ -138,6 +138,7 @@ impl Guided for Roll<'_> {
             gates: &self.gates,
             resume: &resume,
             command: &command,
+            when_stuck: None,
         };
         let run = replace::execute_gated(ctx, set, plan, no_wait, gated).await;
         let done = done_message(plan, &run, no_wait);

@@ -9,10 +9,12 @@ use anyhow::Result;
 use crate::cli::{CanaryArgs, RolloutArgs};
 use crate::context::Context;
 use crate::engine::follow::{Advice, follow_update};
+use crate::engine::gates::Gated;
 use crate::engine::replace;
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
+use crate::model::rollout::gates::Gates;
 use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::rollout::staged::{NewImage, RolloutPlan, plan_rollout};
 use crate::model::set::scope::Scope;
@@ -218,15 +220,21 @@ fn staged_message(plan: &RolloutPlan, scope: &Scope) -> String {
 /// rolled (OnDelete).
 async fn wait_moved(ctx: &Context, snap: &SetSnapshot, plan: &RolloutPlan) -> Ending {
     let resume = ctx.sts(&format!("promote {} --partition {}", plan.name, plan.partition));
+    let when_stuck = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
     if plan.strategy == Strategy::OnDelete {
         let roll_plan = match plan_roll(snap, Some(&plan.moves_now), Method::Delete) {
             Ok(roll_plan) => roll_plan,
             Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),
         };
-        let run = replace::execute(ctx, &snap.set, &roll_plan, false, &resume).await;
+        let gated = Gated {
+            gates: &Gates::default(),
+            resume: &resume,
+            command: &resume,
+            when_stuck: Some(&when_stuck),
+        };
+        let run = replace::execute_gated(ctx, &snap.set, &roll_plan, false, gated).await;
         return run.ending(moved_message(plan, &ctx.scope()));
     }
-    let when_stuck = format!("roll back with `{}`", ctx.sts(&format!("abort {}", plan.name)));
     let advice = Advice {
         when_stuck: &when_stuck,
         resume: &resume,

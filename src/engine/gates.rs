@@ -184,6 +184,9 @@ pub struct Gated<'a> {
     pub resume: &'a str,
     /// The command a record of the roll names (`Guided::command_line`).
     pub command: &'a str,
+    /// What to say first when a replacement is stuck (`roll back with …abort…` inside a
+    /// rollout); `None`: fix the template.
+    pub when_stuck: Option<&'a str>,
 }
 
 /// The gates of one roll, with what their environment, messages and records need.
@@ -193,6 +196,7 @@ pub struct GateRunner<'a> {
     pub resume: &'a str,
     /// The command the roll's record names.
     pub command: &'a str,
+    pub when_stuck: Option<&'a str>,
     pub ctx: &'a Context,
     pub set: &'a str,
 }

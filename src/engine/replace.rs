@@ -83,6 +83,7 @@ pub async fn execute(
         gates: &Gates::default(),
         resume,
         command: resume,
+        when_stuck: None,
     };
     execute_gated(ctx, sts, plan, single_step, gated).await
 }
@@ -113,6 +114,7 @@ pub async fn execute_gated(
             gates: gated.gates,
             resume: gated.resume,
             command: gated.command,
+            when_stuck: gated.when_stuck,
             ctx,
             set: &plan.name,
         },
@@ -223,6 +225,7 @@ impl Rolling<'_> {
             batch,
             deadline: self.deadline,
             resume: self.runner.resume,
+            when_stuck: self.runner.when_stuck,
         }
     }
 
@@ -271,6 +274,7 @@ struct Flight<'a> {
     batch: &'a [i32],
     deadline: Instant,
     resume: &'a str,
+    when_stuck: Option<&'a str>,
 }
 
 impl Flight<'_> {
@@ -406,10 +410,16 @@ impl Flight<'_> {
                 progress.update(std::slice::from_ref(&state));
                 match verdict {
                     Some(Ok(())) => Check::Done(self.new_uid(view)),
-                    Some(Err(reason)) => Check::Failed(StsError::CheckFailed(format!(
-                        "{}: {reason}; the roll stopped and the remaining pods are untouched: fix the template, then re-run `{}` to resume",
-                        self.step.pod, self.resume
-                    )).into()),
+                    Some(Err(reason)) => Check::Failed(StsError::CheckFailed(match self.when_stuck {
+                        Some(first) => format!(
+                            "{}: {reason}; the roll stopped and the remaining pods are untouched: {first}, or fix the template and re-run `{}`",
+                            self.step.pod, self.resume
+                        ),
+                        None => format!(
+                            "{}: {reason}; the roll stopped and the remaining pods are untouched: fix the template, then re-run `{}` to resume",
+                            self.step.pod, self.resume
+                        ),
+                    }).into()),
                     None => Check::Waiting,
                 }
             })

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use sts_sim::resources;
 
-use crate::common::setup::partition;
+use crate::common::setup::{partition, zk_cluster};
 use crate::common::{self, Cluster, Transitions, stderr_of, stdout_of};
 
 fn web5() -> Cluster {
@@ -412,5 +412,28 @@ fn bad_input_and_missing_confirmation_change_nothing() {
         stderr_of(&promote).contains("say how far to promote: --step K, --partition P or --full"),
         "{}",
         stderr_of(&promote)
+    );
+}
+
+#[test]
+fn a_crash_looping_ondelete_canary_says_abort_first_and_abort_rolls_it_back() {
+    let cluster = zk_cluster();
+    let canary = cluster
+        .sts()
+        .args(["canary", "zk", "--image", "zookeeper=zookeeper:broken", "--yes"])
+        .output()
+        .unwrap();
+    let error = stderr_of(&canary);
+    assert_eq!(canary.status.code(), Some(3), "{error}");
+    assert!(
+        error.contains("zk-2: replacement CrashLoopBackOff")
+            && error.contains("roll back with `kubectl sts abort zk -n default`, or fix the template and re-run `kubectl sts promote zk --partition 2 -n default`"),
+        "{error}"
+    );
+    let abort = cluster.sts().args(["abort", "zk", "--yes"]).output().unwrap();
+    assert!(abort.status.success(), "{}", stderr_of(&abort));
+    assert_eq!(
+        crate::common::setup::pod_images(&cluster, "zk", 3),
+        ["zookeeper:3.8"; 3]
     );
 }
