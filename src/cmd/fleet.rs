@@ -146,7 +146,7 @@ async fn answer(global: &GlobalArgs, command: &Command, kubeconfig: &Kubeconfig,
                 list = Some(crate::fetch::set_list(&ctx, args.all_namespaces, Orphans::NotLooked).await?);
                 Ok(())
             }
-            other => super::dispatch(&ctx, other).await,
+            other => super::dispatch_read(&ctx, other).await,
         }
     }
     .await;

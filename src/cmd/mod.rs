@@ -92,6 +92,21 @@ fn reads_only(command: &Command) -> bool {
     }
 }
 
+/// A read command's own run, for the fleet: only the commands it runs across contexts, so
+/// that each context's future stays small (the guided commands' state is large, and the
+/// fleet's contexts run on worker threads' stacks).
+pub(crate) async fn dispatch_read(ctx: &Context, command: &Command) -> Result<()> {
+    match command {
+        Command::List(args) => list::run(ctx, args).await,
+        Command::Status(args) => status::run(ctx, args).await,
+        Command::Why(args) => why::run(ctx, args).await,
+        Command::History(args) => history::run(ctx, args).await,
+        Command::Dns(args) => dns::run(ctx, args).await,
+        Command::Pvc(args) if args.action.is_none() => pvc::run(ctx, args).await,
+        _ => Err(crate::error::StsError::Usage("only the read commands go across contexts".into()).into()),
+    }
+}
+
 /// The command's own run.
 pub(crate) async fn dispatch(ctx: &Context, command: &Command) -> Result<()> {
     match command {
