@@ -451,6 +451,9 @@ where
                     changed.add(touched);
                 }
             }
+            // A stream the network cut (an idle connection a load balancer dropped) is
+            // resumed from where it was without a word; other failures are said.
+            Some(Err(watcher::Error::WatchFailed(_))) => {}
             Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
             None => return Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
         }
