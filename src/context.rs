@@ -159,11 +159,18 @@ impl Context {
         Fut: Future<Output = Result<T, kube::Error>>,
     {
         let mut backoff = Backoff::default();
+        let mut resent = false;
         loop {
             let (failure, transience) = match self.attempt(request()).await {
                 Ok(Ok(value)) => return Ok(Ok(value)),
                 Ok(Err(err)) => {
                     let transience = transience(&err, call.verb == "evict");
+                    // A read that met a reset or EOF (a pooled connection the server or a load
+                    // balancer closed) is sent again at once on a new connection, quietly, once.
+                    if transience == Transience::Unreachable && call.is_read() && !resent {
+                        resent = true;
+                        continue;
+                    }
                     (Ok(Err(err)), transience)
                 }
                 Err(no_answer) => (Err(no_answer), Transience::Unreachable),

@@ -126,6 +126,11 @@ impl<'a> ApiCall<'a> {
         }
     }
 
+    /// Whether the call only reads (get, list, watch): sending it again changes nothing.
+    pub fn is_read(&self) -> bool {
+        matches!(self.verb, "get" | "list" | "watch")
+    }
+
     /// A list in one namespace, or in all with `None`.
     pub fn list(resource: &'static str, namespace: Option<&'a str>) -> Self {
         ApiCall {
