@@ -18,12 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tower::BoxError;
 use tower::filter::{AsyncFilterLayer, AsyncPredicate};
 
-use crate::exec::{ExecCredential, ExecPlugin};
-
-/// A credential that could not be presented: the message is the whole story (one line).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct CredentialError(pub String);
+use crate::exec::{CredentialError, ExecCredential, ExecPlugin};
 
 /// The Authorization header of every request, for one kubeconfig user entry.
 #[derive(Clone)]
@@ -32,7 +27,8 @@ pub struct Credentials {
 }
 
 enum Source {
-    None,
+    /// Nothing in the Authorization header: a client certificate (`true`) or no credentials.
+    None(bool),
     Fixed(HeaderValue),
     File(Mutex<FileToken>),
     Exec(Box<tokio::sync::Mutex<ExecToken>>),
@@ -76,7 +72,7 @@ impl Credentials {
         }
         match &auth.exec {
             Some(exec) => Credentials::exec(ExecPlugin::new(exec, entry)?, info).await,
-            None => Ok(Credentials::from(Source::None)),
+            None => Ok(Credentials::from(Source::None(has_certificate(info)))),
         }
     }
 
@@ -113,7 +109,8 @@ impl Credentials {
     /// What these credentials present, for a message about a rejected one.
     pub fn describe(&self) -> String {
         match &*self.source {
-            Source::None => "a client certificate or no credentials".into(),
+            Source::None(true) => "its client certificate".into(),
+            Source::None(false) => "no credentials (the entry has none)".into(),
             Source::Fixed(_) => "its token".into(),
             Source::File(file) => {
                 let file = file.lock().expect("token file");
@@ -128,7 +125,7 @@ impl Credentials {
 
     async fn header(&self) -> Result<Option<HeaderValue>, CredentialError> {
         match &*self.source {
-            Source::None => Ok(None),
+            Source::None(_) => Ok(None),
             Source::Fixed(header) => Ok(Some(header.clone())),
             Source::File(file) => file.lock().expect("token file").current().map(Some),
             Source::Exec(exec) => exec.lock().await.current().await,
@@ -149,6 +146,10 @@ impl AsyncPredicate<Request<Body>> for Credentials {
             Ok(request)
         })
     }
+}
+
+fn has_certificate(info: &kube::config::AuthInfo) -> bool {
+    info.client_certificate.is_some() || info.client_certificate_data.is_some()
 }
 
 /// `Bearer TOKEN`, the token trimmed of surrounding whitespace as kubectl trims it.

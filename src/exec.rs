@@ -2,7 +2,7 @@
 //! its args and env, `KUBERNETES_EXEC_INFO` (interactive or not, the cluster when
 //! `provideClusterInfo`), standard input only when `interactiveMode` allows it and it is a
 //! terminal; its stderr passed through, and quoted when it fails. When to run it is `auth`'s
-//! business.
+//! business; `CredentialError`, the one-line failure of any credential, lives here, below it.
 
 use std::io::IsTerminal;
 use std::process::Stdio;
@@ -12,7 +12,10 @@ use kube::config::{ExecConfig, ExecInteractiveMode};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::CredentialError;
+/// A credential that could not be presented: the message is the whole story (one line).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CredentialError(pub String);
 
 /// A plugin of one kubeconfig user entry.
 #[derive(Clone)]

@@ -65,10 +65,10 @@ pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
 /// the network, and reported as it is worded.
 pub fn credential_error<'a>(
     err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a crate::auth::CredentialError> {
+) -> Option<&'a crate::exec::CredentialError> {
     let mut cause = Some(err);
     while let Some(current) = cause {
-        if let Some(found) = current.downcast_ref::<crate::auth::CredentialError>() {
+        if let Some(found) = current.downcast_ref::<crate::exec::CredentialError>() {
             return Some(found);
         }
         cause = current.source();
