@@ -76,19 +76,40 @@ impl Credentials {
         }
     }
 
+    /// The plugin's credentials, shared by every context of the process whose user entry
+    /// runs the same plugin (a fleet read): it is run once for all of them.
     async fn exec(
         plugin: ExecPlugin,
         info: &mut kube::config::AuthInfo,
     ) -> Result<Credentials, CredentialError> {
-        let credential = plugin.run().await?;
-        if let Some((cert, key)) = &credential.certificate {
+        type Shared = Arc<tokio::sync::OnceCell<(Credentials, Option<(String, String)>)>>;
+        static PLUGINS: Mutex<Vec<(String, Shared)>> = Mutex::new(Vec::new());
+        let key = plugin.key();
+        let cell = {
+            let mut plugins = PLUGINS.lock().expect("exec plugins");
+            match plugins.iter().find(|(k, _)| *k == key) {
+                Some((_, cell)) => cell.clone(),
+                None => {
+                    let cell = Shared::default();
+                    plugins.push((key, cell.clone()));
+                    cell
+                }
+            }
+        };
+        let (credentials, certificate) = cell
+            .get_or_try_init(|| async {
+                let credential = plugin.run().await?;
+                let certificate = credential.certificate.clone();
+                let token = ExecToken::new(plugin, &credential)?;
+                let source = Source::Exec(Box::new(tokio::sync::Mutex::new(token)));
+                Ok::<_, CredentialError>((Credentials::from(source), certificate))
+            })
+            .await?;
+        if let Some((cert, key)) = certificate {
             info.client_certificate_data = Some(cert.clone());
             info.client_key_data = Some(SecretString::from(key.clone()));
         }
-        let token = ExecToken::new(plugin, &credential)?;
-        Ok(Credentials::from(Source::Exec(Box::new(
-            tokio::sync::Mutex::new(token),
-        ))))
+        Ok(credentials.clone())
     }
 
     fn fixed(header: HeaderValue) -> Credentials {

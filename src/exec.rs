@@ -61,6 +61,12 @@ impl ExecPlugin {
         })
     }
 
+    /// What makes two plugins the same: the user entry and everything about the command.
+    pub fn key(&self) -> String {
+        let config = serde_json::to_string(&self.config).unwrap_or_default();
+        format!("{}\n{config}", self.entry)
+    }
+
     /// The command, as the kubeconfig names it.
     pub fn name(&self) -> &str {
         &self.command

@@ -110,11 +110,11 @@ fn a_token_file_ending_in_a_newline_is_trimmed_and_read_again_when_rotated() {
     assert!(writes_after > 0, "the rotated token made the later writes");
 }
 
-/// An exec plugin script that counts its runs in `runs`, keeps its KUBERNETES_EXEC_INFO, and
-/// answers `token` valid for `valid` seconds.
-fn exec_plugin(cluster: &Cluster, token: &str, valid: u64) -> (PathBuf, PathBuf) {
-    let (script, runs) = (cluster.dir.join("credential-plugin"), cluster.dir.join("runs"));
-    let info = cluster.dir.join("exec-info");
+/// An exec plugin script `name` that counts its runs in `name.runs`, keeps its
+/// KUBERNETES_EXEC_INFO in `name.info`, and answers `token` valid for `valid` seconds.
+fn exec_plugin(cluster: &Cluster, name: &str, token: &str, valid: u64) -> (PathBuf, PathBuf) {
+    let script = cluster.dir.join(name);
+    let (runs, info) = (script.with_extension("runs"), script.with_extension("info"));
     let text = format!(
         "#!/bin/sh\necho run >> {runs}\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > {info}\n\
          exp=$(date -u -d \"@$(( $(date +%s) + {valid} ))\" +%Y-%m-%dT%H:%M:%SZ)\n\
@@ -148,14 +148,14 @@ fn runs(path: &Path) -> usize {
 fn an_exec_plugin_runs_once_per_process_while_valid_and_again_once_expired() {
     let cluster = web_cluster();
     let (token, user) = cluster.bearer_token("plugged");
-    let (script, counted) = exec_plugin(&cluster, &token, 3600);
+    let (script, counted) = exec_plugin(&cluster, "plugin", &token, 3600);
     let extra = json!({"provideClusterInfo": true});
     let kubeconfig = with_user(&cluster, "exec", exec_user(&script, extra));
     assert!(run_ok(&cluster, &kubeconfig, &["status", "web"]).contains("web-2"));
     assert_eq!(runs(&counted), 1, "one run for one status");
     assert!(requests_by(&cluster, &user) > 0);
-    let info: Value =
-        serde_json::from_str(&std::fs::read_to_string(cluster.dir.join("exec-info")).unwrap()).unwrap();
+    let info = std::fs::read_to_string(script.with_extension("info")).unwrap();
+    let info: Value = serde_json::from_str(&info).unwrap();
     assert_eq!(info["spec"]["interactive"], false, "{info}");
     let server = info["spec"]["cluster"]["server"].as_str().unwrap_or_default();
     assert!(
@@ -163,8 +163,20 @@ fn an_exec_plugin_runs_once_per_process_while_valid_and_again_once_expired() {
         "{info}"
     );
 
+    // Two contexts of one user entry, asked at once: one run for both.
+    let (script, counted) = exec_plugin(&cluster, "fleet-plugin", &token, 3600);
+    let kubeconfig = cluster.kubeconfig_edited("exec-fleet", |doc| {
+        doc["users"][0]["user"] = exec_user(&script, json!({}));
+        let mut again = doc["contexts"][0].clone();
+        again["name"] = json!("again");
+        doc["contexts"].as_array_mut().unwrap().push(again);
+    });
+    let listed = run_ok(&cluster, &kubeconfig, &["list", "--all-contexts"]);
+    assert!(listed.contains("again") && listed.contains("web"), "{listed}");
+    assert_eq!(runs(&counted), 1, "one run for the contexts of one user entry");
+
     // A credential valid for 3 s, through a rollout that bakes 4 s: run again once expired.
-    let (script, counted) = exec_plugin(&cluster, &token, 3);
+    let (script, counted) = exec_plugin(&cluster, "short-plugin", &token, 3);
     let kubeconfig = with_user(&cluster, "exec-short", exec_user(&script, json!({})));
     let began = std::time::Instant::now();
     progressive_web(&cluster, &kubeconfig, &["--pause", "4s"]);
