@@ -170,7 +170,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,6 +227,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -235,7 +262,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__abort)
-            opts="-n -o -y -h -V --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -292,6 +319,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -300,7 +354,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__apply)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +430,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -384,7 +465,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__canary)
-            opts="-n -o -y -h -V --image --count --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --image --count --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -449,6 +530,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -457,7 +565,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__completion)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version bash zsh fish powershell"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +622,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -522,7 +657,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__delete)
-            opts="-n -o -y -h -V --orphan --delete-pvcs --backup-dir --dry-run --no-wait --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --orphan --delete-pvcs --backup-dir --dry-run --no-wait --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -586,6 +721,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -594,7 +756,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__dns)
-            opts="-n -o -y -h -V --resolve --nameserver --cluster-domain --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --resolve --nameserver --cluster-domain --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,6 +819,33 @@ _kubectl__sts() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 *)
@@ -1003,7 +1192,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__history)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1058,6 +1247,33 @@ _kubectl__sts() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 *)
@@ -1068,7 +1284,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__list)
-            opts="-A -n -o -y -h -V --all-namespaces --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-A -n -o -y -h -V --all-namespaces --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1123,6 +1339,33 @@ _kubectl__sts() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 *)
@@ -1133,7 +1376,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__man)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1190,6 +1433,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1198,7 +1468,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__plan)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1263,6 +1533,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1271,7 +1568,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__promote)
-            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1368,6 +1665,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1376,7 +1700,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__pvc)
-            opts="-n -o -y -h -V --prune --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version resize help"
+            opts="-n -o -y -h -V --prune --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version resize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1433,6 +1757,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1483,7 +1834,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__pvc__subcmd__resize)
-            opts="-n -o -y -h -V --template --size --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --template --size --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1555,6 +1906,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1563,7 +1941,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__recover)
-            opts="-n -o -y -h -V --force-delete --out-of-service --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --force-delete --out-of-service --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1620,6 +1998,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1628,7 +2033,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__restart)
-            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1717,6 +2122,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1725,7 +2157,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__roll)
-            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1818,6 +2250,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1826,7 +2285,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__rollout)
-            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1907,6 +2366,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1915,7 +2401,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__scale)
-            opts="-n -o -y -h -V --replicas --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --replicas --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1976,6 +2462,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1984,7 +2497,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__status)
-            opts="-w -n -o -y -h -V --watch --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-w -n -o -y -h -V --watch --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2041,6 +2554,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2049,7 +2589,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__undo)
-            opts="-n -o -y -h -V --to-revision --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --to-revision --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2110,6 +2650,33 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2118,7 +2685,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__wait)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2173,6 +2740,33 @@ _kubectl__sts() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 *)
@@ -2183,7 +2777,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__why)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --help --version"
+            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2238,6 +2832,33 @@ _kubectl__sts() {
                     ;;
                 --as)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-group)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --certificate-authority)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_sts_global_optspecs
-    string join \n n/namespace= context= contexts= all-contexts kubeconfig= o/output= y/yes timeout= request-timeout= as= h/help V/version
+    string join \n n/namespace= context= contexts= all-contexts kubeconfig= o/output= y/yes timeout= request-timeout= as= as-group= token= server= certificate-authority= insecure-skip-tls-verify h/help V/version
 end
 
 function __fish_kubectl_sts_needs_command
@@ -35,8 +35,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'
@@ -72,9 +77,14 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s A -l all-namespaces -d 'List StatefulSets in every namespace'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -88,9 +98,14 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s w -l watch -d 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -104,8 +119,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -119,8 +139,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s f -l filename -d 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)' -r
@@ -135,10 +160,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l allow-service-name-change -d 'Plan a changed spec.serviceName (every pod\'s DNS name changes) as a re-create instead of refusing it'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l replace-pending-claims -d 'A claim template\'s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s f -l filename -d 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)' -r
@@ -155,12 +185,17 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l allow-service-name-change -d 'Plan a changed spec.serviceName (every pod\'s DNS name changes) as a re-create instead of refusing it'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l replace-pending-claims -d 'A claim template\'s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l force-conflicts -d 'Take fields that another server-side applier (Flux, Argo CD, `kubectl apply --server-side`) set to other values; without it such a conflict is refused'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l replicas -d 'The number of replicas wanted' -r
@@ -175,10 +210,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l no-wait -d 'Change spec.replicas and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
@@ -198,11 +238,16 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-auto-abort -d 'With --steps: a failed step stops where it is instead of aborting the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-wait -d 'Stage and return without waiting for the pods that move'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l image -d 'New image of a container or init container, as CONTAINER=IMAGE (repeatable)' -r
@@ -218,10 +263,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l no-wait -d 'Stage and return without waiting for the canaries'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l step -d 'Lower the partition by K (K more pods move)' -r
@@ -245,11 +295,16 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l full -d 'Move every pod (partition 0): finish the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l no-wait -d 'Lower the partition and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -263,10 +318,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l no-wait -d 'Restore the template, delete the stuck pods and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -280,8 +340,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l to-revision -d 'The revision number to go back to (see `kubectl sts history`); default: the previous one' -r
@@ -296,10 +361,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l no-wait -d 'Restore the template and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l ordinals -d 'Replace only these ordinals, in this order (e.g. 2,0); default: every outdated pod, highest ordinal first' -r
@@ -322,11 +392,16 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l evict -d 'Take pods down through the Eviction API, so that PodDisruptionBudgets are honoured'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l no-wait -d 'Take down only the next pod and return without waiting (re-run to go on)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l pod-check -d 'After each pod is back updated and Ready, run CMD through `sh -c` until it passes; no other pod is taken down before. It gets STS_NAMESPACE, STS_NAME, STS_POD, STS_ORDINAL, STS_POD_FQDN, STS_UPDATED_PODS and STS_REMAINING_PODS' -r
@@ -348,11 +423,16 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l evict -d 'OnDelete sets: take pods down through the Eviction API (PodDisruptionBudgets honoured)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l no-wait -d 'Set the annotation and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -366,11 +446,16 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l force-delete -d 'Delete each stranded pod at once (grace period 0), only while it is the pod proven stranded (uid); the controller re-creates it on a live node'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l out-of-service -d 'Taint each dead node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: the pod garbage collector removes its pods and its volumes are detached (remove the taint once the node is repaired)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l backup-dir -d 'Directory to save the set\'s manifest in before an --orphan delete' -r -f -a "(__fish_complete_directories)"
@@ -385,12 +470,17 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l orphan -d 'Delete only the set (propagationPolicy Orphan): its pods keep running, its claims stay'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l delete-pvcs -d 'Also delete the set\'s claims once it is gone; asks to type the set\'s name (volumes with reclaimPolicy Delete lose their data)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l no-wait -d 'Start the teardown (scale to 0) or the orphan delete and return without waiting; re-run to finish'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -404,10 +494,15 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l prune -d 'Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l dry-run -d 'With --prune: print the plan and check it with the server; delete nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
@@ -426,9 +521,14 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l dry-run -d 'Print the plan and have the server check the claim patches (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "resize" -d 'Grow a claim template: patch each claim, orphan-delete the set and create it again with the new size; the pods are adopted without restarts'
@@ -446,9 +546,14 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l resolve -d 'Also query the cluster\'s DNS for every pod name (A/AAAA), the Service name and its SRV names, and compare the answers with the pod IPs (by default through a port-forward to a cluster DNS pod in kube-system: nothing is created)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -462,8 +567,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
@@ -477,8 +587,13 @@ yaml\t''"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l timeout -d 'How long to wait for the cluster to reach the goal (e.g. 30s, 5m)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l request-timeout -d 'How long a single API request may take (e.g. 5s); 0 means no limit' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l as -d 'Act as this user (impersonation), like `kubectl --as`' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l as-group -d 'Act as a member of this group (impersonation, with --as); repeat for several groups' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand help; and not __fish_seen_subcommand_from list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help" -f -a "list" -d 'List StatefulSets with their replicas, strategy, partition and rollouts in flight'

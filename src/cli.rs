@@ -83,6 +83,28 @@ pub struct GlobalArgs {
     /// Act as this user (impersonation), like `kubectl --as`
     #[arg(long = "as", global = true, value_name = "USER")]
     pub as_user: Option<String>,
+
+    /// Act as a member of this group (impersonation, with --as); repeat for several groups
+    #[arg(long = "as-group", global = true, value_name = "GROUP", requires = "as_user")]
+    pub as_group: Vec<String>,
+
+    /// Bearer token to authenticate with, instead of the kubeconfig user's credentials (its
+    /// client certificate, token or exec plugin)
+    #[arg(long, global = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+
+    /// Address of the API server, instead of the kubeconfig cluster's
+    #[arg(long, global = true, value_name = "URL")]
+    pub server: Option<String>,
+
+    /// CA certificate file that verifies the API server, instead of the kubeconfig cluster's
+    #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub certificate_authority: Option<PathBuf>,
+
+    /// Do not verify the API server's certificate (insecure: anyone on the way can read and
+    /// change what is sent; a warning is printed)
+    #[arg(long, global = true, conflicts_with = "certificate_authority")]
+    pub insecure_skip_tls_verify: bool,
 }
 
 /// How results are printed on stdout.

@@ -1,9 +1,10 @@
-//! The kube Client, assembled from kube's own pieces (the cluster's base URI, credentials with
-//! exec plugins and token files, impersonation headers, the TLS configuration of the
-//! kubeconfig: CA, client certificates, `tls-server-name`) over connections of our making:
-//! TCP_NODELAY, HTTP/2 when the server offers it, and the requests a command starts at once
-//! sharing the first connection. Which requests are made, and how they are retried, is the
-//! commands' business.
+//! The kube Client, assembled from kube's own pieces (the cluster's base URI, impersonation
+//! headers, the TLS configuration of the kubeconfig: CA, client certificates,
+//! `tls-server-name`) and the credentials of `auth`, over connections of our making:
+//! TCP_NODELAY, through the cluster's proxy if it has one (an HTTP CONNECT tunnel or SOCKS5),
+//! HTTP/2 when the server offers it, the requests a command starts at once sharing the first
+//! connection, and pooled connections closed after `IDLE_TIMEOUT` idle, before a load balancer
+//! drops them. Which requests are made, and how they are retried, is the commands' business.
 //!
 //! Why: kube's default builder leaves Nagle's algorithm on (kube-rs/kube#2056), and a request
 //! written right after a resumed TLS handshake then waits in the kernel for the ACK of the
@@ -15,55 +16,73 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use futures::TryFutureExt;
 use http::{Request, Response, Uri, header};
 use hyper::body::Incoming;
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_timeout::TimeoutConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use kube::client::{Body, ClientBuilder, ConfigExt, RustlsTlsError};
 use kube::{Client, Config};
+use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tower::{BoxError, Service, ServiceBuilder};
 
+use crate::auth::Credentials;
+use crate::proxy::Proxy;
+
 type HttpClient<C> = hyper_util::client::legacy::Client<C, Body>;
-type Connector = TimeoutConnector<HttpsConnector<HttpConnector>>;
+type Connector = TimeoutConnector<HttpsConnector<Dial>>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
-/// A client for `config`: kube's layers over `Route`. A config with a proxy (kubeconfig
-/// `proxy-url`, `HTTPS_PROXY`) is left to kube's own builder, as before (kube is built here
-/// without its proxy features, so it refuses one, naming the feature).
-pub fn client(config: Config) -> Result<Client, kube::Error> {
-    if config.proxy_url.is_some() {
-        return Client::try_from(config);
-    }
-    // Built once: with an exec plugin that returns a client certificate, each build runs it.
+/// How long a pooled connection may stay idle before it is closed: well under the 60 s after
+/// which common load balancers drop idle connections (without telling the client), and under
+/// the API server's own idle timeout.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// A client for `config`: kube's layers and `credentials` over `Route`, every connection
+/// dialled through `proxy` when there is one (kube's own `proxy_url` is not used).
+pub fn client(
+    config: Config,
+    proxy: Option<&Proxy>,
+    credentials: Credentials,
+) -> Result<Client, kube::Error> {
     let tls = config.rustls_client_config()?;
     let first = FirstConnection::default();
     let route = Route {
         shared: http_client(FirstUp {
-            inner: connector(&config, tls.clone(), true)?,
+            inner: connector(&config, proxy, tls.clone(), true)?,
             first: first.clone(),
         }),
-        upgrades: http_client(connector(&config, tls, false)?),
+        upgrades: http_client(connector(&config, proxy, tls, false)?),
         first,
     };
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
-        .option_layer(config.auth_layer()?)
+        .layer(credentials.layer())
         .layer(config.extra_headers_layer()?)
         .map_err(BoxError::from)
         .service(route);
     Ok(ClientBuilder::new(service, config.default_namespace).build())
 }
 
-/// TCP with TCP_NODELAY, then TLS with kube's configuration `tls` (HTTP/2 offered by ALPN
-/// if `http2`), under the config's connect, read and write timeouts.
-fn connector(config: &Config, tls: rustls::ClientConfig, http2: bool) -> Result<Connector, kube::Error> {
+/// TCP with TCP_NODELAY (to the proxy, if any, and through it), then TLS with kube's
+/// configuration `tls` (HTTP/2 offered by ALPN if `http2`), under the config's connect, read
+/// and write timeouts.
+fn connector(
+    config: &Config,
+    proxy: Option<&Proxy>,
+    tls: rustls::ClientConfig,
+    http2: bool,
+) -> Result<Connector, kube::Error> {
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
+    let tcp = Dial::new(tcp, proxy);
     let mut tls = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
     if let Some(name) = &config.tls_server_name {
         let name = name.clone().try_into().map_err(RustlsTlsError::InvalidServerName);
@@ -87,7 +106,63 @@ fn http_client<C>(connector: C) -> HttpClient<C>
 where
     C: hyper_util::client::legacy::connect::Connect + Clone,
 {
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build(connector)
+    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        .pool_idle_timeout(IDLE_TIMEOUT)
+        .build(connector)
+}
+
+/// TCP connections straight to the server, or through an HTTP proxy (CONNECT) or a SOCKS5
+/// proxy (which resolves the server's name, as Go's SOCKS5 dialer lets it).
+#[derive(Clone)]
+enum Dial {
+    Direct(HttpConnector),
+    Tunnel(Tunnel<HttpConnector>),
+    Socks5(SocksV5<HttpConnector>),
+}
+
+impl Dial {
+    fn new(tcp: HttpConnector, proxy: Option<&Proxy>) -> Dial {
+        match proxy {
+            None => Dial::Direct(tcp),
+            Some(Proxy::Http(intercept)) => {
+                let tunnel = Tunnel::new(intercept.uri().clone(), tcp);
+                Dial::Tunnel(match intercept.basic_auth() {
+                    Some(auth) => tunnel.with_auth(auth.clone()),
+                    None => tunnel,
+                })
+            }
+            Some(Proxy::Socks5(intercept)) => {
+                let socks = SocksV5::new(intercept.uri().clone(), tcp);
+                Dial::Socks5(match intercept.raw_auth() {
+                    Some((user, password)) => socks.with_auth(user.into(), password.into()),
+                    None => socks,
+                })
+            }
+        }
+    }
+}
+
+impl Service<Uri> for Dial {
+    type Response = TokioIo<TcpStream>;
+    type Error = BoxError;
+    type Future = BoxFuture<Result<Self::Response, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        match self {
+            Dial::Direct(tcp) => tcp.poll_ready(cx).map_err(BoxError::from),
+            Dial::Tunnel(tunnel) => tunnel.poll_ready(cx).map_err(BoxError::from),
+            Dial::Socks5(socks) => socks.poll_ready(cx).map_err(BoxError::from),
+        }
+    }
+
+    fn call(&mut self, uri: Uri) -> Self::Future {
+        match self {
+            Dial::Direct(tcp) => Box::pin(tcp.call(uri).err_into()),
+            Dial::Tunnel(tunnel) => Box::pin(tunnel.call(uri).err_into()),
+            Dial::Socks5(socks) => Box::pin(socks.call(uri).err_into()),
+        }
+    }
 }
 
 /// Sends each request on a connection of the `shared` client (HTTP/2 when the server speaks
@@ -218,10 +293,13 @@ mod tests {
 
     async fn client_for(sim: &Sim) -> Client {
         let kubeconfig = Kubeconfig::from_yaml(&sim.kubeconfig()).expect("kubeconfig parses");
-        let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        let mut config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
             .await
             .expect("kubeconfig loads");
-        client(config).expect("client builds")
+        let credentials = Credentials::take(&mut config, "sts-sim-admin", None)
+            .await
+            .expect("credentials");
+        client(config, None, credentials).expect("client builds")
     }
 
     /// Four lists at once, as a command starts them; what the server saw.

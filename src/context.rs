@@ -11,9 +11,11 @@ use anyhow::{Context as _, Result, anyhow};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 
+use crate::auth::Credentials;
 use crate::cli::{GlobalArgs, OutputFormat};
 use crate::error::{ApiCall, Target, describe_kube_error, unreachable_server};
 use crate::model::set::scope::Scope;
+use crate::proxy::Proxy;
 use crate::retry::{Backoff, REFUSED_WINDOW, Transience, transience};
 
 /// A command's view of the world.
@@ -72,7 +74,11 @@ impl Context {
     /// As `new`, from a kubeconfig read already (`None`: in-cluster): a fleet reads it once
     /// for all its contexts.
     pub async fn from_kubeconfig(global: &GlobalArgs, kubeconfig: Option<Kubeconfig>) -> Result<Context> {
-        let (mut config, target) = load_config(global, kubeconfig).await?;
+        let Loaded {
+            mut config,
+            mut target,
+            proxy,
+        } = load_config(global, kubeconfig).await?;
         let request_timeout = Some(global.request_timeout).filter(|t| !t.is_zero());
         if let Some(limit) = request_timeout {
             config.connect_timeout = Some(limit);
@@ -80,14 +86,22 @@ impl Context {
         // kube's own retry layer retries every 429 for up to minutes, eviction refusals by a
         // PodDisruptionBudget included; commands decide themselves what to retry and until when.
         config.default_retry = false;
+        // kube's proxy (its kubeconfig `proxy-url` or `HTTPS_PROXY`) is replaced by `proxy`.
+        config.proxy_url = None;
         if let Some(user) = &global.as_user {
             config.auth_info.impersonate = Some(user.clone());
+        }
+        if !global.as_group.is_empty() {
+            config.auth_info.impersonate_groups = Some(global.as_group.clone());
         }
         let namespace = global
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let client = crate::connect::client(config).map_err(|e| unreachable_server(&e, &target))?;
+        let credentials = Credentials::take(&mut config, &target.entry, global.token.as_deref()).await?;
+        target.credential = credentials.describe();
+        let client = crate::connect::client(config, proxy.as_ref(), credentials)
+            .map_err(|e| unreachable_server(&e, &target))?;
         Ok(Context {
             client,
             namespace,
@@ -172,11 +186,18 @@ impl Context {
         Fut: Future<Output = Result<T, kube::Error>>,
     {
         let mut backoff = Backoff::default();
+        let mut resent = false;
         loop {
             let (failure, transience) = match self.attempt(request()).await {
                 Ok(Ok(value)) => return Ok(Ok(value)),
                 Ok(Err(err)) => {
                     let transience = transience(&err, call.verb == "evict");
+                    // A read that met a reset or EOF (a pooled connection the server or a load
+                    // balancer closed) is sent again at once on a new connection, quietly, once.
+                    if transience == Transience::Unreachable && call.is_read() && !resent {
+                        resent = true;
+                        continue;
+                    }
                     (Ok(Err(err)), transience)
                 }
                 Err(no_answer) => (Err(no_answer), Transience::Unreachable),
@@ -235,43 +256,112 @@ pub fn kubeconfig_of(global: &GlobalArgs) -> Result<Option<Kubeconfig>> {
     }
 }
 
-/// Loads the kube Config for the flags from `kubeconfig`, else the in-cluster service account.
-async fn load_config(global: &GlobalArgs, kubeconfig: Option<Kubeconfig>) -> Result<(Config, Target)> {
-    let Some(kubeconfig) = kubeconfig else {
-        if global.context.is_some() {
-            return Err(anyhow!(
-                "no kubeconfig found, so --context cannot be used; set KUBECONFIG or pass --kubeconfig"
-            ));
-        }
-        let config = Config::incluster().map_err(|_| {
-            anyhow!("no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config")
-        })?;
-        let target = Target {
-            server: config.cluster_url.to_string(),
-            context: "in-cluster".into(),
-            user: "service account".into(),
-        };
-        return Ok((config, target));
+/// Loads the kube Config for the flags from `kubeconfig`, else the in-cluster service
+/// account; with `--server` and `--insecure-skip-tls-verify` applied, and the proxy chosen.
+async fn load_config(global: &GlobalArgs, kubeconfig: Option<Kubeconfig>) -> Result<Loaded> {
+    let Some(mut kubeconfig) = kubeconfig else {
+        return in_cluster(global);
     };
     let context = choose_context(&kubeconfig, global.context.as_deref())?;
-    let user = global
-        .as_user
-        .clone()
-        .or_else(|| context_user(&kubeconfig, &context))
-        .unwrap_or_default();
+    let (cluster, entry) = context_entries(&kubeconfig, &context);
+    if let Some(path) = &global.certificate_authority {
+        let named = kubeconfig.clusters.iter_mut().find(|c| c.name == cluster);
+        if let Some(cluster) = named.and_then(|c| c.cluster.as_mut()) {
+            cluster.certificate_authority = Some(path.display().to_string());
+            cluster.certificate_authority_data = None;
+        }
+    }
+    let proxy_url = kubeconfig
+        .clusters
+        .iter()
+        .find(|c| c.name == cluster)
+        .and_then(|c| c.cluster.as_ref()?.proxy_url.clone());
     let options = KubeConfigOptions {
         context: Some(context.clone()),
         ..Default::default()
     };
-    let config = Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| format!("cannot use context {context:?} of the kubeconfig"))?;
-    let target = Target {
+    override_server(global, &mut config)?;
+    let proxy = crate::proxy::choose(&cluster, proxy_url.as_deref(), &config.cluster_url)?;
+    Ok(Loaded {
+        target: target(global, &config, context, entry, proxy.as_ref()),
+        config,
+        proxy,
+    })
+}
+
+/// A loaded Config, whom it names, and the proxy to its server.
+struct Loaded {
+    config: Config,
+    target: Target,
+    proxy: Option<Proxy>,
+}
+
+/// The in-cluster service account (no kubeconfig: in a pod).
+fn in_cluster(global: &GlobalArgs) -> Result<Loaded> {
+    if global.context.is_some() {
+        return Err(anyhow!(
+            "no kubeconfig found, so --context cannot be used; set KUBECONFIG or pass --kubeconfig"
+        ));
+    }
+    if global.certificate_authority.is_some() {
+        return Err(anyhow!(
+            "no kubeconfig found: --certificate-authority goes with a kubeconfig's cluster; set KUBECONFIG or pass --kubeconfig"
+        ));
+    }
+    let mut config = Config::incluster().map_err(|_| {
+        anyhow!("no kubeconfig found: set KUBECONFIG, pass --kubeconfig, or create ~/.kube/config")
+    })?;
+    override_server(global, &mut config)?;
+    let proxy = crate::proxy::choose("in-cluster", None, &config.cluster_url)?;
+    let entry = "service account".to_string();
+    Ok(Loaded {
+        target: target(global, &config, "in-cluster".into(), entry, proxy.as_ref()),
+        config,
+        proxy,
+    })
+}
+
+/// `--server` and `--insecure-skip-tls-verify` (which drops the CA, as kubectl does, and
+/// says on stderr, once, what it gives up).
+fn override_server(global: &GlobalArgs, config: &mut Config) -> Result<()> {
+    if let Some(server) = &global.server {
+        config.cluster_url = server
+            .parse::<http::Uri>()
+            .ok()
+            .filter(|uri| uri.host().is_some())
+            .ok_or_else(|| anyhow!("--server {server:?} is not a URL such as https://HOST:6443"))?;
+    }
+    if global.insecure_skip_tls_verify {
+        static WARNED: std::sync::Once = std::sync::Once::new();
+        WARNED.call_once(|| {
+            eprintln!(
+                "warning: --insecure-skip-tls-verify: the server's certificate is not verified, so anyone on the way can read and change what is sent"
+            );
+        });
+        config.accept_invalid_certs = true;
+        (config.root_cert, config.root_cert_file) = (None, None);
+    }
+    Ok(())
+}
+
+fn target(
+    global: &GlobalArgs,
+    config: &Config,
+    context: String,
+    entry: String,
+    proxy: Option<&Proxy>,
+) -> Target {
+    Target {
         server: config.cluster_url.to_string(),
         context,
-        user,
-    };
-    Ok((config, target))
+        user: global.as_user.clone().unwrap_or_else(|| entry.clone()),
+        entry,
+        credential: String::new(),
+        proxy: proxy.map(|p| p.uri().to_string()),
+    }
 }
 
 fn read_kubeconfig(path: &Path) -> Result<Kubeconfig> {
@@ -323,13 +413,12 @@ fn choose_context(kubeconfig: &Kubeconfig, wanted: Option<&str>) -> Result<Strin
     }
 }
 
-fn context_user(kubeconfig: &Kubeconfig, context: &str) -> Option<String> {
-    kubeconfig
-        .contexts
-        .iter()
-        .find(|c| c.name == context)?
-        .context
-        .as_ref()?
-        .user
-        .clone()
+/// The names of the context's cluster and user entries.
+fn context_entries(kubeconfig: &Kubeconfig, context: &str) -> (String, String) {
+    let named = kubeconfig.contexts.iter().find(|c| c.name == context);
+    let entry = named.and_then(|c| c.context.as_ref());
+    (
+        entry.map(|c| c.cluster.clone()).unwrap_or_default(),
+        entry.and_then(|c| c.user.clone()).unwrap_or_default(),
+    )
 }

@@ -136,6 +136,11 @@ impl<'a> ApiCall<'a> {
         }
     }
 
+    /// Whether the call only reads (get, list, watch): sending it again changes nothing.
+    pub fn is_read(&self) -> bool {
+        matches!(self.verb, "get" | "list" | "watch")
+    }
+
     /// A list in one namespace, or in all with `None`.
     pub fn list(resource: &'static str, namespace: Option<&'a str>) -> Self {
         ApiCall {
@@ -152,7 +157,24 @@ impl<'a> ApiCall<'a> {
 pub struct Target {
     pub server: String,
     pub context: String,
+    /// Who acts: `--as`, else the kubeconfig user entry.
     pub user: String,
+    /// The kubeconfig user entry whose credentials are presented.
+    pub entry: String,
+    /// What those credentials are (`the token of tokenFile …`).
+    pub credential: String,
+    /// The proxy the server is reached through.
+    pub proxy: Option<String>,
+}
+
+impl Target {
+    /// ` through proxy URL`, or nothing.
+    fn via(&self) -> String {
+        self.proxy
+            .as_ref()
+            .map(|proxy| format!(" through proxy {proxy}"))
+            .unwrap_or_default()
+    }
 }
 
 /// Turns a kube error into a one-line message a person can act on.
@@ -172,10 +194,12 @@ pub fn describe_kube_error(err: &kube::Error, call: ApiCall<'_>, target: &Target
                 hint: None,
             }),
             401 => anyhow::anyhow!(
-                "the server {} rejected the credentials of user {:?} (context {:?}): log in again or pick another --context",
+                "the server {} rejected the credentials of user {:?} in the kubeconfig (context {:?}): {} {}; log in again or pick another --context",
                 target.server,
-                target.user,
-                target.context
+                target.entry,
+                target.context,
+                target.credential,
+                status_reason(&status.message)
             ),
             403 => anyhow::anyhow!(
                 "forbidden: user {:?} may not {} {place}: {} (ask for RBAC permission or use another --context/--as)",
@@ -226,10 +250,14 @@ pub fn is_not_found(err: &anyhow::Error) -> bool {
 
 /// The cluster could not be reached at all (refused, DNS, TLS, timeout).
 pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Target) -> anyhow::Error {
+    if let Some(credential) = crate::retry::credential_error(err) {
+        return anyhow::anyhow!("{credential}");
+    }
     if let Some(why) = crate::retry::refusal(err) {
         return anyhow::anyhow!(
-            "cannot reach the cluster at {} (context {:?}): {why}; check the server is up and --context/--kubeconfig",
+            "cannot reach the cluster at {}{} (context {:?}): {why}; check the server is up and --context/--kubeconfig",
             target.server,
+            target.via(),
             target.context
         );
     }
@@ -240,10 +268,20 @@ pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Targ
         source = cause.source();
     }
     anyhow::anyhow!(
-        "cannot reach the cluster at {} (context {:?}): {detail}; check the server is up and --context/--kubeconfig",
+        "cannot reach the cluster at {}{} (context {:?}): {detail}; check the server is up and --context/--kubeconfig",
         target.server,
+        target.via(),
         target.context
     )
+}
+
+/// Why a 401 was given, from the server's message: `was not accepted` for the usual bare
+/// `Unauthorized`, else the server's words.
+fn status_reason(message: &str) -> String {
+    match message.trim() {
+        "" | "Unauthorized" => "was not accepted".into(),
+        said => format!("was not accepted ({said})"),
+    }
 }
 
 /// `statefulsets` -> `statefulset`.

@@ -1,5 +1,6 @@
 //! kubectl-sts: parse, run, map errors to exit codes. Nothing else.
 
+mod auth;
 mod backup;
 mod cli;
 mod cmd;
@@ -8,12 +9,14 @@ mod connect;
 mod context;
 mod engine;
 mod error;
+mod exec;
 mod fetch;
 mod lean;
 mod manifest;
 mod model;
 mod output;
 mod preflight;
+mod proxy;
 mod resolve;
 mod retry;
 mod wait;

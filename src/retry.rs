@@ -40,6 +40,9 @@ pub const REFUSED_WINDOW: Duration = Duration::from_millis(250);
 /// Classifies a kube error; `evicting` marks the Eviction API, whose 429 is a refusal by a
 /// PodDisruptionBudget, not overload.
 pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
+    if credential_error(err).is_some() {
+        return Transience::Permanent;
+    }
     match err {
         kube::Error::Api(status) => match status.code {
             429 if evicting => Transience::Permanent,
@@ -56,6 +59,21 @@ pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
         }
         _ => Transience::Permanent,
     }
+}
+
+/// A credential that could not be presented (an exec plugin that failed, say): not a fault of
+/// the network, and reported as it is worded.
+pub fn credential_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a crate::exec::CredentialError> {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if let Some(found) = current.downcast_ref::<crate::exec::CredentialError>() {
+            return Some(found);
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// Why a connection could not even be attempted, in words a person reads: `connection refused`

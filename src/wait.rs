@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::stream::{BoxStream, StreamExt, select_all};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt, select_all};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
@@ -473,6 +473,9 @@ where
                     changed.add(touched);
                 }
             }
+            // A stream the network cut (an idle connection a load balancer dropped) is
+            // resumed from where it was without a word; other failures are said.
+            Some(Err(watcher::Error::WatchFailed(_))) => {}
             Some(Err(err)) => eprintln!("watch interrupted ({err}); resuming"),
             None => return Err(WaitEnd::Failed(anyhow::anyhow!("the watches ended unexpectedly"))),
         }
@@ -563,8 +566,18 @@ where
         + 'static,
 {
     let (reader, writer) = reflector::store();
+    let cut = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let seen = cut.clone();
     let stream = watcher(api, config)
-        .default_backoff()
+        .inspect_err(move |err| {
+            let was_cut = matches!(err, watcher::Error::WatchFailed(_));
+            seen.store(was_cut, std::sync::atomic::Ordering::SeqCst);
+        })
+        .backoff(Resume {
+            cut,
+            last: None,
+            backoff: watcher::DefaultBackoff::default(),
+        })
         .reflect(writer)
         .map(move |event| {
             event.map(|event| match event {
@@ -664,4 +677,34 @@ async fn wait_observed(ctx: &Context, snap: SetSnapshot, announce: bool) -> anyh
             }
             WaitEnd::Failed(err) => err,
         })
+}
+
+/// The pause before a watch is set up again: none for a stream that ran (a second or more
+/// since the last failure) and was then cut by the network, as a load balancer cuts an idle
+/// connection; kube's exponential backoff for anything else (a watch the server refuses to
+/// start, streams cut again at once).
+struct Resume {
+    cut: Arc<std::sync::atomic::AtomicBool>,
+    last: Option<std::time::Instant>,
+    backoff: watcher::DefaultBackoff,
+}
+
+impl Iterator for Resume {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        let now = std::time::Instant::now();
+        let ran = self.last.is_none_or(|last| now - last >= Duration::from_secs(1));
+        self.last = Some(now);
+        if self.cut.swap(false, std::sync::atomic::Ordering::SeqCst) && ran {
+            return Some(Duration::ZERO);
+        }
+        self.backoff.next()
+    }
+}
+
+impl kube::runtime::utils::Backoff for Resume {
+    fn reset(&mut self) {
+        self.backoff.reset();
+    }
 }

@@ -115,7 +115,13 @@ fn bash_script_loads_and_completes_a_subcommands_flags() {
     let offered: Vec<String> = stdout_of(&output).lines().map(str::to_string).collect();
     assert_eq!(
         offered,
-        ["--replicas", "--request-timeout", "--template", "--timeout"]
+        [
+            "--replicas",
+            "--request-timeout",
+            "--template",
+            "--timeout",
+            "--token"
+        ]
     );
 }
 

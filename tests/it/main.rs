@@ -6,7 +6,9 @@
 
 mod common;
 
+mod access;
 mod apply;
+mod auth;
 mod bad_input;
 mod completion;
 mod crash;

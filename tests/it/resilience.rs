@@ -306,3 +306,30 @@ fn sigterm_during_a_roll_names_the_pod_in_flight() {
             .all(|p| p["metadata"]["labels"]["controller-revision-hash"] == update)
     );
 }
+
+#[test]
+fn a_read_whose_connection_drops_is_sent_again_once_quietly_on_a_new_connection() {
+    if common::skip_on_real("drops a connection (simulator fault injection)") {
+        return;
+    }
+    let cluster = web_cluster();
+    cluster.sim.log.clear();
+    cluster
+        .sim
+        .faults()
+        .inject(Fault::close(1).on("statefulsets").verb("get"))
+        .unwrap();
+    let output = cluster.sts().args(["status", "web"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(stderr_of(&output), "", "nothing to say about it");
+    let gets: Vec<_> = cluster
+        .sim
+        .log
+        .entries()
+        .into_iter()
+        .filter(|e| e.resource == "statefulsets" && e.verb == "get")
+        .collect();
+    let statuses: Vec<u16> = gets.iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [0, 200], "dropped, then answered: {gets:?}");
+    assert_ne!(gets[0].connection, gets[1].connection, "on a new connection");
+}

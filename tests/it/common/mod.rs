@@ -2,6 +2,7 @@
 //! `kubectl-sts` binary pointed at it, and waits on the cluster's state. The cluster is the
 //! simulator, or with `STS_TEST_CLUSTER=real` a namespace of a real control plane (`real`).
 
+pub mod net;
 pub mod pty;
 mod real;
 pub mod setup;
@@ -287,6 +288,27 @@ impl Cluster {
         } else {
             "sts-sim"
         }
+    }
+
+    /// A bearer token the cluster accepts, and the user it names: the simulator's admin
+    /// token, or on the real control plane a token of service account `account` (made and
+    /// given the test user's rights).
+    pub fn bearer_token(&self, account: &str) -> (String, String) {
+        match self.plane() {
+            Some(plane) => plane.service_account_token(account),
+            None => (sts_sim::sim::ADMIN_TOKEN.into(), "sts-sim-admin".into()),
+        }
+    }
+
+    /// A copy of the kubeconfig, as `edit` changes it (the document as JSON: `users[0].user`,
+    /// `clusters[0].cluster`), written in the scratch directory as `name`.
+    pub fn kubeconfig_edited(&self, name: &str, edit: impl FnOnce(&mut Value)) -> PathBuf {
+        let text = std::fs::read_to_string(&self.kubeconfig).expect("kubeconfig");
+        let mut doc: Value = serde_saphyr::from_str(&text).expect("kubeconfig is YAML");
+        edit(&mut doc);
+        let path = self.dir.join(name);
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).expect("json")).expect("kubeconfig written");
+        path
     }
 
     /// A kubeconfig whose user the API server rejects (a token it does not know), and the

@@ -308,3 +308,54 @@ fn wait_listed(listed: &std::sync::mpsc::Receiver<()>, count: usize) {
             .expect("a watch lists its objects");
     }
 }
+
+impl ControlPlane {
+    /// Every audit event so far (each request's last stage), for assertions on who made it.
+    pub fn audit_events(&self) -> Vec<Value> {
+        let text = std::fs::read_to_string(self.plane.audit_log()).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .filter(|event| event["stage"] == "ResponseComplete")
+            .collect()
+    }
+
+    /// A token of service account `account` of namespace `default`, which may do what the
+    /// test user may (it is made, and bound, the first time); and its user name.
+    pub fn service_account_token(&self, account: &str) -> (String, String) {
+        use k8s_openapi::api::authentication::v1::{TokenRequest, TokenRequestSpec};
+        use k8s_openapi::api::core::v1::ServiceAccount;
+        use k8s_openapi::api::rbac::v1::ClusterRoleBinding;
+        let accounts: Api<ServiceAccount> = Api::namespaced(self.client.clone(), "default");
+        let account_object: ServiceAccount =
+            serde_json::from_value(serde_json::json!({"metadata": {"name": account}})).expect("account");
+        let _ = self
+            .runtime
+            .block_on(accounts.create(&PostParams::default(), &account_object));
+        for (role, suffix) in [("edit", "edit"), ("sts-test-cluster-reader", "read")] {
+            let binding = serde_json::json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                "metadata": {"name": format!("sts-sa-{account}-{suffix}")},
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": "default"}],
+            });
+            let bindings: Api<ClusterRoleBinding> = Api::all(self.client.clone());
+            let object: ClusterRoleBinding = serde_json::from_value(binding).expect("binding");
+            let _ = self
+                .runtime
+                .block_on(bindings.create(&PostParams::default(), &object));
+        }
+        let request = TokenRequest {
+            spec: Some(TokenRequestSpec {
+                expiration_seconds: Some(3600),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let token = self
+            .runtime
+            .block_on(accounts.create_token_request(account, &PostParams::default(), &request))
+            .expect("a token");
+        let token = token.status.and_then(|s| s.token).expect("a token in the answer");
+        (token, format!("system:serviceaccount:default:{account}"))
+    }
+}

@@ -175,3 +175,44 @@ pub fn web_manifest(edits: &[(&str, &str)]) -> String {
     }
     text
 }
+
+/// Runs the binary with `kubeconfig`.
+pub fn run_with(cluster: &Cluster, kubeconfig: &std::path::Path, args: &[&str]) -> Output {
+    cluster
+        .sts()
+        .env("KUBECONFIG", kubeconfig)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs the binary with `kubeconfig` and `env`, asserting it succeeded; its stdout.
+pub fn run_ok_with(
+    cluster: &Cluster,
+    kubeconfig: &std::path::Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> String {
+    let mut cmd = cluster.sts();
+    cmd.env("KUBECONFIG", kubeconfig).args(args);
+    let output = cmd.envs(env.iter().copied()).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", stderr_of(&output));
+    stdout_of(&output)
+}
+
+/// A progressive rollout of the web set to nginx:1.26 (one pod, then all) with `extra` flags
+/// through `kubeconfig`, checked to have moved every pod.
+pub fn progressive_web(cluster: &Cluster, kubeconfig: &std::path::Path, extra: &[&str]) {
+    let args = [
+        "rollout",
+        "web",
+        "--image",
+        "nginx=nginx:1.26",
+        "--steps",
+        "1,100%",
+        "--yes",
+    ];
+    run_ok_with(cluster, kubeconfig, &[], &[&args[..], extra].concat());
+    let images = pod_images(cluster, "web", 3);
+    assert!(images.iter().all(|image| image == "nginx:1.26"), "{images:?}");
+}
