@@ -194,12 +194,7 @@ impl Guided for Restart<'_> {
         };
         let command = self.command_line();
         let resume = ctx.complete(&command);
-        let gated = Gated {
-            gates: &self.gates,
-            resume: &resume,
-            command: &command,
-            when_stuck: None,
-        };
+        let gated = Gated::new(&self.gates, &resume, &command);
         let ending = match (&self.own_strategy, planned.plan.strategy) {
             (Some(own), _) => {
                 finish_on_interrupt(true);

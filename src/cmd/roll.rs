@@ -134,12 +134,7 @@ impl Guided for Roll<'_> {
         };
         let command = self.command_line();
         let resume = ctx.complete(&command);
-        let gated = Gated {
-            gates: &self.gates,
-            resume: &resume,
-            command: &command,
-            when_stuck: None,
-        };
+        let gated = Gated::new(&self.gates, &resume, &command);
         let run = replace::execute_gated(ctx, set, plan, no_wait, gated).await;
         let done = done_message(plan, &run, no_wait);
         let mut ending = run.ending(done);

@@ -189,6 +189,19 @@ pub struct Gated<'a> {
     pub when_stuck: Option<&'a str>,
 }
 
+impl<'a> Gated<'a> {
+    /// The gates of a command whose record names `command`, resumed by `resume` (the command
+    /// with the flags that reach the set); a stuck replacement says to fix the template.
+    pub fn new(gates: &'a Gates, resume: &'a str, command: &'a str) -> Gated<'a> {
+        Gated {
+            gates,
+            resume,
+            command,
+            when_stuck: None,
+        }
+    }
+}
+
 /// The gates of one roll, with what their environment, messages and records need.
 pub struct GateRunner<'a> {
     pub gates: &'a Gates,

@@ -61,8 +61,14 @@ fn is_ready(pod: &Value) -> bool {
 
 /// A real control plane with `db` Ready, the node of db-1 stopped, and that node's name.
 fn stranded_db(toleration: i64) -> (Cluster, String) {
+    stranded(&db_set(toleration))
+}
+
+/// A real control plane with the set `set` (named db) Ready, the node of db-1 stopped, and
+/// that node's name.
+fn stranded(set: &str) -> (Cluster, String) {
     let cluster = Cluster::start();
-    cluster.apply_yaml(&db_set(toleration));
+    cluster.apply_yaml(set);
     cluster.wait_ready("db", 3);
     let node = node_of(&cluster, "db-1");
     cluster
@@ -265,22 +271,13 @@ fn why_names_a_member_evicted_from_a_node_going_down_and_when_recover_can_act() 
     if skip_on_simulator("no node of the simulator stops") {
         return;
     }
-    let cluster = Cluster::start();
     // Evicted a second after its node is found unreachable, with two minutes to stop: the
     // first minute, when people run `why`.
     let set = db_set(1).replace(
         "terminationGracePeriodSeconds: 1",
         "terminationGracePeriodSeconds: 120",
     );
-    cluster.apply_yaml(&set);
-    cluster.wait_ready("db", 3);
-    let node = node_of(&cluster, "db-1");
-    cluster
-        .plane()
-        .expect("real control plane")
-        .plane
-        .standin
-        .stop_node(&node);
+    let (cluster, node) = stranded(&set);
     cluster.wait_for("db-1 evicted", Duration::from_secs(60), |c| {
         c.get(&resources::PODS, "db-1")
             .is_some_and(|p| p["metadata"]["deletionTimestamp"].is_string())
