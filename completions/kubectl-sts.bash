@@ -2285,7 +2285,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__rollout)
-            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2312,6 +2312,38 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --check-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-passes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -670,6 +670,12 @@ pub struct RolloutArgs {
     #[arg(long, requires = "steps")]
     pub no_auto_abort: bool,
 
+    /// With --steps: gates around each pod of each step; on a RollingUpdate set the partition
+    /// is lowered a batch of pods at a time (the set stays RollingUpdate), and `--leader` is
+    /// refused (partitions move the highest ordinals first)
+    #[command(flatten)]
+    pub gates: GateArgs,
+
     /// Stage and return without waiting for the pods that move
     #[arg(long)]
     pub no_wait: bool,

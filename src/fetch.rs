@@ -92,7 +92,7 @@ pub async fn recovery_facts(ctx: &Context, name: &str) -> Result<(SetSnapshot, N
     let (snap, nodes, leases, attachments) = tokio::try_join!(
         snapshot(ctx, name),
         optional_list::<Node>(ctx, "nodes"),
-        optional_in::<Lease>(ctx, "leases", "kube-node-lease"),
+        optional_in::<Lease>(ctx, "leases", NODE_LEASES),
         optional_list::<VolumeAttachment>(ctx, "volumeattachments"),
     )?;
     Ok((
@@ -130,7 +130,7 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
         async {
             tokio::try_join!(
                 optional_list::<Node>(ctx, "nodes"),
-                optional_in::<Lease>(ctx, "leases", "kube-node-lease"),
+                optional_in::<Lease>(ctx, "leases", NODE_LEASES),
             )
         },
         optional_list::<StorageClass>(ctx, "storageclasses"),
@@ -165,6 +165,36 @@ pub async fn evidence(ctx: &Context, name: &str) -> Result<(SetSnapshot, Around)
     };
     Ok((snap, around))
 }
+
+/// The nodes, and their Leases, of the set's pods that are not Ready or are Terminating
+/// (`status::nodes_to_read`): what `status` needs to tell a member whose node is going down.
+/// Nothing is read while every pod is Ready; a node or Lease that cannot be read (forbidden,
+/// gone) is left out, as `why` leaves out what it cannot read.
+pub async fn nodes_of_unready_pods(ctx: &Context, snap: &SetSnapshot) -> Around {
+    let names = crate::model::diagnosis::status::nodes_to_read(snap);
+    if names.is_empty() {
+        return Around::default();
+    }
+    let nodes_api: Api<Node> = Api::all(ctx.client.clone());
+    let leases_api: Api<Lease> = Api::namespaced(ctx.client.clone(), NODE_LEASES);
+    let read = names.iter().map(|name| async {
+        let node = ctx.answer(ApiCall::on("get", "nodes", "", name), || nodes_api.get(name));
+        let lease = ctx.answer(ApiCall::on("get", "leases", NODE_LEASES, name), || {
+            leases_api.get(name)
+        });
+        let (node, lease) = tokio::join!(node, lease);
+        (node.ok().and_then(Result::ok), lease.ok().and_then(Result::ok))
+    });
+    let (nodes, leases): (Vec<_>, Vec<_>) = futures::future::join_all(read).await.into_iter().unzip();
+    Around {
+        nodes: Some(nodes.into_iter().flatten().collect()),
+        leases: Some(leases.into_iter().flatten().collect()),
+        ..Around::default()
+    }
+}
+
+/// The namespace of the nodes' heartbeat Leases.
+const NODE_LEASES: &str = "kube-node-lease";
 
 /// The pods (by the set's selector: the caller keeps those it wants), claims (by name) and
 /// revisions (owned by the set) of `sts`, listed concurrently; pods and claims read lean.

@@ -165,7 +165,7 @@ impl Guided for Delete<'_> {
                 record: Record {
                     command: self.command_line(),
                     step: "teardown".into(),
-                    started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                    started: crate::model::flow::record::now(),
                     data: serde_json::Value::Null,
                     yields_to: Vec::new(),
                 },
@@ -416,7 +416,7 @@ impl Delete<'_> {
             record: Record {
                 command: self.command_line(),
                 step: "orphan-delete".into(),
-                started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                started: crate::model::flow::record::now(),
                 data: serde_json::Value::Null,
                 yields_to: Vec::new(),
             },

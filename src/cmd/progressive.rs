@@ -18,11 +18,14 @@ use crate::cli::RolloutArgs;
 use crate::context::Context;
 use crate::engine::check::{TAIL_LINES, run_check};
 use crate::engine::follow::{Advice, follow_update};
+use crate::engine::gates::{Gated, check_programs, gate_flags};
 use crate::engine::revert::Revert;
+use crate::engine::walk::{Stretch, lower_partition, walk_partition};
 use crate::engine::write::{self, Write};
-use crate::engine::{Ending, Flags, Guided, MAX_REPLANS, Planned, Question, Read, replace};
-use crate::error::{StsError, is_conflict, is_interrupted};
-use crate::model::flow::record;
+use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, replace};
+use crate::error::{StsError, is_interrupted};
+use crate::model::flow::record::{self, Record};
+use crate::model::rollout::gates::Gates;
 use crate::model::rollout::progressive::{
     BakeOutcome, CheckScope, Options, Phase, Progress, ProgressivePlan, StepOutcome, StepPlan, StepResult,
     StepSpec, check_env, judge_bake, plan_fresh, plan_resumed, plan_steps, progress_of, resolve_steps,
@@ -44,6 +47,8 @@ const COUNTDOWN_TICK: Duration = Duration::from_secs(1);
 
 /// `rollout --steps`.
 pub async fn run(ctx: &Context, args: &RolloutArgs, specs: &[StepSpec]) -> Result<()> {
+    let gates = Gates::from(&args.gates);
+    check_programs(&gates)?;
     let mut command = Progressive {
         args,
         specs,
@@ -52,8 +57,9 @@ pub async fn run(ctx: &Context, args: &RolloutArgs, specs: &[StepSpec]) -> Resul
             check: args.check.clone(),
             check_timeout: args.check_timeout,
             auto_abort: !args.no_auto_abort,
+            gates,
         },
-        started: Timestamp::now().to_string(),
+        started: record::now(),
         update_revision: None,
         outcomes: Vec::new(),
         abort: None,
@@ -113,6 +119,34 @@ impl Progressive<'_> {
         &self.args.name
     }
 
+    /// A RollingUpdate set's steps walk the partition down a batch of pods at a time (the
+    /// gates between) rather than lowering it once per step.
+    fn walks(&self) -> bool {
+        self.options.gates.walks()
+    }
+
+    /// What names the rollout: the set, its images and its steps. A run with the same
+    /// resumes a recorded one whatever its timing, check and gate flags (they apply from the
+    /// step it resumes at).
+    fn identity(&self) -> String {
+        let mut words = vec![format!("kubectl sts rollout {}", self.name())];
+        for NewImage { container, image } in &self.args.image {
+            words.push(format!("--image {}", quote(&format!("{container}={image}"))));
+        }
+        let steps: Vec<String> = self.specs.iter().map(StepSpec::to_string).collect();
+        words.push(format!("--steps {}", steps.join(",")));
+        words.join(" ")
+    }
+
+    /// The partition the first write stages: the first step's, or, when the steps walk the
+    /// partition, the replica count (no pod moves before its gates).
+    fn staged_partition(&self, snap: &SetSnapshot, first_step: i32) -> i32 {
+        match self.walks() && set::strategy(&snap.set) == Strategy::RollingUpdate {
+            true => set::desired_replicas(&snap.set),
+            false => first_step,
+        }
+    }
+
     /// `kubectl sts abort NAME -n NS …`, to print.
     fn abort_command(&self, ctx: &Context) -> String {
         ctx.sts(&format!("abort {}", self.name()))
@@ -169,11 +203,10 @@ impl Progressive<'_> {
         let began = Instant::now();
         let fresh = observed_snapshot(ctx, self.name()).await?;
         let update_revision = self.revision_of(&fresh)?;
-        if step.step > 1 || self.update_revision.is_none() {
-            self.update_revision = Some(update_revision.clone());
-            self.record(ctx, &plan.steps, step.step, Phase::Moving, None)
-                .await?;
-        }
+        // Always recorded afresh: a resumed run's flags replace the recorded ones.
+        self.update_revision = Some(update_revision.clone());
+        self.record(ctx, &plan.steps, step.step, Phase::Moving, None)
+            .await?;
         let snap = self.move_pods(ctx, plan, step, &fresh).await?;
         outcome.wait_seconds = Some(began.elapsed().as_secs_f64());
         let moved = watched(&snap, &step.updated);
@@ -239,10 +272,30 @@ impl Progressive<'_> {
     ) -> Result<SetSnapshot, StepFailure> {
         let ordinals = step.updated_ordinals(&fresh.set);
         let resume = ctx.complete(&self.command_line());
+        let command = self.command_line();
+        let when_stuck = format!("step {} failed", step.step);
+        let gated = Gated {
+            gates: &self.options.gates,
+            resume: &resume,
+            command: &command,
+            when_stuck: Some(&when_stuck),
+        };
         let ended = match plan.strategy {
+            Strategy::RollingUpdate if self.walks() => {
+                let advice = Advice {
+                    when_stuck: &when_stuck,
+                    resume: &resume,
+                };
+                let stretch = Stretch {
+                    from: plan.step_start(step),
+                    to: step.partition,
+                };
+                walk_partition(ctx, self.name(), stretch, gated, advice)
+                    .await
+                    .err()
+            }
             Strategy::RollingUpdate => {
                 let snap = lower_partition(ctx, self.name(), step.partition).await?;
-                let when_stuck = format!("step {} failed", step.step);
                 let advice = Advice {
                     when_stuck: &when_stuck,
                     resume: &resume,
@@ -254,7 +307,9 @@ impl Progressive<'_> {
             Strategy::OnDelete => {
                 let roll = plan_roll(fresh, Some(&ordinals), Method::Evict)
                     .map_err(|refusal| anyhow::Error::from(StsError::from(refusal)))?;
-                replace::execute(ctx, &fresh.set, &roll, false, &resume).await.end
+                replace::execute_gated(ctx, &fresh.set, &roll, false, gated)
+                    .await
+                    .end
             }
         };
         match ended {
@@ -452,32 +507,6 @@ fn tail_text(tail: &[String]) -> String {
     }
 }
 
-/// Lowers the partition to `partition` (never raises it) at the set's resourceVersion; on a
-/// conflict, reads the set again and tries again, at most `MAX_REPLANS` times.
-async fn lower_partition(ctx: &Context, name: &str, partition: i32) -> Result<SetSnapshot> {
-    for _ in 0..MAX_REPLANS {
-        let snap = observed_snapshot(ctx, name).await?;
-        if set::partition(&snap.set).unwrap_or(0) <= partition {
-            return Ok(snap);
-        }
-        let write = Write::SetPartition {
-            set: name.to_string(),
-            resource_version: snap.set.metadata.resource_version.clone().unwrap_or_default(),
-            partition,
-        };
-        match write::apply(ctx, &write, false).await {
-            Err(err) if is_conflict(&err) => continue,
-            Err(err) => return Err(err),
-            Ok(_) => return observed_snapshot(ctx, name).await,
-        }
-    }
-    Err(StsError::Conflict(format!(
-        "statefulset {}/{name}: the partition could not be lowered to {partition}: the set changed under every one of {MAX_REPLANS} attempts (someone else keeps changing it); re-run later",
-        ctx.namespace
-    ))
-    .into())
-}
-
 impl Guided for Progressive<'_> {
     type Plan = ProgressivePlan;
 
@@ -491,12 +520,7 @@ impl Guided for Progressive<'_> {
 
     /// The command as typed again to resume: its images, steps and options, in one order.
     fn command_line(&self) -> String {
-        let mut words = vec![format!("kubectl sts rollout {}", self.name())];
-        for NewImage { container, image } in &self.args.image {
-            words.push(format!("--image {}", quote(&format!("{container}={image}"))));
-        }
-        let steps: Vec<String> = self.specs.iter().map(StepSpec::to_string).collect();
-        words.push(format!("--steps {}", steps.join(",")));
+        let mut words = vec![self.identity()];
         if !self.options.pause.is_zero() {
             words.push(format!("--pause {}", duration(self.options.pause)));
         }
@@ -512,7 +536,12 @@ impl Guided for Progressive<'_> {
         if !self.options.auto_abort {
             words.push("--no-auto-abort".into());
         }
-        words.join(" ")
+        words.join(" ") + &gate_flags(&self.options.gates)
+    }
+
+    fn resumes(&self, record: &Record) -> bool {
+        let identity = self.identity();
+        record.command == identity || record.command.starts_with(&format!("{identity} --"))
     }
 
     async fn read(&mut self, ctx: &Context) -> Result<Read<ProgressivePlan>> {
@@ -521,7 +550,14 @@ impl Guided for Progressive<'_> {
         let replicas = set::desired_replicas(&snap.set);
         let counts = resolve_steps(self.specs, replicas, &whole).map_err(StsError::from)?;
         let steps = plan_steps(&snap.set, self.specs, &counts);
-        let recorded = record::on_set(&snap.set).filter(|r| r.command == self.command_line());
+        let recorded = record::on_set(&snap.set).filter(|r| self.resumes(r));
+        if self.options.gates.leader.is_some() && set::strategy(&snap.set) == Strategy::RollingUpdate {
+            return Err(StsError::Usage(format!(
+                "{whole}: --leader cannot keep the leader for last in a progressive rollout of a RollingUpdate set (each step lowers the partition, which moves the highest ordinals first); run the steps without it, then `{}` moves the rest with the leader last; nothing was changed",
+                snap.sts(&format!("promote {} --full --leader CMD", snap.name()))
+            ))
+            .into());
+        }
         let progress = recorded.as_ref().and_then(progress_of);
         let plan = match (&recorded, &progress) {
             (Some(record), Some(progress)) => {
@@ -530,12 +566,16 @@ impl Guided for Progressive<'_> {
                 plan_resumed(&snap, progress, steps, self.options.clone())
             }
             // Images the template has already: nothing to roll out (not a partition change).
-            _ => plan_rollout(&snap, &self.args.image, Some(replicas - counts[0]))
-                .or_else(|refused| {
-                    let unchanged = plan_rollout(&snap, &self.args.image, None).ok();
-                    unchanged.filter(|p| p.changes.is_empty()).ok_or(refused)
-                })
-                .map(|staging| plan_fresh(&snap, staging, steps, self.options.clone())),
+            _ => plan_rollout(
+                &snap,
+                &self.args.image,
+                Some(self.staged_partition(&snap, replicas - counts[0])),
+            )
+            .or_else(|refused| {
+                let unchanged = plan_rollout(&snap, &self.args.image, None).ok();
+                unchanged.filter(|p| p.changes.is_empty()).ok_or(refused)
+            })
+            .map(|staging| plan_fresh(&snap, staging, steps, self.options.clone())),
         };
         Ok(Read {
             plan,
@@ -561,13 +601,14 @@ impl Guided for Progressive<'_> {
 
     fn question(&self, plan: &ProgressivePlan) -> Question {
         let whole = format!("statefulset {}/{}", plan.namespace, plan.name);
-        Question::YesNo(match (plan.start_at, &plan.in_flight) {
-            (1, Some(revision)) => format!(
+        Question::YesNo(match (plan.resumed, &plan.in_flight) {
+            (false, Some(revision)) => format!(
                 "A rollout to {revision} is in flight; replace it with this progressive rollout of {whole}?"
             ),
-            (1, None) => format!("Roll out to {whole} in {} steps?", plan.steps.len()),
-            (step, _) => format!(
-                "Resume the progressive rollout of {whole} at step {step}/{}?",
+            (false, None) => format!("Roll out to {whole} in {} steps?", plan.steps.len()),
+            (true, _) => format!(
+                "Resume the progressive rollout of {whole} at step {}/{}?",
+                plan.start_at,
                 plan.steps.len()
             ),
         })

@@ -146,7 +146,7 @@ impl Guided for Promote<'_> {
             let record = Record {
                 command: self.command_line(),
                 step: "promote".into(),
-                started: k8s_openapi::jiff::Timestamp::now().to_string(),
+                started: crate::model::flow::record::now(),
                 data: serde_json::json!({"strategy": own, "partition": plan.to_partition}),
                 yields_to: Vec::new(),
             };

@@ -7,7 +7,6 @@
 //! a partition holding the pods not yet restarted, the record kept so that a re-run goes on.
 
 use anyhow::Result;
-use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::cli::RestartArgs;
@@ -35,7 +34,7 @@ pub async fn run(ctx: &Context, args: &RestartArgs) -> Result<()> {
     check_programs(&gates)?;
     let mut command = Restart {
         args,
-        restarted_at: Timestamp::now().strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        restarted_at: crate::model::flow::record::now(),
         gates,
         own_strategy: None,
     };
@@ -54,6 +53,16 @@ struct Restart<'a> {
     /// The set's own update strategy while a gated restart drives it as OnDelete (read when
     /// planning, or from the record of an earlier run).
     own_strategy: Option<Value>,
+}
+
+impl Restart<'_> {
+    /// How an OnDelete set's pods are taken down.
+    fn method(&self) -> Method {
+        match self.args.evict {
+            true => Method::Evict,
+            false => Method::Delete,
+        }
+    }
 }
 
 impl Guided for Restart<'_> {
@@ -90,7 +99,7 @@ impl Guided for Restart<'_> {
             _ => None,
         };
         Ok(Read {
-            plan: Ok(plan_restart(&snap, &self.restarted_at)),
+            plan: Ok(plan_restart(&snap, &self.restarted_at, self.method())),
             set: Some(snap.set),
         })
     }
@@ -198,7 +207,7 @@ impl Guided for Restart<'_> {
         let ending = match (&self.own_strategy, planned.plan.strategy) {
             (Some(own), _) => {
                 finish_on_interrupt(true);
-                let ending = roll_all(ctx, &fresh, self.args.evict, gated).await;
+                let ending = roll_all(ctx, &fresh, self.method(), gated).await;
                 // A stop keeps the record: re-running goes on at the same restart instant.
                 let keep = ending.error.as_ref().and(record::on_set(&fresh.set));
                 let name = &planned.plan.name;
@@ -207,7 +216,7 @@ impl Guided for Restart<'_> {
                 return ending;
             }
             (None, Strategy::RollingUpdate) => follow_rolling(ctx, &fresh, &planned.plan).await,
-            (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.args.evict, gated).await,
+            (None, Strategy::OnDelete) => roll_all(ctx, &fresh, self.method(), gated).await,
         };
         match ending.error {
             None => forget(ctx, &planned.plan.name, ending).await,
@@ -233,8 +242,7 @@ async fn follow_rolling(ctx: &Context, snap: &SetSnapshot, plan: &RestartPlan) -
     followed.ending(done)
 }
 
-async fn roll_all(ctx: &Context, snap: &SetSnapshot, evict: bool, gated: Gated<'_>) -> Ending {
-    let method = if evict { Method::Evict } else { Method::Delete };
+async fn roll_all(ctx: &Context, snap: &SetSnapshot, method: Method, gated: Gated<'_>) -> Ending {
     let roll_plan = match plan_roll(snap, None, method) {
         Ok(plan) => plan,
         Err(refusal) => return Ending::failed(StsError::from(refusal).into(), Vec::new()),

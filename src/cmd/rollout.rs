@@ -26,6 +26,15 @@ use crate::wait::{deadline_after, observed_snapshot, planning_snapshot};
 
 /// `rollout`.
 pub async fn run_rollout(ctx: &Context, args: &RolloutArgs) -> Result<()> {
+    if Gates::from(&args.gates).walks() {
+        return Err(StsError::Usage(format!(
+            "statefulset {}/{}: the gates (--pod-check, --before-each, --after-each, --leader, --max-unavailable) need --steps (a plain rollout lets the controller move its pods); or stage it, then `{}` moves the pods with them; nothing was changed",
+            ctx.namespace,
+            args.name,
+            ctx.sts(&format!("promote {} --full --pod-check CMD", args.name))
+        ))
+        .into());
+    }
     let mut staging = Staging {
         name: &args.name,
         images: &args.image,

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::error::{StsError, is_not_found};
 use crate::fetch;
 use crate::model::diagnosis::status::status_report;
+use crate::model::diagnosis::why::Around;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::output::{Style, status::write_status, write_document};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after};
@@ -21,7 +22,8 @@ pub async fn run(ctx: &Context, args: &StatusArgs) -> Result<()> {
         other => other?,
     };
     if !args.watch {
-        let rendered = render(ctx, &snap, Frame::Single);
+        let around = fetch::nodes_of_unready_pods(ctx, &snap).await;
+        let rendered = render(ctx, &snap, &around, Frame::Single);
         // The process ends with this command: a large set's thousands of objects are left to
         // the operating system rather than freed one by one (a tenth of `status` on 1000 pods).
         std::mem::forget(snap);
@@ -41,8 +43,8 @@ enum Frame {
     Next,
 }
 
-fn render(ctx: &Context, snap: &SetSnapshot, frame: Frame) -> Result<()> {
-    let report = status_report(snap);
+fn render(ctx: &Context, snap: &SetSnapshot, around: &Around, frame: Frame) -> Result<()> {
+    let report = status_report(snap, around);
     let mut out = ctx.stdout();
     match (ctx.output, frame) {
         (OutputFormat::Table | OutputFormat::Wide, _) => {
@@ -68,7 +70,8 @@ fn render(ctx: &Context, snap: &SetSnapshot, frame: Frame) -> Result<()> {
 }
 
 async fn watch(ctx: &Context, first: SetSnapshot) -> Result<()> {
-    render(ctx, &first, Frame::First)?;
+    let around = fetch::nodes_of_unready_pods(ctx, &first).await;
+    render(ctx, &first, &around, Frame::First)?;
     let mut watch = SetWatch::start(ctx, &first.set);
     let mut last = without_ages(&first)?;
     let redraw = |snap: &SetSnapshot| -> Check<()> {
@@ -76,7 +79,9 @@ async fn watch(ctx: &Context, first: SetSnapshot) -> Result<()> {
             Ok(report) if report == last => Check::Waiting,
             Ok(report) => {
                 last = report;
-                render(ctx, snap, Frame::Next).map_or_else(Check::Failed, |()| Check::Waiting)
+                // Redrawn from the watched objects alone: nodes are not watched.
+                render(ctx, snap, &Around::default(), Frame::Next)
+                    .map_or_else(Check::Failed, |()| Check::Waiting)
             }
             Err(err) => Check::Failed(err),
         }
@@ -94,7 +99,7 @@ async fn watch(ctx: &Context, first: SetSnapshot) -> Result<()> {
 
 /// The report without ages, which change by themselves: what a redraw is worth.
 fn without_ages(snap: &SetSnapshot) -> Result<serde_json::Value> {
-    let mut report = serde_json::to_value(status_report(snap))?;
+    let mut report = serde_json::to_value(status_report(snap, &Around::default()))?;
     for pod in report["pods"].as_array_mut().into_iter().flatten() {
         pod["age_seconds"] = serde_json::Value::Null;
     }

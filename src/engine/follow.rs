@@ -35,6 +35,7 @@ impl Followed {
 }
 
 /// What to tell the user to do when following stops early.
+#[derive(Clone, Copy)]
 pub struct Advice<'a> {
     /// What to do about a stuck pod (e.g. "roll back with `kubectl sts abort web`").
     pub when_stuck: &'a str,

@@ -200,6 +200,18 @@ impl<'a> Gated<'a> {
             when_stuck: None,
         }
     }
+
+    /// The runner of these gates for set `set`.
+    pub fn runner(self, ctx: &'a Context, set: &'a str) -> GateRunner<'a> {
+        GateRunner {
+            gates: self.gates,
+            resume: self.resume,
+            command: self.command,
+            when_stuck: self.when_stuck,
+            ctx,
+            set,
+        }
+    }
 }
 
 /// The gates of one roll, with what their environment, messages and records need.
@@ -276,9 +288,7 @@ impl GateRunner<'_> {
         let Some(command) = &self.gates.pod_check else {
             return Ok(());
         };
-        let since = k8s_openapi::jiff::Timestamp::now()
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
+        let since = record::now();
         self.note_check(Some(json!({"pod": scope.pod, "since": since})))
             .await?;
         let checked = self.check_until_passed(command, scope, &since).await;

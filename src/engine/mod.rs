@@ -17,6 +17,7 @@ pub mod recreate;
 pub mod replace;
 pub mod revert;
 pub mod scaling;
+pub mod walk;
 pub mod write;
 
 use std::io::Write as _;
@@ -154,6 +155,13 @@ pub trait Guided {
 
     /// The command as the user types it to run (or finish) it again: what a record names.
     fn command_line(&self) -> String;
+
+    /// Whether `record` is an earlier run of this command, which this run resumes (any other
+    /// command's record refuses the command, unless the record yields to it): by default, the
+    /// same command line.
+    fn resumes(&self, record: &record::Record) -> bool {
+        record.command == self.command_line()
+    }
 
     /// Reads the cluster and plans; called again after a conflict.
     async fn read(&mut self, ctx: &Context) -> Result<Read<Self::Plan>>;
@@ -350,8 +358,9 @@ async fn plan<G: Guided>(ctx: &Context, command: &mut G) -> Result<Planned<G::Pl
         .and_then(record::on_set)
         .or(beside?.map(|(r, _)| r));
     let whose = format!("statefulset {}/{name}", ctx.namespace);
-    if let Some(refused) =
-        pending.and_then(|r| record::refusal(&whose, &r, &command.command_line(), &ctx.scope()))
+    if let Some(refused) = pending
+        .filter(|r| !command.resumes(r))
+        .and_then(|r| record::refusal(&whose, &r, &command.command_line(), &ctx.scope()))
     {
         return Err(StsError::BadInput(refused).into());
     }

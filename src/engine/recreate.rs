@@ -135,7 +135,7 @@ impl Recreation<'_> {
         let record = Record {
             command: self.command.clone(),
             step: "orphan-delete".into(),
-            started: k8s_openapi::jiff::Timestamp::now().to_string(),
+            started: crate::model::flow::record::now(),
             data: self.data.clone(),
             yields_to: Vec::new(),
         };

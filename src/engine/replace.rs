@@ -110,14 +110,7 @@ pub async fn execute_gated(
     let mut roll = Rolling {
         ctx,
         plan,
-        runner: GateRunner {
-            gates: gated.gates,
-            resume: gated.resume,
-            command: gated.command,
-            when_stuck: gated.when_stuck,
-            ctx,
-            set: &plan.name,
-        },
+        runner: gated.runner(ctx, &plan.name),
         service: set::service_name(sts).to_string(),
         ordinals: set::ordinals(sts),
         deadline: deadline_after(ctx.timeout),

@@ -130,7 +130,7 @@ impl Guided for Revert<'_> {
         let record = Record {
             command: self.command_line(),
             step: "template-restored".into(),
-            started: k8s_openapi::jiff::Timestamp::now().to_string(),
+            started: crate::model::flow::record::now(),
             data: serde_json::json!({
                 "to_revision": plan.to_revision.name,
                 "restore_partition": plan.restore_partition,

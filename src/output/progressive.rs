@@ -13,6 +13,7 @@ use super::Style;
 use super::rollout::write_changes;
 use super::table::{new_table, render, verdict_cell};
 use crate::model::rollout::progressive::{ProgressivePlan, StepOutcome, StepPlan, StepResult};
+use crate::model::set::Strategy;
 
 /// `1m 30s` as people write it (`1m30s`), `0s` for nothing.
 pub fn duration(d: Duration) -> String {
@@ -31,10 +32,10 @@ pub fn write_plan(out: &mut dyn Write, plan: &ProgressivePlan, style: Style) -> 
         plan.strategy,
         plan.steps.len()
     )?;
-    if plan.start_at == 1 {
+    if !plan.resumed {
         write_changes(out, &plan.changes)?;
     }
-    if let Some(revision) = plan.in_flight.as_ref().filter(|_| plan.start_at == 1) {
+    if let Some(revision) = plan.in_flight.as_ref().filter(|_| !plan.resumed) {
         writeln!(
             out,
             "Warning: a rollout to {revision} is in flight; this one replaces it"
@@ -57,6 +58,16 @@ pub fn write_plan(out: &mut dyn Write, plan: &ProgressivePlan, style: Style) -> 
     }
     out.write_all(render(&table).as_bytes())?;
     writeln!(out, "After each step: {}", after_each_step(plan))?;
+    if plan.strategy == Strategy::RollingUpdate && plan.options.gates.walks() {
+        writeln!(
+            out,
+            "Each step lowers the partition {} pod(s) at a time, the gates between (the set stays RollingUpdate)",
+            plan.options.gates.max_unavailable
+        )?;
+    }
+    for line in plan.options.gates.describe() {
+        writeln!(out, "Gate: {line}")?;
+    }
     for note in &plan.notes {
         writeln!(out, "Note: {note}")?;
     }

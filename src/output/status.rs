@@ -68,6 +68,12 @@ pub fn write_status(out: &mut dyn Write, report: &StatusReport, style: Style) ->
             blocker.what,
             report.scope.sts(&format!("why {}", report.name))
         )?;
+        for line in &blocker.evidence {
+            writeln!(out, "           {line}")?;
+        }
+        if let Some(next) = blocker.next.as_ref().filter(|_| report.progress.hint.is_none()) {
+            writeln!(out, "Next:      {next}")?;
+        }
     }
     Ok(())
 }
@@ -247,7 +253,10 @@ mod tests {
             revision("web", "web-r1", 1, "nginx:1.25"),
             revision("web", "web-r2", 2, "nginx:broken"),
         ];
-        let report = status_report(&snapshot(set, pods, claims, revisions));
+        let report = status_report(
+            &snapshot(set, pods, claims, revisions),
+            &crate::model::diagnosis::why::Around::default(),
+        );
         let mut out = Vec::new();
         write_status(&mut out, &report, Style::plain()).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -439,3 +439,161 @@ fn an_interrupted_gated_restart_puts_the_strategy_back_first_and_a_re_run_finish
     assert!(finished.status.success(), "{}", stderr_of(&finished));
     assert_eq!(strategy_and_record(&cluster, "web"), (own, false));
 }
+
+/// `rollout web --image nginx=nginx:1.26 --steps STEPS --yes EXTRA…`.
+fn progressive(cluster: &Cluster, steps: &str, extra: &[&str]) -> std::process::Output {
+    cluster
+        .sts()
+        .args([
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--steps",
+            steps,
+            "--yes",
+        ])
+        .args(extra)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_gated_progressive_rollout_lowers_the_partition_one_pod_at_a_time_with_its_gates_between() {
+    let cluster = crate::common::setup::web_cluster();
+    let deletions = record_deletions(&cluster);
+    let log = cluster.dir.join("gates.log");
+    let before = format!("echo before $STS_POD >> {}", log.display());
+    let check = format!(
+        "echo check $STS_POD [$STS_UPDATED_PODS] [$STS_REMAINING_PODS] >> {}",
+        log.display()
+    );
+    let output = progressive(
+        &cluster,
+        "1,100%",
+        &["--before-each", &before, "--pod-check", &check],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let plan = stdout_of(&output);
+    assert!(
+        plan.contains("Each step lowers the partition 1 pod(s) at a time"),
+        "{plan}"
+    );
+    assert_eq!(
+        lines(&log),
+        [
+            "before web-2",
+            "check web-2 [web-2] []",
+            "before web-1",
+            "check web-1 [web-2 web-1] [web-0]",
+            "before web-0",
+            "check web-0 [web-2 web-1 web-0] []",
+        ]
+    );
+    assert_eq!(deleted_pods(&deletions), ["web-2", "web-1", "web-0"]);
+    let (strategy, recorded) = strategy_and_record(&cluster, "web");
+    assert_eq!(strategy["type"], "RollingUpdate", "never driven as OnDelete");
+    assert_eq!(strategy["rollingUpdate"]["partition"], 0);
+    assert!(!recorded);
+    assert_eq!(
+        crate::common::setup::pod_images(&cluster, "web", 3),
+        ["nginx:1.26"; 3]
+    );
+}
+
+#[test]
+fn a_pod_check_failing_inside_a_progressive_step_aborts_before_the_next_pod() {
+    let cluster = crate::common::setup::web_cluster();
+    let deletions = record_deletions(&cluster);
+    let check = "[ \"$STS_POD\" != web-1 ]";
+    let output = progressive(
+        &cluster,
+        "1,100%",
+        &[
+            "--pod-check",
+            check,
+            "--pod-check-interval",
+            "200ms",
+            "--pod-check-timeout",
+            "2s",
+        ],
+    );
+    let error = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(3), "{error}");
+    assert!(
+        error.contains("step 2/2 failed: web-1: its check did not pass"),
+        "{error}"
+    );
+    assert!(error.contains("aborted automatically"), "{error}");
+    assert!(
+        !deleted_pods(&deletions).contains(&"web-0".to_string()),
+        "web-0 was never taken down: {:?}",
+        deleted_pods(&deletions)
+    );
+    cluster.wait_ready("web", 3);
+    assert_eq!(
+        crate::common::setup::pod_images(&cluster, "web", 3),
+        ["nginx:1.25"; 3]
+    );
+}
+
+#[test]
+fn a_progressive_rollout_of_an_on_delete_set_takes_each_step_leader_last() {
+    let cluster = zk_cluster();
+    let deletions = record_deletions(&cluster);
+    let output = cluster
+        .sts()
+        .args([
+            "rollout",
+            "zk",
+            "--image",
+            "zookeeper=zookeeper:3.9.3",
+            "--steps",
+            "1,100%",
+        ])
+        .args(["--yes", "--leader", "echo zk-1"])
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert_eq!(deleted_pods(&deletions), ["zk-2", "zk-0", "zk-1"]);
+    assert_eq!(images(&cluster), ["zookeeper:3.9.3"; 3]);
+}
+
+#[test]
+fn gates_a_staged_rollout_cannot_honour_are_refused_without_a_write() {
+    let cluster = crate::common::setup::web_cluster();
+    let before = cluster.statefulset("web");
+    let leader = progressive(&cluster, "1,100%", &["--leader", "echo web-0"]);
+    assert_eq!(leader.status.code(), Some(2), "{}", stderr_of(&leader));
+    assert!(
+        stderr_of(&leader).contains("--leader cannot keep the leader for last"),
+        "{}",
+        stderr_of(&leader)
+    );
+    let plain = cluster
+        .sts()
+        .args([
+            "rollout",
+            "web",
+            "--image",
+            "nginx=nginx:1.26",
+            "--yes",
+            "--pod-check",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(plain.status.code(), Some(2), "{}", stderr_of(&plain));
+    assert!(
+        stderr_of(&plain).contains("need --steps"),
+        "{}",
+        stderr_of(&plain)
+    );
+    let after = cluster.statefulset("web");
+    assert_eq!(
+        after["metadata"]["resourceVersion"],
+        before["metadata"]["resourceVersion"]
+    );
+}

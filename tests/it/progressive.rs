@@ -425,3 +425,45 @@ fn bad_steps_and_options_are_usage_errors_and_change_nothing() {
     assert_eq!(cluster.write_count(), writes, "nothing was written");
     assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.25"; 3]);
 }
+
+#[test]
+fn a_resumed_rollout_takes_changed_timing_flags_and_list_shows_the_step_in_flight() {
+    let cluster = web_cluster();
+    let started = [
+        "rollout",
+        "web",
+        "--image",
+        "nginx=nginx:1.26",
+        "--steps",
+        "1,2,3",
+        "--pause",
+        "10m",
+        "--yes",
+    ];
+    let (mut child, rest) = common::spawn_until(cluster.sts_process().args(started), "step 1/3: baking");
+    let list = cluster.sts().args(["list"]).output().unwrap();
+    assert!(
+        stdout_of(&list).contains("rollout: step 1/3 baking"),
+        "{}",
+        stdout_of(&list)
+    );
+    // SAFETY: signalling the child this test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    rest.join().unwrap();
+
+    let mut shorter = started.to_vec();
+    shorter[7] = "1s";
+    let resumed = cluster.sts().args(&shorter).output().unwrap();
+    let (out, err) = (stdout_of(&resumed), stderr_of(&resumed));
+    assert!(resumed.status.success(), "{err}");
+    assert!(out.contains("resuming at step 1/3"), "{out}");
+    assert!(!out.contains("no image changes"), "{out}");
+    assert!(!out.contains("this one replaces it"), "{out}");
+    assert!(
+        err.contains("bake 1s") || out.contains("bake 1s"),
+        "the new pause applies: {out}"
+    );
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+    assert_no_records(&cluster, "web");
+}

@@ -267,7 +267,7 @@ fn a_node_just_gone_not_ready_is_refused_until_its_lease_is_stale() {
 }
 
 #[test]
-fn why_names_a_member_evicted_from_a_node_going_down_and_when_recover_can_act() {
+fn why_and_status_name_a_member_evicted_from_a_node_going_down_and_when_recover_can_act() {
     if skip_on_simulator("no node of the simulator stops") {
         return;
     }
@@ -296,5 +296,21 @@ fn why_names_a_member_evicted_from_a_node_going_down_and_when_recover_can_act() 
             "can prove node {node} down once its Lease is stale, in about"
         )),
         "{out}"
+    );
+    // `status` says the same from the first second: it reads the nodes of pods not Ready.
+    let (code, shown, err) = run(&cluster, &["status", "db"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        shown.contains(&format!(
+            "Blocked:   pod db-1: Terminating on node {node}, which is not Ready (evicted)"
+        )),
+        "{shown}"
+    );
+    assert!(shown.contains("its Lease was renewed"), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "can prove node {node} down once its Lease is stale, in about"
+        )),
+        "{shown}"
     );
 }

@@ -5,6 +5,7 @@ use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 
+use crate::model::flow::record;
 use crate::model::set::{self, Strategy};
 
 /// One set in the list.
@@ -20,7 +21,8 @@ pub struct SetSummary {
     pub updated: i32,
     pub strategy: Strategy,
     pub partition: Option<i32>,
-    /// What is in flight, if anything: `rolling`, `staged`, `ondelete-outdated`, `pending`.
+    /// What is in flight, if anything: a recorded step (`rollout: step 2/4 baking`), else
+    /// `rolling`, `staged`, `ondelete-outdated`, `pending`.
     pub rollout: Option<String>,
     pub created: Option<String>,
     pub age_seconds: Option<i64>,
@@ -116,8 +118,13 @@ fn summarize(sts: &StatefulSet, now: Timestamp) -> SetSummary {
     }
 }
 
-/// What kind of update is in flight, judged from the set's status.
+/// What is in flight: a step a guided command recorded on the set (`rollout: step 2/4
+/// baking`), else the kind of update, judged from the set's status.
 fn rollout_in_flight(sts: &StatefulSet) -> Option<String> {
+    if let Some(record) = record::on_set(sts) {
+        let command = record.command.split_whitespace().nth(2).unwrap_or("kubectl-sts");
+        return Some(format!("{command}: step {}", record.step));
+    }
     if set::status_is_stale(sts) {
         return Some("pending".into());
     }
@@ -178,5 +185,18 @@ mod tests {
             ]
         );
         assert_eq!(list.items[2].age_seconds, Some(3600));
+    }
+
+    #[test]
+    fn a_recorded_step_is_named_before_the_status() {
+        let mut sts = SetBuilder::new("zk")
+            .on_delete()
+            .revisions("a", "b")
+            .status("updatedReplicas", 1)
+            .build();
+        let record = r#"{"command":"kubectl sts rollout zk --image 'zk=zk:2' --steps 1,100%","step":"2/2 baking","started":"2026-12-07T10:00:00Z"}"#;
+        sts.metadata.annotations = Some([(record::IN_FLIGHT.to_string(), record.to_string())].into());
+        let list = summarize_sets(&[sts], now());
+        assert_eq!(list.items[0].rollout.as_deref(), Some("rollout: step 2/2 baking"));
     }
 }

@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use serde::Serialize;
 
 use crate::model::diagnosis::progress::{Progress, progress};
+use crate::model::diagnosis::why::Around;
 use crate::model::set::health::{self, pod_health};
 use crate::model::set::revision::{RevisionRole, RevisionSummary, role, summarize};
 use crate::model::set::snapshot::SetSnapshot;
@@ -93,15 +94,38 @@ pub struct StatusReport {
     pub scope: crate::model::set::scope::Scope,
 }
 
-/// The first blocking finding `why` would make from the snapshot alone.
-fn top_blocker(snap: &SetSnapshot) -> Option<crate::model::diagnosis::why::Finding> {
-    let diagnosis =
-        crate::model::diagnosis::why::diagnose(snap, &crate::model::diagnosis::why::Around::default());
-    diagnosis.top_blocker().cloned()
+/// The first blocking finding `why` would make from the snapshot and `around` (the nodes of
+/// pods not Ready, when `status` read them).
+fn top_blocker(snap: &SetSnapshot, around: &Around) -> Option<crate::model::diagnosis::why::Finding> {
+    crate::model::diagnosis::why::diagnose(snap, around)
+        .top_blocker()
+        .cloned()
 }
 
+/// The nodes worth reading for `status`: those of pods that are not Ready or are Terminating
+/// (a node going down shows there first), at most `MAX_NODES_READ`, sorted.
+pub fn nodes_to_read(snap: &SetSnapshot) -> Vec<String> {
+    let mut names: Vec<String> = snap
+        .pods
+        .iter()
+        .filter(|pod| {
+            let health = pod_health(pod, 0, snap.taken_at);
+            health.terminating || !health.ready
+        })
+        .filter_map(|pod| pod.spec.as_ref()?.node_name.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_NODES_READ);
+    names
+}
+
+/// How many nodes `status` reads at most: more nodes in trouble than this is a cluster-wide
+/// failure, which `why` (a list of every node) tells better.
+const MAX_NODES_READ: usize = 5;
+
 /// Builds the report.
-pub fn status_report(snap: &SetSnapshot) -> StatusReport {
+pub fn status_report(snap: &SetSnapshot, around: &Around) -> StatusReport {
     let set = &snap.set;
     let st = set.status.as_ref();
     let counter =
@@ -136,7 +160,7 @@ pub fn status_report(snap: &SetSnapshot) -> StatusReport {
         progress: progress(snap),
         in_flight: crate::model::flow::record::on_set(set),
         scope: snap.scope.clone(),
-        blocker: top_blocker(snap),
+        blocker: top_blocker(snap, around),
     }
 }
 
@@ -252,12 +276,14 @@ mod tests {
             claim("www-web-2", "Bound"),
             claim("www-web-4", "Bound"),
         ];
-        let report = status_report(&snapshot(
+        let snap = snapshot(
             set,
             pods,
             claims,
             vec![revision("web", "web-r1", 1, "nginx:1.25")],
-        ));
+        );
+        let report = status_report(&snap, &Around::default());
+        assert!(nodes_to_read(&snap).is_empty(), "every pod Ready: no node read");
         let names: Vec<_> = report.pods.iter().map(|p| (p.pod.as_str(), p.exists)).collect();
         assert_eq!(names, [("web-0", true), ("web-1", false), ("web-2", true)]);
         assert!(!report.pods[1].claims[0].exists);
@@ -275,7 +301,7 @@ mod tests {
     fn crash_looping_pod_row_carries_reason_and_role() {
         let set = SetBuilder::new("web").revisions("web-r1", "web-r2").build();
         let pods = stuck_update_pods("web");
-        let report = status_report(&snapshot(set, pods, vec![], vec![]));
+        let report = status_report(&snapshot(set, pods, vec![], vec![]), &Around::default());
         let row = &report.pods[2];
         assert_eq!(row.reason.as_deref(), Some("CrashLoopBackOff"));
         assert_eq!(row.revision_role, RevisionRole::Update);

@@ -67,6 +67,14 @@ impl Record {
     }
 }
 
+/// Now, as records and the annotations of guided commands write it: RFC 3339 to the second
+/// (what people read; kubectl prints no fractions either).
+pub fn now() -> String {
+    k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
 /// The name of the ConfigMap recording a step of set `set`.
 pub fn record_map_name(set: &str) -> String {
     format!("kubectl-sts-{set}")

@@ -48,6 +48,12 @@ impl Gates {
             && self.leader.is_none()
     }
 
+    /// A staged step moves its pods itself, a batch at a time, rather than all at once: any
+    /// gate, or batches of more than one pod.
+    pub fn walks(&self) -> bool {
+        !self.is_empty() || self.max_unavailable > 1
+    }
+
     /// The gates in words, for the plan.
     pub fn describe(&self) -> Vec<String> {
         let mut lines = Vec::new();
@@ -190,6 +196,13 @@ pub fn next_batch(remaining: &[i32], leader: Option<i32>, size: usize) -> Vec<us
     }
 }
 
+/// The partition a gated walk of a RollingUpdate set lowers to next, from `partition` down to
+/// `to`: up to `size` pods at once, never below `to`.
+pub fn next_partition(partition: i32, to: i32, size: u32) -> i32 {
+    let size = i32::try_from(size.max(1)).unwrap_or(i32::MAX);
+    partition.saturating_sub(size).max(to)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -247,6 +260,15 @@ mod tests {
             3
         );
         assert_eq!(driven_strategy()["type"], "OnDelete");
+    }
+
+    #[test]
+    fn a_walk_lowers_the_partition_a_batch_at_a_time_never_below_its_step() {
+        assert_eq!(next_partition(5, 2, 1), 4);
+        assert_eq!(next_partition(5, 2, 2), 3);
+        assert_eq!(next_partition(3, 2, 2), 2);
+        assert_eq!(next_partition(2, 0, 5), 0);
+        assert_eq!(next_partition(1, 0, 0), 0, "a batch is at least one pod");
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::model::flow::record::Record;
 use crate::model::refusal::Refusal;
+use crate::model::rollout::gates::Gates;
 use crate::model::rollout::staged::{ImageChange, RolloutPlan};
 use crate::model::set::health::pod_health;
 use crate::model::set::snapshot::SetSnapshot;
@@ -189,6 +190,8 @@ pub struct Options {
     #[serde(rename = "check_timeout_seconds", serialize_with = "as_seconds")]
     pub check_timeout: Duration,
     pub auto_abort: bool,
+    /// Gates around each pod of each step.
+    pub gates: Gates,
 }
 
 fn as_seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -206,6 +209,8 @@ pub struct ProgressivePlan {
     pub steps: Vec<StepPlan>,
     /// The step this run starts at (1-based): after the steps an earlier run passed.
     pub start_at: usize,
+    /// An earlier run recorded the rollout: this run goes on from its step (nothing staged).
+    pub resumed: bool,
     pub options: Options,
     /// The partition before the rollout, put back by an abort (RollingUpdate).
     pub partition_before: Option<i32>,
@@ -215,6 +220,16 @@ pub struct ProgressivePlan {
     /// The staging write's plan (the first step of a fresh rollout).
     #[serde(skip)]
     pub staging: Option<RolloutPlan>,
+}
+
+impl ProgressivePlan {
+    /// The partition `step` starts from: the step before's, or the replica count.
+    pub fn step_start(&self, step: &StepPlan) -> i32 {
+        match step.step {
+            0 | 1 => step.count + step.partition,
+            n => self.steps[n - 2].partition,
+        }
+    }
 }
 
 /// Plans a fresh progressive rollout from the staging plan of its first step.
@@ -239,6 +254,7 @@ pub fn plan_fresh(
         changes: staging.changes.clone(),
         steps,
         start_at: 1,
+        resumed: false,
         options,
         partition_before: staging.partition_before,
         in_flight: staging.in_flight.clone(),
@@ -274,7 +290,7 @@ pub fn plan_resumed(
     }
     let start_at = progress.step.clamp(1, steps.len());
     let note = format!(
-        "resuming at step {start_at}/{}: {} step(s) passed before are not run again",
+        "resuming at step {start_at}/{}: {} step(s) passed before are not run again; the pause, check and gates given now apply from there",
         steps.len(),
         start_at - 1
     );
@@ -285,6 +301,7 @@ pub fn plan_resumed(
         changes: Vec::new(),
         steps,
         start_at,
+        resumed: true,
         options,
         partition_before: None,
         in_flight: update.map(str::to_string),
@@ -632,7 +649,18 @@ mod tests {
             check: None,
             check_timeout: Duration::from_secs(300),
             auto_abort: true,
+            gates: Gates::default(),
         }
+    }
+
+    #[test]
+    fn each_step_starts_where_the_step_before_ended() {
+        let snap = web(&["web-r1", "web-r2", "web-r2"]);
+        let steps = plan_steps(&snap.set, &steps("1,2,3"), &[1, 2, 3]);
+        let plan = plan_resumed(&snap, &progress(2, Phase::Moving), steps, options()).unwrap();
+        let starts: Vec<i32> = plan.steps.iter().map(|s| plan.step_start(s)).collect();
+        assert_eq!(starts, [3, 2, 1]);
+        assert!(plan.resumed);
     }
 
     #[test]

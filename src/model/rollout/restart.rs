@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::model::rollout::roll::Method;
 use crate::model::rollout::update::ordinals_to_update;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::set::{self, Strategy};
@@ -27,8 +28,9 @@ pub struct RestartPlan {
     pub not_restarted: Vec<String>,
 }
 
-/// Plans restarting every pod of the set at `restarted_at`.
-pub fn plan_restart(snap: &SetSnapshot, restarted_at: &str) -> RestartPlan {
+/// Plans restarting every pod of the set at `restarted_at`; an OnDelete set's pods are taken
+/// down by `method`.
+pub fn plan_restart(snap: &SetSnapshot, restarted_at: &str, method: Method) -> RestartPlan {
     let strategy = set::strategy(&snap.set);
     let updated = match strategy {
         Strategy::RollingUpdate => ordinals_to_update(snap),
@@ -38,9 +40,16 @@ pub fn plan_restart(snap: &SetSnapshot, restarted_at: &str) -> RestartPlan {
         .filter(|o| !updated.contains(o))
         .map(|o| set::pod_name(&snap.set, o))
         .collect();
-    let replaced_by = match strategy {
-        Strategy::RollingUpdate => "the controller (RollingUpdate), one at a time, highest ordinal first",
-        Strategy::OnDelete => "this command (OnDelete): each deleted after every other member is Ready",
+    let replaced_by = match (strategy, method) {
+        (Strategy::RollingUpdate, _) => {
+            "the controller (RollingUpdate), one at a time, highest ordinal first"
+        }
+        (Strategy::OnDelete, Method::Delete) => {
+            "this command (OnDelete): each deleted after every other member is Ready"
+        }
+        (Strategy::OnDelete, Method::Evict) => {
+            "this command (OnDelete): each evicted (PodDisruptionBudgets honoured) after every other member is Ready"
+        }
     };
     RestartPlan {
         namespace: snap.namespace().to_string(),
@@ -66,7 +75,7 @@ mod tests {
             vec![],
             vec![],
         );
-        let plan = plan_restart(&snap, "2026-11-22T01:00:00Z");
+        let plan = plan_restart(&snap, "2026-11-22T01:00:00Z", Method::Delete);
         assert_eq!(plan.pods, ["web-3", "web-2"]);
         assert_eq!(plan.not_restarted, ["web-0", "web-1"]);
     }
@@ -74,9 +83,15 @@ mod tests {
     #[test]
     fn on_delete_restarts_every_pod_by_itself() {
         let snap = snapshot(SetBuilder::new("zk").on_delete().build(), vec![], vec![], vec![]);
-        let plan = plan_restart(&snap, "t");
+        let plan = plan_restart(&snap, "t", Method::Delete);
         assert_eq!(plan.pods, ["zk-2", "zk-1", "zk-0"]);
         assert!(plan.replaced_by.starts_with("this command"));
+        let evicted = plan_restart(&snap, "t", Method::Evict);
+        assert!(
+            evicted.replaced_by.contains("each evicted"),
+            "{}",
+            evicted.replaced_by
+        );
         assert!(plan.not_restarted.is_empty());
     }
 }
