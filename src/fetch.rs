@@ -53,22 +53,33 @@ pub async fn statefulset(ctx: &Context, name: &str) -> Result<StatefulSet> {
     }
 }
 
-/// `statefulset NS/NAME not found` with the close names of the namespace, or where to look.
-async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
+/// `statefulset NS/NAME not found` with the close names of the namespace, or the namespaces
+/// that have a set of that name, or where to look.
+pub async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
     let names: Vec<String> = statefulsets(ctx)
         .await
         .unwrap_or_default()
         .into_iter()
         .filter_map(|s| s.metadata.name)
         .collect();
-    let hint = match close_names(name, &names).as_slice() {
-        [] if names.is_empty() => format!(
+    let close = close_names(name, &names);
+    let elsewhere = match close.is_empty() {
+        true => namespaces_holding(ctx, name).await,
+        false => Vec::new(),
+    };
+    let hint = match (close.as_slice(), elsewhere.as_slice()) {
+        ([], [namespace]) => format!("namespace {namespace} has one: add `-n {namespace}`"),
+        ([], [_, ..]) => format!(
+            "namespaces {} have one: add `-n` with one of them",
+            elsewhere.join(", ")
+        ),
+        ([], []) if names.is_empty() => format!(
             "namespace {} has no StatefulSets (check -n/--namespace and --context; `{}` lists every namespace)",
             ctx.namespace,
             ctx.sts("list -A")
         ),
-        [] => format!("`{}` lists its StatefulSets", ctx.sts("list")),
-        close => format!("did you mean {}?", close.join(" or ")),
+        ([], []) => format!("`{}` lists its StatefulSets", ctx.sts("list")),
+        (close, _) => format!("did you mean {}?", close.join(" or ")),
     };
     StsError::NotFound {
         kind: "statefulset",
@@ -76,6 +87,29 @@ async fn not_found_with_hint(ctx: &Context, name: &str) -> StsError {
         name: name.to_string(),
         hint: Some(hint),
     }
+}
+
+/// The other namespaces with a set named `name` (one list across namespaces, by field
+/// selector); none when listing across namespaces is forbidden.
+async fn namespaces_holding(ctx: &Context, name: &str) -> Vec<String> {
+    let api: Api<StatefulSet> = Api::all(ctx.client.clone());
+    let params = ListParams::default().fields(&format!("metadata.name={name}"));
+    let answer = ctx
+        .answer(ApiCall::list("statefulsets", None), || api.list_metadata(&params))
+        .await;
+    let Ok(Ok(list)) = answer else {
+        return Vec::new();
+    };
+    let mut namespaces: Vec<String> = list
+        .items
+        .into_iter()
+        .filter(|s| s.metadata.name.as_deref() == Some(name))
+        .filter_map(|s| s.metadata.namespace)
+        .filter(|ns| *ns != ctx.namespace)
+        .collect();
+    namespaces.sort();
+    namespaces.dedup();
+    namespaces
 }
 
 /// The set `name` with its pods, claims and revisions.

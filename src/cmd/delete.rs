@@ -253,13 +253,7 @@ impl Delete<'_> {
         let recorded = fetch::record_beside(ctx, &self.args.name).await?;
         self.finishing = recorded.is_some_and(|(r, _)| r.command == self.command_line());
         if plan.pods.is_empty() && plan.claims.is_empty() && !self.finishing {
-            return Err(StsError::NotFound {
-                kind: "statefulset",
-                namespace: ctx.namespace.clone(),
-                name: self.args.name.clone(),
-                hint: None,
-            }
-            .into());
+            return Err(fetch::not_found_with_hint(ctx, &self.args.name).await.into());
         }
         Ok(Read {
             plan: Ok(plan),

@@ -13,7 +13,7 @@ use crate::model::diagnosis::why::{Diagnosis, Finding, Severity};
 pub fn write_diagnosis(out: &mut dyn Write, diagnosis: &Diagnosis, style: Style) -> Result<()> {
     let set = format!("statefulset {}/{}", diagnosis.namespace, diagnosis.name);
     writeln!(out, "{set}: {}", diagnosis.progress)?;
-    for finding in &diagnosis.findings {
+    for finding in &diagnosis.grouped() {
         write_finding(out, finding, style)?;
     }
     let (blocked, warnings, info) = (

@@ -205,3 +205,27 @@ fn a_delete_left_in_flight_is_finished_by_the_command_its_refusal_names() {
     assert!(finished.status.success(), "{}", stderr_of(&finished));
     assert!(set(&cluster).is_none(), "the set in shop is gone");
 }
+
+#[test]
+fn a_missing_name_says_which_namespace_has_it_and_delete_suggests_close_names() {
+    let cluster = crate::common::setup::web_cluster();
+    let elsewhere = cluster
+        .sts()
+        .args(["status", "web", "-n", "kube-system"])
+        .output()
+        .unwrap();
+    let error = stderr_of(&elsewhere);
+    assert_eq!(elsewhere.status.code(), Some(1), "{error}");
+    assert!(error.contains("statefulset kube-system/web not found"), "{error}");
+    assert!(
+        error.contains(&cluster.namespace),
+        "names the namespace that has it: {error}"
+    );
+    assert!(error.contains("add `-n"), "{error}");
+
+    let typo = cluster.sts().args(["delete", "wbe", "--yes"]).output().unwrap();
+    let error = stderr_of(&typo);
+    assert_eq!(typo.status.code(), Some(1), "{error}");
+    assert!(error.contains("did you mean web?"), "{error}");
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3, "nothing changed");
+}

@@ -162,6 +162,34 @@ impl Diagnosis {
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
+
+    /// The findings for people: those that say the same of several pods (severity, words,
+    /// evidence and next step alike) once, as `pods web-1, web-2`, where the first of them
+    /// stood.
+    pub fn grouped(&self) -> Vec<Finding> {
+        let mut groups: Vec<(Finding, Vec<String>)> = Vec::new();
+        for finding in &self.findings {
+            let pod = finding.object.strip_prefix("pod ").map(str::to_string);
+            let same = |(group, _): &&mut (Finding, Vec<String>)| {
+                group.object.starts_with("pod ")
+                    && (group.severity, &group.what, &group.evidence, &group.next)
+                        == (finding.severity, &finding.what, &finding.evidence, &finding.next)
+            };
+            match (pod, groups.iter_mut().find(|g| same(g))) {
+                (Some(pod), Some((_, pods))) => pods.push(pod),
+                (pod, _) => groups.push((finding.clone(), pod.into_iter().collect())),
+            }
+        }
+        groups
+            .into_iter()
+            .map(|(mut finding, pods)| {
+                if pods.len() > 1 {
+                    finding.object = format!("pods {}", pods.join(", "));
+                }
+                finding
+            })
+            .collect()
+    }
 }
 
 /// Judges a set: every finding, most blocking first (set-level before pods, pods by

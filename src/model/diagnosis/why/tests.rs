@@ -589,3 +589,38 @@ fn a_member_evicted_from_a_node_going_down_is_named_from_the_first_second_with_w
     let next = only_blocker(&diagnosis).next.clone().unwrap();
     assert!(next.contains("proves the node down"), "{next}");
 }
+
+#[test]
+fn findings_that_say_the_same_of_several_pods_are_shown_once() {
+    let finding = |object: &str, what: &str| Finding {
+        severity: Severity::Warning,
+        object: object.into(),
+        what: what.into(),
+        evidence: vec!["events: Readiness probe failed".into()],
+        next: None,
+    };
+    let diagnosis = Diagnosis {
+        findings: vec![
+            finding("pod web-0", "not Ready"),
+            finding("claim data-web-0", "not Ready"),
+            finding("pod web-1", "not Ready"),
+            finding("pod web-2", "crash-looping"),
+            finding("pod web-3", "not Ready"),
+        ],
+        ..alone(snapshot(SetBuilder::new("web").build(), vec![], vec![], vec![]))
+    };
+    let shown: Vec<(String, String)> = diagnosis
+        .grouped()
+        .into_iter()
+        .map(|f| (f.object, f.what))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("pods web-0, web-1, web-3".to_string(), "not Ready".to_string()),
+            ("claim data-web-0".into(), "not Ready".into()),
+            ("pod web-2".into(), "crash-looping".into()),
+        ]
+    );
+    assert_eq!(diagnosis.count(Severity::Warning), 5, "the count is of findings");
+}
