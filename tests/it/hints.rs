@@ -227,5 +227,9 @@ fn a_missing_name_says_which_namespace_has_it_and_delete_suggests_close_names() 
     let error = stderr_of(&typo);
     assert_eq!(typo.status.code(), Some(1), "{error}");
     assert!(error.contains("did you mean web?"), "{error}");
-    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3, "nothing changed");
+    assert_eq!(
+        cluster.statefulset("web")["spec"]["replicas"],
+        3,
+        "nothing changed"
+    );
 }

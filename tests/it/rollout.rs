@@ -437,3 +437,34 @@ fn a_crash_looping_ondelete_canary_says_abort_first_and_abort_rolls_it_back() {
         ["zookeeper:3.8"; 3]
     );
 }
+
+#[test]
+fn a_broken_on_delete_canary_says_abort_first_and_the_abort_shows_each_pod_as_it_is() {
+    let cluster = zk_cluster();
+    let canary = cluster
+        .sts()
+        .args(["canary", "zk", "--image", "zookeeper=zookeeper:broken", "--yes"])
+        .output()
+        .unwrap();
+    let error = stderr_of(&canary);
+    assert_eq!(canary.status.code(), Some(3), "{error}");
+    let (abort, fix) = (
+        error.find("roll back with `kubectl sts abort zk").expect(&error),
+        error.find("fix the template").expect(&error),
+    );
+    assert!(abort < fix, "abort is said first: {error}");
+
+    let aborted = cluster.sts().args(["abort", "zk", "--yes"]).output().unwrap();
+    let progress = stderr_of(&aborted);
+    assert!(aborted.status.success(), "{progress}");
+    let before = progress
+        .lines()
+        .find(|l| l.contains("zk-2: ") && l.contains("to be replaced"))
+        .unwrap_or_else(|| panic!("zk-2 before its replacement: {progress}"));
+    assert!(
+        before.contains(", on zk-") && !before.contains("running on"),
+        "the broken pod is shown as it is (not Ready, with why): {before}"
+    );
+    assert!(!progress.contains("running (old)"), "{progress}");
+    cluster.wait_ready("zk", 3);
+}

@@ -160,15 +160,16 @@ pub fn judge_replacement(look: &Look<'_>, step: &RollStep) -> (StepState, Option
     let Some(pod) = look.pod else {
         return (state(false, "deleted; replacement not created yet".into()), None);
     };
-    if pod.metadata.uid == step.uid {
-        let text = if pod.metadata.deletion_timestamp.is_some() {
-            "Terminating"
-        } else {
-            "running (old)"
-        };
-        return (state(false, text.into()), None);
-    }
     let health = pod_health(pod, set::min_ready_seconds(look.set), look.now);
+    if pod.metadata.uid == step.uid {
+        let revision = revision_of(pod).unwrap_or("an unknown revision");
+        let text = match &health.problem {
+            _ if health.terminating => "Terminating".to_string(),
+            Some(problem) => format!("{}, on {revision}: to be replaced", problem.reason),
+            None => format!("running on {revision}: to be replaced"),
+        };
+        return (state(false, text), None);
+    }
     let expected = expected_revision(look.set, step.ordinal);
     if let Some(problem) = health.problem.as_ref().filter(|p| p.stuck) {
         let text = format!("replacement {problem}");
@@ -336,7 +337,7 @@ mod tests {
         let step = &plan.steps[0];
         assert_eq!(
             judge_replacement(&snap.look(step.ordinal), step).0.state,
-            "running (old)"
+            "running on zk-r1: to be replaced"
         );
         let mut later = snap.clone();
         later.pods.remove(2);
