@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::engine::write::Write;
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, scaling};
 use crate::fetch;
-use crate::model::scale::ordered::{ScalePlan, plan_scale};
+use crate::model::scale::ordered::{ScalePlan, blocked_scale, plan_scale};
 use crate::output::Style;
 use crate::output::scale::write_scale_plan;
 use crate::wait::planning_snapshot;
@@ -59,8 +59,12 @@ impl Guided for Scale<'_> {
             self.budgets = Some(fetch::budgets(ctx).await?);
         }
         let plan = plan_scale(&snap, self.replicas, self.budgets.as_deref().unwrap_or_default());
+        let plan = match blocked_scale(&snap, &plan) {
+            Some(refusal) => Err(refusal),
+            None => Ok(plan),
+        };
         Ok(Read {
-            plan: Ok(plan),
+            plan,
             set: Some(snap.set),
         })
     }

@@ -375,3 +375,28 @@ fn without_a_terminal_a_large_scale_logs_aggregates_and_wide_lists_every_pod() {
         "{doc}"
     );
 }
+
+#[test]
+fn a_scale_the_controller_would_not_carry_out_is_refused_before_any_write() {
+    let cluster = crate::common::setup::crash_looping_cluster();
+    let before = cluster.statefulset("web");
+    let output = cluster
+        .sts()
+        .args(["scale", "web", "--replicas", "4", "--yes"])
+        .output()
+        .unwrap();
+    let error = stderr_of(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "refused by the set's state: {error}"
+    );
+    assert!(error.contains("web-2 is not Ready (CrashLoopBackOff"), "{error}");
+    assert!(error.contains("nothing was changed"), "{error}");
+    let after = cluster.statefulset("web");
+    assert_eq!(after["spec"]["replicas"], 3);
+    assert_eq!(
+        after["metadata"]["resourceVersion"],
+        before["metadata"]["resourceVersion"]
+    );
+}

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::model::flow::step::StepState;
 use crate::model::flow::tracked::{Keeper, Tracked, member_facts};
+use crate::model::refusal::Refusal;
 use crate::model::set::budget::{BudgetEffect, budgets_of, effect_at};
 use crate::model::set::health::pod_health;
 use crate::model::set::snapshot::{Look, SetSnapshot};
@@ -159,7 +160,7 @@ pub fn plan_scale(snap: &SetSnapshot, to: i32, budgets: &[PodDisruptionBudget]) 
             .into_iter()
             .map(|b| effect_at(b, to))
             .collect(),
-        warnings: warnings(snap, to, &pods),
+        warnings: warnings(snap, to),
         pods,
     }
 }
@@ -218,30 +219,38 @@ fn pod_step(snap: &SetSnapshot, ordinal: i32, action: PodAction) -> PodStep {
     }
 }
 
-/// Unhealthy pods that will stop an OrderedReady scale, and scaling to zero.
-fn warnings(snap: &SetSnapshot, to: i32, steps: &[PodStep]) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if to == 0 && set::desired_replicas(&snap.set) > 0 {
-        warnings.push("scaling to 0 stops every member: the service is down until scaled up again".into());
+/// Scaling to zero stops the service.
+fn warnings(snap: &SetSnapshot, to: i32) -> Vec<String> {
+    match to == 0 && set::desired_replicas(&snap.set) > 0 {
+        true => vec!["scaling to 0 stops every member: the service is down until scaled up again".into()],
+        false => Vec::new(),
     }
-    if set::pod_management(&snap.set) != PodManagement::OrderedReady || steps.is_empty() {
-        return warnings;
+}
+
+/// Why the controller would not carry out scaling `snap`'s set to `to`: with OrderedReady it
+/// takes no step while a member that stays is stuck (crash-looping, an image it cannot pull),
+/// so the scale is refused before anything is written, as `promote` refuses in that case.
+pub fn blocked_scale(snap: &SetSnapshot, plan: &ScalePlan) -> Option<Refusal> {
+    if set::pod_management(&snap.set) != PodManagement::OrderedReady || plan.pods.is_empty() {
+        return None;
     }
     let min_ready = set::min_ready_seconds(&snap.set);
     let start = set::ordinal_start(&snap.set);
-    for ordinal in start..start + to.min(set::desired_replicas(&snap.set)) {
-        let Some(pod) = snap.pod(ordinal) else { continue };
-        if let Some(problem) = pod_health(pod, min_ready, snap.taken_at)
+    let staying = start..start + plan.to.min(set::desired_replicas(&snap.set));
+    staying.into_iter().find_map(|ordinal| {
+        let problem = pod_health(snap.pod(ordinal)?, min_ready, snap.taken_at)
             .problem
-            .filter(|p| p.stuck)
-        {
-            warnings.push(format!(
-                "{} is not Ready ({problem}): with OrderedReady the controller makes no progress until it is",
-                set::pod_name(&snap.set, ordinal)
-            ));
-        }
-    }
-    warnings
+            .filter(|p| p.stuck)?;
+        Some(Refusal::from(format!(
+            "{} is not Ready ({problem}): with OrderedReady the controller takes no scaling step until it is, so scaling {}/{} to {} would only wait; fix it first (`{}` says why), or roll back with `{}` if a rollout broke it; nothing was changed",
+            set::pod_name(&snap.set, ordinal),
+            snap.namespace(),
+            snap.name(),
+            plan.to,
+            snap.sts(&format!("why {}", snap.name())),
+            snap.sts(&format!("abort {}", snap.name()))
+        )))
+    })
 }
 
 /// The verdict of one look at the cluster while scaling.
@@ -554,10 +563,22 @@ mod tests {
     }
 
     #[test]
-    fn unhealthy_lower_pod_is_warned_about() {
+    fn a_stuck_member_that_stays_refuses_an_ordered_scale() {
         let mut snap = web(3, 3);
         snap.pods[1] = PodBuilder::new("web", 1, "web-r1").crash_looping(1).build();
-        let plan = plan_scale(&snap, 4, &[]);
-        assert!(plan.warnings[0].starts_with("web-1 is not Ready (CrashLoopBackOff"));
+        let up = plan_scale(&snap, 4, &[]);
+        let refusal = blocked_scale(&snap, &up).expect("refused");
+        assert!(
+            refusal
+                .to_string()
+                .starts_with("web-1 is not Ready (CrashLoopBackOff"),
+            "{refusal}"
+        );
+        assert!(up.warnings.is_empty());
+        let removing_it = plan_scale(&snap, 1, &[]);
+        assert!(
+            blocked_scale(&snap, &removing_it).is_none(),
+            "web-1 goes: nothing waits on it"
+        );
     }
 }
