@@ -158,23 +158,26 @@ pub fn write_history(out: &mut dyn Write, history: &History, style: Style) -> Re
         &["REVISION", "NAME", "AGE", "PODS", "MARK", "IMAGES", "CHANGES"],
         style,
     );
+    let mut listed_before = None;
     for entry in &history.revisions {
-        let mark = match (entry.current, entry.update) {
-            (true, true) => "current, update",
-            (true, false) => "current",
-            (false, true) => "update",
-            (false, false) => "",
-        };
+        let mut marks: Vec<&str> = Vec::new();
+        marks.extend(entry.current.then_some("current"));
+        marks.extend(entry.update.then_some("update"));
+        marks.extend(entry.abandoned.then_some("abandoned"));
+        let mark = marks.join(", ");
         let images: Vec<String> = entry
             .images
             .iter()
             .map(|i| format!("{}={}", i.container, i.image))
             .collect();
-        let changes = if entry.changes.is_empty() {
-            "-".to_string()
-        } else {
-            entry.changes.join("\n")
+        let changes = match (entry.changes.is_empty(), entry.from) {
+            (true, _) => "-".to_string(),
+            (false, Some(from)) if Some(from) != listed_before => {
+                format!("from #{from}:\n{}", entry.changes.join("\n"))
+            }
+            (false, _) => entry.changes.join("\n"),
         };
+        listed_before = Some(entry.number);
         table.add_row(vec![
             Cell::new(entry.number),
             Cell::new(&entry.name),

@@ -468,3 +468,49 @@ fn a_broken_on_delete_canary_says_abort_first_and_the_abort_shows_each_pod_as_it
     assert!(!progress.contains("running (old)"), "{progress}");
     cluster.wait_ready("zk", 3);
 }
+
+#[test]
+fn history_counts_each_revision_from_the_one_it_was_made_from_not_an_aborted_one() {
+    let cluster = Cluster::start();
+    cluster.apply_fixture("web.yaml");
+    cluster.wait_ready("web", 3);
+    let run = |args: &[&str]| cluster.sts().args(args).output().unwrap();
+    let rolled = run(&[
+        "rollout",
+        "web",
+        "--image",
+        "nginx=nginx:1.26",
+        "--partition",
+        "0",
+        "--yes",
+    ]);
+    assert!(rolled.status.success(), "{}", stderr_of(&rolled));
+    let canary = run(&["canary", "web", "--image", "nginx=nginx:broken", "--yes"]);
+    assert_eq!(canary.status.code(), Some(3), "{}", stderr_of(&canary));
+    let aborted = run(&["abort", "web", "--yes"]);
+    assert!(aborted.status.success(), "{}", stderr_of(&aborted));
+
+    let doc: Value = serde_json::from_slice(&run(&["history", "web", "-o", "json"]).stdout).unwrap();
+    let rows: Vec<(i64, bool, Option<i64>, Vec<String>)> = doc["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let changes = r["changes"].as_array().unwrap();
+            (
+                r["number"].as_i64().unwrap(),
+                r["abandoned"].as_bool().unwrap(),
+                r["from"].as_i64(),
+                changes.iter().map(|c| c.as_str().unwrap().to_string()).collect(),
+            )
+        })
+        .collect();
+    // #2 (1.26) came back as #4 when the broken #3 was aborted: #4 is counted from #1.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!((rows[1].0, rows[1].1), (3, true), "{rows:?}");
+    assert_eq!((rows[2].0, rows[2].1, rows[2].2), (4, false, Some(1)), "{rows:?}");
+    assert_eq!(rows[2].3, ["nginx: image nginx:1.25 -> nginx:1.26"]);
+    let table = stdout_of(&run(&["history", "web"]));
+    assert!(table.contains("abandoned"), "{table}");
+    assert!(table.contains("from #1:"), "{table}");
+}

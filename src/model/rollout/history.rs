@@ -1,6 +1,7 @@
 //! The revision history of a set: every ControllerRevision with its number, pods and marks,
-//! and what changed in the pod template from the previous one (images, env, resources, and any
-//! other field as a short path list).
+//! and what changed in the pod template from the revision it was made from — the latest earlier
+//! one not abandoned by an abort — (images, env, resources, and any other field as a short path
+//! list).
 
 use std::collections::BTreeSet;
 
@@ -24,7 +25,13 @@ pub struct HistoryEntry {
     pub current: bool,
     pub update: bool,
     pub images: Vec<ContainerImage>,
-    /// What changed from the previous revision (empty for the first).
+    /// An abort (or an undo before it was fully rolled out) left it: no later revision was
+    /// made from it.
+    pub abandoned: bool,
+    /// The revision the changes are counted from: the latest earlier one not abandoned (the
+    /// one the set ran when this one was made).
+    pub from: Option<i64>,
+    /// What changed from revision `from` (empty for the first).
     pub changes: Vec<String>,
 }
 
@@ -42,17 +49,22 @@ pub struct History {
 pub fn history(snap: &SetSnapshot) -> History {
     let mut revisions: Vec<_> = snap.revisions.iter().collect();
     revisions.sort_by_key(|r| r.revision);
-    let mut previous: Option<Value> = None;
+    let abandoned = crate::model::rollout::revert::abandoned(snap);
+    let mut base: Option<(i64, Value)> = None;
     let entries = revisions
         .into_iter()
         .map(|rev| {
             let name = rev.metadata.name.clone().unwrap_or_default();
             let template = stored_template(rev).unwrap_or(Value::Null);
-            let changes = previous
+            let changes = base
                 .as_ref()
-                .map(|old| template_changes(old, &template))
+                .map(|(_, old)| template_changes(old, &template))
                 .unwrap_or_default();
-            previous = Some(template);
+            let from = base.as_ref().map(|(number, _)| *number);
+            let left = abandoned.contains(&name.as_str());
+            if !left {
+                base = Some((rev.revision, template));
+            }
             let created = rev.metadata.creation_timestamp.as_ref().map(|t| t.0);
             HistoryEntry {
                 number: rev.revision,
@@ -67,6 +79,8 @@ pub fn history(snap: &SetSnapshot) -> History {
                 created: created.map(|t| t.to_string()),
                 age_seconds: created.map(|t| (snap.taken_at - t).get_seconds().max(0)),
                 name,
+                abandoned: left,
+                from,
                 changes,
             }
         })

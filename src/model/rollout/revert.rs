@@ -65,7 +65,7 @@ pub struct RevertPlan {
 const ABANDONED_KEPT: usize = 10;
 
 /// The revisions reverts left before they were fully rolled out, oldest first.
-fn abandoned(snap: &SetSnapshot) -> Vec<&str> {
+pub fn abandoned(snap: &SetSnapshot) -> Vec<&str> {
     annotation(snap, ABANDONED_REVISIONS)
         .map(|list| list.split(',').filter(|r| !r.is_empty()).collect())
         .unwrap_or_default()
