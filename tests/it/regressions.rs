@@ -210,7 +210,11 @@ fn a_mistyped_name_is_answered_with_the_close_ones() {
         stderr_of(&output)
     );
     let lists = cluster.sim.log.with("list", "statefulsets");
-    assert_eq!(lists.len(), 2, "one list per miss, only on the error path");
+    assert_eq!(
+        lists.len(),
+        3,
+        "one list per miss, and one across namespaces when nothing here is close: only on the error path"
+    );
 
     cluster.sim.log.clear();
     cluster.sts().args(["status", "web"]).assert().success();

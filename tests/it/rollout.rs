@@ -122,6 +122,13 @@ fn a_broken_canary_exits_3_and_abort_brings_everything_back() {
         text.contains("delete web-4: not Ready (CrashLoopBackOff"),
         "{text}"
     );
+    // The pods the canary never touched are said to be untouched, not "updated".
+    let progress = stderr_of(&abort);
+    let web0 = progress
+        .lines()
+        .rfind(|l| l.contains("web-0: "))
+        .unwrap_or_else(|| panic!("{progress}"));
+    assert!(web0.contains("(not replaced)"), "{progress}");
     assert_eq!(images(&cluster, 5), ["nginx:1.25"; 5]);
     let after = cluster.statefulset("web");
     assert_eq!(after["spec"]["template"], before["spec"]["template"]);

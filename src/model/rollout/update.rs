@@ -46,6 +46,8 @@ fn updating(sts: &StatefulSet) -> Vec<i32> {
 #[cfg(test)]
 pub fn judge_update(snap: &SetSnapshot, ordinals: &[i32]) -> (Vec<StepState>, UpdateVerdict) {
     let mut wait = UpdateWait::new(&snap.set, ordinals);
+    // One look cannot tell a replaced pod from one never touched: count them replaced.
+    wait.first_uids = ordinals.iter().map(|o| (*o, String::new())).collect();
     for ordinal in wait.ordinals(&snap.set) {
         wait.rejudge(&snap.look(ordinal), ordinal);
     }
@@ -57,6 +59,9 @@ pub fn judge_update(snap: &SetSnapshot, ordinals: &[i32]) -> (Vec<StepState>, Up
 pub struct UpdateWait<'a> {
     ordinals: &'a [i32],
     pub tracked: Tracked,
+    /// Each awaited pod's uid when first seen: one still there when it is done was never
+    /// replaced (an abort's pods that never left the revision it goes back to).
+    first_uids: std::collections::HashMap<i32, String>,
 }
 
 impl<'a> UpdateWait<'a> {
@@ -66,6 +71,7 @@ impl<'a> UpdateWait<'a> {
         UpdateWait {
             ordinals,
             tracked: Tracked::new(steps),
+            first_uids: std::collections::HashMap::new(),
         }
     }
 
@@ -84,7 +90,13 @@ impl<'a> UpdateWait<'a> {
         self.tracked.judge_member(look, ordinal);
         if self.tracked.awaits(ordinal) {
             let caught_up = !set::status_is_stale(look.set);
-            let state = ordinal_state(look, ordinal, set::update_revision(look.set), caught_up);
+            let target = set::update_revision(look.set);
+            let mut state = ordinal_state(look, ordinal, target, caught_up);
+            let uid = look.pod.and_then(|p| p.metadata.uid.clone()).unwrap_or_default();
+            let first = self.first_uids.entry(ordinal).or_insert_with(|| uid.clone());
+            if state.done && !uid.is_empty() && *first == uid {
+                state.state = format!("already on {}, Ready (not replaced)", target.unwrap_or("it"));
+            }
             self.tracked.set_step(ordinal, state);
         }
     }
@@ -198,6 +210,16 @@ mod tests {
         let (states, verdict) = judge_update(&snap, &[4, 3]);
         assert_eq!(verdict, UpdateVerdict::Done);
         assert!(states.iter().all(|s| s.state == "updated, Ready"));
+        let mut seen = snap.clone();
+        seen.pods[4].metadata.uid = Some("web-4-uid".into());
+        let mut wait = UpdateWait::new(&seen.set, &[4]);
+        wait.rejudge(&seen.look(4), 4);
+        wait.rejudge(&seen.look(4), 4);
+        let state = wait.tracked.states().next().unwrap().state.clone();
+        assert!(
+            state.starts_with("already on ") && state.ends_with("(not replaced)"),
+            "{state}"
+        );
         let (states, verdict) = judge_update(&snap, &[4, 3, 2]);
         assert_eq!(verdict, UpdateVerdict::Waiting { recheck_at: None });
         assert_eq!(states[2].state, "waiting for its turn (old revision)");
