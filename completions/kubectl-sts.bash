@@ -170,7 +170,7 @@ _kubectl__sts() {
 
     case "${cmd}" in
         kubectl__sts)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version list status why wait plan apply scale rollout canary promote abort history undo roll restart recover delete pvc dns completion man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -185,10 +185,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -262,7 +258,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__abort)
-            opts="-n -o -y -h -V --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -277,10 +273,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -354,7 +346,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__apply)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,10 +380,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -465,7 +453,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__canary)
-            opts="-n -o -y -h -V --image --count --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --image --count --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -488,10 +476,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -565,7 +549,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__completion)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version bash zsh fish powershell"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -580,10 +564,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -657,7 +637,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__delete)
-            opts="-n -o -y -h -V --orphan --delete-pvcs --backup-dir --dry-run --no-wait --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --orphan --delete-pvcs --backup-dir --dry-run --no-wait --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,10 +659,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -756,7 +732,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__dns)
-            opts="-n -o -y -h -V --resolve --nameserver --cluster-domain --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --resolve --nameserver --cluster-domain --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +746,10 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -779,10 +759,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1192,12 +1168,16 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__history)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1207,10 +1187,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1284,12 +1260,16 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__list)
-            opts="-A -n -o -y -h -V --all-namespaces --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-A -n -o -y -h -V --all-namespaces --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1299,10 +1279,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1376,7 +1352,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__man)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1391,10 +1367,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1468,7 +1440,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__plan)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1491,10 +1463,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1568,7 +1536,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__promote)
-            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --step --partition --full --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1623,10 +1591,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1700,12 +1664,16 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__pvc)
-            opts="-n -o -y -h -V --prune --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version resize help"
+            opts="-n -o -y -h -V --prune --dry-run --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version resize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1715,10 +1683,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1834,7 +1798,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__pvc__subcmd__resize)
-            opts="-n -o -y -h -V --template --size --backup-dir --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --template --size --backup-dir --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1864,10 +1828,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1941,7 +1901,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__recover)
-            opts="-n -o -y -h -V --force-delete --out-of-service --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --force-delete --out-of-service --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1956,10 +1916,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2033,7 +1989,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__restart)
-            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2080,10 +2036,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2157,7 +2109,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__roll)
-            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --ordinals --evict --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2208,10 +2160,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2285,7 +2233,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__rollout)
-            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --image --partition --steps --pause --check --check-timeout --no-auto-abort --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2359,10 +2307,6 @@ _kubectl__sts() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --contexts)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --kubeconfig)
                     local oldifs
                     if [ -n "${IFS+x}" ]; then
@@ -2433,7 +2377,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__scale)
-            opts="-n -o -y -h -V --replicas --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --replicas --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2452,10 +2396,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2529,12 +2469,16 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__status)
-            opts="-w -n -o -y -h -V --watch --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-w -n -o -y -h -V --watch --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2544,10 +2488,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2621,7 +2561,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__undo)
-            opts="-n -o -y -h -V --to-revision --no-wait --dry-run --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --to-revision --no-wait --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2640,10 +2580,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2717,7 +2653,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__wait)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2732,10 +2668,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2809,12 +2741,16 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__why)
-            opts="-n -o -y -h -V --namespace --context --contexts --all-contexts --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-n -o -y -h -V --contexts --all-contexts --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --contexts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --namespace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2824,10 +2760,6 @@ _kubectl__sts() {
                     return 0
                     ;;
                 --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --contexts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

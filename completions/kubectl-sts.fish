@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_kubectl_sts_global_optspecs
-    string join \n n/namespace= context= contexts= all-contexts kubeconfig= o/output= y/yes timeout= request-timeout= as= as-group= token= server= certificate-authority= insecure-skip-tls-verify h/help V/version
+    string join \n n/namespace= context= kubeconfig= o/output= y/yes timeout= request-timeout= as= as-group= token= server= certificate-authority= insecure-skip-tls-verify h/help V/version
 end
 
 function __fish_kubectl_sts_needs_command
@@ -26,7 +26,6 @@ end
 
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -39,7 +38,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l as-group -d 'Ac
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -66,9 +64,9 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "dns" -d 'Ch
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "completion" -d 'Print a shell completion script for `kubectl-sts`, generated from these definitions'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "man" -d 'Write the man pages (roff), one per command, generated from these definitions'
 complete -c kubectl-sts -n "__fish_kubectl_sts_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -82,14 +80,14 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l token -
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s A -l all-namespaces -d 'List StatefulSets in every namespace'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand list" -s V -l version -d 'Print version'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -103,14 +101,14 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l token
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s w -l watch -d 'Redraw on every change of the set, its pods or claims, until interrupted or --timeout'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand status" -s V -l version -d 'Print version'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -123,14 +121,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l as-group
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand why" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -143,7 +140,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l as-grou
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -151,7 +147,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand wait" -s V -l ve
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s f -l filename -d 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -166,7 +161,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l server 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l allow-service-name-change -d 'Plan a changed spec.serviceName (every pod\'s DNS name changes) as a re-create instead of refusing it'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l replace-pending-claims -d 'A claim template\'s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -176,7 +170,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l field-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l backup-dir -d 'Directory to save each re-created set\'s manifest in before its --orphan delete' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -193,7 +186,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l allow-
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l replace-pending-claims -d 'A claim template\'s class, access modes or volume mode may change when every existing claim of it is Pending without a volume (it holds no data): those claims and their Pending pods are deleted and created again from the new template'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l force-conflicts -d 'Take fields that another server-side applier (Flux, Argo CD, `kubectl apply --server-side`) set to other values; without it such a conflict is refused'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -201,7 +193,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s V -l v
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l replicas -d 'The number of replicas wanted' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -216,7 +207,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l server
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l no-wait -d 'Change spec.replicas and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand scale" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -237,7 +227,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l lead
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -253,7 +242,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l cert
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-auto-abort -d 'With --steps: a failed step stops where it is instead of aborting the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l no-wait -d 'Stage and return without waiting for the pods that move'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand rollout" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -262,7 +250,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l image
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l count -d 'How many of the highest ordinals become canaries' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -277,7 +264,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l serve
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l no-wait -d 'Stage and return without waiting for the canaries'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand canary" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -294,7 +280,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l lead
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -310,14 +295,12 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l cert
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l full -d 'Move every pod (partition 0): finish the rollout'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l no-wait -d 'Lower the partition and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand promote" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -332,14 +315,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l server
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l no-wait -d 'Restore the template, delete the stuck pods and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand abort" -s V -l version -d 'Print version'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -352,7 +334,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l as-g
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -360,7 +342,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand history" -s V -l
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l to-revision -d 'The revision number to go back to (see `kubectl sts history`); default: the previous one' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -375,7 +356,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l server 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l no-wait -d 'Restore the template and return without waiting'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand undo" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -391,7 +371,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l leader 
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -407,7 +386,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l certifi
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l evict -d 'Take pods down through the Eviction API, so that PodDisruptionBudgets are honoured'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l no-wait -d 'Take down only the next pod and return without waiting (re-run to go on)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand roll" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -422,7 +400,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l lead
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -438,14 +415,12 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l cert
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l evict -d 'OnDelete sets: take pods down through the Eviction API (PodDisruptionBudgets honoured)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l no-wait -d 'Set the annotation and return without waiting for the pods'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand restart" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -461,7 +436,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l cert
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l force-delete -d 'Delete each stranded pod at once (grace period 0), only while it is the pod proven stranded (uid); the controller re-creates it on a live node'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l out-of-service -d 'Taint each dead node node.kubernetes.io/out-of-service=nodeshutdown:NoExecute: the pod garbage collector removes its pods and its volumes are detached (remove the taint once the node is repaired)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -469,7 +443,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand recover" -s V -l
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l backup-dir -d 'Directory to save the set\'s manifest in before an --orphan delete' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -486,14 +459,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l orpha
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l delete-pvcs -d 'Also delete the set\'s claims once it is gone; asks to type the set\'s name (volumes with reclaimPolicy Delete lose their data)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l dry-run -d 'Print the plan and check it with the server (server-side dry run); change nothing'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l no-wait -d 'Start the teardown (scale to 0) or the orphan delete and return without waiting; re-run to finish'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -508,7 +480,7 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __f
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l prune -d 'Delete leftover claims (ordinals outside the set) that no pod uses, after confirmation'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l dry-run -d 'With --prune: print the plan and check it with the server; delete nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and not __fish_seen_subcommand_from resize help" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -520,7 +492,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l backup-dir -d 'Directory to save the set\'s manifest in before it is deleted' -r -f -a "(__fish_complete_directories)"
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -534,7 +505,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l dry-run -d 'Print the plan and have the server check the claim patches (server-side dry run); change nothing'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from resize" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -543,9 +513,9 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand pvc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l nameserver -d 'With --resolve: ask this DNS server directly (HOST:PORT, port 53 if left out) instead of going through the API server' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l cluster-domain -d 'The cluster\'s DNS domain; with --resolve it is checked against the server\'s answers' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -559,14 +529,13 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l token -d
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l resolve -d 'Also query the cluster\'s DNS for every pod name (A/AAAA), the Service name and its SRV names, and compare the answers with the pod IPs (by default through a port-forward to a cluster DNS pod in kube-system: nothing is created)'
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l all-contexts -d 'Ask every context of the kubeconfig at once, as --contexts'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand dns" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -579,14 +548,12 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l a
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l context -d 'Kubeconfig context to use (default: the current context)' -r
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l contexts -d 'Ask these kubeconfig contexts at once, comma-separated (list, status, why, history, pvc and dns): one section (or CONTEXT column) per context' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s o -l output -d 'Output format: tables for people (`wide`: every pod listed), one JSON or YAML document for scripts' -r -f -a "table\t''
 wide\t'Tables that list every pod, however large the set (plans and progress of more than 20 pods are otherwise grouped and summed up)'
@@ -599,7 +566,6 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l as-group
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l token -d 'Bearer token to authenticate with, instead of the kubeconfig user\'s credentials (its client certificate, token or exec plugin)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l server -d 'Address of the API server, instead of the kubeconfig cluster\'s' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l certificate-authority -d 'CA certificate file that verifies the API server, instead of the kubeconfig cluster\'s' -r -F
-complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l all-contexts -d 'Ask every context of the kubeconfig at once (the read commands, as --contexts)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (required to change anything without a TTY)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -l insecure-skip-tls-verify -d 'Do not verify the API server\'s certificate (insecure: anyone on the way can read and change what is sent; a warning is printed)'
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -44,21 +44,6 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "CONTEXT")]
     pub context: Option<String>,
 
-    /// Ask these kubeconfig contexts at once, comma-separated (list, status, why, history,
-    /// pvc and dns): one section (or CONTEXT column) per context
-    #[arg(
-        long,
-        global = true,
-        value_name = "CONTEXT,…",
-        value_delimiter = ',',
-        conflicts_with = "context"
-    )]
-    pub contexts: Vec<String>,
-
-    /// Ask every context of the kubeconfig at once (the read commands, as --contexts)
-    #[arg(long, global = true, conflicts_with_all = ["context", "contexts"])]
-    pub all_contexts: bool,
-
     /// Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
     #[arg(long, global = true, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub kubeconfig: Option<PathBuf>,
@@ -293,12 +278,56 @@ pub enum Command {
     Man(ManArgs),
 }
 
+impl Command {
+    /// The contexts a read command is asked of (`--contexts`, `--all-contexts`).
+    pub fn fleet(&self) -> Option<&FleetArgs> {
+        match self {
+            Command::List(args) => Some(&args.fleet),
+            Command::Status(args) => Some(&args.fleet),
+            Command::Why(args) => Some(&args.fleet),
+            Command::History(args) => Some(&args.fleet),
+            Command::Pvc(args) => Some(&args.fleet),
+            Command::Dns(args) => Some(&args.fleet),
+            _ => None,
+        }
+    }
+}
+
+/// Many kubeconfig contexts at once: the read commands only (`list`, `status`, `why`,
+/// `history`, `pvc`, `dns`), so that no other command's help offers them.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FleetArgs {
+    /// Ask these kubeconfig contexts at once, comma-separated: one section (or CONTEXT
+    /// column) per context
+    #[arg(
+        long,
+        value_name = "CONTEXT,…",
+        value_delimiter = ',',
+        conflicts_with = "context"
+    )]
+    pub contexts: Vec<String>,
+
+    /// Ask every context of the kubeconfig at once, as --contexts
+    #[arg(long, conflicts_with_all = ["context", "contexts"])]
+    pub all_contexts: bool,
+}
+
+impl FleetArgs {
+    /// Whether a fleet run is asked for.
+    pub fn requested(&self) -> bool {
+        self.all_contexts || !self.contexts.is_empty()
+    }
+}
+
 /// `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// List StatefulSets in every namespace
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `status`.
@@ -311,6 +340,9 @@ pub struct StatusArgs {
     /// Redraw on every change of the set, its pods or claims, until interrupted or --timeout
     #[arg(short = 'w', long)]
     pub watch: bool,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `recover`.
@@ -343,6 +375,9 @@ pub struct WhyArgs {
     /// Name of the StatefulSet
     #[arg(value_parser = parse_name)]
     pub name: String,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// A manifest and what its plan may do (`plan` and `apply`).
@@ -572,6 +607,9 @@ pub struct PvcArgs {
     /// With --prune: print the plan and check it with the server; delete nothing
     #[arg(long, requires = "prune")]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// What `pvc` can do besides showing claims.
@@ -633,6 +671,9 @@ pub struct DnsArgs {
     /// The cluster's DNS domain; with --resolve it is checked against the server's answers
     #[arg(long, value_name = "DOMAIN", default_value = "cluster.local")]
     pub cluster_domain: String,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `rollout`.
@@ -765,6 +806,9 @@ pub struct HistoryArgs {
     /// Name of the StatefulSet
     #[arg(value_parser = parse_name)]
     pub name: String,
+
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 }
 
 /// `undo`.

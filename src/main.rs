@@ -31,7 +31,7 @@ fn main() -> ExitCode {
     }
     let cli = cli::Cli::parse();
     // One thread answers one cluster soonest; many contexts at once use every core.
-    let runtime = match cli.global.all_contexts || !cli.global.contexts.is_empty() {
+    let runtime = match cmd::fleet::requested(&cli.command) {
         true => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
         false => tokio::runtime::Builder::new_current_thread().enable_all().build(),
     };

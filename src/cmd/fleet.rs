@@ -3,7 +3,8 @@
 //! namespace, its results written to a buffer of its own. The answering contexts are shown —
 //! `list` as one table with a CONTEXT column, the others one section per context, in the order
 //! given — and each failing one is one line on stderr; `-o json|yaml` prints one document with
-//! a result or an error per context. Commands that change a set refuse a fleet (exit 2).
+//! a result or an error per context. Only the read commands take the flags (any other command's
+//! help does not offer them, and refuses them as any unknown flag: exit 2).
 
 use std::io::Write as _;
 
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use kube::config::Kubeconfig;
 
-use crate::cli::{Cli, Command, GlobalArgs, OutputFormat};
+use crate::cli::{Cli, Command, FleetArgs, GlobalArgs, OutputFormat};
 use crate::context::{Context, Sink, kubeconfig_of};
 use crate::error::StsError;
 use crate::fetch::Orphans;
@@ -27,9 +28,9 @@ use crate::output::{Style, list::write_list, write_document};
 /// beyond the first costs a whole round trip more.
 const CONCURRENCY: usize = 32;
 
-/// Whether the flags ask for a fleet run.
-pub fn requested(global: &GlobalArgs) -> bool {
-    global.all_contexts || !global.contexts.is_empty()
+/// Whether the command is asked of many contexts.
+pub fn requested(command: &Command) -> bool {
+    command.fleet().is_some_and(FleetArgs::requested)
 }
 
 /// What one context answered: its results (the buffer, or the list) or why it did not.
@@ -66,7 +67,7 @@ pub async fn run(cli: Arc<Cli>) -> Result<()> {
     let kubeconfig = kubeconfig_of(&cli.global)?.ok_or_else(|| {
         anyhow!("--contexts/--all-contexts need a kubeconfig: set KUBECONFIG or pass --kubeconfig")
     })?;
-    let contexts = contexts_of(&cli.global, &kubeconfig)?;
+    let contexts = contexts_of(cli.command.fleet().unwrap_or(&FleetArgs::default()), &kubeconfig)?;
     let kubeconfig = Arc::new(kubeconfig);
     let answers: Vec<Answer> = stream::iter(contexts)
         .map(|context| {
@@ -114,9 +115,9 @@ fn reads_only(command: &Command) -> Result<&'static str> {
 }
 
 /// The contexts named, or every context of the kubeconfig in its order.
-fn contexts_of(global: &GlobalArgs, kubeconfig: &Kubeconfig) -> Result<Vec<String>> {
-    if !global.all_contexts {
-        return Ok(global.contexts.clone());
+fn contexts_of(fleet: &FleetArgs, kubeconfig: &Kubeconfig) -> Result<Vec<String>> {
+    if !fleet.all_contexts {
+        return Ok(fleet.contexts.clone());
     }
     let names: Vec<String> = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
     if names.is_empty() {
@@ -130,8 +131,6 @@ fn contexts_of(global: &GlobalArgs, kubeconfig: &Kubeconfig) -> Result<Vec<Strin
 async fn answer(global: &GlobalArgs, command: &Command, kubeconfig: &Kubeconfig, context: String) -> Answer {
     let mut one = global.clone();
     one.context = Some(context.clone());
-    one.contexts = Vec::new();
-    one.all_contexts = false;
     if one.output != OutputFormat::Table {
         one.output = OutputFormat::Json;
     }

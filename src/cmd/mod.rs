@@ -42,7 +42,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 async fn run_against_cluster(cli: Cli) -> Result<()> {
     let quiet_on_interrupt = reads_only(&cli.command);
     let work = async move {
-        if fleet::requested(&cli.global) {
+        if fleet::requested(&cli.command) {
             return fleet::run(std::sync::Arc::new(cli)).await;
         }
         let ctx = Context::new(&cli.global).await?;

@@ -237,6 +237,11 @@ fn a_change_across_contexts_is_refused_before_any_request() {
     let output = fleet.sts(&["list", "--context", "east", "--contexts", "west"]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(fleet.requests(), before, "a refused command asked a cluster");
+    // Only the read commands' help offers the flags.
+    let help = |command: &str| stdout_of(&fleet.sts(&[command, "--help"]));
+    assert!(!help("scale").contains("--contexts"), "{}", help("scale"));
+    assert!(!help("scale").contains("--all-contexts"));
+    assert!(help("status").contains("--all-contexts"), "{}", help("status"));
 }
 
 #[test]
