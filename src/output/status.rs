@@ -86,8 +86,11 @@ fn write_header(out: &mut dyn Write, r: &StatusReport) -> Result<()> {
         "Replicas:    {} desired, {} existing, {} ready, {} available, {} updated, {} current",
         n.desired, n.existing, n.ready, n.available, n.updated, n.current
     )?;
-    let strategy = match (r.strategy, r.partition) {
-        (Strategy::RollingUpdate, Some(p)) => format!("RollingUpdate, partition {p}"),
+    let strategy = match (r.strategy, r.partition, &r.max_unavailable) {
+        (Strategy::RollingUpdate, Some(p), None) => format!("RollingUpdate, partition {p}"),
+        (Strategy::RollingUpdate, Some(p), Some(max)) => {
+            format!("RollingUpdate, partition {p}, maxUnavailable {max}")
+        }
         _ => "OnDelete".to_string(),
     };
     writeln!(

@@ -37,6 +37,45 @@ fn status_shows_every_pod_ready_with_claim_and_dns_name() {
     );
 }
 
+/// Whether the controller may replace more than one pod at a time is the cluster's
+/// `MaxUnavailableStatefulSet` gate (on by default from 1.37): where it is off the API server
+/// drops `rollingUpdate.maxUnavailable`. `status` names the value the server kept, and no other.
+#[test]
+fn status_names_a_max_unavailable_only_where_the_server_keeps_it() {
+    let cluster = web_cluster();
+    let max = json!({"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 2}}}});
+    common::patch(&cluster, &resources::STATEFULSETS, "web", max);
+    let kept =
+        cluster.statefulset("web")["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"].clone();
+    let (expected, in_json) = match kept.as_i64() {
+        Some(2) => (
+            "Strategy:    RollingUpdate, partition 0, maxUnavailable 2; OrderedReady",
+            json!("2"),
+        ),
+        _ => (
+            "Strategy:    RollingUpdate, partition 0; OrderedReady",
+            Value::Null,
+        ),
+    };
+    let output = cluster.sts().args(["status", "web"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let text = stdout_of(&output);
+    assert!(
+        text.contains(expected),
+        "the server kept maxUnavailable {kept}:\n{text}"
+    );
+    let json = cluster
+        .sts()
+        .args(["status", "web", "-o", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&json.stdout).expect("one JSON document");
+    assert_eq!(
+        doc["max_unavailable"], in_json,
+        "the server kept maxUnavailable {kept}"
+    );
+}
+
 #[test]
 fn status_json_carries_the_same_facts() {
     let cluster = web_cluster();

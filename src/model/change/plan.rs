@@ -389,8 +389,12 @@ fn rollout_of(name: &str, spec: &Value) -> (Vec<String>, Option<String>) {
     }
     let partition = strategy["rollingUpdate"]["partition"].as_i64().unwrap_or(0);
     let from = start + partition;
+    let at_a_time = serde_json::from_value(strategy["rollingUpdate"]["maxUnavailable"].clone())
+        .ok()
+        .and_then(|max| crate::model::set::more_than_one(&max))
+        .map_or_else(|| "one".to_string(), |max| format!("up to {max}"));
     let how = format!(
-        "RollingUpdate, partition {partition}: ordinals {from} and up replaced one at a time, highest first{}",
+        "RollingUpdate, partition {partition}: ordinals {from} and up replaced {at_a_time} at a time, highest first{}",
         if partition > 0 {
             "; the rest wait for `kubectl sts promote`"
         } else {
@@ -542,6 +546,30 @@ mod tests {
         assert_eq!(
             plan.owner.as_deref(),
             Some("managed by Helm release shop/db: its next sync or upgrade may undo a change made here")
+        );
+    }
+
+    #[test]
+    fn a_rollout_says_how_many_pods_the_cluster_replaces_at_a_time() {
+        let image = |m: &mut Value| m["spec"]["template"]["spec"]["containers"][0]["image"] = json!("pg:17");
+        let rollout_with = |max: Value| {
+            planned(|m| {
+                image(m);
+                m["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"] = max.clone();
+            })
+            .rollout
+            .unwrap()
+        };
+        let one = "RollingUpdate, partition 0: ordinals 0 and up replaced one at a time, highest first";
+        assert_eq!(
+            planned(image).rollout.unwrap(),
+            one,
+            "dropped by the server up to 1.36"
+        );
+        assert_eq!(rollout_with(json!(1)), one, "written by the server from 1.37");
+        assert_eq!(
+            rollout_with(json!(2)),
+            "RollingUpdate, partition 0: ordinals 0 and up replaced up to 2 at a time, highest first"
         );
     }
 

@@ -72,6 +72,9 @@ pub struct StatusReport {
     pub replicas: Replicas,
     pub strategy: Strategy,
     pub partition: Option<i32>,
+    /// More than one pod at a time, where the cluster honours `rollingUpdate.maxUnavailable`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<String>,
     pub pod_management_policy: PodManagement,
     pub min_ready_seconds: i32,
     pub service_name: String,
@@ -145,6 +148,7 @@ pub fn status_report(snap: &SetSnapshot, around: &Around) -> StatusReport {
         },
         strategy: set::strategy(set),
         partition: set::partition(set),
+        max_unavailable: set::max_unavailable(set),
         pod_management_policy: set::pod_management(set),
         min_ready_seconds: set::min_ready_seconds(set),
         service_name: set::service_name(set).to_string(),

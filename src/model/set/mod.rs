@@ -17,6 +17,7 @@ pub mod snapshot;
 use std::ops::Range;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kube::core::{ParseExpressionError, Selector};
 use serde::Serialize;
 
@@ -78,6 +79,28 @@ pub fn partition(set: &StatefulSet) -> Option<i32> {
         .and_then(|s| s.update_strategy.as_ref())
         .and_then(|u| u.rolling_update.as_ref());
     Some(rolling.and_then(|r| r.partition).unwrap_or(0))
+}
+
+/// `rollingUpdate.maxUnavailable` of a RollingUpdate set, when it lets the controller replace
+/// more than one pod at a time: the API server keeps the field only where the
+/// `MaxUnavailableStatefulSet` feature gate is on (by default from Kubernetes 1.37, whose
+/// server also writes `1` into every set; up to 1.36 it drops the field), so what is left is
+/// what the controller does. `None` for one at a time.
+pub fn max_unavailable(set: &StatefulSet) -> Option<String> {
+    if strategy(set) == Strategy::OnDelete {
+        return None;
+    }
+    let rolling = spec(set)?.update_strategy.as_ref()?.rolling_update.as_ref()?;
+    more_than_one(rolling.max_unavailable.as_ref()?)
+}
+
+/// A `maxUnavailable` as it is written (`2`, `50%`), unless it is 1.
+pub fn more_than_one(value: &IntOrString) -> Option<String> {
+    match value {
+        IntOrString::Int(1) => None,
+        IntOrString::Int(n) => Some(n.to_string()),
+        IntOrString::String(text) => Some(text.clone()),
+    }
 }
 
 /// The pod management policy.
@@ -229,6 +252,38 @@ fn spec(set: &StatefulSet) -> Option<&k8s_openapi::api::apps::v1::StatefulSetSpe
 mod tests {
     use super::*;
     use crate::model::set::fixtures::SetBuilder;
+
+    #[test]
+    fn max_unavailable_is_named_only_above_one_and_only_for_rolling_updates() {
+        let with = |value: serde_json::Value| {
+            let mut set = SetBuilder::new("web").build();
+            set.spec
+                .as_mut()
+                .unwrap()
+                .update_strategy
+                .as_mut()
+                .unwrap()
+                .rolling_update =
+                serde_json::from_value(serde_json::json!({"partition": 0, "maxUnavailable": value})).unwrap();
+            set
+        };
+        assert_eq!(
+            max_unavailable(&SetBuilder::new("web").build()),
+            None,
+            "dropped by the server"
+        );
+        assert_eq!(
+            max_unavailable(&with(serde_json::json!(1))),
+            None,
+            "1.37's default"
+        );
+        assert_eq!(max_unavailable(&with(serde_json::json!(2))).as_deref(), Some("2"));
+        assert_eq!(
+            max_unavailable(&with(serde_json::json!("50%"))).as_deref(),
+            Some("50%")
+        );
+        assert_eq!(max_unavailable(&SetBuilder::new("web").on_delete().build()), None);
+    }
 
     #[test]
     fn close_names_catch_typos_but_not_other_sets() {
