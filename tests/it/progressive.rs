@@ -451,6 +451,15 @@ fn a_resumed_rollout_takes_changed_timing_flags_and_list_shows_the_step_in_fligh
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     assert_eq!(child.wait().unwrap().code(), Some(130));
     rest.join().unwrap();
+    // The record is stamped to the second, as people read it (`status`, `why`).
+    let annotation =
+        cluster.statefulset("web")["metadata"]["annotations"]["kubectl-sts.io/in-flight"].clone();
+    let record: Value = serde_json::from_str(annotation.as_str().unwrap()).unwrap();
+    let stamp = record["started"].as_str().unwrap();
+    assert!(
+        stamp.len() == 20 && stamp.ends_with('Z') && !stamp.contains('.'),
+        "{stamp}"
+    );
 
     let mut shorter = started.to_vec();
     shorter[7] = "1s";

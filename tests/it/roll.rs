@@ -312,3 +312,20 @@ fn bad_ordinals_and_missing_confirmation_change_nothing() {
     );
     assert_eq!(uids(&cluster), before);
 }
+
+#[test]
+fn a_restart_by_eviction_says_evicted_in_its_plan() {
+    let cluster = zk_cluster();
+    let output = cluster
+        .sts()
+        .args(["restart", "zk", "--evict", "--dry-run"])
+        .output()
+        .unwrap();
+    let plan = stdout_of(&output);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        plan.contains("each evicted (PodDisruptionBudgets honoured) after every other member is Ready"),
+        "{plan}"
+    );
+    assert!(!plan.contains("each deleted"), "{plan}");
+}

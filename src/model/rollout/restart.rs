@@ -40,15 +40,20 @@ pub fn plan_restart(snap: &SetSnapshot, restarted_at: &str, method: Method) -> R
         .filter(|o| !updated.contains(o))
         .map(|o| set::pod_name(&snap.set, o))
         .collect();
+    let at_a_time = match set::max_unavailable(&snap.set) {
+        Some(n) => format!("up to {n} at a time (maxUnavailable)"),
+        None => "one at a time".to_string(),
+    };
     let replaced_by = match (strategy, method) {
         (Strategy::RollingUpdate, _) => {
-            "the controller (RollingUpdate), one at a time, highest ordinal first"
+            format!("the controller (RollingUpdate), {at_a_time}, highest ordinal first")
         }
         (Strategy::OnDelete, Method::Delete) => {
-            "this command (OnDelete): each deleted after every other member is Ready"
+            "this command (OnDelete): each deleted after every other member is Ready".to_string()
         }
         (Strategy::OnDelete, Method::Evict) => {
             "this command (OnDelete): each evicted (PodDisruptionBudgets honoured) after every other member is Ready"
+                .to_string()
         }
     };
     RestartPlan {
@@ -57,7 +62,7 @@ pub fn plan_restart(snap: &SetSnapshot, restarted_at: &str, method: Method) -> R
         strategy,
         restarted_at: restarted_at.to_string(),
         pods: updated.iter().map(|o| set::pod_name(&snap.set, *o)).collect(),
-        replaced_by: replaced_by.to_string(),
+        replaced_by,
         not_restarted,
     }
 }
