@@ -443,6 +443,7 @@ fn gates_walk_a_rolling_update_set_a_pod_at_a_time_and_leave_it_rolling_update()
     assert!(output.status.success(), "{}", stderr_of(&output));
     let plan = stdout_of(&output);
     for said in [
+        "  pods: RollingUpdate, walked by kubectl-sts: the partition held at 3, lowered to 0, 1 pod(s) at a time, the gates around each pod (the set stays RollingUpdate): web-2, web-1, web-0\n",
         "with its partition held at 3: no pod moves on its own",
         "lower the partition from 3 to 0, 1 pod(s) at a time, the gates around each pod: web-2, web-1, web-0",
         "Gate: before each pod",

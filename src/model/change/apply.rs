@@ -303,7 +303,7 @@ impl GatedMove {
     fn rollout(&self, batch: u32) -> String {
         match self {
             GatedMove::Walk { held, to, .. } => format!(
-                "RollingUpdate, walked by kubectl-sts: the partition held at {held}, lowered to {to} {batch} pod(s) at a time, the gates around each pod (the set stays RollingUpdate)"
+                "RollingUpdate, walked by kubectl-sts: the partition held at {held}, lowered to {to}, {batch} pod(s) at a time, the gates around each pod (the set stays RollingUpdate)"
             ),
             GatedMove::Roll { .. } => format!(
                 "OnDelete: once applied, kubectl-sts deletes each outdated pod in its turn, {batch} at a time, highest first (the leader last), the gates around each pod"
@@ -527,9 +527,7 @@ mod tests {
             }),
             "a re-run rolls the pods still outdated"
         );
-        assert_eq!(
-            gated_move(&on_delete, &manifest, live(&on_delete, false, &[]), 1),
-            None
-        );
+        let up_to_date = gated_move(&on_delete, &manifest, live(&on_delete, false, &[]), 1);
+        assert_eq!(up_to_date, None);
     }
 }
