@@ -346,7 +346,7 @@ _kubectl__sts() {
             return 0
             ;;
         kubectl__sts__subcmd__apply)
-            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
+            opts="-f -n -o -y -h -V --filename --allow-service-name-change --replace-pending-claims --field-manager --force-conflicts --backup-dir --pod-check --pod-check-passes --pod-check-interval --pod-check-timeout --before-each --after-each --leader --max-unavailable --dry-run --namespace --context --kubeconfig --output --yes --timeout --request-timeout --as --as-group --token --server --certificate-authority --insecure-skip-tls-verify --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,6 +369,38 @@ _kubectl__sts() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o plusdirs
                     fi
+                    return 0
+                    ;;
+                --pod-check)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-passes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-check-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after-each)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leader)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-unavailable)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --namespace)

@@ -168,6 +168,14 @@ complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand plan" -s V -l ve
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s f -l filename -d 'Manifest file (`-` for stdin), multi-document YAML or JSON (repeatable)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l field-manager -d 'The field manager of the server-side applies (who owns the fields written)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l backup-dir -d 'Directory to save each re-created set\'s manifest in before its --orphan delete' -r -f -a "(__fish_complete_directories)"
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l pod-check -d 'After each pod is back updated and Ready, run CMD through `sh -c` until it passes; no other pod is taken down before. It gets STS_NAMESPACE, STS_NAME, STS_POD, STS_ORDINAL, STS_POD_FQDN, STS_UPDATED_PODS and STS_REMAINING_PODS' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l pod-check-passes -d 'Consecutive passes the pod check needs (a flapping signal does not count)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l pod-check-interval -d 'Time between two runs of the pod check' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l pod-check-timeout -d 'How long a pod\'s check may take to pass, all runs together (also the limit of each hook)' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l before-each -d 'Run CMD before each pod is taken down (a switchover, draining a broker); a failure stops the roll before that pod is touched. Same environment as --pod-check' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l after-each -d 'Run CMD after each pod is back Ready (before its --pod-check); a failure stops the roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l leader -d 'CMD prints the pod that must go last (a name or an ordinal); it is asked again before each pod, since leadership moves during a roll' -r
+complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l max-unavailable -d 'Take up to N pods down at once, once every other member is Ready (never more than N not Ready; PodDisruptionBudgets still honoured with --evict); the leader goes alone' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -s n -l namespace -d 'Namespace of the StatefulSet (default: the context\'s namespace, else `default`)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l context -d 'Kubeconfig context to use (default: the current context)' -r
 complete -c kubectl-sts -n "__fish_kubectl_sts_using_subcommand apply" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)' -r -F

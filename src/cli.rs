@@ -425,6 +425,12 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "DIR", default_value = ".", value_hint = ValueHint::DirPath)]
     pub backup_dir: PathBuf,
 
+    /// Gates around each pod the template change rolls: a RollingUpdate set is applied with
+    /// its partition held and walked down a batch at a time (--leader refused: stage it and
+    /// `promote --full --leader`); an OnDelete set's outdated pods are rolled after the apply
+    #[command(flatten)]
+    pub gates: GateArgs,
+
     /// Print the plan and check it with the server (server-side dry run); change nothing
     #[arg(long)]
     pub dry_run: bool,

@@ -7,6 +7,12 @@
 //! followed until it has converged, as `wait` follows it. Every set of the input is planned
 //! before anything is written: one refused change stops all. The record beside the set lets
 //! a re-run of the same command resume after a kill at any point.
+//!
+//! With gates (`--pod-check`, hooks, `--leader`, `--max-unavailable`) the pods do not move
+//! under the set's strategy alone: a RollingUpdate set is applied with its partition held,
+//! then walked down to the manifest's partition a batch at a time (`engine::walk`); an
+//! OnDelete set's outdated pods are rolled after the apply (`engine::replace`). Neither
+//! needs a record: a re-run finds the walk's partition, or the outdated pods, and goes on.
 
 use std::collections::BTreeMap;
 
@@ -20,18 +26,26 @@ use serde_json::{Value, json};
 use crate::cli::ApplyArgs;
 use crate::context::Context;
 use crate::engine::converge;
+use crate::engine::follow::Advice;
+use crate::engine::gates::{Gated, check_programs, gate_flags, same_but_gates};
 use crate::engine::recreate::Recreation;
+use crate::engine::replace;
+use crate::engine::walk::{Stretch, leader_refused, walk_partition};
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read};
 use crate::error::StsError;
 use crate::fetch;
 use crate::manifest::{Allowed, apply_conflicts, namespace_of, plan_document, read_documents};
-use crate::model::change::apply::{ApplyPlan, Stage, applied_object, ownership, stage_words, stages};
+use crate::model::change::apply::{
+    ApplyPlan, GatedMove, Live, Stage, applied_object, gated_move, ownership, stage_words, stages,
+};
 use crate::model::change::documents::Document;
 use crate::model::change::plan::{Action, How, SetPlan};
 use crate::model::diagnosis::convergence::{WaitOutcome, WaitReport};
 use crate::model::flow::record::Record;
 use crate::model::flow::step::{PodOutcome, StepState};
+use crate::model::rollout::gates::Gates;
+use crate::model::rollout::roll::{Method, plan_roll};
 use crate::model::set;
 use crate::model::set::snapshot::SetSnapshot;
 use crate::model::storage::quantity;
@@ -40,11 +54,13 @@ use crate::output::Style;
 use crate::output::plan::write_apply_plan;
 use crate::output::progress::PodProgress;
 use crate::preflight::{self, Need};
-use crate::wait::{Check, KindWatch, SetWatch, WaitEnd, deadline_after};
+use crate::wait::{Check, KindWatch, SetWatch, WaitEnd, deadline_after, observed_snapshot};
 
 /// Plans every set of the input, refuses before any write if one change is refused, then
 /// applies each set in the order of the input.
 pub async fn run(ctx: &Context, args: &ApplyArgs) -> Result<()> {
+    let gates = Gates::from(&args.gates);
+    check_programs(&gates)?;
     let documents = read_documents(&args.manifest.files)?;
     let (sets, others): (Vec<Document>, Vec<Document>) =
         documents.into_iter().partition(Document::is_statefulset);
@@ -58,6 +74,9 @@ pub async fn run(ctx: &Context, args: &ApplyArgs) -> Result<()> {
         if let Some(refused) = asked.plan.first_refusal() {
             return Err(StsError::CheckFailed(format!("{refused}; nothing was applied")).into());
         }
+        if gates.leader.is_some() {
+            refuse_leader_walk(&ctx, document, asked.live.as_ref())?;
+        }
     }
     if !others.is_empty() {
         let places: Vec<String> = others.iter().map(Document::place).collect();
@@ -70,6 +89,7 @@ pub async fn run(ctx: &Context, args: &ApplyArgs) -> Result<()> {
         let ctx = namespace_of(ctx, document)?;
         let mut command = ApplySet {
             args,
+            gates: &gates,
             document,
             resume: Resume::Fresh,
             manifest_path: None,
@@ -96,9 +116,29 @@ enum Resume {
     },
 }
 
+/// `--leader` on a live set the apply leaves RollingUpdate: refused before any write (the
+/// walk lowers the partition, highest ordinals first), pointing at staging and `promote`.
+fn refuse_leader_walk(ctx: &Context, document: &Document, live: Option<&SetSnapshot>) -> Result<()> {
+    let Some(snap) = live else {
+        return Ok(());
+    };
+    let object = applied_object(Some(&serde_json::to_value(&snap.set)?), &document.object, false);
+    if object["spec"]["updateStrategy"]["type"] == "OnDelete" {
+        return Ok(());
+    }
+    let whole = format!("statefulset {}/{}", ctx.namespace, document.name);
+    let instead = format!(
+        "stage the change instead: apply the manifest without --leader and with `updateStrategy.rollingUpdate.partition: {}` (no pod moves), then `{}` moves every pod with the leader last",
+        object["spec"]["replicas"].as_i64().unwrap_or(1),
+        ctx.sts(&format!("promote {} --full --leader CMD", document.name))
+    );
+    Err(leader_refused(&whole, "the rollout of `apply -f`", &instead))
+}
+
 /// One set's apply.
 struct ApplySet<'a> {
     args: &'a ApplyArgs,
+    gates: &'a Gates,
     document: &'a Document,
     resume: Resume,
     /// Where the set's manifest was saved before its orphan delete.
@@ -121,26 +161,14 @@ impl Guided for ApplySet<'_> {
         &self.document.name
     }
 
+    /// The command with the flags that say what is applied, then the gates.
     fn command_line(&self) -> String {
-        let mut line = String::from("kubectl sts apply");
-        for file in &self.args.manifest.files {
-            line.push_str(&format!(" -f {file}"));
-        }
-        for (given, flag) in [
-            (
-                self.args.manifest.replace_pending_claims,
-                " --replace-pending-claims",
-            ),
-            (
-                self.args.manifest.allow_service_name_change,
-                " --allow-service-name-change",
-            ),
-        ] {
-            if given {
-                line.push_str(flag);
-            }
-        }
-        line
+        self.identity() + &gate_flags(self.gates)
+    }
+
+    /// A run with other gates (or none) resumes what an interrupted run left.
+    fn resumes(&self, record: &Record) -> bool {
+        same_but_gates(&record.command, &self.identity())
     }
 
     /// Plans the manifest against the live set; an interrupted run of the same apply is
@@ -148,7 +176,7 @@ impl Guided for ApplySet<'_> {
     async fn read(&mut self, ctx: &Context) -> Result<Read<ApplyPlan>> {
         let recorded = fetch::record_beside(ctx, &self.document.name)
             .await?
-            .filter(|(r, _)| r.command == self.command_line());
+            .filter(|(r, _)| self.resumes(r));
         let allowed = Allowed::from(&self.args.manifest);
         let asked = plan_document(ctx, self.document, allowed).await?;
         let Some(snap) = asked.live else {
@@ -178,7 +206,8 @@ impl Guided for ApplySet<'_> {
     }
 
     fn nothing_to_do(&self, plan: &ApplyPlan) -> Option<String> {
-        (plan.set.action == Action::NoChange && matches!(self.resume, Resume::Fresh)).then(|| {
+        let still = plan.set.action == Action::NoChange && plan.gated.is_none();
+        (still && matches!(self.resume, Resume::Fresh)).then(|| {
             format!(
                 "statefulset {}/{} matches {}: nothing to do",
                 plan.set.namespace, plan.set.name, plan.set.source
@@ -214,9 +243,12 @@ impl Guided for ApplySet<'_> {
         if !matches!(self.resume, Resume::Fresh) {
             return Vec::new();
         }
-        match plan.has(Stage::OrphanDelete) {
-            true => grow_writes(plan),
-            false => vec![self.apply_write(plan, &plan.object, plan.force)],
+        let applies = plan.has(Stage::Create) || plan.has(Stage::Apply);
+        match (plan.has(Stage::OrphanDelete), applies) {
+            (true, _) => grow_writes(plan),
+            (false, true) => vec![self.apply_write(plan, &plan.object, plan.force)],
+            // A gated re-run that only goes on moving the pods.
+            (false, false) => Vec::new(),
         }
     }
 
@@ -257,6 +289,9 @@ impl Guided for ApplySet<'_> {
         }
         if plan.has(Stage::ReplaceClaims) {
             needs.extend([preflight::DELETE_PODS, preflight::DELETE_CLAIMS]);
+        }
+        if plan.has(Stage::Roll) && !needs.contains(&preflight::DELETE_PODS) {
+            needs.push(preflight::DELETE_PODS);
         }
         needs
     }
@@ -301,6 +336,29 @@ fn grow_writes(plan: &ApplyPlan) -> Vec<Write> {
 }
 
 impl ApplySet<'_> {
+    /// The command with the flags that say what is applied (a record names it, and any gates).
+    fn identity(&self) -> String {
+        let mut line = String::from("kubectl sts apply");
+        for file in &self.args.manifest.files {
+            line.push_str(&format!(" -f {file}"));
+        }
+        for (given, flag) in [
+            (
+                self.args.manifest.replace_pending_claims,
+                " --replace-pending-claims",
+            ),
+            (
+                self.args.manifest.allow_service_name_change,
+                " --allow-service-name-change",
+            ),
+        ] {
+            if given {
+                line.push_str(flag);
+            }
+        }
+        line
+    }
+
     fn apply_write(&self, plan: &ApplyPlan, object: &Value, force: bool) -> Write {
         let mut object = object.clone();
         if let Some(rv) = &plan.resource_version {
@@ -333,6 +391,21 @@ impl ApplySet<'_> {
             grow: Vec::new(),
             claim_versions: BTreeMap::new(),
             pods: Vec::new(),
+            gated: None,
+            gates: Vec::new(),
+        }
+    }
+
+    /// With gates, how the pods of the live set move (`ApplyPlan::gate`): `live` is the set
+    /// as it is (or was, before an orphan delete).
+    fn gate_plan(&self, plan: &mut ApplyPlan, live: Live<'_>) {
+        if !self.gates.walks() {
+            return;
+        }
+        let batch = self.gates.max_unavailable;
+        let moved = gated_move(&plan.object, &self.document.object, live, batch);
+        if let Some(moved) = moved {
+            plan.gate(moved, self.gates);
         }
     }
 
@@ -368,6 +441,12 @@ impl ApplySet<'_> {
             })
             .map(mark)
             .collect();
+        let live = Live {
+            set: &live,
+            template_changes: plan.set.changes.iter().any(|c| c.how == How::Rollout),
+            outdated: outdated(snap),
+        };
+        self.gate_plan(&mut plan, live);
         if plan.has(Stage::Apply) && !plan.has(Stage::OrphanDelete) {
             let conflicts = apply_conflicts(ctx, &snap.set, &plan.object, &plan.field_manager).await?;
             plan.ownership =
@@ -415,6 +494,13 @@ impl ApplySet<'_> {
         plan.steps = plan.stages.iter().map(|s| stage_words(*s, &plan.set)).collect();
         plan.object = applied_object(Some(&live), &self.document.object, false);
         plan.recreated_object = applied_object(Some(&live), &self.document.object, true);
+        // The manifest's template is taken to change: its walk starts from the replica count.
+        let live = Live {
+            set: &live,
+            template_changes: true,
+            outdated: Vec::new(),
+        };
+        self.gate_plan(&mut plan, live);
         self.resume = Resume::Gone {
             old: Box::new(old),
             data: record.data,
@@ -455,7 +541,40 @@ impl ApplySet<'_> {
             };
             write::apply(ctx, &forget, false).await?;
         }
+        if let Some(moved) = &plan.gated {
+            self.move_gated(ctx, plan, moved).await?;
+        }
         self.converge(ctx, plan).await
+    }
+
+    /// Moves the pods with the gates once the manifest is applied: the partition walked down
+    /// (RollingUpdate), or the outdated pods rolled (OnDelete). A stop leaves the set as the
+    /// last pod left it; re-running the same command goes on.
+    async fn move_gated(&mut self, ctx: &Context, plan: &ApplyPlan, moved: &GatedMove) -> Result<()> {
+        let command = self.command_line();
+        let resume = ctx.complete(&command);
+        let gated = Gated::new(self.gates, &resume, &command);
+        let name = &plan.set.name;
+        match moved {
+            GatedMove::Walk { from, to, .. } => {
+                let when_stuck = format!(
+                    "the walk stopped there, the pods below untouched: fix the manifest, then re-run `{resume}`"
+                );
+                let advice = Advice {
+                    when_stuck: &when_stuck,
+                    resume: &resume,
+                };
+                let stretch = Stretch { from: *from, to: *to };
+                walk_partition(ctx, name, stretch, gated, advice).await
+            }
+            GatedMove::Roll { .. } => {
+                let snap = observed_snapshot(ctx, name).await?;
+                let roll = plan_roll(&snap, None, Method::Delete).map_err(StsError::from)?;
+                let run = replace::execute_gated(ctx, &snap.set, &roll, false, gated).await;
+                self.states.extend(run.outcome_pods());
+                run.end.map_or(Ok(()), Err)
+            }
+        }
     }
 
     /// Saves, records and orphan-deletes the set, then creates it again.
@@ -756,6 +875,13 @@ fn unbound(claim: &PersistentVolumeClaim) -> bool {
             .as_ref()
             .and_then(|s| s.volume_name.as_deref())
             .is_none_or(str::is_empty)
+}
+
+/// The pods of the set not on its update revision, highest first (an OnDelete set's to roll).
+fn outdated(snap: &SetSnapshot) -> Vec<String> {
+    plan_roll(snap, None, Method::Delete)
+        .map(|roll| roll.replacements().map(|s| s.pod.clone()).collect())
+        .unwrap_or_default()
 }
 
 fn strings(value: &Value) -> Vec<String> {

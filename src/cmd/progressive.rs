@@ -20,7 +20,7 @@ use crate::engine::check::{TAIL_LINES, run_check};
 use crate::engine::follow::{Advice, follow_update};
 use crate::engine::gates::{Gated, check_programs, gate_flags};
 use crate::engine::revert::Revert;
-use crate::engine::walk::{Stretch, lower_partition, walk_partition};
+use crate::engine::walk::{Stretch, leader_refused, lower_partition, walk_partition};
 use crate::engine::write::{self, Write};
 use crate::engine::{Ending, Flags, Guided, Planned, Question, Read, replace};
 use crate::error::{StsError, is_interrupted};
@@ -552,11 +552,11 @@ impl Guided for Progressive<'_> {
         let steps = plan_steps(&snap.set, self.specs, &counts);
         let recorded = record::on_set(&snap.set).filter(|r| self.resumes(r));
         if self.options.gates.leader.is_some() && set::strategy(&snap.set) == Strategy::RollingUpdate {
-            return Err(StsError::Usage(format!(
-                "{whole}: --leader cannot keep the leader for last in a progressive rollout of a RollingUpdate set (each step lowers the partition, which moves the highest ordinals first); run the steps without it, then `{}` moves the rest with the leader last; nothing was changed",
+            let instead = format!(
+                "run the steps without it, then `{}` moves the rest with the leader last",
                 snap.sts(&format!("promote {} --full --leader CMD", snap.name()))
-            ))
-            .into());
+            );
+            return Err(leader_refused(&whole, "a progressive rollout", &instead));
         }
         let progress = recorded.as_ref().and_then(progress_of);
         let plan = match (&recorded, &progress) {

@@ -107,6 +107,21 @@ pub fn gate_flags(gates: &Gates) -> String {
     flags
 }
 
+/// Whether `command` is `identity` with gate flags or none (`gate_flags` appends them last):
+/// a run with other gates resumes what a run of the same command left.
+pub fn same_but_gates(command: &str, identity: &str) -> bool {
+    const FLAGS: [&str; 5] = [
+        " --pod-check ",
+        " --before-each ",
+        " --after-each ",
+        " --leader ",
+        " --max-unavailable ",
+    ];
+    command
+        .strip_prefix(identity)
+        .is_some_and(|rest| rest.is_empty() || FLAGS.iter().any(|f| rest.starts_with(f)))
+}
+
 /// The set's own strategy put back after a roll drove it as OnDelete: as it was when the roll
 /// is done; when it `stopped`, its partition raised to hold every pod not yet on the update
 /// revision. The record of the step becomes `record` (`None` removes it). At the set's

@@ -135,6 +135,16 @@ struct PodsAt {
     remaining: Vec<String>,
 }
 
+/// `--leader` asked of a command that walks a RollingUpdate set's partition (`walking`, "a
+/// progressive rollout"): refused before any write, a usage error, since lowering a partition
+/// moves the highest ordinals first whoever leads; `instead` says how to get the leader last.
+pub fn leader_refused(whole: &str, walking: &str, instead: &str) -> anyhow::Error {
+    StsError::Usage(format!(
+        "{whole}: --leader cannot keep the leader for last in {walking} of a RollingUpdate set (lowering the partition moves the highest ordinals first); {instead}; nothing was changed"
+    ))
+    .into()
+}
+
 /// Lowers the partition to `partition` (never raises it) at the set's resourceVersion; on a
 /// conflict, reads the set again and tries again, at most `MAX_REPLANS` times.
 pub async fn lower_partition(ctx: &Context, name: &str, partition: i32) -> Result<SetSnapshot> {

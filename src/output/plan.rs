@@ -86,11 +86,14 @@ pub fn write_apply_plan(out: &mut dyn Write, plan: &ApplyPlan, style: Style) -> 
     if let Some(ownership) = &plan.ownership {
         writeln!(out, "  fields: {ownership}")?;
     }
-    if plan.set.action != Action::NoChange {
+    if plan.set.action != Action::NoChange || plan.gated.is_some() {
         writeln!(out, "Steps:")?;
         for (number, step) in plan.steps.iter().enumerate() {
             writeln!(out, "  {}. {step}", number + 1)?;
         }
+    }
+    for line in &plan.gates {
+        writeln!(out, "Gate: {line}")?;
     }
     Ok(())
 }

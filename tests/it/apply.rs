@@ -2,14 +2,19 @@
 //! set re-created with every pod kept (uids checked) when a field cannot be updated, then the
 //! template rolled — asserting on the cluster (uids, owners, images, sizes, who owns the
 //! fields), on the order of deletions, and on what the user sees; refusals write nothing.
+//! With gates, the rollout goes a pod at a time with checks and hooks between (the order of
+//! deletions and the scripts' own logs), and a re-run after a stop goes on.
 
 use std::time::Duration;
 
 use serde_json::Value;
 use sts_sim::resources;
 
-use crate::common::setup::{json_of, pod_images, pod_marks, web_cluster, web_manifest};
+use crate::common::setup::{
+    json_of, pod_images, pod_marks, set_image, web_cluster, web_manifest, zk_cluster,
+};
 use crate::common::{Cluster, fixture, record_deletions, skip_on_simulator, stderr_of, stdout_of};
+use crate::gates::{deleted_pods, lines};
 
 /// Writes that are not dry runs.
 fn writes(cluster: &Cluster) -> usize {
@@ -415,4 +420,160 @@ fn someone_elses_writes_while_planning_are_planned_again() {
     assert_eq!(conflicts, 3);
     assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 4);
     assert_eq!(pod_images(&cluster, "web", 4), ["nginx:1.26"; 4]);
+}
+
+/// The web set's update strategy.
+fn strategy(cluster: &Cluster) -> Value {
+    cluster.statefulset("web")["spec"]["updateStrategy"].clone()
+}
+
+#[test]
+fn gates_walk_a_rolling_update_set_a_pod_at_a_time_and_leave_it_rolling_update() {
+    let cluster = web_cluster();
+    let deletions = record_deletions(&cluster);
+    let log = cluster.dir.join("gates.log");
+    let before = format!("echo before $STS_POD >> {}", log.display());
+    let check = format!("echo check $STS_POD >> {}", log.display());
+    let manifest = web_manifest(&[("image: nginx:1.25", "image: nginx:1.26")]);
+    let output = apply(
+        &cluster,
+        &manifest,
+        &["--before-each", &before, "--pod-check", &check],
+    );
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let plan = stdout_of(&output);
+    for said in [
+        "  pods: RollingUpdate, walked by kubectl-sts: the partition held at 3, lowered to 0, 1 pod(s) at a time, the gates around each pod (the set stays RollingUpdate): web-2, web-1, web-0\n",
+        "with its partition held at 3: no pod moves on its own",
+        "lower the partition from 3 to 0, 1 pod(s) at a time, the gates around each pod: web-2, web-1, web-0",
+        "Gate: before each pod",
+        "Gate: after each pod: `echo check",
+    ] {
+        assert!(plan.contains(said), "{said}: {plan}");
+    }
+    assert_eq!(
+        lines(&log),
+        [
+            "before web-2",
+            "check web-2",
+            "before web-1",
+            "check web-1",
+            "before web-0",
+            "check web-0"
+        ]
+    );
+    assert_eq!(deleted_pods(&deletions), ["web-2", "web-1", "web-0"]);
+    let strategy = strategy(&cluster);
+    assert_eq!(strategy["type"], "RollingUpdate", "never driven as OnDelete");
+    assert_eq!(strategy["rollingUpdate"]["partition"], 0, "the manifest's");
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+}
+
+#[test]
+fn a_failing_pod_check_stops_the_walk_at_its_pod_and_the_same_apply_goes_on() {
+    let cluster = web_cluster();
+    let deletions = record_deletions(&cluster);
+    let healthy = cluster.dir.join("web-1-healthy");
+    let check = format!(
+        "[ \"$STS_POD\" != web-1 ] || [ -f {} ] || {{ echo web-1 has not caught up; exit 1; }}",
+        healthy.display()
+    );
+    let args = [
+        "--pod-check",
+        check.as_str(),
+        "--pod-check-interval",
+        "200ms",
+        "--pod-check-timeout",
+        "3s",
+    ];
+    let manifest = web_manifest(&[("image: nginx:1.25", "image: nginx:1.26")]);
+    let failed = apply(&cluster, &manifest, &args);
+    let error = stderr_of(&failed);
+    assert_eq!(failed.status.code(), Some(3), "{error}");
+    for said in [
+        "web-1: its check did not pass 1 time(s) in a row within 3s",
+        "last output: web-1 has not caught up",
+        "no other pod was taken down",
+        "--pod-check-interval 200ms --pod-check-timeout 3s -n default` to go on",
+    ] {
+        assert!(error.contains(said), "{said}: {error}");
+    }
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(deleted_pods(&deletions), ["web-2", "web-1"], "web-0 untouched");
+    assert_eq!(strategy(&cluster)["rollingUpdate"]["partition"], 1);
+
+    std::fs::write(&healthy, "").unwrap();
+    let resumed = apply(&cluster, &manifest, &args);
+    assert!(resumed.status.success(), "{}", stderr_of(&resumed));
+    assert!(
+        stdout_of(&resumed).contains("lower the partition from 1 to 0"),
+        "{}",
+        stdout_of(&resumed)
+    );
+    assert_eq!(
+        deleted_pods(&deletions),
+        ["web-2", "web-1", "web-0"],
+        "none twice"
+    );
+    assert_eq!(strategy(&cluster)["rollingUpdate"]["partition"], 0);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+}
+
+/// The zk fixture's manifest with a new image.
+fn zk_manifest() -> String {
+    fixture("zk.yaml").replacen("image: zookeeper:3.8", "image: zookeeper:3.9.3", 1)
+}
+
+#[test]
+fn an_on_delete_set_is_rolled_after_the_apply_with_the_leader_last() {
+    let cluster = zk_cluster();
+    let deletions = record_deletions(&cluster);
+    let output = apply(&cluster, &zk_manifest(), &["--leader", "echo zk-1"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        stdout_of(&output).contains("roll zk-2, zk-1, zk-0 with the gates"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert_eq!(deleted_pods(&deletions), ["zk-2", "zk-0", "zk-1"]);
+    assert_eq!(pod_images(&cluster, "zk", 3), ["zookeeper:3.9.3"; 3]);
+}
+
+#[test]
+fn a_gated_re_run_rolls_the_pods_an_applied_on_delete_template_left_outdated() {
+    let cluster = zk_cluster();
+    // As a run killed right after its apply leaves it: the template applied, no pod moved.
+    set_image(&cluster, "zk", "zookeeper", "zookeeper:3.9.3");
+    let deletions = record_deletions(&cluster);
+    let output = apply(&cluster, &zk_manifest(), &["--pod-check", "true"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    assert!(
+        !stdout_of(&output).contains("nothing to do"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert_eq!(deleted_pods(&deletions), ["zk-2", "zk-1", "zk-0"]);
+    assert_eq!(pod_images(&cluster, "zk", 3), ["zookeeper:3.9.3"; 3]);
+}
+
+#[test]
+fn leader_last_on_a_rolling_update_set_is_refused_without_a_write() {
+    let cluster = web_cluster();
+    let writes_before = writes(&cluster);
+    let manifest = web_manifest(&[("image: nginx:1.25", "image: nginx:1.26")]);
+    let refused = apply(&cluster, &manifest, &["--leader", "echo web-0"]);
+    let error = stderr_of(&refused);
+    assert_eq!(refused.status.code(), Some(2), "{error}");
+    assert!(
+        error.contains("--leader cannot keep the leader for last in the rollout of `apply -f`")
+            && error.contains("promote web --full --leader CMD"),
+        "{error}"
+    );
+    assert_eq!(
+        error.lines().filter(|l| l.starts_with("error")).count(),
+        1,
+        "{error}"
+    );
+    assert_eq!(writes(&cluster), writes_before);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.25"; 3]);
 }

@@ -269,6 +269,15 @@ fn web_and_its_changed_manifest() -> Cluster {
     web_cluster()
 }
 
+const NEW_WEB_IMAGE: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/crash-apply-web-image.yaml");
+
+/// The web fixture and its manifest with a new image (a rollout only).
+fn web_and_its_new_image() -> Cluster {
+    let manifest = common::fixture("web.yaml").replacen("image: nginx:1.25", "image: nginx:1.26", 1);
+    std::fs::write(NEW_WEB_IMAGE, manifest).unwrap();
+    web_cluster()
+}
+
 fn web_with_leftovers() -> Cluster {
     let cluster = web_cluster();
     run_ok(&cluster, &["scale", "web", "--replicas", "2", "--yes"]);
@@ -365,6 +374,16 @@ fn apply_a_changed_manifest() {
     check(Case {
         setup: web_and_its_changed_manifest,
         args: &["apply", "-f", CHANGED_WEB],
+    });
+    // Gated: the partition held by the apply and walked down; killed anywhere, a re-run goes
+    // on from the live partition (never raised) and ends at the manifest's, no record left.
+    check(Case {
+        setup: web_and_its_new_image,
+        args: &["apply", "-f", NEW_WEB_IMAGE, "--pod-check", "true"],
+    });
+    check(Case {
+        setup: web_and_its_changed_manifest,
+        args: &["apply", "-f", CHANGED_WEB, "--before-each", "true"],
     });
 }
 

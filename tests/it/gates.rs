@@ -36,7 +36,7 @@ fn roll(cluster: &Cluster, args: &[&str]) -> std::process::Output {
 }
 
 /// The pods deleted so far, in order.
-fn deleted_pods(deletions: &Deletions) -> Vec<String> {
+pub fn deleted_pods(deletions: &Deletions) -> Vec<String> {
     deletions
         .lock()
         .unwrap()
@@ -45,7 +45,8 @@ fn deleted_pods(deletions: &Deletions) -> Vec<String> {
         .collect()
 }
 
-fn lines(path: &Path) -> Vec<String> {
+/// The lines of a file a gate wrote (none when it does not exist).
+pub fn lines(path: &Path) -> Vec<String> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()

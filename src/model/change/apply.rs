@@ -1,5 +1,6 @@
 //! A manifest's plan carried out: the object each server-side apply sends, who owns the
-//! fields it changes, and the ordered stages of the apply in words. Pure.
+//! fields it changes, the ordered stages of the apply in words, and — with gates — how the
+//! pods move instead of under the set's strategy alone. Pure.
 //!
 //! The applied object is the manifest with the live value of every top-level `spec` field it
 //! leaves out, and of every label and annotation of the set it leaves out: a field nobody asks
@@ -13,6 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::model::change::plan::{Action, How, SetPlan};
+use crate::model::rollout::gates::Gates;
 use crate::model::storage::resize::{PodMark, ResizePlan};
 
 /// Annotations of the set that are the tool's own records: never carried by an apply.
@@ -157,6 +159,11 @@ pub enum Stage {
     /// The manifest applied to the live set (in-place fields; a template change starts the
     /// set's own rollout).
     Apply,
+    /// With gates, RollingUpdate: the partition the apply held walked down to the
+    /// manifest's, a batch at a time, the gates between.
+    Walk,
+    /// With gates, OnDelete: the outdated pods rolled, the gates around each.
+    Roll,
     /// The set followed until it has converged under its strategy.
     Converge,
 }
@@ -222,12 +229,152 @@ pub struct ApplyPlan {
     /// The pods a re-create must adopt, uids kept.
     #[serde(skip)]
     pub pods: Vec<PodMark>,
+    /// With gates: how the pods move (none: under the set's strategy alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gated: Option<GatedMove>,
+    /// The gates in words (`Gates::describe`), when pods move with them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<String>,
 }
 
 impl ApplyPlan {
     pub fn has(&self, stage: Stage) -> bool {
         self.stages.contains(&stage)
     }
+
+    /// The plan of an apply whose pods move with `gates` as `moved` says: its stage before
+    /// the wait, the apply holding the partition, the steps and the pods in words.
+    pub fn gate(&mut self, moved: GatedMove, gates: &Gates) {
+        let stage = match moved {
+            GatedMove::Walk { .. } => Stage::Walk,
+            GatedMove::Roll { .. } => Stage::Roll,
+        };
+        let at = self.stages.len().saturating_sub(1);
+        self.stages.insert(at, stage);
+        if let GatedMove::Walk { held, .. } = moved {
+            self.object["spec"]["updateStrategy"]["rollingUpdate"]["partition"] = json!(held);
+        }
+        let batch = gates.max_unavailable;
+        self.set.rollout = Some(moved.rollout(batch));
+        self.set.restarts = moved.pods().to_vec();
+        self.steps = self
+            .stages
+            .iter()
+            .map(|s| match (s, &moved) {
+                (Stage::Apply, GatedMove::Walk { held, .. }) => format!(
+                    "apply the manifest to statefulset {}/{} with its partition held at {held}: no pod moves on its own",
+                    self.set.namespace, self.set.name
+                ),
+                (Stage::Walk | Stage::Roll, _) => moved.step(batch),
+                _ => stage_words(*s, &self.set),
+            })
+            .collect();
+        self.gated = Some(moved);
+        self.gates = gates.describe();
+    }
+}
+
+/// How an apply with gates moves a live set's pods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum GatedMove {
+    /// RollingUpdate: the manifest applied with the partition held at `held` (no pod moves on
+    /// its own), then walked down to `to`; pods an earlier run moved between `held` and
+    /// `from` (its last batch) are awaited and checked again first.
+    Walk {
+        held: i32,
+        from: i32,
+        to: i32,
+        pods: Vec<String>,
+    },
+    /// OnDelete: once applied, these pods (outdated) rolled with the gates.
+    Roll { pods: Vec<String> },
+}
+
+impl GatedMove {
+    /// The pods that move, in their order.
+    pub fn pods(&self) -> &[String] {
+        match self {
+            GatedMove::Walk { pods, .. } | GatedMove::Roll { pods } => pods,
+        }
+    }
+
+    /// How the pods move, for the plan's `pods:` line (`batch`: pods at once).
+    fn rollout(&self, batch: u32) -> String {
+        match self {
+            GatedMove::Walk { held, to, .. } => format!(
+                "RollingUpdate, walked by kubectl-sts: the partition held at {held}, lowered to {to}, {batch} pod(s) at a time, the gates around each pod (the set stays RollingUpdate)"
+            ),
+            GatedMove::Roll { .. } => format!(
+                "OnDelete: once applied, kubectl-sts deletes each outdated pod in its turn, {batch} at a time, highest first (the leader last), the gates around each pod"
+            ),
+        }
+    }
+
+    /// The stage that moves the pods, in words.
+    fn step(&self, batch: u32) -> String {
+        let pods = self.pods().join(", ");
+        match self {
+            GatedMove::Walk { held, to, .. } => format!(
+                "lower the partition from {held} to {to}, {batch} pod(s) at a time, the gates around each pod: {pods}"
+            ),
+            GatedMove::Roll { .. } => format!(
+                "roll {pods} with the gates: each deleted in its turn (highest first, the leader last), {batch} at a time"
+            ),
+        }
+    }
+}
+
+/// Where an apply with gates stands against the live set.
+pub struct Live<'a> {
+    pub set: &'a Value,
+    /// The apply changes the template.
+    pub template_changes: bool,
+    /// The pods not on the live update revision.
+    pub outdated: Vec<String>,
+}
+
+/// How an apply with gates moves the pods of a live set (`None`: none move). `object` is the
+/// applied object; `batch` the pods moved at once. RollingUpdate: the walk ends at the
+/// manifest's own partition (0 when it gives none); it starts from the replica count when the
+/// template changes, else — a re-run after a stopped walk — from the live partition (never
+/// raised: a re-run goes on where the walk stopped), the last batch moved awaited and checked
+/// again first. OnDelete: every pod when the template changes, else the outdated ones.
+pub fn gated_move(object: &Value, manifest: &Value, live: Live<'_>, batch: u32) -> Option<GatedMove> {
+    let spec = &object["spec"];
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let number = |v: &Value, default: i32| {
+        v.as_i64()
+            .map_or(default, |n| i32::try_from(n).unwrap_or(default))
+    };
+    let replicas = number(&spec["replicas"], 1).max(0);
+    let start = number(&spec["ordinals"]["start"], 0);
+    if spec["updateStrategy"]["type"] == "OnDelete" {
+        let pods = match live.template_changes {
+            true => (0..replicas)
+                .rev()
+                .map(|p| format!("{name}-{}", start + p))
+                .collect(),
+            false => live.outdated,
+        };
+        return (!pods.is_empty()).then_some(GatedMove::Roll { pods });
+    }
+    let partition = |set: &Value| number(&set["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 0);
+    let to = partition(manifest).max(0);
+    let held = match live.template_changes {
+        true => replicas,
+        false => partition(live.set).min(replicas),
+    };
+    let last_batch = i32::try_from(batch.max(1)).unwrap_or(1);
+    (held > to).then(|| GatedMove::Walk {
+        held,
+        from: held.saturating_add(last_batch).min(replicas),
+        to,
+        pods: (to..held)
+            .rev()
+            .map(|p| format!("{name}-{}", start + p))
+            .collect(),
+    })
 }
 
 /// One stage in words, for the plan.
@@ -246,6 +393,7 @@ pub fn stage_words(stage: Stage, plan: &SetPlan) -> String {
             format!("apply the manifest to {set}: its template rolls out under the set's strategy")
         }
         Stage::Apply => format!("apply the manifest to {set} (in place: no pod restarts)"),
+        Stage::Walk | Stage::Roll => "move the pods with the gates".into(),
         Stage::Converge => "wait until the set has converged under its strategy (as `kubectl sts wait`)".into(),
     }
 }
@@ -318,5 +466,68 @@ mod tests {
         assert_eq!(first_create["spec"]["template"]["metadata"]["labels"]["v"], "1");
         let new_set = applied_object(None, &manifest, false);
         assert!(new_set["metadata"].get("annotations").is_none(), "{new_set}");
+    }
+
+    #[test]
+    fn gates_hold_the_partition_and_a_re_run_goes_on_from_where_the_walk_stopped() {
+        let object = |strategy: Value| json!({"metadata": {"name": "web"}, "spec": {"replicas": 3, "updateStrategy": strategy}});
+        let rolling =
+            |partition: i64| json!({"type": "RollingUpdate", "rollingUpdate": {"partition": partition}});
+        let manifest = json!({"spec": {}});
+        fn live<'a>(set: &'a Value, template_changes: bool, outdated: &[&str]) -> Live<'a> {
+            Live {
+                set,
+                template_changes,
+                outdated: outdated.iter().map(|p| p.to_string()).collect(),
+            }
+        }
+        let walk = |held: i32, pods: &[&str]| GatedMove::Walk {
+            held,
+            from: (held + 1).min(3),
+            to: 0,
+            pods: pods.iter().map(|p| p.to_string()).collect(),
+        };
+        let applied = object(rolling(0));
+        assert_eq!(
+            gated_move(&applied, &manifest, live(&object(rolling(0)), true, &[]), 1),
+            Some(walk(3, &["web-2", "web-1", "web-0"])),
+            "a new template: held at the replica count"
+        );
+        assert_eq!(
+            gated_move(&applied, &manifest, live(&object(rolling(1)), false, &[]), 1),
+            Some(walk(1, &["web-0"])),
+            "the same template: the live partition, never raised; web-1 checked again"
+        );
+        assert_eq!(
+            gated_move(&applied, &manifest, live(&object(rolling(0)), false, &[]), 1),
+            None
+        );
+        let staged = json!({"spec": {"updateStrategy": rolling(2)}});
+        assert_eq!(
+            gated_move(&applied, &staged, live(&object(rolling(0)), true, &[]), 1),
+            Some(GatedMove::Walk {
+                held: 3,
+                from: 3,
+                to: 2,
+                pods: vec!["web-2".into()]
+            }),
+            "down to the manifest's own partition"
+        );
+        let on_delete = object(json!({"type": "OnDelete"}));
+        assert_eq!(
+            gated_move(&on_delete, &manifest, live(&on_delete, true, &[]), 1),
+            Some(GatedMove::Roll {
+                pods: vec!["web-2".into(), "web-1".into(), "web-0".into()]
+            })
+        );
+        assert_eq!(
+            gated_move(&on_delete, &manifest, live(&on_delete, false, &["web-0"]), 1),
+            Some(GatedMove::Roll {
+                pods: vec!["web-0".into()]
+            }),
+            "a re-run rolls the pods still outdated"
+        );
+        let up_to_date = gated_move(&on_delete, &manifest, live(&on_delete, false, &[]), 1);
+        assert_eq!(up_to_date, None);
     }
 }
