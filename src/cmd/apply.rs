@@ -27,7 +27,7 @@ use crate::cli::ApplyArgs;
 use crate::context::Context;
 use crate::engine::converge;
 use crate::engine::follow::Advice;
-use crate::engine::gates::{Gated, check_programs, gate_flags, same_but_gates};
+use crate::engine::gates::{GATE_FLAGS, Gated, check_programs, gate_flags};
 use crate::engine::recreate::Recreation;
 use crate::engine::replace;
 use crate::engine::walk::{Stretch, leader_refused, walk_partition};
@@ -42,7 +42,7 @@ use crate::model::change::apply::{
 use crate::model::change::documents::Document;
 use crate::model::change::plan::{Action, How, SetPlan};
 use crate::model::diagnosis::convergence::{WaitOutcome, WaitReport};
-use crate::model::flow::record::Record;
+use crate::model::flow::record::{Record, same_but_flags};
 use crate::model::flow::step::{PodOutcome, StepState};
 use crate::model::rollout::gates::Gates;
 use crate::model::rollout::roll::{Method, plan_roll};
@@ -168,7 +168,7 @@ impl Guided for ApplySet<'_> {
 
     /// A run with other gates (or none) resumes what an interrupted run left.
     fn resumes(&self, record: &Record) -> bool {
-        same_but_gates(&record.command, &self.identity())
+        same_but_flags(&record.command, &self.identity(), &GATE_FLAGS)
     }
 
     /// Plans the manifest against the live set; an interrupted run of the same apply is

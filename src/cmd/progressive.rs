@@ -18,7 +18,7 @@ use crate::cli::RolloutArgs;
 use crate::context::Context;
 use crate::engine::check::{TAIL_LINES, run_check};
 use crate::engine::follow::{Advice, follow_update};
-use crate::engine::gates::{Gated, check_programs, gate_flags};
+use crate::engine::gates::{GATE_FLAGS, Gated, check_programs, gate_flags};
 use crate::engine::revert::Revert;
 use crate::engine::walk::{Stretch, leader_refused, lower_partition, walk_partition};
 use crate::engine::write::{self, Write};
@@ -41,6 +41,10 @@ use crate::output::Style;
 use crate::output::progressive::{BakeDisplay, announce_step, duration, write_plan, write_report};
 use crate::preflight::{DELETE_PODS, EVICT_PODS, Need, PATCH_SETS};
 use crate::wait::{Check, SetWatch, WaitEnd, deadline_after, observed_snapshot, planning_snapshot};
+
+/// The flags of a progressive rollout a re-run may change (`command_line` writes them after
+/// its identity): they apply from the step it resumes at.
+const TIMING_FLAGS: [&str; 4] = ["--pause", "--check", "--check-timeout", "--no-auto-abort"];
 
 /// How often a live bake countdown is redrawn (a timer, not a request).
 const COUNTDOWN_TICK: Duration = Duration::from_secs(1);
@@ -540,8 +544,8 @@ impl Guided for Progressive<'_> {
     }
 
     fn resumes(&self, record: &Record) -> bool {
-        let identity = self.identity();
-        record.command == identity || record.command.starts_with(&format!("{identity} --"))
+        let flags: Vec<&str> = TIMING_FLAGS.iter().chain(&GATE_FLAGS).copied().collect();
+        record::same_but_flags(&record.command, &self.identity(), &flags)
     }
 
     async fn read(&mut self, ctx: &Context) -> Result<Read<ProgressivePlan>> {

@@ -107,20 +107,16 @@ pub fn gate_flags(gates: &Gates) -> String {
     flags
 }
 
-/// Whether `command` is `identity` with gate flags or none (`gate_flags` appends them last):
-/// a run with other gates resumes what a run of the same command left.
-pub fn same_but_gates(command: &str, identity: &str) -> bool {
-    const FLAGS: [&str; 5] = [
-        " --pod-check ",
-        " --before-each ",
-        " --after-each ",
-        " --leader ",
-        " --max-unavailable ",
-    ];
-    command
-        .strip_prefix(identity)
-        .is_some_and(|rest| rest.is_empty() || FLAGS.iter().any(|f| rest.starts_with(f)))
-}
+/// The gate flags `gate_flags` may start with (`--pod-check` covers its `-passes`, `-interval`
+/// and `-timeout`): a run with other gates resumes what a run of the same command left
+/// (`record::same_but_flags`).
+pub const GATE_FLAGS: [&str; 5] = [
+    "--pod-check",
+    "--before-each",
+    "--after-each",
+    "--leader",
+    "--max-unavailable",
+];
 
 /// The set's own strategy put back after a roll drove it as OnDelete: as it was when the roll
 /// is done; when it `stopped`, its partition raised to hold every pod not yet on the update

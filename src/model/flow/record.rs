@@ -75,6 +75,17 @@ pub fn now() -> String {
         .to_string()
 }
 
+/// Whether a recorded `command` is `identity` (what names the run), alone or followed by any
+/// of `flags` (those a re-run may change): such a record is resumed, not refused.
+pub fn same_but_flags(command: &str, identity: &str, flags: &[&str]) -> bool {
+    command.strip_prefix(identity).is_some_and(|rest| {
+        rest.is_empty()
+            || flags
+                .iter()
+                .any(|flag| rest.strip_prefix(' ').is_some_and(|r| r.starts_with(flag)))
+    })
+}
+
 /// The name of the ConfigMap recording a step of set `set`.
 pub fn record_map_name(set: &str) -> String {
     format!("kubectl-sts-{set}")
@@ -129,6 +140,29 @@ mod tests {
             context: Some("c".into()),
             ..Scope::namespace("db")
         }
+    }
+
+    #[test]
+    fn a_record_is_resumed_by_its_command_with_other_changeable_flags() {
+        let identity = "kubectl sts rollout web --steps 1,2";
+        let flags = ["--pause", "--pod-check"];
+        assert!(same_but_flags(identity, identity, &flags));
+        assert!(same_but_flags(
+            &format!("{identity} --pause 5m"),
+            identity,
+            &flags
+        ));
+        assert!(!same_but_flags(&format!("{identity},3"), identity, &flags));
+        assert!(!same_but_flags(
+            &format!("{identity} --no-auto-abort"),
+            identity,
+            &flags
+        ));
+        assert!(!same_but_flags(
+            "kubectl sts rollout db --steps 1,2",
+            identity,
+            &flags
+        ));
     }
 
     #[test]
