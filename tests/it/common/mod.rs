@@ -189,12 +189,24 @@ impl Cluster {
     /// (and every 50 ms, for conditions on the request log); on the real control plane,
     /// every 100 ms.
     pub fn wait_for(&self, what: &str, timeout: Duration, done: impl Fn(&Cluster) -> bool) {
+        self.wait_for_showing(what, timeout, done, |_| String::new());
+    }
+
+    /// [`Cluster::wait_for`], with `show`'s account of the cluster in the message of a timeout.
+    pub fn wait_for_showing(
+        &self,
+        what: &str,
+        timeout: Duration,
+        done: impl Fn(&Cluster) -> bool,
+        show: impl Fn(&Cluster) -> String,
+    ) {
         let deadline = Instant::now() + timeout;
         if self.plane().is_some() {
             while !done(self) {
                 assert!(
                     Instant::now() < deadline,
-                    "timed out after {timeout:?} waiting for {what}"
+                    "timed out after {timeout:?} waiting for {what}{}",
+                    show(self)
                 );
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -207,7 +219,11 @@ impl Cluster {
             .unwrap();
         while !done(self) {
             let left = deadline.saturating_duration_since(Instant::now());
-            assert!(!left.is_zero(), "timed out after {timeout:?} waiting for {what}");
+            assert!(
+                !left.is_zero(),
+                "timed out after {timeout:?} waiting for {what}{}",
+                show(self)
+            );
             let _ = runtime.block_on(async {
                 tokio::time::timeout(left.min(Duration::from_millis(50)), changes.recv()).await
             });
@@ -217,7 +233,7 @@ impl Cluster {
     pub fn wait_ready(&self, name: &str, replicas: i64) {
         let began = Instant::now();
         let _report = Defer(move || eprintln!("{name} ready in {:?}", began.elapsed()));
-        self.wait_for(
+        self.wait_for_showing(
             &format!("{name} to have {replicas} ready pods"),
             Duration::from_secs(120),
             |c| {
@@ -230,7 +246,47 @@ impl Cluster {
                     && status["observedGeneration"] == set["metadata"]["generation"]
                     && status["currentRevision"] == status["updateRevision"]
             },
+            |c| c.account_of_pods(name),
         );
+    }
+
+    /// What a set and its pods looked like, for a wait that timed out: the set's status, each
+    /// pod's phase, node, conditions and waiting containers, and the namespace's warnings.
+    pub fn account_of_pods(&self, set: &str) -> String {
+        let status = self
+            .get(&resources::STATEFULSETS, set)
+            .map(|s| s["status"].to_string())
+            .unwrap_or_else(|| "missing".into());
+        let mut lines = vec![format!("\nstatefulset {set}: {status}")];
+        let prefix = format!("{set}-");
+        for pod in self.pods() {
+            let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+            if !name.starts_with(&prefix) {
+                continue;
+            }
+            let conditions: Vec<String> = (pod["status"]["conditions"].as_array())
+                .into_iter()
+                .flatten()
+                .map(|c| format!("{}={} {}", c["type"], c["status"], c["message"]))
+                .collect();
+            lines.push(format!(
+                "pod {name}: {} on {} deleting={} [{}] containers {}",
+                pod["status"]["phase"],
+                pod["spec"]["nodeName"],
+                pod["metadata"]["deletionTimestamp"],
+                conditions.join("; "),
+                pod["status"]["containerStatuses"]
+            ));
+        }
+        for event in self.list(&resources::EVENTS) {
+            if event["type"] == "Warning" {
+                lines.push(format!(
+                    "event {} {}: {}",
+                    event["involvedObject"]["name"], event["reason"], event["message"]
+                ));
+            }
+        }
+        lines.join("\n")
     }
 
     /// Number of requests the server has answered so far (on the real control plane: the
