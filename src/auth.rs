@@ -2,8 +2,9 @@
 //! (inline, `--token`, or a `tokenFile` trimmed of surrounding whitespace and read again
 //! whenever it changes), basic auth, or an exec credential plugin run once per process and
 //! again only once its credential has expired (client certificates it returns go to the TLS
-//! configuration). Client certificates of the kubeconfig and `auth-provider` entries stay
-//! with kube. Which requests are made is not decided here.
+//! configuration), or the `oidc` auth-provider's ID token (`oidc`); a request answered 401 is
+//! sent once more when the credential can be had again. Client certificates of the kubeconfig
+//! stay with kube's TLS configuration. Which requests are made is not decided here.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -15,10 +16,14 @@ use jiff::Timestamp;
 use kube::Config;
 use kube::client::Body;
 use secrecy::{ExposeSecret, SecretString};
+use std::task::{Context, Poll};
 use tower::BoxError;
-use tower::filter::{AsyncFilterLayer, AsyncPredicate};
+
+use http::{Response, StatusCode};
+use tower::{Service, ServiceExt};
 
 use crate::exec::{CredentialError, ExecCredential, ExecPlugin};
+use crate::oidc::OidcToken;
 
 /// The Authorization header of every request, for one kubeconfig user entry.
 #[derive(Clone)]
@@ -32,16 +37,19 @@ enum Source {
     Fixed(HeaderValue),
     File(Mutex<FileToken>),
     Exec(Box<tokio::sync::Mutex<ExecToken>>),
+    Oidc(Box<tokio::sync::Mutex<OidcToken>>),
 }
 
 impl Credentials {
     /// Takes the credentials of `config`'s user entry `entry` (or the `--token` one) out of
-    /// `config`, leaving it the client certificate and `auth-provider` for kube; an exec
-    /// plugin is run now (its certificate is needed before the first connection).
+    /// `config`, leaving it the client certificate for kube; an exec plugin is run now (its
+    /// certificate is needed before the first connection). `files` are the kubeconfig files
+    /// the entry was read from, where an `oidc` auth-provider keeps its refreshed tokens.
     pub async fn take(
         config: &mut Config,
         entry: &str,
         token: Option<&str>,
+        files: &[PathBuf],
     ) -> Result<Credentials, CredentialError> {
         let auth = std::mem::take(&mut config.auth_info);
         let info = &mut config.auth_info;
@@ -58,7 +66,9 @@ impl Credentials {
             auth.client_certificate_data.clone(),
         );
         (info.client_key, info.client_key_data) = (auth.client_key.clone(), auth.client_key_data.clone());
-        info.auth_provider = auth.auth_provider.clone();
+        if let Some(provider) = &auth.auth_provider {
+            return Credentials::provider(provider, entry, files);
+        }
         if let Some(token) = &auth.token {
             return Ok(Credentials::fixed(bearer(token.expose_secret(), "token")?));
         }
@@ -112,6 +122,30 @@ impl Credentials {
         Ok(credentials.clone())
     }
 
+    /// An `auth-provider`: `oidc` as kubectl has it; the `gcp` and `azure` providers left
+    /// kubectl in 1.26 for exec plugins, and are pointed there.
+    fn provider(
+        provider: &kube::config::AuthProviderConfig,
+        entry: &str,
+        files: &[PathBuf],
+    ) -> Result<Credentials, CredentialError> {
+        let plugin = match provider.name.as_str() {
+            "oidc" => {
+                let token = OidcToken::new(entry, provider.config.clone(), files.to_vec());
+                return Ok(Credentials::from(Source::Oidc(Box::new(
+                    tokio::sync::Mutex::new(token),
+                ))));
+            }
+            "gcp" => "gke-gcloud-auth-plugin",
+            "azure" => "kubelogin",
+            _ => "an exec credential plugin",
+        };
+        Err(CredentialError(format!(
+            "the auth-provider {:?} of user {entry:?} in the kubeconfig is not supported (kubectl dropped it in 1.26); use {plugin} as an exec credential plugin",
+            provider.name
+        )))
+    }
+
     fn fixed(header: HeaderValue) -> Credentials {
         Credentials::from(Source::Fixed(header))
     }
@@ -122,9 +156,9 @@ impl Credentials {
         }
     }
 
-    /// The layer that sets each request's Authorization header.
-    pub fn layer(&self) -> AsyncFilterLayer<Credentials> {
-        AsyncFilterLayer::new(self.clone())
+    /// The layer that sets each request's Authorization header (`Authorize`).
+    pub fn layer(&self) -> AuthorizeLayer {
+        AuthorizeLayer(self.clone())
     }
 
     /// What these credentials present, for a message about a rejected one.
@@ -141,6 +175,10 @@ impl Credentials {
                 Ok(token) => token.describe(),
                 Err(_) => "the credential of its exec plugin".into(),
             },
+            Source::Oidc(oidc) => match oidc.try_lock() {
+                Ok(token) => token.describe(),
+                Err(_) => "the id-token of its oidc auth-provider".into(),
+            },
         }
     }
 
@@ -150,23 +188,117 @@ impl Credentials {
             Source::Fixed(header) => Ok(Some(header.clone())),
             Source::File(file) => file.lock().expect("token file").current().map(Some),
             Source::Exec(exec) => exec.lock().await.current().await,
+            Source::Oidc(oidc) => {
+                let id_token = oidc.lock().await.current().await?;
+                bearer(&id_token, "id-token of the oidc auth-provider").map(Some)
+            }
+        }
+    }
+
+    /// After the server refused `presented` (401): whether credentials can be had again (the
+    /// exec plugin run again, the OIDC token refreshed, the token file read again), or already
+    /// were by another request meanwhile.
+    async fn renew(&self, presented: Option<&HeaderValue>) -> Result<bool, CredentialError> {
+        match &*self.source {
+            Source::None(_) | Source::Fixed(_) => Ok(false),
+            Source::File(file) => Ok(file.lock().expect("token file").reread(presented)),
+            Source::Exec(exec) => exec.lock().await.renew(presented).await,
+            Source::Oidc(oidc) => {
+                let presented = presented.and_then(|h| h.to_str().ok()?.strip_prefix("Bearer "));
+                Ok(oidc.lock().await.renew(presented))
+            }
         }
     }
 }
 
-impl AsyncPredicate<Request<Body>> for Credentials {
-    type Future = BoxFuture<'static, Result<Request<Body>, BoxError>>;
-    type Request = Request<Body>;
+/// Sets each request's Authorization header; a request the server answers 401 is sent once
+/// more if the credentials can be had again, as kubectl gets them again after a 401 (an exec
+/// plugin whose token was revoked before its expiry, a token file rotated early). The server
+/// did nothing with a request it could not authenticate, so sending it again is safe, writes
+/// included.
+pub struct AuthorizeLayer(Credentials);
 
-    fn check(&mut self, mut request: Request<Body>) -> Self::Future {
-        let credentials = self.clone();
-        Box::pin(async move {
-            if let Some(value) = credentials.header().await? {
-                request.headers_mut().insert(AUTHORIZATION, value);
-            }
-            Ok(request)
-        })
+impl<S> tower::Layer<S> for AuthorizeLayer {
+    type Service = Authorize<S>;
+
+    fn layer(&self, inner: S) -> Authorize<S> {
+        Authorize {
+            inner,
+            credentials: self.0.clone(),
+        }
     }
+}
+
+#[derive(Clone)]
+pub struct Authorize<S> {
+    inner: S,
+    credentials: Credentials,
+}
+
+impl<S, B> Service<Request<Body>> for Authorize<S>
+where
+    S: Service<Request<Body>, Response = Response<B>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Into<BoxError>,
+    B: Send + 'static,
+{
+    type Response = Response<B>;
+    type Error = BoxError;
+    type Future = BoxFuture<'static, Result<Response<B>, BoxError>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        // The clone is not known to be ready: the ready one is taken for this call.
+        let fresh = self.inner.clone();
+        let ready = std::mem::replace(&mut self.inner, fresh);
+        let credentials = self.credentials.clone();
+        Box::pin(credentials.send(ready, request))
+    }
+}
+
+impl Credentials {
+    async fn send<S, B>(self, mut inner: S, request: Request<Body>) -> Result<Response<B>, BoxError>
+    where
+        S: Service<Request<Body>, Response = Response<B>>,
+        S::Error: Into<BoxError>,
+    {
+        let again = copy(&request);
+        let presented = self.header().await?;
+        let response = inner
+            .call(authorized(request, presented.clone()))
+            .await
+            .map_err(Into::into)?;
+        let Some(again) = again.filter(|_| response.status() == StatusCode::UNAUTHORIZED) else {
+            return Ok(response);
+        };
+        if !self.renew(presented.as_ref()).await? {
+            return Ok(response);
+        }
+        let header = self.header().await?;
+        let inner = inner.ready().await.map_err(Into::into)?;
+        inner.call(authorized(again, header)).await.map_err(Into::into)
+    }
+}
+
+/// `request` with its Authorization header, if there is one to send.
+fn authorized(mut request: Request<Body>, header: Option<HeaderValue>) -> Request<Body> {
+    if let Some(value) = header {
+        request.headers_mut().insert(AUTHORIZATION, value);
+    }
+    request
+}
+
+/// A copy of `request` to send again, if its body is held whole (not a stream).
+fn copy(request: &Request<Body>) -> Option<Request<Body>> {
+    let mut copy = Request::new(request.body().try_clone()?);
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    Some(copy)
 }
 
 fn has_certificate(info: &kube::config::AuthInfo) -> bool {
@@ -237,6 +369,13 @@ impl FileToken {
         Ok(())
     }
 
+    /// Reads the file again after the server refused `presented`: whether the token now
+    /// differs from it.
+    fn reread(&mut self, presented: Option<&HeaderValue>) -> bool {
+        let _ = self.refresh();
+        presented != Some(&self.header)
+    }
+
     fn current(&mut self) -> Result<HeaderValue, CredentialError> {
         let stamp = self.stamp();
         if stamp.is_some() && stamp != self.stamp {
@@ -274,6 +413,16 @@ impl ExecToken {
             *self = ExecToken::new(self.plugin.clone(), &credential)?;
         }
         Ok(self.header.clone())
+    }
+
+    /// Runs the plugin again after the server refused `presented`, unless another request
+    /// already did: whether there is another credential to present.
+    async fn renew(&mut self, presented: Option<&HeaderValue>) -> Result<bool, CredentialError> {
+        if presented == self.header.as_ref() {
+            let credential = self.plugin.run().await?;
+            *self = ExecToken::new(self.plugin.clone(), &credential)?;
+        }
+        Ok(presented != self.header.as_ref())
     }
 
     fn describe(&self) -> String {

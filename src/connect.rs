@@ -3,8 +3,9 @@
 //! `tls-server-name`) and the credentials of `auth`, over connections of our making:
 //! TCP_NODELAY, through the cluster's proxy if it has one (an HTTP CONNECT tunnel or SOCKS5),
 //! HTTP/2 when the server offers it, the requests a command starts at once sharing the first
-//! connection, and pooled connections closed after `IDLE_TIMEOUT` idle, before a load balancer
-//! drops them. Which requests are made, and how they are retried, is the commands' business.
+//! connection, pooled connections closed after `dial::IDLE_TIMEOUT` idle, before a load
+//! balancer drops them, and large responses gzipped unless the kubeconfig disables
+//! compression. Which requests are made, and how they are retried, is the commands' business.
 //!
 //! Why: kube's default builder leaves Nagle's algorithm on (kube-rs/kube#2056), and a request
 //! written right after a resumed TLS handshake then waits in the kernel for the ACK of the
@@ -16,33 +17,23 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use futures::TryFutureExt;
 use http::{Request, Response, Uri, header};
 use hyper::body::Incoming;
 use hyper_rustls::{FixedServerNameResolver, HttpsConnector, HttpsConnectorBuilder};
 use hyper_timeout::TimeoutConnector;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::proxy::{SocksV5, Tunnel};
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use kube::client::{Body, ClientBuilder, ConfigExt, RustlsTlsError};
 use kube::{Client, Config};
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tower::{BoxError, Service, ServiceBuilder};
+use tower_http::decompression::DecompressionLayer;
 
 use crate::auth::Credentials;
+use crate::dial::{Dial, HttpClient, dial, http_client};
 use crate::proxy::Proxy;
 
-type HttpClient<C> = hyper_util::client::legacy::Client<C, Body>;
 type Connector = TimeoutConnector<HttpsConnector<Dial>>;
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
-
-/// How long a pooled connection may stay idle before it is closed: well under the 60 s after
-/// which common load balancers drop idle connections (without telling the client), and under
-/// the API server's own idle timeout.
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// A client for `config`: kube's layers and `credentials` over `Route`, every connection
 /// dialled through `proxy` when there is one (kube's own `proxy_url` is not used).
@@ -63,11 +54,23 @@ pub fn client(
     };
     let service = ServiceBuilder::new()
         .layer(config.base_uri_layer())
+        .layer(gzip(&config))
         .layer(credentials.layer())
         .layer(config.extra_headers_layer()?)
         .map_err(BoxError::from)
         .service(route);
     Ok(ClientBuilder::new(service, config.default_namespace).build())
+}
+
+/// Responses gzipped where the server offers it (the API server compresses bodies over 128 KiB
+/// for a client that accepts it: large lists), unless the kubeconfig's cluster says
+/// `disable-compression: true`, as kubectl does. kube asks for watch streams uncompressed.
+fn gzip(config: &Config) -> DecompressionLayer {
+    DecompressionLayer::new()
+        .no_br()
+        .no_deflate()
+        .no_zstd()
+        .gzip(!config.disable_compression)
 }
 
 /// TCP with TCP_NODELAY (to the proxy, if any, and through it), then TLS with kube's
@@ -79,10 +82,7 @@ fn connector(
     tls: rustls::ClientConfig,
     http2: bool,
 ) -> Result<Connector, kube::Error> {
-    let mut tcp = HttpConnector::new();
-    tcp.enforce_http(false);
-    tcp.set_nodelay(true);
-    let tcp = Dial::new(tcp, proxy);
+    let tcp = dial(proxy);
     let mut tls = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
     if let Some(name) = &config.tls_server_name {
         let name = name.clone().try_into().map_err(RustlsTlsError::InvalidServerName);
@@ -100,69 +100,6 @@ fn connector(
     connector.set_write_timeout(config.write_timeout);
     connector.set_reset_reader_on_write(config.reset_reader_on_write);
     Ok(connector)
-}
-
-fn http_client<C>(connector: C) -> HttpClient<C>
-where
-    C: hyper_util::client::legacy::connect::Connect + Clone,
-{
-    hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(IDLE_TIMEOUT)
-        .build(connector)
-}
-
-/// TCP connections straight to the server, or through an HTTP proxy (CONNECT) or a SOCKS5
-/// proxy (which resolves the server's name, as Go's SOCKS5 dialer lets it).
-#[derive(Clone)]
-enum Dial {
-    Direct(HttpConnector),
-    Tunnel(Tunnel<HttpConnector>),
-    Socks5(SocksV5<HttpConnector>),
-}
-
-impl Dial {
-    fn new(tcp: HttpConnector, proxy: Option<&Proxy>) -> Dial {
-        match proxy {
-            None => Dial::Direct(tcp),
-            Some(Proxy::Http(intercept)) => {
-                let tunnel = Tunnel::new(intercept.uri().clone(), tcp);
-                Dial::Tunnel(match intercept.basic_auth() {
-                    Some(auth) => tunnel.with_auth(auth.clone()),
-                    None => tunnel,
-                })
-            }
-            Some(Proxy::Socks5(intercept)) => {
-                let socks = SocksV5::new(intercept.uri().clone(), tcp);
-                Dial::Socks5(match intercept.raw_auth() {
-                    Some((user, password)) => socks.with_auth(user.into(), password.into()),
-                    None => socks,
-                })
-            }
-        }
-    }
-}
-
-impl Service<Uri> for Dial {
-    type Response = TokioIo<TcpStream>;
-    type Error = BoxError;
-    type Future = BoxFuture<Result<Self::Response, BoxError>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
-        match self {
-            Dial::Direct(tcp) => tcp.poll_ready(cx).map_err(BoxError::from),
-            Dial::Tunnel(tunnel) => tunnel.poll_ready(cx).map_err(BoxError::from),
-            Dial::Socks5(socks) => socks.poll_ready(cx).map_err(BoxError::from),
-        }
-    }
-
-    fn call(&mut self, uri: Uri) -> Self::Future {
-        match self {
-            Dial::Direct(tcp) => Box::pin(tcp.call(uri).err_into()),
-            Dial::Tunnel(tunnel) => Box::pin(tunnel.call(uri).err_into()),
-            Dial::Socks5(socks) => Box::pin(socks.call(uri).err_into()),
-        }
-    }
 }
 
 /// Sends each request on a connection of the `shared` client (HTTP/2 when the server speaks
@@ -296,7 +233,7 @@ mod tests {
         let mut config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
             .await
             .expect("kubeconfig loads");
-        let credentials = Credentials::take(&mut config, "sts-sim-admin", None)
+        let credentials = Credentials::take(&mut config, "sts-sim-admin", None, &[])
             .await
             .expect("credentials");
         client(config, None, credentials).expect("client builds")

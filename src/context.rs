@@ -98,7 +98,9 @@ impl Context {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
-        let credentials = Credentials::take(&mut config, &target.entry, global.token.as_deref()).await?;
+        let files = kubeconfig_files(global);
+        let credentials =
+            Credentials::take(&mut config, &target.entry, global.token.as_deref(), &files).await?;
         target.credential = credentials.describe();
         let client = crate::connect::client(config, proxy.as_ref(), credentials)
             .map_err(|e| unreachable_server(&e, &target))?;
@@ -372,6 +374,21 @@ fn read_kubeconfig(path: &Path) -> Result<Kubeconfig> {
         ));
     }
     Kubeconfig::read_from(path).with_context(|| format!("cannot read kubeconfig {}", path.display()))
+}
+
+/// The kubeconfig files read, in the order they merge: `--kubeconfig`, else those of
+/// `KUBECONFIG`, else ~/.kube/config.
+fn kubeconfig_files(global: &GlobalArgs) -> Vec<PathBuf> {
+    if let Some(path) = &global.kubeconfig {
+        return vec![path.clone()];
+    }
+    match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        Some(paths) => std::env::split_paths(&paths).collect(),
+        None => std::env::home_dir()
+            .map(|home| home.join(".kube").join("config"))
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// `KUBECONFIG` (several files merged) or ~/.kube/config; `None` when neither exists.

@@ -121,7 +121,7 @@ impl Drop for Cluster {
 }
 
 /// A set of `replicas` nginx pods with one 1Gi claim each, created all at once.
-fn set_manifest(name: &str, replicas: i64) -> Value {
+pub fn set_manifest(name: &str, replicas: i64) -> Value {
     json!({
         "metadata": {"name": name},
         "spec": {

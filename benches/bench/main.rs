@@ -11,10 +11,13 @@
 //! clusters (`STS_BENCH_NO_FLEET` skips it, `STS_BENCH_ONLY=fleet` runs only that).
 //! `STS_BENCH_ONLY=latency` measures only the round trips at 3 replicas (`plan -f` among them).
 //! `STS_BENCH_ONLY=gates` measures only what a pod check between pods adds to a roll.
+//! `STS_BENCH_ONLY=gzip` measures `status` on 1000 pods of a real control plane with and without
+//! gzipped responses (needs `STS_CLUSTER_BIN`; not part of a plain `cargo bench`).
 
 mod cluster;
 mod fleet;
 mod gates;
+mod gzip;
 mod latency;
 mod reaction;
 mod requests;
@@ -49,6 +52,10 @@ fn main() {
     if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("latency") {
         println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
         return latency::measure(&mut spawner, &bin, &available, runs(21));
+    }
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("gzip") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return gzip::measure(&mut spawner, &bin, runs(11));
     }
     let cluster = Cluster::start();
     if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("waits") {

@@ -2,7 +2,8 @@
 //! SOCKS5 proxy named by the kubeconfig's `proxy-url` (every command family, watches and a
 //! fleet read included; the proxies' own logs show each connection), through `HTTPS_PROXY`
 //! unless `NO_PROXY` names the server, never through the environment's proxy for a loopback
-//! server, a refused proxy scheme, and a load balancer that resets idle connections. The
+//! server, a refused proxy scheme, a load balancer that resets idle connections, and large
+//! lists arriving gzipped unless the kubeconfig disables compression. The
 //! server's name in the proxied kubeconfigs resolves only at the proxies, so a connection that
 //! bypassed them would fail.
 
@@ -203,4 +204,59 @@ fn a_load_balancer_resetting_idle_connections_is_survived_with_no_write_repeated
         "the same writes as a direct run: none repeated"
     );
     assert!(relay.cuts() >= 2, "cut during the bake too: {}", relay.cuts());
+}
+
+/// `status -o json` of `web` through `relay` with `kubeconfig`: the document (without the pods'
+/// ages), and the bytes the server sent.
+fn status_through(cluster: &Cluster, relay: &Loopback, kubeconfig: &std::path::Path) -> (Value, usize) {
+    let before = relay.bytes_down();
+    let out = run_ok_with(cluster, kubeconfig, &[], &["status", "web", "-o", "json"]);
+    let mut document: Value = serde_json::from_str(&out).expect("status -o json");
+    for pod in document["pods"].as_array_mut().into_iter().flatten() {
+        pod["age_seconds"] = Value::Null; // a second may pass between two reads
+    }
+    (document, relay.bytes_down() - before)
+}
+
+#[test]
+fn large_lists_arrive_gzipped_unless_the_kubeconfig_disables_compression() {
+    if crate::common::skip_on_simulator("the simulator answers uncompressed") {
+        return;
+    }
+    let cluster = Cluster::start();
+    // 60 pods: their list is well over the 128 KiB from which the API server compresses.
+    let parallel = crate::common::fixture("web.yaml")
+        .replace("replicas: 3", "replicas: 60\n  podManagementPolicy: Parallel");
+    cluster.apply_yaml(&parallel);
+    cluster.wait_ready("web", 60);
+    let server: std::net::SocketAddr = format!("127.0.0.1:{}", port(&cluster)).parse().unwrap();
+    let relay = Loopback::idle_cutting_relay(server, Duration::from_secs(3600));
+    let through_relay = |name: &str, disable_compression: bool| {
+        cluster.kubeconfig_edited(name, |doc| {
+            let entry = &mut doc["clusters"][0]["cluster"];
+            entry["server"] = Value::from(relay.url(&scheme(&cluster)));
+            if disable_compression {
+                entry["disable-compression"] = Value::from(true);
+            }
+        })
+    };
+    let compressed = through_relay("compressed", false);
+    let (plain, plain_bytes) = status_through(&cluster, &relay, &through_relay("plain", true));
+    let (gzipped, gzipped_bytes) = status_through(&cluster, &relay, &compressed);
+    eprintln!("status on 60 pods: {gzipped_bytes} bytes gzipped, {plain_bytes} uncompressed");
+    assert_eq!(gzipped["pods"], plain["pods"], "the same pods either way");
+    assert_eq!(gzipped["pods"].as_array().map(Vec::len), Some(60));
+    assert!(
+        gzipped_bytes * 2 < plain_bytes,
+        "gzipped {gzipped_bytes} bytes, uncompressed {plain_bytes}"
+    );
+    // Watches (asked for uncompressed) follow a scale down through the same client.
+    run_ok_with(
+        &cluster,
+        &compressed,
+        &[],
+        &["scale", "web", "--replicas", "57", "--yes"],
+    );
+    assert_eq!(cluster.statefulset("web")["status"]["replicas"], 57);
+    assert_eq!(cluster.pods().len(), 57, "the scale was waited for");
 }

@@ -1,7 +1,10 @@
 //! Black-box tests of authentication as kubectl does it: client certificates from files and
 //! inline data, a `tokenFile` ending in a newline and rotated during a rollout, exec
-//! credential plugins (run once per process while valid, again once expired, their failures
-//! and absence in one line), `--token`, `--as` with `--as-group` (seen in the audit log),
+//! credential plugins (run once per process while valid, again once expired or refused with 401
+//! before its expiry, the request then sent once more; their failures
+//! and absence in one line), the `oidc` auth-provider (an expired ID token refreshed from the
+//! control plane's issuer, the rotated refresh token written back, a spent one refused in one
+//! line), `--token`, `--as` with `--as-group` (seen in the audit log),
 //! `--server`, `--certificate-authority`, `--insecure-skip-tls-verify`, and a rejected
 //! credential named with its kubeconfig user entry. Who made each request is read from the
 //! audit log (real control plane) or the request log (simulator).
@@ -111,7 +114,8 @@ fn a_token_file_ending_in_a_newline_is_trimmed_and_read_again_when_rotated() {
 }
 
 /// An exec plugin script `name` that counts its runs in `name.runs`, keeps its
-/// KUBERNETES_EXEC_INFO in `name.info`, and answers `token` valid for `valid` seconds.
+/// KUBERNETES_EXEC_INFO in `name.info`, and answers `token` (expanded by the shell) valid for
+/// `valid` seconds.
 fn exec_plugin(cluster: &Cluster, name: &str, token: &str, valid: u64) -> (PathBuf, PathBuf) {
     let script = cluster.dir.join(name);
     let (runs, info) = (script.with_extension("runs"), script.with_extension("info"));
@@ -119,7 +123,7 @@ fn exec_plugin(cluster: &Cluster, name: &str, token: &str, valid: u64) -> (PathB
         "#!/bin/sh\necho run >> {runs}\nprintf '%s' \"$KUBERNETES_EXEC_INFO\" > {info}\n\
          exp=$(date -u -d \"@$(( $(date +%s) + {valid} ))\" +%Y-%m-%dT%H:%M:%SZ)\n\
          printf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\
-         \"status\":{{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}}}\\n' '{token}' \"$exp\"\n",
+         \"status\":{{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}}}\\n' \"{token}\" \"$exp\"\n",
         runs = runs.display(),
         info = info.display(),
     );
@@ -182,6 +186,29 @@ fn an_exec_plugin_runs_once_per_process_while_valid_and_again_once_expired() {
     progressive_web(&cluster, &kubeconfig, &["--pause", "4s"]);
     let most = began.elapsed().as_secs() as usize / 3 + 2;
     assert!((2..=most).contains(&runs(&counted)), "{} runs", runs(&counted));
+}
+
+#[test]
+fn a_credential_refused_before_its_expiry_is_obtained_again_and_the_request_sent_once_more() {
+    let cluster = web_cluster();
+    let (token, user) = cluster.bearer_token("revoked");
+    // The first run answers a token the server does not take (revoked before the expiry the
+    // plugin gave it), the next ones a valid token.
+    let runs_file = cluster.dir.join("revoking-plugin.runs");
+    let answer = format!(
+        "$(test $(wc -l < {}) -ge 2 && echo {token} || echo revoked)",
+        runs_file.display()
+    );
+    let (script, counted) = exec_plugin(&cluster, "revoking-plugin", &answer, 3600);
+    let kubeconfig = with_user(&cluster, "revoking", exec_user(&script, json!({})));
+    run_ok(
+        &cluster,
+        &kubeconfig,
+        &["scale", "web", "--replicas", "4", "--yes"],
+    );
+    assert_eq!(runs(&counted), 2, "run again once, after the 401");
+    assert!(requests_by(&cluster, &user) > 0);
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 4);
 }
 
 #[test]
@@ -357,4 +384,128 @@ fn server_certificate_authority_and_insecure_skip_tls_verify_flags() {
         stderr_of(&output),
         "warning: --insecure-skip-tls-verify: the server's certificate is not verified, so anyone on the way can read and change what is sent\n"
     );
+}
+
+/// The control plane's OIDC issuer (`cluster-up`): its URL, certificate authority and log of
+/// token requests.
+fn oidc_issuer(cluster: &Cluster) -> (String, String, PathBuf) {
+    let info = &cluster.plane().expect("a real control plane").info["oidc"];
+    let text = |key: &str| info[key].as_str().unwrap().to_string();
+    (text("issuer"), text("ca"), PathBuf::from(text("log")))
+}
+
+/// The issuer's log: one `refresh <token> -> <outcome>` line per token request.
+fn token_requests(log: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    text.lines().map(str::to_string).collect()
+}
+
+/// An ID token that expired long ago (its signature is never checked: the tool refreshes it
+/// before sending it).
+fn expired_id_token() -> String {
+    use base64::Engine as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let part = |json: &str| engine.encode(json);
+    format!(
+        "{}.{}.c2ln",
+        part(r#"{"alg":"ES256"}"#),
+        part(r#"{"sub":"alice","exp":1000}"#)
+    )
+}
+
+/// The `oidc` auth-provider settings of the kubeconfig `path`.
+fn oidc_settings(path: &Path) -> Value {
+    let doc: Value = serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    doc["users"][0]["user"]["auth-provider"]["config"].clone()
+}
+
+/// Writes the kubeconfig's `oidc` auth-provider: an expired ID token and `refresh_token`.
+fn oidc_user(cluster: &Cluster, name: &str, refresh_token: &str) -> PathBuf {
+    let (issuer, ca, _) = oidc_issuer(cluster);
+    let provider = json!({"name": "oidc", "config": {
+        "idp-issuer-url": issuer, "client-id": "kubectl-sts", "idp-certificate-authority": ca,
+        "id-token": expired_id_token(), "refresh-token": refresh_token,
+    }});
+    with_user(cluster, name, json!({"auth-provider": provider}))
+}
+
+#[test]
+fn an_oidc_auth_provider_refreshes_an_expired_id_token_and_keeps_the_rotated_refresh_token() {
+    if skip_on_simulator("the OIDC issuer is the real control plane's") {
+        return;
+    }
+    let cluster = web_cluster();
+    let (_, _, log) = oidc_issuer(&cluster);
+    let kubeconfig = oidc_user(&cluster, "oidc", "mint:alice:1h");
+    assert!(run_ok(&cluster, &kubeconfig, &["status", "web"]).contains("web-2"));
+    assert_eq!(
+        token_requests(&log),
+        ["refresh mint:alice:1h -> issued rotated-1"]
+    );
+    assert!(
+        requests_by(&cluster, "oidc:alice") > 0,
+        "the API server took the ID token"
+    );
+    let settings = oidc_settings(&kubeconfig);
+    assert_eq!(
+        settings["refresh-token"], "rotated-1",
+        "the rotated token is kept"
+    );
+    assert_ne!(settings["id-token"].as_str(), Some(expired_id_token().as_str()));
+
+    // The kept ID token is still valid: no refresh.
+    run_ok(&cluster, &kubeconfig, &["status", "web"]);
+    assert_eq!(token_requests(&log).len(), 1, "{:?}", token_requests(&log));
+
+    // A token valid for 1 s more (11 s, less 10 s to spare) is refreshed again during a
+    // rollout with a 3 s bake, each time with the refresh token the last refresh returned.
+    let short = oidc_user(&cluster, "oidc-short", "mint:alice:11s");
+    progressive_web(&cluster, &short, &["--pause", "3s"]);
+    let requests = token_requests(&log);
+    assert!(requests.len() >= 3, "{requests:?}");
+    assert!(
+        requests.iter().all(|line| line.contains("-> issued")),
+        "{requests:?}"
+    );
+    let last = requests.last().unwrap().rsplit(' ').next().unwrap().to_string();
+    assert_eq!(oidc_settings(&short)["refresh-token"], Value::from(last));
+}
+
+#[test]
+fn an_oidc_refresh_token_refused_by_the_issuer_is_one_line_and_nothing_is_sent() {
+    if skip_on_simulator("the OIDC issuer is the real control plane's") {
+        return;
+    }
+    let cluster = web_cluster();
+    let entry = user_entry(&cluster);
+    let (issuer, _, _) = oidc_issuer(&cluster);
+    let kubeconfig = oidc_user(&cluster, "spent", "spent-long-ago");
+    let output = run_with(
+        &cluster,
+        &kubeconfig,
+        &["scale", "web", "--replicas", "4", "--yes"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr_of(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let expected = format!(
+        "the oidc auth-provider of user \"{entry}\" in the kubeconfig cannot refresh its id-token: {issuer}/token answered 400 Bad Request invalid_grant: the refresh token is unknown or spent; log in again"
+    );
+    assert!(err.contains(&expected), "{err}");
+    assert_eq!(requests_by(&cluster, "oidc:alice"), 0);
+    assert_eq!(
+        cluster.statefulset("web")["spec"]["replicas"],
+        3,
+        "nothing written"
+    );
+
+    let gcp = with_user(
+        &cluster,
+        "gcp",
+        json!({"auth-provider": {"name": "gcp", "config": {}}}),
+    );
+    let output = run_with(&cluster, &gcp, &["status", "web"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr_of(&output);
+    assert!(err.contains(&format!("the auth-provider \"gcp\" of user \"{entry}\" in the kubeconfig is not supported (kubectl dropped it in 1.26); use gke-gcloud-auth-plugin as an exec credential plugin")), "{err}");
 }

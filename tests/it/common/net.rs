@@ -1,8 +1,9 @@
 //! What stands between the tool and its cluster in the tests, on loopback: an HTTP CONNECT
 //! proxy and a SOCKS5 proxy that log each connection they carry (and resolve
 //! `kubernetes.default.svc`, a name of the API server's certificate that nothing else
-//! resolves, to loopback), and a TCP relay that resets connections left idle, as a load
-//! balancer does. Each runs on a runtime of its own until dropped.
+//! resolves, to loopback), and a TCP relay that counts the bytes it carries to the client and
+//! resets connections left idle, as a load balancer does. Each runs on a runtime of its own
+//! until dropped.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,6 +22,8 @@ pub struct Loopback {
     log: Arc<Mutex<Vec<String>>>,
     /// Connections cut for idleness (the relay).
     cuts: Arc<AtomicUsize>,
+    /// Bytes carried from the server to the client (the relay).
+    down: Arc<AtomicUsize>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -35,6 +38,11 @@ impl Loopback {
         self.cuts.load(Ordering::SeqCst)
     }
 
+    /// Bytes the relay carried from the server to the client so far.
+    pub fn bytes_down(&self) -> usize {
+        self.down.load(Ordering::SeqCst)
+    }
+
     /// `http://127.0.0.1:PORT` (or another scheme).
     pub fn url(&self, scheme: &str) -> String {
         format!("{scheme}://{}", self.addr)
@@ -42,7 +50,7 @@ impl Loopback {
 
     fn start<F, Fut>(serve: F) -> Loopback
     where
-        F: FnOnce(TcpListener, Arc<Mutex<Vec<String>>>, Arc<AtomicUsize>) -> Fut,
+        F: FnOnce(TcpListener, Arc<Mutex<Vec<String>>>, Arc<AtomicUsize>, Arc<AtomicUsize>) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
     {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -54,37 +62,43 @@ impl Loopback {
             .block_on(TcpListener::bind("127.0.0.1:0"))
             .expect("a loopback port");
         let addr = listener.local_addr().expect("address");
-        let (log, cuts) = (Arc::default(), Arc::default());
-        runtime.spawn(serve(listener, Arc::clone(&log), Arc::clone(&cuts)));
+        let (log, cuts, down) = (Arc::default(), Arc::default(), Arc::default());
+        runtime.spawn(serve(
+            listener,
+            Arc::clone(&log),
+            Arc::clone(&cuts),
+            Arc::clone(&down),
+        ));
         Loopback {
             addr,
             log,
             cuts,
+            down,
             _runtime: runtime,
         }
     }
 
     /// An HTTP proxy that tunnels CONNECT requests.
     pub fn http_proxy() -> Loopback {
-        Self::start(|listener, log, _| accept(listener, log, connect_handshake))
+        Self::start(|listener, log, _, _| accept(listener, log, connect_handshake))
     }
 
     /// A SOCKS5 proxy (no authentication, CONNECT only).
     pub fn socks5_proxy() -> Loopback {
-        Self::start(|listener, log, _| accept(listener, log, socks5_handshake))
+        Self::start(|listener, log, _, _| accept(listener, log, socks5_handshake))
     }
 
     /// A relay to `target` that resets a connection idle (no byte either way) for `idle`.
     pub fn idle_cutting_relay(target: SocketAddr, idle: Duration) -> Loopback {
-        Self::start(move |listener, log, cuts| async move {
+        Self::start(move |listener, log, cuts, down| async move {
             while let Ok((client, _)) = listener.accept().await {
-                let (log, cuts) = (log.clone(), cuts.clone());
+                let (log, cuts, down) = (log.clone(), cuts.clone(), down.clone());
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(target).await else {
                         return;
                     };
                     log.lock().unwrap().push(format!("RELAY {target}"));
-                    if relay_until_idle(client, server, idle).await {
+                    if relay_until_idle(client, server, idle, &down).await {
                         cuts.fetch_add(1, Ordering::SeqCst);
                     }
                 });
@@ -163,17 +177,25 @@ async fn socks5_handshake(mut client: TcpStream) -> std::io::Result<(TcpStream, 
 }
 
 /// Copies both ways until either side closes (false) or nothing moved for `idle` (true: both
-/// sides are then reset, as a load balancer forgetting the connection would).
-async fn relay_until_idle(mut client: TcpStream, mut server: TcpStream, idle: Duration) -> bool {
-    let (mut up, mut down) = (vec![0u8; 16384], vec![0u8; 16384]);
+/// sides are then reset, as a load balancer forgetting the connection would). Bytes carried to
+/// the client are added to `carried`.
+async fn relay_until_idle(
+    mut client: TcpStream,
+    mut server: TcpStream,
+    idle: Duration,
+    carried: &AtomicUsize,
+) -> bool {
+    let (mut up, mut received) = (vec![0u8; 16384], vec![0u8; 16384]);
     loop {
         tokio::select! {
             read = client.read(&mut up) => match read {
                 Ok(n) if n > 0 && server.write_all(&up[..n]).await.is_ok() => {}
                 _ => return false,
             },
-            read = server.read(&mut down) => match read {
-                Ok(n) if n > 0 && client.write_all(&down[..n]).await.is_ok() => {}
+            read = server.read(&mut received) => match read {
+                Ok(n) if n > 0 && client.write_all(&received[..n]).await.is_ok() => {
+                    carried.fetch_add(n, Ordering::SeqCst);
+                }
                 _ => return false,
             },
             _ = tokio::time::sleep(idle) => {

@@ -28,6 +28,7 @@ type controlPlane struct {
 	// apiserverArgs start the API server again on restart.
 	apiserverArgs []string
 	ca, admin     *keyPair
+	oidc          *issuer
 	server        string
 	dnsAddr       string
 	configs       map[string]string
@@ -129,6 +130,12 @@ func (cp *controlPlane) apiserver(pki string) error {
 		"--service-cluster-ip-range=10.96.0.0/16", "--allow-privileged",
 		"--audit-log-path=" + cp.path("audit.log"), "--audit-policy-file=" + cp.path("audit-policy.yaml")}
 	delete(cp.configs, "etcd")
+	iss, err := startIssuer(cp.dir, pki, cp.ca)
+	if err != nil {
+		return err
+	}
+	cp.oidc = iss
+	cp.apiserverArgs = append(cp.apiserverArgs, iss.apiserverArgs()...)
 	return cp.startAPIServer()
 }
 
@@ -234,5 +241,5 @@ func (cp *controlPlane) info() Info {
 		pids[p.name] = p.cmd.Process.Pid
 	}
 	return Info{Server: cp.server, Kubeconfigs: cp.configs, DNS: cp.dnsAddr, Dir: cp.dir,
-		Pids: pids, AuditLog: cp.path("audit.log")}
+		Pids: pids, AuditLog: cp.path("audit.log"), OIDC: cp.oidc.info}
 }

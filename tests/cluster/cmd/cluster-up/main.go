@@ -2,7 +2,8 @@
 // kubectl-sts: etcd, kube-apiserver (RBAC, audit log, service-account keys),
 // kube-controller-manager (every controller, a short node-lifecycle grace period),
 // kube-scheduler and CoreDNS, all from the binaries next to it, in a fresh directory with
-// X.509 v3 certificates and kubeconfigs for an admin, a test user and a read-only user.
+// X.509 v3 certificates and kubeconfigs for an admin, a test user and a read-only user, and an
+// OpenID Connect issuer the API server trusts (oidc.go).
 // Nodes are not its business (the tests' node stand-in registers them).
 //
 // Once everything is healthy it writes <dir>/cluster.json and prints "ready <dir>/cluster.json";
@@ -35,6 +36,7 @@ type Info struct {
 	Pids        map[string]int    `json:"pids"`
 	AuditLog    string            `json:"auditLog"`
 	StartupMs   int64             `json:"startupMs"`
+	OIDC        OIDCInfo          `json:"oidc"`
 }
 
 func must(err error) {
