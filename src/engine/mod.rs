@@ -455,7 +455,11 @@ async fn replan<G: Guided>(
     consent: Consent,
 ) -> Result<()> {
     let replanned = plan(ctx, command).await?;
-    if !command.same_change(&planned.plan, &replanned.plan) {
+    // Nothing left to write: the set is where the command leads (a write of ours carried out
+    // though its answer was lost, sent again and refused under its precondition; or the same
+    // change made by someone else). The command goes on to wait, as after its own write.
+    let arrived = command.writes(&replanned).is_empty();
+    if !arrived && !command.same_change(&planned.plan, &replanned.plan) {
         let changed = command.what_changed(&planned.plan, &replanned.plan);
         if consent == Consent::Given {
             eprintln!("The set changed while planning ({changed}); the new plan:");

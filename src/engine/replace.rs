@@ -339,6 +339,13 @@ impl Flight<'_> {
                 PodRemoval::Requested | PodRemoval::AlreadyGone => return Ok(()),
                 PodRemoval::Conflict if !self.still_planned_pod(watch) => return Ok(()),
                 PodRemoval::Conflict => {
+                    // The pod under its uid may be gone already (a delete whose answer was
+                    // lost, sent again), which the watch shows a moment later: judged then.
+                    self.next_change(watch, "waiting to see the pod taken down")
+                        .await?;
+                    if !self.still_planned_pod(watch) {
+                        return Ok(());
+                    }
                     conflicts += 1;
                     if conflicts >= MAX_REPLANS {
                         return Err(StsError::Conflict(format!(
@@ -350,7 +357,8 @@ impl Flight<'_> {
                 }
                 PodRemoval::Blocked(budget) => {
                     progress.update(&[self.state(false, &format!("eviction refused: {budget}; retrying"))]);
-                    self.next_change(watch).await?;
+                    let budget = "waiting for the disruption budget to allow the eviction";
+                    self.next_change(watch, budget).await?;
                 }
             }
         }
@@ -376,7 +384,7 @@ impl Flight<'_> {
     }
 
     /// Returns at the next change of the set's pods, or after a short while.
-    async fn next_change(&self, watch: &mut Watch) -> Result<()> {
+    async fn next_change(&self, watch: &mut Watch, waiting_for: &str) -> Result<()> {
         let retry_at = k8s_openapi::jiff::Timestamp::now()
             + k8s_openapi::jiff::SignedDuration::from_secs(EVICTION_RETRY_SECONDS);
         let mut first = true;
@@ -389,7 +397,7 @@ impl Flight<'_> {
                 }
             })
             .await;
-        result.map_err(|end| self.ended(end, "waiting for the disruption budget to allow the eviction"))
+        result.map_err(|end| self.ended(end, waiting_for))
     }
 
     async fn wait_replacement(

@@ -1,5 +1,5 @@
 //! Black-box tests of authentication as kubectl does it: client certificates from files and
-//! inline data, a `tokenFile` ending in a newline and rotated during a rollout, exec
+//! inline data, a `tokenFile` ending in a newline and rotated during a rollout and a watch, exec
 //! credential plugins (run once per process while valid, again once expired or refused with 401
 //! before its expiry, the request then sent once more; their failures
 //! and absence in one line), the `oidc` auth-provider (an expired ID token refreshed from the
@@ -111,6 +111,47 @@ fn a_token_file_ending_in_a_newline_is_trimmed_and_read_again_when_rotated() {
         .filter(|e| e["user"]["username"] == rotated_user.as_str() && e["verb"] == "patch")
         .count();
     assert!(writes_after > 0, "the rotated token made the later writes");
+}
+
+#[test]
+fn a_token_file_rotated_during_a_watch_is_presented_when_the_watch_is_set_up_again() {
+    if skip_on_simulator("the simulator has one user who may write: nothing to rotate to") {
+        return;
+    }
+    let cluster = web_cluster();
+    let (token, _) = cluster.bearer_token("tester");
+    let file = cluster.dir.join("watch-token");
+    std::fs::write(&file, format!("{token}\n")).unwrap();
+    let kubeconfig = with_user(&cluster, "watch-token-file", json!({"tokenFile": file}));
+    let watching = cluster
+        .sts_process()
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["status", "web", "--watch", "--timeout", "20s", "-o", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (rotated, rotated_user) = cluster.bearer_token("rotated-watch");
+    std::fs::write(&file, format!("{rotated}\n")).unwrap();
+    // The API server restarts: every watch ends, and is set up again with the file's token.
+    let plane = cluster.plane().unwrap();
+    plane.plane.restart_apiserver().expect("the API server restarts");
+    let partition = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 2}}}});
+    crate::common::patch(&cluster, &sts_sim::resources::STATEFULSETS, "web", partition);
+    let output = watching.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let shown = crate::common::stdout_of(&output);
+    assert!(shown.contains("\"partition\":2,"), "{shown}");
+    let watches_after = plane
+        .audit_events()
+        .into_iter()
+        .filter(|e| e["user"]["username"] == rotated_user.as_str() && e["verb"] == "watch")
+        .count();
+    assert!(
+        watches_after > 0,
+        "the watches set up again presented the rotated token"
+    );
 }
 
 /// An exec plugin script `name` that counts its runs in `name.runs`, keeps its

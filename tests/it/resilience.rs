@@ -333,3 +333,63 @@ fn a_read_whose_connection_drops_is_sent_again_once_quietly_on_a_new_connection(
     assert_eq!(statuses, [0, 200], "dropped, then answered: {gets:?}");
     assert_ne!(gets[0].connection, gets[1].connection, "on a new connection");
 }
+
+#[test]
+fn a_delete_whose_answer_is_lost_is_judged_by_its_precondition_and_never_hits_the_replacement() {
+    if common::skip_on_real("loses the answer to a delete it carried out (simulator fault injection)") {
+        return;
+    }
+    let cluster = crate::common::setup::zk_cluster();
+    crate::common::setup::set_image(&cluster, "zk", "zookeeper", "zookeeper:3.9.3");
+    let deletions = common::record_deletions(&cluster);
+    cluster
+        .sim
+        .faults()
+        .inject(Fault::lose_answer(1).on("pods").verb("delete"))
+        .unwrap();
+    let output = cluster.sts().args(["roll", "zk", "--yes"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let lost: Vec<_> = cluster
+        .sim
+        .log
+        .entries()
+        .into_iter()
+        .filter(|e| e.fault.as_deref() == Some("lose-answer"))
+        .collect();
+    assert_eq!(lost.len(), 1, "one delete carried out, its answer lost: {lost:?}");
+    let mut deleted = deletions.lock().unwrap().clone();
+    deleted.retain(|d| d.starts_with("pods/"));
+    deleted.sort();
+    assert_eq!(
+        deleted,
+        ["pods/zk-0", "pods/zk-1", "pods/zk-2"],
+        "each member replaced once: the delete sent again under its uid never took the replacement"
+    );
+    let update = cluster.statefulset("zk")["status"]["updateRevision"].clone();
+    assert!(
+        cluster
+            .pods()
+            .iter()
+            .all(|p| p["metadata"]["labels"]["controller-revision-hash"] == update)
+    );
+
+    // A patch of the set carried out, its answer lost: sent again under the resourceVersion
+    // it was planned on, refused, re-read and found done.
+    cluster
+        .sim
+        .faults()
+        .inject(Fault::lose_answer(1).on("statefulsets").verb("patch"))
+        .unwrap();
+    let output = cluster
+        .sts()
+        .args(["scale", "zk", "--replicas", "4", "--yes"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let said = stdout_of(&output);
+    assert!(
+        said.contains("scaled statefulset default/zk to 4 replicas"),
+        "{said}"
+    );
+    assert_eq!(cluster.statefulset("zk")["status"]["readyReplicas"], 4);
+}

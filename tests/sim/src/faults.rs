@@ -60,6 +60,15 @@ pub enum Fault {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         verb: Option<String>,
     },
+    /// Carry out the next `count` requests, then drop their connection without the answer: a
+    /// write that took effect though its client never heard so.
+    LoseAnswer {
+        count: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resource: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        verb: Option<String>,
+    },
     /// Withdraw the user's permission to write (as if their RoleBinding were removed) once
     /// `after` more writes (of `resource`, if given) were let through: every later one gets
     /// the 403 RBAC answers. Access reviews still say yes, as a cached pre-flight would.
@@ -127,20 +136,34 @@ impl Fault {
         }
     }
 
-    /// Narrows a conflict, error or close fault to `resource` (`statefulsets`, `pods/eviction`).
+    /// The next `count` requests carried out, their answers lost with their connection.
+    pub fn lose_answer(count: u32) -> Fault {
+        Fault::LoseAnswer {
+            count,
+            resource: None,
+            verb: None,
+        }
+    }
+
+    /// Narrows a conflict, error, close or lose-answer fault to `resource` (`statefulsets`,
+    /// `pods/eviction`).
     pub fn on(mut self, what: &str) -> Fault {
         match &mut self {
             Fault::Conflict { resource, .. }
             | Fault::Error { resource, .. }
-            | Fault::Close { resource, .. } => *resource = Some(what.to_string()),
+            | Fault::Close { resource, .. }
+            | Fault::LoseAnswer { resource, .. } => *resource = Some(what.to_string()),
             _ => {}
         }
         self
     }
 
-    /// Narrows an error or close fault to `verb` (a Kubernetes verb, `write` or `read`).
+    /// Narrows an error, close or lose-answer fault to `verb` (a Kubernetes verb, `write` or
+    /// `read`).
     pub fn verb(mut self, which: &str) -> Fault {
-        if let Fault::Error { verb, .. } | Fault::Close { verb, .. } = &mut self {
+        if let Fault::Error { verb, .. } | Fault::Close { verb, .. } | Fault::LoseAnswer { verb, .. } =
+            &mut self
+        {
             *verb = Some(which.to_string());
         }
         self
@@ -157,12 +180,16 @@ impl Fault {
                     return Err("an error fault needs exactly one of count and ms".into());
                 }
             }
-            Fault::Conflict { count: 0, .. } | Fault::Close { count: 0, .. } => {
+            Fault::Conflict { count: 0, .. }
+            | Fault::Close { count: 0, .. }
+            | Fault::LoseAnswer { count: 0, .. } => {
                 return Err("count must be at least 1".into());
             }
             _ => {}
         }
-        if let Fault::Error { verb: Some(v), .. } | Fault::Close { verb: Some(v), .. } = self
+        if let Fault::Error { verb: Some(v), .. }
+        | Fault::Close { verb: Some(v), .. }
+        | Fault::LoseAnswer { verb: Some(v), .. } = self
             && !VERBS.contains(&v.as_str())
         {
             return Err(format!("unknown verb {v:?} (one of {})", VERBS.join(", ")));
@@ -229,6 +256,8 @@ pub enum Action {
     Error { code: u16, retry_after: u32 },
     /// Drop the connection without an answer.
     Close,
+    /// Carry the request out, then drop the connection without its answer.
+    LoseAnswer,
     /// 403 Forbidden, worded as RBAC words it.
     Forbidden,
     /// No answer until the faults are cleared.
@@ -242,6 +271,7 @@ impl Action {
             Action::Conflict => "conflict",
             Action::Error { .. } => "error",
             Action::Close => "close",
+            Action::LoseAnswer => "lose-answer",
             Action::Forbidden => "forbidden",
             Action::Hang => "hang",
         }
@@ -258,6 +288,7 @@ impl Action {
             Action::Error { code: 503, .. } => "503 ServiceUnavailable".into(),
             Action::Error { code, .. } => format!("{code} InternalError"),
             Action::Close => "connection closed, no answer".into(),
+            Action::LoseAnswer => "carried out, then the connection closed, no answer".into(),
             Action::Forbidden => "403 Forbidden".into(),
             Action::Hang => "held, no answer until cleared".into(),
         }
@@ -295,6 +326,11 @@ impl Armed {
                 resource,
                 verb,
             } => Some(armed(Action::Close, resource, verb.as_deref(), *count)),
+            Fault::LoseAnswer {
+                count,
+                resource,
+                verb,
+            } => Some(armed(Action::LoseAnswer, resource, verb.as_deref(), *count)),
             Fault::Error {
                 code,
                 count,

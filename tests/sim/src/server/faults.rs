@@ -1,5 +1,6 @@
 //! The fault-injection layer in front of the router: added latency, the armed faults' answers
-//! (409, 500, 503, 429 with `Retry-After`, a dropped connection, a withdrawn permission's 403), watch streams ended on
+//! (409, 500, 503, 429 with `Retry-After`, a dropped connection, an answer lost after the
+//! request was carried out, a withdrawn permission's 403), watch streams ended on
 //! demand, each recorded in the request log; and the admin endpoint `/sim/faults` through
 //! which a person injects them by hand. With nothing injected, requests pass through untouched.
 
@@ -55,11 +56,15 @@ pub(super) async fn layer(State(app): State<App>, req: Request, next: Next) -> R
         let _ = cleared.changed().await;
         return error(&ApiError::service_unavailable());
     }
-    if action == Action::Close {
+    if matches!(action, Action::Close | Action::LoseAnswer) {
+        let connection = parts.extensions.get::<Connection>().cloned();
+        if action == Action::LoseAnswer {
+            entry.status = next.run(Request::from_parts(parts, body)).await.status().as_u16();
+        }
         app.log.push(entry);
-        match parts.extensions.get::<Connection>() {
+        match connection {
             Some(conn) => conn.close(),
-            None => eprintln!("sts-sim: no connection to close for {}", parts.uri),
+            None => eprintln!("sts-sim: no connection to close"),
         }
         return pending().await;
     }
