@@ -10,6 +10,7 @@
 //! audit log (real control plane) or the request log (simulator).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -115,6 +116,7 @@ fn a_token_file_ending_in_a_newline_is_trimmed_and_read_again_when_rotated() {
 
 #[test]
 fn a_token_file_rotated_during_a_watch_is_presented_when_the_watch_is_set_up_again() {
+    use std::io::BufRead;
     if skip_on_simulator("the simulator has one user who may write: nothing to rotate to") {
         return;
     }
@@ -123,15 +125,25 @@ fn a_token_file_rotated_during_a_watch_is_presented_when_the_watch_is_set_up_aga
     let file = cluster.dir.join("watch-token");
     std::fs::write(&file, format!("{token}\n")).unwrap();
     let kubeconfig = with_user(&cluster, "watch-token-file", json!({"tokenFile": file}));
-    let watching = cluster
+    let mut watching = cluster
         .sts_process()
         .env("KUBECONFIG", &kubeconfig)
-        .args(["status", "web", "--watch", "--timeout", "20s", "-o", "json"])
+        .args(["status", "web", "--watch", "--timeout", "120s", "-o", "json"])
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(3));
+    let (shown, documents) = std::sync::mpsc::channel();
+    let stdout = std::io::BufReader::new(watching.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        stdout
+            .lines()
+            .map_while(Result::ok)
+            .try_for_each(|l| shown.send(l))
+    });
+    documents
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the first document");
     let (rotated, rotated_user) = cluster.bearer_token("rotated-watch");
     std::fs::write(&file, format!("{rotated}\n")).unwrap();
     // The API server restarts: every watch ends, and is set up again with the file's token.
@@ -139,10 +151,16 @@ fn a_token_file_rotated_during_a_watch_is_presented_when_the_watch_is_set_up_aga
     plane.plane.restart_apiserver().expect("the API server restarts");
     let partition = json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 2}}}});
     crate::common::patch(&cluster, &sts_sim::resources::STATEFULSETS, "web", partition);
-    let output = watching.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", stderr_of(&output));
-    let shown = crate::common::stdout_of(&output);
-    assert!(shown.contains("\"partition\":2,"), "{shown}");
+    let redrawn = loop {
+        match documents.recv_timeout(Duration::from_secs(60)) {
+            Ok(document) if document.contains("\"partition\":2,") => break document,
+            Ok(_) => continue,
+            Err(e) => panic!("the watch never showed the new partition ({e})"),
+        }
+    };
+    let _ = watching.kill();
+    let _ = watching.wait();
+    assert!(redrawn.contains("\"name\":\"web\""), "{redrawn}");
     let watches_after = plane
         .audit_events()
         .into_iter()
