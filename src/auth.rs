@@ -66,6 +66,7 @@ impl Credentials {
             auth.client_certificate_data.clone(),
         );
         (info.client_key, info.client_key_data) = (auth.client_key.clone(), auth.client_key_data.clone());
+        refuse_expired_certificate(&auth, entry)?;
         if let Some(provider) = &auth.auth_provider {
             return Credentials::provider(provider, entry, files);
         }
@@ -299,6 +300,23 @@ fn copy(request: &Request<Body>) -> Option<Request<Body>> {
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
     Some(copy)
+}
+
+/// A client certificate that has expired, refused before any request (the server would answer
+/// 401 without saying why).
+fn refuse_expired_certificate(auth: &kube::config::AuthInfo, entry: &str) -> Result<(), CredentialError> {
+    use base64::Engine as _;
+    let pem = match (&auth.client_certificate_data, &auth.client_certificate) {
+        (Some(data), _) => base64::engine::general_purpose::STANDARD.decode(data.trim()).ok(),
+        (None, Some(path)) => std::fs::read(path).ok(),
+        (None, None) => None,
+    };
+    match pem.as_deref().and_then(crate::certs::expiry) {
+        Some(at) if at <= Timestamp::now() => Err(CredentialError(format!(
+            "the client certificate of user {entry:?} in the kubeconfig expired at {at}; renew it (e.g. `kubeadm certs renew`) or get a new kubeconfig"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 fn has_certificate(info: &kube::config::AuthInfo) -> bool {

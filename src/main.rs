@@ -2,6 +2,7 @@
 
 mod auth;
 mod backup;
+mod certs;
 mod cli;
 mod cmd;
 mod complete;

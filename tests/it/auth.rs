@@ -5,8 +5,9 @@
 //! and absence in one line), the `oidc` auth-provider (an expired ID token refreshed from the
 //! control plane's issuer, the rotated refresh token written back, a spent one refused in one
 //! line), `--token`, `--as` with `--as-group` (seen in the audit log),
-//! `--server`, `--certificate-authority`, `--insecure-skip-tls-verify`, and a rejected
-//! credential named with its kubeconfig user entry. Who made each request is read from the
+//! `--server`, `--certificate-authority`, `--insecure-skip-tls-verify`, an expired client
+//! certificate refused before any request, and a rejected credential named with its kubeconfig
+//! user entry. Who made each request is read from the
 //! audit log (real control plane) or the request log (simulator).
 
 use std::path::{Path, PathBuf};
@@ -245,6 +246,53 @@ fn an_exec_plugin_runs_once_per_process_while_valid_and_again_once_expired() {
     progressive_web(&cluster, &kubeconfig, &["--pause", "4s"]);
     let most = began.elapsed().as_secs() as usize / 3 + 2;
     assert!((2..=most).contains(&runs(&counted)), "{} runs", runs(&counted));
+}
+
+/// `scale web --replicas 4 --yes` with `kubeconfig`, refused in one line (exit 1): that line.
+fn refused_scale(cluster: &Cluster, kubeconfig: &Path) -> String {
+    let output = run_with(cluster, kubeconfig, &["scale", "web", "--replicas", "4", "--yes"]);
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr_of(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+/// Requests the tool made as anyone (its user agent), answered or refused.
+fn requests_of_the_tool(cluster: &Cluster) -> usize {
+    match cluster.plane() {
+        Some(plane) => plane
+            .audit_events()
+            .iter()
+            .filter(|e| e["userAgent"].as_str().is_some_and(|a| a.contains("kubectl-sts")))
+            .count(),
+        None => cluster.sim.log.entries().len(),
+    }
+}
+
+#[test]
+fn an_expired_client_certificate_is_one_line_naming_the_user_entry_and_nothing_is_sent() {
+    use base64::Engine as _;
+    let cluster = web_cluster();
+    let entry = user_entry(&cluster);
+    let fixture = |name: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        base64::engine::general_purpose::STANDARD.encode(std::fs::read(path).unwrap())
+    };
+    let user = json!({
+        "client-certificate-data": fixture("expired-client.crt"),
+        "client-key-data": fixture("expired-client.key"),
+    });
+    let kubeconfig = with_user(&cluster, "expired-certificate", user);
+    let before = requests_of_the_tool(&cluster);
+    let err = refused_scale(&cluster, &kubeconfig);
+    let expected = format!(
+        "the client certificate of user \"{entry}\" in the kubeconfig expired at 2025-01-01T00:00:00Z; renew it"
+    );
+    assert!(err.contains(&expected), "{err}");
+    assert_eq!(requests_of_the_tool(&cluster), before, "nothing was sent");
+    assert_eq!(cluster.statefulset("web")["spec"]["replicas"], 3);
 }
 
 #[test]
@@ -539,14 +587,7 @@ fn an_oidc_refresh_token_refused_by_the_issuer_is_one_line_and_nothing_is_sent()
     let entry = user_entry(&cluster);
     let (issuer, _, _) = oidc_issuer(&cluster);
     let kubeconfig = oidc_user(&cluster, "spent", "spent-long-ago");
-    let output = run_with(
-        &cluster,
-        &kubeconfig,
-        &["scale", "web", "--replicas", "4", "--yes"],
-    );
-    assert_eq!(output.status.code(), Some(1));
-    let err = stderr_of(&output);
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = refused_scale(&cluster, &kubeconfig);
     let expected = format!(
         "the oidc auth-provider of user \"{entry}\" in the kubeconfig cannot refresh its id-token: {issuer}/token answered 400 Bad Request invalid_grant: the refresh token is unknown or spent; log in again"
     );
