@@ -384,11 +384,13 @@ fn kubeconfig_files(global: &GlobalArgs) -> Vec<PathBuf> {
     }
     match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
         Some(paths) => std::env::split_paths(&paths).collect(),
-        None => std::env::home_dir()
-            .map(|home| home.join(".kube").join("config"))
-            .into_iter()
-            .collect(),
+        None => home_kubeconfig().into_iter().collect(),
     }
+}
+
+/// ~/.kube/config.
+fn home_kubeconfig() -> Option<PathBuf> {
+    std::env::home_dir().map(|home| home.join(".kube").join("config"))
 }
 
 /// `KUBECONFIG` (several files merged) or ~/.kube/config; `None` when neither exists.
@@ -403,8 +405,7 @@ fn read_default_kubeconfig() -> Result<Option<Kubeconfig>> {
         }
         return Kubeconfig::from_env().context("cannot read the kubeconfig files named by KUBECONFIG");
     }
-    let default = std::env::home_dir().map(|home| home.join(".kube").join("config"));
-    match default.filter(|p| p.exists()) {
+    match home_kubeconfig().filter(|p| p.exists()) {
         Some(path) => read_kubeconfig(&path).map(Some),
         None => Ok(None),
     }

@@ -32,6 +32,8 @@ pub struct OidcToken {
     files: Vec<PathBuf>,
     id_token: Option<String>,
     expires: Option<Timestamp>,
+    /// The issuer's client and token endpoint, found at the first refresh.
+    issuer: Option<(Issuer, String)>,
 }
 
 impl OidcToken {
@@ -43,6 +45,7 @@ impl OidcToken {
             files,
             id_token: None,
             expires: None,
+            issuer: None,
         };
         if let Some(id_token) = token.setting("id-token").map(str::to_string) {
             token.accept(&id_token);
@@ -98,20 +101,29 @@ impl OidcToken {
         ))
     }
 
-    async fn refresh(&mut self) -> Result<(), CredentialError> {
-        let required = |key: &'static str| {
-            self.setting(key)
-                .ok_or_else(|| self.failed(format!("it has no {key}")))
-        };
-        let (issuer, refresh_token) = (required("idp-issuer-url")?, required("refresh-token")?);
-        let client_id = required("client-id")?;
+    fn required(&self, key: &'static str) -> Result<&str, CredentialError> {
+        self.setting(key)
+            .ok_or_else(|| self.failed(format!("it has no {key}")))
+    }
+
+    /// A client for the issuer and its token endpoint, from its discovery document.
+    async fn find_issuer(&self) -> Result<(Issuer, String), CredentialError> {
+        let issuer = self.required("idp-issuer-url")?;
         let client = self.client(issuer).map_err(|e| self.failed(e))?;
         let endpoint = token_endpoint(&client, issuer)
             .await
             .map_err(|e| self.failed(e))?;
-        let form = self.refresh_form(refresh_token, client_id);
+        Ok((client, endpoint))
+    }
+
+    async fn refresh(&mut self) -> Result<(), CredentialError> {
+        let form = self.refresh_form(self.required("refresh-token")?, self.required("client-id")?);
+        if self.issuer.is_none() {
+            self.issuer = Some(self.find_issuer().await?);
+        }
+        let (client, endpoint) = self.issuer.as_ref().expect("found above");
         let answer = client
-            .post_form(&endpoint, form)
+            .post_form(endpoint, form)
             .await
             .map_err(|e| self.failed(e))?;
         let id_token = answer["id_token"]
