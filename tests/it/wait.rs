@@ -53,11 +53,13 @@ fn wait_on_a_partitioned_set_converges_and_names_the_pods_the_partition_holds() 
 #[test]
 fn wait_follows_someone_elses_rolling_update_to_its_end() {
     let cluster = web_cluster();
-    set_image(&cluster, "web", "nginx", "nginx:1.26");
+    // A `slow` image takes seconds to be Ready: the wait starts before the update is over,
+    // however loaded the machine is.
+    set_image(&cluster, "web", "nginx", "nginx:1.26-slow");
     let output = wait(&cluster, &["web", "--timeout", "2m"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     // Converged means done: every pod on the new image and Ready the moment wait returned.
-    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26"; 3]);
+    assert_eq!(pod_images(&cluster, "web", 3), ["nginx:1.26-slow"; 3]);
     let sts = cluster.statefulset("web");
     assert_eq!(sts["status"]["readyReplicas"], 3, "{sts}");
     assert_eq!(sts["status"]["updatedReplicas"], 3, "{sts}");
