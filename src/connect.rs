@@ -82,7 +82,7 @@ fn connector(
     tls: rustls::ClientConfig,
     http2: bool,
 ) -> Result<Connector, kube::Error> {
-    let tcp = dial(proxy);
+    let tcp = dial(proxy, config)?;
     let mut tls = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
     if let Some(name) = &config.tls_server_name {
         let name = name.clone().try_into().map_err(RustlsTlsError::InvalidServerName);

@@ -253,6 +253,9 @@ pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Targ
     if let Some(credential) = crate::retry::credential_error(err) {
         return anyhow::anyhow!("{credential}");
     }
+    if let Some(why) = crate::retry::untrusted_certificate(err) {
+        return untrusted(err, &why, target);
+    }
     if let Some(why) = crate::retry::refusal(err) {
         return anyhow::anyhow!(
             "cannot reach the cluster at {}{} (context {:?}): {why}; check the server is up and --context/--kubeconfig",
@@ -273,6 +276,23 @@ pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Targ
         target.via(),
         target.context
     )
+}
+
+/// A certificate the handshake did not trust: the proxy's (trusted by the system's roots or the
+/// cluster's authority) or the server's (by the cluster's authority).
+fn untrusted(err: &(dyn std::error::Error + 'static), why: &str, target: &Target) -> anyhow::Error {
+    match (crate::retry::at_the_proxy(err), &target.proxy) {
+        (true, Some(proxy)) => anyhow::anyhow!(
+            "the proxy {proxy} of context {:?} presented a certificate that is not trusted ({why}); add its authority to the system's roots (SSL_CERT_FILE names a bundle) or to the cluster's certificate-authority; nothing was sent to the cluster",
+            target.context
+        ),
+        _ => anyhow::anyhow!(
+            "the cluster at {}{} (context {:?}) presented a certificate that is not trusted ({why}); check the certificate-authority of its kubeconfig cluster entry (or --certificate-authority)",
+            target.server,
+            target.via(),
+            target.context
+        ),
+    }
 }
 
 /// Why a 401 was given, from the server's message: `was not accepted` for the usual bare

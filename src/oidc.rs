@@ -14,7 +14,7 @@ use std::time::Duration;
 use http::{Method, Request, Uri, header};
 use http_body_util::BodyExt;
 use jiff::Timestamp;
-use kube::client::{Body, ConfigExt};
+use kube::client::Body;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use serde_json::Value;
@@ -166,9 +166,9 @@ impl OidcToken {
             .map_err(|_| format!("its idp-issuer-url {issuer:?} is not a URL"))?;
         let mut config = kube::Config::new(uri.clone());
         config.root_cert = self.certificate_authority()?;
-        let tls = config.rustls_client_config().map_err(|e| e.to_string())?;
         let proxy = crate::proxy::choose("oidc issuer", None, &uri).map_err(|e| e.to_string())?;
-        Ok(Issuer(crate::dial::https_client(tls, proxy.as_ref())))
+        let client = crate::dial::https_client(&config, proxy.as_ref()).map_err(|e| e.to_string())?;
+        Ok(Issuer(client))
     }
 
     fn certificate_authority(&self) -> Result<Option<Vec<Vec<u8>>>, String> {

@@ -1,5 +1,5 @@
 //! Which proxy a cluster is reached through, chosen as kubectl chooses it: the kubeconfig
-//! cluster's `proxy-url` (`http://` or `socks5://`), else `HTTPS_PROXY` / `HTTP_PROXY` for the
+//! cluster's `proxy-url` (`http://`, `https://` or `socks5://`), else `HTTPS_PROXY` / `HTTP_PROXY` for the
 //! server's scheme unless `NO_PROXY` names the server's host, a loopback server never being
 //! proxied by the environment. Only the choice lives here; `connect` dials through it.
 
@@ -12,7 +12,7 @@ use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 /// A proxy to dial through, with the credentials its URL carries.
 #[derive(Clone, Debug)]
 pub enum Proxy {
-    /// An HTTP proxy: a CONNECT tunnel per connection.
+    /// An HTTP proxy: a CONNECT tunnel per connection (over TLS to an `https://` one).
     Http(Intercept),
     /// A SOCKS5 proxy: the server's host name is resolved by the proxy.
     Socks5(Intercept),
@@ -40,12 +40,12 @@ pub fn choose(cluster: &str, proxy_url: Option<&str>, server: &Uri) -> Result<Op
 fn from_kubeconfig(cluster: &str, url: &str, server: &Uri) -> Result<Proxy> {
     let refused = |why: &str| {
         anyhow!(
-            "proxy-url {url:?} of cluster {cluster:?} in the kubeconfig {why}; use http://HOST:PORT or socks5://HOST:PORT"
+            "proxy-url {url:?} of cluster {cluster:?} in the kubeconfig {why}; use http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT"
         )
     };
     let parsed: Uri = url.parse().map_err(|_| refused("is not a URL"))?;
     let scheme = parsed.scheme_str().unwrap_or_default().to_string();
-    if !matches!(scheme.as_str(), "http" | "socks5") {
+    if !matches!(scheme.as_str(), "http" | "https" | "socks5") {
         return Err(refused(&format!("has the unsupported scheme {scheme:?}")));
     }
     let matcher = Matcher::builder().all(url.to_string()).build();
@@ -67,9 +67,9 @@ fn from_env(server: &Uri) -> Result<Option<Proxy>> {
         return Ok(None);
     };
     match intercept.uri().scheme_str() {
-        Some("http" | "socks5") => Ok(Some(wrap(intercept))),
+        Some("http" | "https" | "socks5") => Ok(Some(wrap(intercept))),
         other => Err(anyhow!(
-            "the proxy {} from the environment (HTTPS_PROXY/HTTP_PROXY) has the unsupported scheme {:?}; use http://HOST:PORT or socks5://HOST:PORT, or NO_PROXY",
+            "the proxy {} from the environment (HTTPS_PROXY/HTTP_PROXY) has the unsupported scheme {:?}; use http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT, or NO_PROXY",
             intercept.uri(),
             other.unwrap_or_default()
         )),
@@ -112,7 +112,7 @@ mod tests {
         let err = choose("prod", Some("ftp://proxy:21"), &server()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "proxy-url \"ftp://proxy:21\" of cluster \"prod\" in the kubeconfig has the unsupported scheme \"ftp\"; use http://HOST:PORT or socks5://HOST:PORT"
+            "proxy-url \"ftp://proxy:21\" of cluster \"prod\" in the kubeconfig has the unsupported scheme \"ftp\"; use http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT"
         );
     }
 

@@ -40,7 +40,7 @@ pub const REFUSED_WINDOW: Duration = Duration::from_millis(250);
 /// Classifies a kube error; `evicting` marks the Eviction API, whose 429 is a refusal by a
 /// PodDisruptionBudget, not overload.
 pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
-    if credential_error(err).is_some() {
+    if credential_error(err).is_some() || untrusted_certificate(err).is_some() {
         return Transience::Permanent;
     }
     match err {
@@ -74,6 +74,40 @@ pub fn credential_error<'a>(
         cause = current.source();
     }
     None
+}
+
+/// Why a TLS handshake did not trust the certificate it was shown (its issuer unknown, expired,
+/// for another name): not a fault of the network, and the same at every attempt.
+pub fn untrusted_certificate(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if let Some(rustls::Error::InvalidCertificate(why)) = current.downcast_ref::<rustls::Error>() {
+            return Some(format!("{why:?}"));
+        }
+        // hyper-rustls and tokio-rustls wrap the handshake's error in io::Errors, whose source()
+        // skips what they wrap.
+        cause = match current
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::get_ref)
+        {
+            Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    None
+}
+
+/// Whether the error chain passed through the proxy (`dial::ProxyFailed`): the connection to
+/// the proxy failed, not the one to the server.
+pub fn at_the_proxy(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(current) = cause {
+        if current.is::<crate::dial::ProxyFailed>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 /// Why a connection could not even be attempted, in words a person reads: `connection refused`

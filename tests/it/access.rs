@@ -1,5 +1,6 @@
-//! Black-box tests of how the tool reaches its cluster: through an HTTP CONNECT proxy and a
-//! SOCKS5 proxy named by the kubeconfig's `proxy-url` (every command family, watches and a
+//! Black-box tests of how the tool reaches its cluster: through an HTTP CONNECT proxy (also one
+//! spoken to over TLS, trusted as kubectl trusts it or by the system's roots) and a SOCKS5 proxy
+//! named by the kubeconfig's `proxy-url` (every command family, watches and a
 //! fleet read included; the proxies' own logs show each connection), through `HTTPS_PROXY`
 //! unless `NO_PROXY` names the server, never through the environment's proxy for a loopback
 //! server, a refused proxy scheme, a load balancer that resets idle connections, and large
@@ -14,7 +15,7 @@ use sts_sim::resources;
 
 use crate::common::net::{Loopback, PROXIED_HOST};
 use crate::common::setup::{progressive_web, run_ok_with, run_with, web_cluster};
-use crate::common::{Cluster, stderr_of, stdout_of};
+use crate::common::{Cluster, skip_on_simulator, stderr_of, stdout_of};
 
 /// The server's port.
 fn port(cluster: &Cluster) -> String {
@@ -91,6 +92,81 @@ fn every_command_family_goes_through_a_socks5_proxy_of_the_kubeconfig() {
     assert_all_to_server(&proxy, &cluster, "SOCKS5");
 }
 
+/// `SSL_CERT_FILE` naming the simulator's authority (which signed the `https://` proxy's
+/// certificate), or an empty file: the system's roots as the tool sees them.
+fn system_roots(cluster: &Cluster, trusting_the_proxy: bool) -> String {
+    let path = cluster.dir.join(format!("system-roots-{trusting_the_proxy}.pem"));
+    let pem = if trusting_the_proxy {
+        sts_sim::server::CA_PEM
+    } else {
+        ""
+    };
+    std::fs::write(&path, pem).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn every_command_family_goes_through_an_https_proxy_trusted_by_the_system_roots() {
+    let cluster = web_cluster();
+    let proxy = Loopback::https_proxy();
+    let kubeconfig = proxied_kubeconfig(&cluster, "via-https", Some(&proxy.url("https")));
+    let roots = system_roots(&cluster, true);
+    every_family(&cluster, &kubeconfig, &[("SSL_CERT_FILE", &roots)]);
+    assert_all_to_server(&proxy, &cluster, "CONNECT");
+}
+
+#[test]
+fn an_https_proxy_is_trusted_by_the_clusters_authority_as_kubectl_trusts_it_and_refused_otherwise() {
+    if skip_on_simulator("the simulator's authority signs the proxy's certificate too: nothing to refuse") {
+        return;
+    }
+    let cluster = web_cluster();
+    let proxy = Loopback::https_proxy();
+    let url = proxy.url("https");
+    let untrusted = proxied_kubeconfig(&cluster, "via-untrusted-https", Some(&url));
+    let no_roots = system_roots(&cluster, false);
+    let before = cluster.request_count();
+    let mut cmd = cluster.sts();
+    cmd.env("KUBECONFIG", &untrusted).env("SSL_CERT_FILE", &no_roots);
+    let output = cmd.args(["status", "web"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr_of(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with(&format!("error: the proxy {url}")), "{err}");
+    assert!(
+        err.contains("presented a certificate that is not trusted (UnknownIssuer)"),
+        "{err}"
+    );
+    assert!(proxy.log().is_empty(), "no CONNECT was sent: {:?}", proxy.log());
+    assert_eq!(cluster.request_count(), before, "nothing reached the cluster");
+
+    // kubectl verifies the proxy by the cluster's authority: a bundle holding both works.
+    let bundled = cluster.kubeconfig_edited("via-bundled-https", |doc| {
+        let entry = &mut doc["clusters"][0]["cluster"];
+        let text = std::fs::read_to_string(&untrusted).unwrap();
+        let proxied: Value = serde_saphyr::from_str(&text).unwrap();
+        *entry = proxied["clusters"][0]["cluster"].clone();
+        let own = entry["certificate-authority-data"]
+            .as_str()
+            .expect("an inline authority");
+        use base64::Engine as _;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let mut pem = engine.decode(own).unwrap();
+        pem.extend_from_slice(sts_sim::server::CA_PEM.as_bytes());
+        entry["certificate-authority-data"] = Value::from(engine.encode(pem));
+    });
+    assert!(
+        run_ok_with(
+            &cluster,
+            &bundled,
+            &[("SSL_CERT_FILE", &no_roots)],
+            &["status", "web"]
+        )
+        .contains("web-2")
+    );
+    assert_all_to_server(&proxy, &cluster, "CONNECT");
+}
+
 #[test]
 fn https_proxy_is_honoured_unless_no_proxy_names_the_server() {
     let cluster = web_cluster();
@@ -143,7 +219,7 @@ fn an_unsupported_proxy_scheme_is_one_line_naming_the_cluster_entry() {
     assert_eq!(
         stderr_of(&output),
         format!(
-            "error: proxy-url \"ftp://proxy.example:21\" of cluster \"{entry}\" in the kubeconfig has the unsupported scheme \"ftp\"; use http://HOST:PORT or socks5://HOST:PORT\n"
+            "error: proxy-url \"ftp://proxy.example:21\" of cluster \"{entry}\" in the kubeconfig has the unsupported scheme \"ftp\"; use http://HOST:PORT, https://HOST:PORT or socks5://HOST:PORT\n"
         )
     );
     assert_eq!(cluster.request_count(), before, "no request was sent");

@@ -469,9 +469,12 @@ fn server_certificate_authority_and_insecure_skip_tls_verify_flags() {
     });
     let err = stderr_of(&run_with(&cluster, &unverified, &["status", "web"]));
     assert!(
-        err.contains("cannot reach the cluster") && err.contains("UnknownIssuer"),
+        err.contains(
+            "presented a certificate that is not trusted (UnknownIssuer); check the certificate-authority"
+        ),
         "{err}"
     );
+    assert_eq!(err.lines().count(), 1, "refused at once, not retried: {err}");
     let ca_file = cluster.dir.join("ca.crt");
     std::fs::write(&ca_file, ca).unwrap();
     let with_ca = [

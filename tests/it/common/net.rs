@@ -1,5 +1,6 @@
 //! What stands between the tool and its cluster in the tests, on loopback: an HTTP CONNECT
-//! proxy and a SOCKS5 proxy that log each connection they carry (and resolve
+//! proxy (also spoken to over TLS, on the simulator's loopback certificate) and a SOCKS5 proxy
+//! that log each connection they carry (and resolve
 //! `kubernetes.default.svc`, a name of the API server's certificate that nothing else
 //! resolves, to loopback), and a TCP relay that counts the bytes it carries to the client and
 //! resets connections left idle, as a load balancer does. Each runs on a runtime of its own
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// The host name only the test proxies resolve (to 127.0.0.1).
@@ -83,6 +84,17 @@ impl Loopback {
         Self::start(|listener, log, _, _| accept(listener, log, connect_handshake))
     }
 
+    /// An HTTP proxy spoken to over TLS: the simulator's loopback certificate, signed by
+    /// `sts_sim::server::CA_PEM`.
+    pub fn https_proxy() -> Loopback {
+        Self::start(|listener, log, _, _| {
+            accept(listener, log, |tcp| async move {
+                let tls = sts_sim::server::loopback_acceptor().accept(tcp).await?;
+                connect_handshake(tls).await
+            })
+        })
+    }
+
     /// A SOCKS5 proxy (no authentication, CONNECT only).
     pub fn socks5_proxy() -> Loopback {
         Self::start(|listener, log, _, _| accept(listener, log, socks5_handshake))
@@ -108,10 +120,11 @@ impl Loopback {
 }
 
 /// Accepts connections; each one's handshake names where it goes, then bytes are copied.
-async fn accept<H, Fut>(listener: TcpListener, log: Arc<Mutex<Vec<String>>>, handshake: H)
+async fn accept<H, Fut, S>(listener: TcpListener, log: Arc<Mutex<Vec<String>>>, handshake: H)
 where
     H: Fn(TcpStream) -> Fut + Copy + Send + 'static,
-    Fut: Future<Output = std::io::Result<(TcpStream, String, TcpStream)>> + Send,
+    Fut: Future<Output = std::io::Result<(S, String, TcpStream)>> + Send,
+    S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     while let Ok((client, _)) = listener.accept().await {
         let log = log.clone();
@@ -133,7 +146,10 @@ async fn dial(host: &str, port: u16) -> std::io::Result<TcpStream> {
 }
 
 /// `CONNECT host:port HTTP/1.1`, answered 200 once the server is reached.
-async fn connect_handshake(mut client: TcpStream) -> std::io::Result<(TcpStream, String, TcpStream)> {
+async fn connect_handshake<S>(mut client: S) -> std::io::Result<(S, String, TcpStream)>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let mut head = Vec::new();
     while !head.ends_with(b"\r\n\r\n") {
         head.push(client.read_u8().await?);

@@ -37,7 +37,7 @@ pub use faults::ADMIN_PATH as FAULTS_PATH;
 pub use log::{LoggedRequest, RequestLog};
 pub use patch::{PatchKind, strategic_merge};
 use route::{Params, Route, Target};
-pub use tls::{CA_PEM, ca_data};
+pub use tls::{CA_PEM, ca_data, loopback_acceptor};
 
 /// Largest request body accepted.
 const MAX_BODY: usize = 64 << 20;

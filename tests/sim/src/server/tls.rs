@@ -85,6 +85,14 @@ impl Tls {
     }
 }
 
+/// A TLS server of the tests' own on the built-in loopback certificate (an `https://` proxy),
+/// speaking HTTP/1.1.
+pub fn loopback_acceptor() -> TlsAcceptor {
+    let mut config = server_config();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    TlsAcceptor::from(Arc::new(config))
+}
+
 /// The built-in certificate, HTTP/2 and HTTP/1.1 (as kube-apiserver offers them), and one
 /// session store (shared by both acceptors).
 fn server_config() -> ServerConfig {
