@@ -264,12 +264,10 @@ pub fn unreachable_server(err: &(dyn std::error::Error + 'static), target: &Targ
             target.context
         );
     }
-    let mut detail = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        detail = cause.to_string();
-        source = cause.source();
-    }
+    let detail = crate::retry::causes(err)
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     anyhow::anyhow!(
         "cannot reach the cluster at {}{} (context {:?}): {detail}; check the server is up and --context/--kubeconfig",
         target.server,

@@ -61,71 +61,58 @@ pub fn transience(err: &kube::Error, evicting: bool) -> Transience {
     }
 }
 
-/// A credential that could not be presented (an exec plugin that failed, say): not a fault of
-/// the network, and reported as it is worded.
-pub fn credential_error<'a>(
+/// The error and every cause under it, what an io::Error wraps included: its `source()` skips
+/// that, and hyper-rustls and tokio-rustls wrap a handshake's error so.
+pub fn causes<'a>(
     err: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a crate::exec::CredentialError> {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if let Some(found) = current.downcast_ref::<crate::exec::CredentialError>() {
-            return Some(found);
-        }
-        cause = current.source();
-    }
-    None
-}
-
-/// Why a TLS handshake did not trust the certificate it was shown (its issuer unknown, expired,
-/// for another name): not a fault of the network, and the same at every attempt.
-pub fn untrusted_certificate(err: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if let Some(rustls::Error::InvalidCertificate(why)) = current.downcast_ref::<rustls::Error>() {
-            return Some(format!("{why:?}"));
-        }
-        // hyper-rustls and tokio-rustls wrap the handshake's error in io::Errors, whose source()
-        // skips what they wrap.
-        cause = match current
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(err), |current| {
+        match current
             .downcast_ref::<std::io::Error>()
             .and_then(std::io::Error::get_ref)
         {
             Some(wrapped) => Some(wrapped as &(dyn std::error::Error + 'static)),
             None => current.source(),
-        };
-    }
-    None
+        }
+    })
+}
+
+/// A credential that could not be presented (an exec plugin that failed, say): not a fault of
+/// the network, and reported as it is worded.
+pub fn credential_error<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a crate::exec::CredentialError> {
+    causes(err).find_map(|cause| cause.downcast_ref::<crate::exec::CredentialError>())
+}
+
+/// Why a TLS handshake did not trust the certificate it was shown (its issuer unknown, expired,
+/// for another name): not a fault of the network, and the same at every attempt.
+pub fn untrusted_certificate(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    causes(err).find_map(|cause| match cause.downcast_ref::<rustls::Error>() {
+        Some(rustls::Error::InvalidCertificate(why)) => Some(format!("{why:?}")),
+        _ => None,
+    })
 }
 
 /// Whether the error chain passed through the proxy (`dial::ProxyFailed`): the connection to
 /// the proxy failed, not the one to the server.
 pub fn at_the_proxy(err: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if current.is::<crate::dial::ProxyFailed>() {
-            return true;
-        }
-        cause = current.source();
-    }
-    false
+    causes(err).any(|cause| cause.is::<crate::dial::ProxyFailed>())
 }
 
 /// Why a connection could not even be attempted, in words a person reads: `connection refused`
 /// or `cannot resolve host` (hyper's connector says "dns error" above the resolver's message).
 pub fn refusal(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
-    let mut cause = Some(err);
-    while let Some(current) = cause {
-        if let Some(io) = current.downcast_ref::<std::io::Error>()
-            && io.kind() == std::io::ErrorKind::ConnectionRefused
-        {
+    causes(err).find_map(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>();
+        if io.is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused) {
             return Some("connection refused: nothing listens at that address");
         }
-        if current.to_string().starts_with("dns error") {
-            return Some("cannot resolve the server's host name");
-        }
-        cause = current.source();
-    }
-    None
+        cause
+            .to_string()
+            .starts_with("dns error")
+            .then_some("cannot resolve the server's host name")
+    })
 }
 
 /// The retry schedule of one request.

@@ -11,10 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Service;
-use kube::api::{Api, PostParams};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -39,7 +36,9 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
     let plane = node_standin::cluster::ControlPlane::start(&dir, config).expect("control plane starts");
     let admin = plane.kubeconfig("admin");
     let began = Instant::now();
-    create_set(&plane, &admin);
+    // They stay Pending: the node stand-in does not keep up with a thousand running pods, and
+    // the lists `status` reads are as long (a running pod's status adds about a third to its size).
+    crate::plane::create_set(&plane, &admin, PODS);
     eprintln!(
         "bench: {PODS} pods on the real control plane after {:?}",
         began.elapsed()
@@ -72,35 +71,6 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
         }
     }
     report(&kinds);
-}
-
-/// The set of 1000 pods, created and awaited until every pod exists. They stay Pending: the
-/// node stand-in does not keep up with a thousand running pods, and the lists `status` reads
-/// are as long (a running pod's status adds about a third to its size).
-fn create_set(plane: &node_standin::cluster::ControlPlane, admin: &Path) {
-    plane.standin.block_on(async {
-        let client = node_standin::client_for(admin).await.expect("admin client");
-        let service = json!({
-            "metadata": {"name": "web"},
-            "spec": {"clusterIP": "None", "selector": {"app": "bench"}, "ports": [{"name": "web", "port": 80}]}
-        });
-        let services = Api::<Service>::namespaced(client.clone(), "default");
-        let service = serde_json::from_value(service).expect("a Service");
-        services.create(&PostParams::default(), &service).await.expect("service created");
-        let sets = Api::<StatefulSet>::namespaced(client, "default");
-        let set = serde_json::from_value(crate::cluster::set_manifest("web", PODS)).expect("a set");
-        sets.create(&PostParams::default(), &set).await.expect("set created");
-        let deadline = Instant::now() + Duration::from_secs(900);
-        loop {
-            let set = sets.get("web").await.expect("the set");
-            let pods = set.status.map_or(0, |s| s.replicas);
-            if i64::from(pods) == PODS {
-                return;
-            }
-            assert!(Instant::now() < deadline, "{pods} of {PODS} pods created after 15 min");
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
-    });
 }
 
 /// The admin kubeconfig pointed at `address`, with compression disabled unless `gzip`.

@@ -13,14 +13,18 @@
 //! `STS_BENCH_ONLY=gates` measures only what a pod check between pods adds to a roll.
 //! `STS_BENCH_ONLY=gzip` measures `status` on 1000 pods of a real control plane with and without
 //! gzipped responses (needs `STS_CLUSTER_BIN`; not part of a plain `cargo bench`).
+//! `STS_BENCH_ONLY=resume` measures how soon `status --watch` shows a change after the API server
+//! of a real control plane restarts (needs `STS_CLUSTER_BIN`; not part of a plain `cargo bench`).
 
 mod cluster;
 mod fleet;
 mod gates;
 mod gzip;
 mod latency;
+mod plane;
 mod reaction;
 mod requests;
+mod resume;
 mod run;
 mod waits;
 
@@ -56,6 +60,10 @@ fn main() {
     if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("gzip") {
         println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
         return gzip::measure(&mut spawner, &bin, runs(11));
+    }
+    if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("resume") {
+        println!("## kubectl-sts benchmarks\n\nMeasured: `{}`", bin.display());
+        return resume::measure(&bin, runs(11));
     }
     let cluster = Cluster::start();
     if std::env::var("STS_BENCH_ONLY").as_deref() == Ok("waits") {
