@@ -36,8 +36,8 @@ pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
     let plane = node_standin::cluster::ControlPlane::start(&dir, config).expect("control plane starts");
     let admin = plane.kubeconfig("admin");
     let began = Instant::now();
-    // They stay Pending: the node stand-in does not keep up with a thousand running pods, and
-    // the lists `status` reads are as long (a running pod's status adds about a third to its size).
+    // They stay Pending (no node), as when the figures of BENCHMARKS.md were taken: a running
+    // pod's status adds about a third to its size.
     crate::plane::create_set(&plane, &admin, PODS);
     eprintln!(
         "bench: {PODS} pods on the real control plane after {:?}",

@@ -54,6 +54,7 @@ pub async fn run(shared: Arc<Shared>) {
         tracks: HashMap::new(),
         next_ip: HashMap::new(),
         busy: Arc::default(),
+        settled: HashMap::new(),
     };
     let mut tick = tokio::time::interval(TICK);
     loop {
@@ -61,7 +62,15 @@ pub async fn run(shared: Arc<Shared>) {
         let state = reader.state();
         let live: HashSet<String> = state.iter().filter_map(|p| p.metadata.uid.clone()).collect();
         kubelet.tracks.retain(|uid, _| live.contains(uid));
+        kubelet.settled.retain(|uid, _| live.contains(uid));
         for pod in state {
+            let (uid, version) = (
+                pod.metadata.uid.as_deref(),
+                pod.metadata.resource_version.as_deref(),
+            );
+            if uid.is_some_and(|uid| kubelet.settled.get(uid).map(String::as_str) == version) {
+                continue;
+            }
             if let Ok(pod) = serde_json::to_value(&*pod) {
                 kubelet.visit(&pod);
             }
@@ -75,12 +84,21 @@ struct Kubelet {
     next_ip: HashMap<usize, u32>,
     /// Pods (uids) with a write in flight.
     busy: Arc<Mutex<HashSet<String>>>,
+    /// Pods with nothing left to do until they change (uid -> the resourceVersion seen): not
+    /// scheduled, or Ready with their status written. They are not looked at again, so that
+    /// hundreds of running pods do not cost a core (a look serializes the pod).
+    settled: HashMap<String, String>,
 }
 
 impl Kubelet {
     fn visit(&mut self, pod: &Value) {
         let node = obj::str_at(pod, "/spec/nodeName");
-        if node.is_empty() || !self.shared.serves(node) || obj::pod_terminal(pod) {
+        if node.is_empty() || obj::pod_terminal(pod) {
+            self.settle(pod);
+            return;
+        }
+        // A stopped node's pods are looked at again when it comes back.
+        if !self.shared.serves(node) {
             return;
         }
         let uid = obj::uid(pod).to_string();
@@ -123,6 +141,12 @@ impl Kubelet {
             // A pod already running (the stand-in restarted) was announced before.
             announced: obj::pod_phase(pod) == "Running",
         }
+    }
+
+    /// Nothing to do for the pod until it changes.
+    fn settle(&mut self, pod: &Value) {
+        let version = obj::str_at(pod, "/metadata/resourceVersion").to_string();
+        self.settled.insert(obj::uid(pod).to_string(), version);
     }
 
     /// Deletes the pod for good once its grace in this kubelet is over.
@@ -180,7 +204,13 @@ impl Kubelet {
             .last_write
             .as_ref()
             .is_some_and(|(d, at)| *d == wanted && at.elapsed() < RETRY);
-        if wanted == digest(&pod["status"]) || fresh {
+        if wanted == digest(&pod["status"]) {
+            if obj::pod_ready(pod) {
+                self.settle(pod);
+            }
+            return;
+        }
+        if fresh {
             return;
         }
         let mut events = Vec::new();
