@@ -24,17 +24,10 @@ const LINKS_MBIT: [u64; 2] = [100, 20];
 
 /// Measures `status` on 1000 pods with and without gzip, over loopback and each paced link.
 pub fn measure(spawner: &mut Spawner, bin: &Path, runs: usize) {
-    if std::env::var_os("STS_CLUSTER_BIN").is_none() {
-        println!("gzip not measured: set STS_CLUSTER_BIN (tests/cluster/build.sh prints it)");
+    let Some((plane, admin)) = crate::plane::start("gzip") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("kubectl-sts-bench-gzip-{}", std::process::id()));
-    let config = node_standin::Config {
-        nodes: Vec::new(),
-        ..node_standin::Config::default()
     };
-    let plane = node_standin::cluster::ControlPlane::start(&dir, config).expect("control plane starts");
-    let admin = plane.kubeconfig("admin");
+    let dir = admin.parent().expect("the kubeconfig's directory").to_path_buf();
     let began = Instant::now();
     // They stay Pending (no node), as when the figures of BENCHMARKS.md were taken: a running
     // pod's status adds about a third to its size.

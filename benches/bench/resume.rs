@@ -18,17 +18,9 @@ use crate::run::{median_p90, ms};
 
 /// Measures `runs` restarts, one `status --watch` following them all.
 pub fn measure(bin: &Path, runs: usize) {
-    if std::env::var_os("STS_CLUSTER_BIN").is_none() {
-        println!("resume not measured: set STS_CLUSTER_BIN (tests/cluster/build.sh prints it)");
+    let Some((plane, admin)) = crate::plane::start("resume") else {
         return;
-    }
-    let dir = std::env::temp_dir().join(format!("kubectl-sts-bench-resume-{}", std::process::id()));
-    let config = node_standin::Config {
-        nodes: Vec::new(),
-        ..node_standin::Config::default()
     };
-    let plane = node_standin::cluster::ControlPlane::start(&dir, config).expect("control plane starts");
-    let admin = plane.kubeconfig("admin");
     crate::plane::create_set(&plane, &admin, 1);
     let mut watching = Command::new(bin)
         .args(["status", "web", "--watch", "--timeout", "1h", "-o", "json"])
