@@ -85,7 +85,7 @@ struct Kubelet {
     /// Pods (uids) with a write in flight.
     busy: Arc<Mutex<HashSet<String>>>,
     /// Pods with nothing left to do until they change (uid -> the resourceVersion seen): not
-    /// scheduled, or Ready with their status written. They are not looked at again, so that
+    /// scheduled, or with their status written and nothing left to change by itself. They are not looked at again, so that
     /// hundreds of running pods do not cost a core (a look serializes the pod).
     settled: HashMap<String, String>,
 }
@@ -198,14 +198,16 @@ impl Kubelet {
             elapsed: track.started.elapsed(),
             now: &now,
         };
-        let (status, _) = running(pod, &placement, &self.shared.config.timings);
+        let (status, next_change) = running(pod, &placement, &self.shared.config.timings);
         let wanted = digest(&status);
         let fresh = track
             .last_write
             .as_ref()
             .is_some_and(|(d, at)| *d == wanted && at.elapsed() < RETRY);
         if wanted == digest(&pod["status"]) {
-            if obj::pod_ready(pod) {
+            // Nothing will change by itself (a `flaky` image restarts later, a `slow` one is
+            // Ready later, a `broken` one keeps restarting).
+            if next_change.is_none() {
                 self.settle(pod);
             }
             return;
