@@ -43,13 +43,15 @@ pub fn client(
     credentials: Credentials,
 ) -> Result<Client, kube::Error> {
     let tls = config.rustls_client_config()?;
+    // Built once (an https:// proxy's verifier reads the system's roots), shared by both pools.
+    let tcp = dial(proxy, &config)?;
     let first = FirstConnection::default();
     let route = Route {
         shared: http_client(FirstUp {
-            inner: connector(&config, proxy, tls.clone(), true)?,
+            inner: connector(&config, tcp.clone(), tls.clone(), true)?,
             first: first.clone(),
         }),
-        upgrades: http_client(connector(&config, proxy, tls, false)?),
+        upgrades: http_client(connector(&config, tcp, tls, false)?),
         first,
     };
     let service = ServiceBuilder::new()
@@ -78,11 +80,10 @@ fn gzip(config: &Config) -> DecompressionLayer {
 /// and write timeouts.
 fn connector(
     config: &Config,
-    proxy: Option<&Proxy>,
+    tcp: Dial,
     tls: rustls::ClientConfig,
     http2: bool,
 ) -> Result<Connector, kube::Error> {
-    let tcp = dial(proxy, config)?;
     let mut tls = HttpsConnectorBuilder::new().with_tls_config(tls).https_or_http();
     if let Some(name) = &config.tls_server_name {
         let name = name.clone().try_into().map_err(RustlsTlsError::InvalidServerName);
